@@ -1,0 +1,407 @@
+//! The reply catalogue: every reply a personality can send, named for its
+//! meaning, with its code, enhanced code and text.
+//!
+//! Texts are Sendmail's own (from `srvrsmtp.c` and the recorded Debian 12
+//! corpus). Placeholders in braces are filled when the reply is made:
+//! `{host}` the server name, `{client}` the client as Sendmail names it
+//! (`name [address]`), `{arg}` a piece of the command, `{limit}` a number.
+
+use serde::{Deserialize, Serialize};
+
+/// The name of a reply, independent of its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ReplyKey {
+    Greeting,
+    GreetingRefused,
+    Hello,
+    HelloNeedsDomain,
+    InvalidDomain,
+    ProtocolError,
+    CommandRejected,
+    SenderOk,
+    RecipientOk,
+    SenderAlreadySpecified,
+    PoliteHelo,
+    NeedMailBeforeRcpt,
+    NeedMailCommand,
+    NeedRcpt,
+    StartData,
+    MessageAccepted,
+    ResetState,
+    Ok,
+    Closing,
+    UserUnknown,
+    RelayingDenied,
+    NullRecipient,
+    SyntaxErrorScanning,
+    UnbalancedOpen,
+    UnbalancedClose,
+    InvalidRouteAddress,
+    HostnameRequired,
+    UserAddressRequired,
+    AddressTooLong,
+    MissingRecipient,
+    UnknownCommand,
+    NotImplemented,
+    TooManyBadCommands,
+    CommandTooLong,
+    OpenProxy,
+    LostInput,
+    Timeout,
+    VerifiedLocal,
+    CannotVerify,
+    ArgumentRequired,
+    IntroduceYourself,
+    ExpnUnavailable,
+    VerbUnavailable,
+    Help,
+    HelpUnknown,
+    VerboseMode,
+    EtrnStarted,
+    EtrnParameterRequired,
+    AuthMechanismRequired,
+    AuthMechanismUnavailable,
+    AuthChallenge,
+    AuthAborted,
+    AuthCannotDecode,
+    AuthFailed,
+    AuthAlreadyDone,
+    AuthInTransaction,
+    TlsNotAvailable,
+    TlsNotAvailableAfterStart,
+    TlsReady,
+    TlsNoParameters,
+    TlsInTransaction,
+    SizeExceedsLimit,
+    InsufficientDiskSpace,
+    UnknownBodyType,
+    ParameterUnrecognized,
+    BadNotify,
+    MessageTooBig,
+    BareLinefeed,
+    TooManyRecipients,
+}
+
+impl ReplyKey {
+    /// Every key, for tests that check the catalogue is complete.
+    pub const ALL: &'static [ReplyKey] = &[
+        ReplyKey::Greeting,
+        ReplyKey::GreetingRefused,
+        ReplyKey::Hello,
+        ReplyKey::HelloNeedsDomain,
+        ReplyKey::InvalidDomain,
+        ReplyKey::ProtocolError,
+        ReplyKey::CommandRejected,
+        ReplyKey::SenderOk,
+        ReplyKey::RecipientOk,
+        ReplyKey::SenderAlreadySpecified,
+        ReplyKey::PoliteHelo,
+        ReplyKey::NeedMailBeforeRcpt,
+        ReplyKey::NeedMailCommand,
+        ReplyKey::NeedRcpt,
+        ReplyKey::StartData,
+        ReplyKey::MessageAccepted,
+        ReplyKey::ResetState,
+        ReplyKey::Ok,
+        ReplyKey::Closing,
+        ReplyKey::UserUnknown,
+        ReplyKey::RelayingDenied,
+        ReplyKey::NullRecipient,
+        ReplyKey::SyntaxErrorScanning,
+        ReplyKey::UnbalancedOpen,
+        ReplyKey::UnbalancedClose,
+        ReplyKey::InvalidRouteAddress,
+        ReplyKey::HostnameRequired,
+        ReplyKey::UserAddressRequired,
+        ReplyKey::AddressTooLong,
+        ReplyKey::MissingRecipient,
+        ReplyKey::UnknownCommand,
+        ReplyKey::NotImplemented,
+        ReplyKey::TooManyBadCommands,
+        ReplyKey::CommandTooLong,
+        ReplyKey::OpenProxy,
+        ReplyKey::LostInput,
+        ReplyKey::Timeout,
+        ReplyKey::VerifiedLocal,
+        ReplyKey::CannotVerify,
+        ReplyKey::ArgumentRequired,
+        ReplyKey::IntroduceYourself,
+        ReplyKey::ExpnUnavailable,
+        ReplyKey::VerbUnavailable,
+        ReplyKey::Help,
+        ReplyKey::HelpUnknown,
+        ReplyKey::VerboseMode,
+        ReplyKey::EtrnStarted,
+        ReplyKey::EtrnParameterRequired,
+        ReplyKey::AuthMechanismRequired,
+        ReplyKey::AuthMechanismUnavailable,
+        ReplyKey::AuthChallenge,
+        ReplyKey::AuthAborted,
+        ReplyKey::AuthCannotDecode,
+        ReplyKey::AuthFailed,
+        ReplyKey::AuthAlreadyDone,
+        ReplyKey::AuthInTransaction,
+        ReplyKey::TlsNotAvailable,
+        ReplyKey::TlsNotAvailableAfterStart,
+        ReplyKey::TlsReady,
+        ReplyKey::TlsNoParameters,
+        ReplyKey::TlsInTransaction,
+        ReplyKey::SizeExceedsLimit,
+        ReplyKey::InsufficientDiskSpace,
+        ReplyKey::UnknownBodyType,
+        ReplyKey::ParameterUnrecognized,
+        ReplyKey::BadNotify,
+        ReplyKey::MessageTooBig,
+        ReplyKey::BareLinefeed,
+        ReplyKey::TooManyRecipients,
+    ];
+}
+
+/// One catalogue entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Template {
+    pub code: u16,
+    pub enhanced: Option<&'static str>,
+    pub text: &'static str,
+}
+
+const fn t(code: u16, enhanced: &'static str, text: &'static str) -> Template {
+    Template {
+        code,
+        enhanced: Some(enhanced),
+        text,
+    }
+}
+
+/// A reply with no enhanced status code (informational replies).
+const fn plain(code: u16, text: &'static str) -> Template {
+    Template {
+        code,
+        enhanced: None,
+        text,
+    }
+}
+
+/// The replies every Sendmail personality shares (srvrsmtp.c, 8.13 to 8.17).
+pub const SENDMAIL_REPLIES: &[(ReplyKey, Template)] = &[
+    // The banner text itself comes from the personality.
+    (ReplyKey::Greeting, plain(220, "{banner}")),
+    (ReplyKey::GreetingRefused, plain(554, "{host} ESMTP not accepting messages")),
+    (ReplyKey::Hello, plain(250, "{host} Hello {client}, pleased to meet you")),
+    (ReplyKey::HelloNeedsDomain, t(501, "5.0.0", "{arg} requires domain address")),
+    (ReplyKey::InvalidDomain, t(501, "5.0.0", "Invalid domain name")),
+    (ReplyKey::ProtocolError, t(554, "5.5.0", "SMTP protocol error")),
+    (ReplyKey::CommandRejected, t(550, "5.0.0", "Command rejected")),
+    (ReplyKey::SenderOk, t(250, "2.1.0", "Sender ok")),
+    (ReplyKey::RecipientOk, t(250, "2.1.5", "Recipient ok")),
+    (ReplyKey::SenderAlreadySpecified, t(503, "5.5.0", "Sender already specified")),
+    (ReplyKey::PoliteHelo, t(503, "5.0.0", "Polite people say HELO first")),
+    (ReplyKey::NeedMailBeforeRcpt, t(503, "5.0.0", "Need MAIL before RCPT")),
+    (ReplyKey::NeedMailCommand, t(503, "5.0.0", "Need MAIL command")),
+    (ReplyKey::NeedRcpt, t(503, "5.0.0", "Need RCPT (recipient)")),
+    (ReplyKey::StartData, plain(354, "Enter mail, end with \".\" on a line by itself")),
+    (ReplyKey::MessageAccepted, t(250, "2.0.0", "{arg} Message accepted for delivery")),
+    (ReplyKey::ResetState, t(250, "2.0.0", "Reset state")),
+    (ReplyKey::Ok, t(250, "2.0.0", "OK")),
+    (ReplyKey::Closing, t(221, "2.0.0", "{host} closing connection")),
+    (ReplyKey::UserUnknown, t(550, "5.1.1", "User unknown")),
+    (ReplyKey::RelayingDenied, t(550, "5.7.1", "Relaying denied")),
+    (ReplyKey::NullRecipient, t(553, "5.0.0", "User address required")),
+    (ReplyKey::SyntaxErrorScanning, t(501, "5.5.2", "Syntax error in parameters scanning \"{arg}\"")),
+    (ReplyKey::UnbalancedOpen, t(553, "5.0.0", "Unbalanced '<'")),
+    (ReplyKey::UnbalancedClose, t(553, "5.0.0", "Unbalanced '>'")),
+    (ReplyKey::InvalidRouteAddress, t(553, "5.1.3", "Invalid route address")),
+    (ReplyKey::HostnameRequired, t(553, "5.1.3", "Hostname required")),
+    (ReplyKey::UserAddressRequired, t(553, "5.1.3", "User address required")),
+    (ReplyKey::AddressTooLong, t(553, "5.1.1", "Address too long")),
+    (ReplyKey::MissingRecipient, t(501, "5.0.0", "Missing recipient")),
+    (ReplyKey::UnknownCommand, t(500, "5.5.1", "Command unrecognized: \"{arg}\"")),
+    (ReplyKey::NotImplemented, t(502, "5.5.1", "Command not implemented: \"{arg}\"")),
+    (ReplyKey::TooManyBadCommands, t(421, "4.7.0", "{host} Too many bad commands; closing connection")),
+    (ReplyKey::CommandTooLong, t(421, "4.7.0", "{host} Command too long, possible attack {client}")),
+    (ReplyKey::OpenProxy, t(421, "4.7.0", "{host} Rejecting open proxy {client}")),
+    (ReplyKey::LostInput, t(421, "4.4.1", "{host} Lost input channel from {client}")),
+    (ReplyKey::Timeout, t(421, "4.4.2", "{host} Connection timed out, closing connection")),
+    (ReplyKey::VerifiedLocal, t(250, "2.1.5", "{arg}")),
+    (ReplyKey::CannotVerify, t(252, "2.1.5", "{arg}")),
+    (ReplyKey::ArgumentRequired, t(501, "5.5.2", "Argument required")),
+    (ReplyKey::IntroduceYourself, t(503, "5.0.0", "I demand that you introduce yourself first")),
+    (ReplyKey::ExpnUnavailable, t(502, "5.7.0", "Sorry, we do not allow this operation")),
+    (ReplyKey::VerbUnavailable, t(502, "5.7.0", "Verbose unavailable")),
+    (ReplyKey::Help, t(214, "2.0.0", "{arg}")),
+    (ReplyKey::HelpUnknown, t(504, "5.3.0", "HELP topic \"{arg}\" unknown")),
+    (ReplyKey::VerboseMode, t(250, "2.0.0", "Verbose mode")),
+    (ReplyKey::EtrnStarted, t(250, "2.0.0", "Queuing for node {arg} started")),
+    (ReplyKey::EtrnParameterRequired, t(500, "5.5.2", "Parameter required")),
+    (ReplyKey::AuthMechanismRequired, t(501, "5.5.2", "AUTH mechanism must be specified")),
+    (ReplyKey::AuthMechanismUnavailable, t(504, "5.3.3", "AUTH mechanism {arg} not available")),
+    (ReplyKey::AuthChallenge, plain(334, "{arg}")),
+    (ReplyKey::AuthAborted, t(501, "5.0.0", "AUTH aborted")),
+    (ReplyKey::AuthCannotDecode, t(501, "5.5.4", "cannot decode AUTH parameter {arg}")),
+    (ReplyKey::AuthFailed, t(535, "5.7.0", "authentication failed")),
+    (ReplyKey::AuthAlreadyDone, t(503, "5.5.0", "Already Authenticated")),
+    (ReplyKey::AuthInTransaction, t(503, "5.5.0", "AUTH not permitted during a mail transaction")),
+    (ReplyKey::TlsNotAvailable, t(503, "5.5.0", "TLS not available")),
+    (ReplyKey::TlsNotAvailableAfterStart, t(454, "4.3.3", "TLS not available after start")),
+    (ReplyKey::TlsReady, t(220, "2.0.0", "Ready to start TLS")),
+    (ReplyKey::TlsNoParameters, t(501, "5.5.2", "Syntax error (no parameters allowed)")),
+    (ReplyKey::TlsInTransaction, t(503, "5.5.0", "TLS not permitted during a mail transaction")),
+    (ReplyKey::SizeExceedsLimit, t(552, "5.2.3", "Message size exceeds fixed maximum message size ({limit})")),
+    (ReplyKey::InsufficientDiskSpace, t(452, "4.4.5", "Insufficient disk space; try again later")),
+    (ReplyKey::UnknownBodyType, t(501, "5.5.4", "Unknown BODY type {arg}")),
+    (ReplyKey::ParameterUnrecognized, t(555, "5.5.4", "{arg} parameter unrecognized")),
+    (ReplyKey::BadNotify, t(501, "5.5.4", "Bad argument \"{arg}\"  to NOTIFY")),
+    (ReplyKey::MessageTooBig, t(552, "5.2.3", "Message exceeds maximum fixed size ({limit})")),
+    (ReplyKey::BareLinefeed, t(421, "4.5.0", "Bare linefeed (LF) not allowed")),
+    (ReplyKey::TooManyRecipients, t(452, "4.5.3", "Too many recipients")),
+];
+
+/// Sendmail's help file (`/etc/mail/helpfile`): topic, then one line of text.
+/// `HELP` alone shows topic `smtp`; any other topic matches by prefix.
+pub const SENDMAIL_HELP: &[(&str, &str)] = &[
+    ("smtp", "This is sendmail version {version}"),
+    ("smtp", "Topics:"),
+    ("smtp", "\tHELO\tEHLO\tMAIL\tRCPT\tDATA"),
+    ("smtp", "\tRSET\tNOOP\tQUIT\tHELP\tVRFY"),
+    ("smtp", "\tEXPN\tVERB\tETRN\tDSN\tAUTH"),
+    ("smtp", "\tSTARTTLS"),
+    ("smtp", "For more info use \"HELP <topic>\"."),
+    ("smtp", "To report bugs in the implementation see"),
+    ("smtp", "\thttp://www.sendmail.org/email-addresses.html"),
+    ("smtp", "For local information send email to Postmaster at your site."),
+    ("help", "HELP [ <topic> ]"),
+    ("help", "\tThe HELP command gives help info."),
+    ("helo", "HELO <hostname>"),
+    ("helo", "\tIntroduce yourself."),
+    ("ehlo", "EHLO <hostname>"),
+    ("ehlo", "\tIntroduce yourself, and request extended SMTP mode."),
+    ("ehlo", "Possible replies include:"),
+    ("ehlo", "\tSEND\t\tSend as mail\t\t\t[RFC821]"),
+    ("ehlo", "\tSOML\t\tSend as mail or terminal\t[RFC821]"),
+    ("ehlo", "\tSAML\t\tSend as mail and terminal\t[RFC821]"),
+    ("ehlo", "\tEXPN\t\tExpand the mailing list\t\t[RFC821]"),
+    ("ehlo", "\tHELP\t\tSupply helpful information\t[RFC821]"),
+    ("ehlo", "\tTURN\t\tTurn the operation around\t[RFC821]"),
+    ("ehlo", "\t8BITMIME\tUse 8-bit data\t\t\t[RFC1652]"),
+    ("ehlo", "\tSIZE\t\tMessage size declaration\t[RFC1870]"),
+    ("ehlo", "\tVERB\t\tVerbose\t\t\t\t[Allman]"),
+    ("ehlo", "\tONEX\t\tOne message transaction only\t[Allman]"),
+    ("ehlo", "\tCHUNKING\tChunking\t\t\t[RFC1830]"),
+    ("ehlo", "\tBINARYMIME\tBinary MIME\t\t\t[RFC1830]"),
+    ("ehlo", "\tPIPELINING\tCommand Pipelining\t\t[RFC1854]"),
+    ("ehlo", "\tDSN\t\tDelivery Status Notification\t[RFC1891]"),
+    ("ehlo", "\tETRN\t\tRemote Message Queue Starting\t[RFC1985]"),
+    ("ehlo", "\tSTARTTLS\tSecure SMTP\t\t\t[RFC2487]"),
+    ("ehlo", "\tAUTH\t\tAuthentication\t\t\t[RFC2554]"),
+    ("ehlo", "\tENHANCEDSTATUSCODES\tEnhanced status codes\t[RFC2034]"),
+    ("ehlo", "\tDELIVERBY\tDeliver By\t\t\t[RFC2852]"),
+    ("mail", "MAIL From:<sender> [ <parameters> ]"),
+    ("mail", "\tSpecifies the sender.  Parameters are ESMTP extensions."),
+    ("mail", "\tSee \"HELP DSN\" for details."),
+    ("rcpt", "RCPT To:<recipient> [ <parameters> ]"),
+    ("rcpt", "\tSpecifies the recipient.  Can be used any number of times."),
+    ("rcpt", "\tParameters are ESMTP extensions.  See \"HELP DSN\" for details."),
+    ("data", "DATA"),
+    ("data", "\tFollowing text is collected as the message."),
+    ("data", "\tEnd with a single dot."),
+    ("rset", "RSET"),
+    ("rset", "\tResets the system."),
+    ("quit", "QUIT"),
+    ("quit", "\tExit sendmail (SMTP)."),
+    ("auth", "AUTH mechanism [initial-response]"),
+    ("auth", "\tStart authentication."),
+    ("starttls", "STARTTLS"),
+    ("starttls", "\tStart TLS negotiation."),
+    ("verb", "VERB"),
+    ("verb", "\tGo into verbose mode.  This sends 0xy responses that are"),
+    ("verb", "\tnot RFC821 standard (but should be)  They are recognized"),
+    ("verb", "\tby humans and other sendmail implementations."),
+    ("vrfy", "VRFY <recipient>"),
+    ("vrfy", "\tVerify an address.  If you want to see what it aliases"),
+    ("vrfy", "\tto, use EXPN instead."),
+    ("expn", "EXPN <recipient>"),
+    ("expn", "\tExpand an address.  If the address indicates a mailing"),
+    ("expn", "\tlist, return the contents of that list."),
+    ("noop", "NOOP"),
+    ("noop", "\tDo nothing."),
+    ("send", "SEND FROM:<sender>"),
+    ("send", "\treplaces the MAIL command, and can be used to send"),
+    ("send", "\tdirectly to a users terminal.  Not supported in this"),
+    ("send", "\timplementation."),
+    ("soml", "SOML FROM:<sender>"),
+    ("soml", "\tSend or mail.  If the user is logged in, send directly,"),
+    ("soml", "\totherwise mail.  Not supported in this implementation."),
+    ("saml", "SAML FROM:<sender>"),
+    ("saml", "\tSend and mail.  Send directly to the user's terminal,"),
+    ("saml", "\tand also mail a letter.  Not supported in this"),
+    ("saml", "\timplementation."),
+    ("turn", "TURN"),
+    ("turn", "\tReverses the direction of the connection.  Not currently"),
+    ("turn", "\timplemented."),
+    ("etrn", "ETRN [ <hostname> | @<domain> | #<queuename> ]"),
+    ("etrn", "\tRun the queue for the specified <hostname>, or"),
+    ("etrn", "\tall hosts within a given <domain>, or a specially-named"),
+    ("etrn", "\t<queuename> (implementation-specific)."),
+    ("dsn", "MAIL From:<sender> [ RET={ FULL | HDRS} ] [ ENVID=<envid> ]"),
+    ("dsn", "RCPT To:<recipient> [ NOTIFY={NEVER,SUCCESS,FAILURE,DELAY} ]"),
+    ("dsn", "                    [ ORCPT=<recipient> ]"),
+    ("dsn", "\tSMTP Delivery Status Notifications."),
+    ("dsn", "Descriptions:"),
+    ("dsn", "\tRET\tReturn either the full message or only headers."),
+    ("dsn", "\tENVID\tSender's \"envelope identifier\" for tracking."),
+    ("dsn", "\tNOTIFY\tWhen to send a DSN. Multiple options are OK, comma-"),
+    ("dsn", "\t\tdelimited. NEVER must appear by itself."),
+    ("dsn", "\tORCPT\tOriginal recipient."),
+];
+
+/// Fills `{name}` placeholders from `values`; unknown names stay as typed.
+pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match values.iter().find(|(key, _)| *key == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_a_sendmail_text() {
+        for key in ReplyKey::ALL {
+            assert!(
+                SENDMAIL_REPLIES.iter().any(|(k, _)| k == key),
+                "no text for {key:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fills_placeholders() {
+        assert_eq!(fill("{host} closing", &[("host", "h")]), "h closing");
+        assert_eq!(fill("a {x} {y", &[("x", "1")]), "a 1 {y");
+        assert_eq!(fill("{nope}", &[]), "{nope}");
+    }
+}

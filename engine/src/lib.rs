@@ -1,0 +1,25 @@
+//! SMTP Lab's mail server engine: a simulated Sendmail, as a library with
+//! no network, clock, randomness or other I/O of its own.
+//!
+//! Feed a [`Session`] events (connect, bytes received, time passing) and it
+//! returns [`Action`]s (replies, pauses, deliveries, close). Personalities
+//! ([`personality`]) and the simulated world ([`World`]) are data.
+
+pub mod address;
+pub mod base64;
+pub mod catalogue;
+pub mod delivery;
+pub mod personality;
+pub mod queue_id;
+pub mod reply;
+pub mod script;
+pub mod session;
+pub mod time;
+pub mod world;
+
+pub use catalogue::ReplyKey;
+pub use personality::Personality;
+pub use reply::Reply;
+pub use session::{Action, Connection, Delivery, Session};
+pub use time::Timestamp;
+pub use world::World;

@@ -1,0 +1,135 @@
+//! SMTP replies as values, and the one place they are turned into text.
+//!
+//! A reply is a code (RFC 5321 section 4.2), an optional enhanced status code
+//! (RFC 3463), an optional address echo (Sendmail writes the address as the
+//! client typed it, then `... `, before the text) and one or more lines.
+
+use crate::catalogue::ReplyKey;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    /// Which catalogue entry this reply came from (for explanations).
+    pub key: ReplyKey,
+    pub code: u16,
+    pub enhanced: Option<String>,
+    pub echo: Option<String>,
+    pub lines: Vec<String>,
+}
+
+impl Reply {
+    /// The reply as the lines the server writes, without CRLF: `CODE-TEXT`
+    /// on every line but the last, `CODE TEXT` on the last. The enhanced code
+    /// starts every line; the address echo only the first.
+    pub fn render(&self) -> Vec<String> {
+        let count = self.lines.len().max(1);
+        let mut out = Vec::with_capacity(count);
+        for index in 0..count {
+            let separator = if index + 1 == count { ' ' } else { '-' };
+            let mut line = format!("{}{}", self.code, separator);
+            if let Some(enhanced) = &self.enhanced {
+                line.push_str(enhanced);
+                line.push(' ');
+            }
+            if index == 0 {
+                if let Some(echo) = &self.echo {
+                    line.push_str(echo);
+                    line.push_str("... ");
+                }
+            }
+            line.push_str(self.lines.get(index).map(String::as_str).unwrap_or(""));
+            out.push(line);
+        }
+        out
+    }
+
+    /// The reply as bytes on the wire, every line ending in CRLF.
+    pub fn to_wire(&self) -> Vec<u8> {
+        let mut wire = Vec::new();
+        for line in self.render() {
+            wire.extend_from_slice(line.as_bytes());
+            wire.extend_from_slice(b"\r\n");
+        }
+        wire
+    }
+
+    /// The class of the code: 2 positive, 3 intermediate, 4 transient, 5 permanent.
+    pub fn class(&self) -> u16 {
+        self.code / 100
+    }
+
+    /// A 421 reply closes the connection, and so does 221 (QUIT).
+    pub fn closes_connection(&self) -> bool {
+        self.code == 421 || self.code == 221
+    }
+}
+
+/// Sendmail writes 8-bit characters of an echoed address with the top bit
+/// cleared (`é` in UTF-8 becomes `C)`).
+pub fn strip_high_bit(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| char::from(b & 0x7f)).collect()
+}
+
+/// Sendmail's `shortenstring`: strings of `limit` characters or more keep
+/// their start and end around `...`.
+pub fn shorten(text: &str, limit: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() < limit || limit < 10 {
+        return text.to_string();
+    }
+    let keep = limit - 3;
+    let head = keep / 2;
+    let tail = keep - head;
+    let mut out: String = chars[..head].iter().collect();
+    out.push_str("...");
+    out.extend(&chars[chars.len() - tail..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(code: u16, enhanced: Option<&str>, echo: Option<&str>, lines: &[&str]) -> Reply {
+        Reply {
+            key: ReplyKey::Ok,
+            code,
+            enhanced: enhanced.map(str::to_string),
+            echo: echo.map(str::to_string),
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn renders_single_and_multi_line_replies() {
+        let cases: Vec<(Reply, Vec<&str>)> = vec![
+            (reply(250, Some("2.0.0"), None, &["OK"]), vec!["250 2.0.0 OK"]),
+            (
+                reply(250, Some("2.1.0"), Some("<a@b>"), &["Sender ok"]),
+                vec!["250 2.1.0 <a@b>... Sender ok"],
+            ),
+            (
+                reply(214, Some("2.0.0"), None, &["a", "b"]),
+                vec!["214-2.0.0 a", "214 2.0.0 b"],
+            ),
+            (reply(250, None, None, &["x", "HELP"]), vec!["250-x", "250 HELP"]),
+            (reply(354, None, None, &[]), vec!["354 "]),
+        ];
+        for (reply, expected) in cases {
+            assert_eq!(reply.render(), expected);
+        }
+    }
+
+    #[test]
+    fn strips_the_top_bit() {
+        assert_eq!(strip_high_bit("sénder".as_bytes()), "sC)nder");
+    }
+
+    #[test]
+    fn shortens_in_the_middle() {
+        let long = "a".repeat(150) + &"b".repeat(150);
+        let short = shorten(&long, 203);
+        assert_eq!(short.len(), 203);
+        assert!(short.starts_with("aaa") && short.ends_with("bbb") && short.contains("..."));
+        assert_eq!(shorten("short", 203), "short");
+    }
+}

@@ -1,0 +1,261 @@
+//! Calendar arithmetic and the date formats a Sendmail server writes.
+//!
+//! The engine never reads a clock: every event carries a [`Timestamp`]
+//! (seconds since the Unix epoch plus the UTC offset of the machine the
+//! server pretends to run on). This module turns it into the RFC 822 date of
+//! the banner and `Received:` header, the `ctime(3)` date of the mbox `From `
+//! line, and the calendar fields the queue id is built from.
+
+/// A moment, with the UTC offset the simulated machine displays it in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timestamp {
+    pub unix_seconds: i64,
+    pub offset_minutes: i32,
+}
+
+/// Calendar fields of a moment in one time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CivilTime {
+    pub year: i64,
+    /// 1..=12
+    pub month: u32,
+    /// 1..=31
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    /// 0 = Sunday
+    pub weekday: u32,
+}
+
+const DAY_NAMES: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Days since 1970-01-01 to a (year, month, day) date, proleptic Gregorian
+/// (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// The inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+impl CivilTime {
+    fn from_seconds(seconds: i64) -> CivilTime {
+        let days = seconds.div_euclid(86_400);
+        let rest = seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        CivilTime {
+            year,
+            month,
+            day,
+            hour: (rest / 3600) as u32,
+            minute: (rest % 3600 / 60) as u32,
+            second: (rest % 60) as u32,
+            weekday: (days + 4).rem_euclid(7) as u32,
+        }
+    }
+
+    fn day_name(&self) -> &'static str {
+        DAY_NAMES[self.weekday as usize % 7]
+    }
+
+    fn month_name(&self) -> &'static str {
+        MONTH_NAMES[(self.month as usize + 11) % 12]
+    }
+}
+
+impl Timestamp {
+    pub fn new(unix_seconds: i64, offset_minutes: i32) -> Timestamp {
+        Timestamp {
+            unix_seconds,
+            offset_minutes,
+        }
+    }
+
+    /// The same moment `millis` later (rounded down to whole seconds).
+    pub fn plus_millis(self, millis: u64) -> Timestamp {
+        let seconds = i64::try_from(millis / 1000).unwrap_or(i64::MAX);
+        Timestamp {
+            unix_seconds: self.unix_seconds.saturating_add(seconds),
+            ..self
+        }
+    }
+
+    pub fn utc(&self) -> CivilTime {
+        CivilTime::from_seconds(self.unix_seconds)
+    }
+
+    pub fn local(&self) -> CivilTime {
+        CivilTime::from_seconds(
+            self.unix_seconds
+                .saturating_add(i64::from(self.offset_minutes) * 60),
+        )
+    }
+
+    /// `Tue, 22 Oct 2013 05:05:59 -0400`; a zero offset is written `GMT`,
+    /// and the day of the month is not zero-padded, as Sendmail's `arpadate`.
+    pub fn rfc822(&self) -> String {
+        let t = self.local();
+        let zone = if self.offset_minutes == 0 {
+            "GMT".to_string()
+        } else {
+            let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+            let minutes = self.offset_minutes.unsigned_abs();
+            format!("{}{:02}{:02}", sign, minutes / 60, minutes % 60)
+        };
+        format!(
+            "{}, {} {} {} {:02}:{:02}:{:02} {}",
+            t.day_name(),
+            t.day,
+            t.month_name(),
+            t.year,
+            t.hour,
+            t.minute,
+            t.second,
+            zone
+        )
+    }
+
+    /// `Sat Nov 28 13:08:26 2026`, as `ctime(3)` writes it in mbox `From ` lines.
+    pub fn ctime(&self) -> String {
+        let t = self.local();
+        format!(
+            "{} {} {:>2} {:02}:{:02}:{:02} {}",
+            t.day_name(),
+            t.month_name(),
+            t.day,
+            t.hour,
+            t.minute,
+            t.second,
+            t.year
+        )
+    }
+
+    /// `YYYYMMDDhhmm` in local time, the first part of a Sendmail `Message-Id`.
+    pub fn compact_minutes(&self) -> String {
+        let t = self.local();
+        format!(
+            "{:04}{:02}{:02}{:02}{:02}",
+            t.year, t.month, t.day, t.hour, t.minute
+        )
+    }
+
+    /// Parses `2013-10-22T05:05:59-04:00` (RFC 3339 with seconds; `Z` or an
+    /// offset). Returns `None` for anything else.
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let bytes = text.as_bytes();
+        if bytes.len() < 20 {
+            return None;
+        }
+        let number = |range: std::ops::Range<usize>| -> Option<i64> {
+            let part = text.get(range)?;
+            if part.bytes().all(|b| b.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
+        };
+        let year = number(0..4)?;
+        let month = number(5..7)? as u32;
+        let day = number(8..10)? as u32;
+        let hour = number(11..13)?;
+        let minute = number(14..16)?;
+        let second = number(17..19)?;
+        if bytes[4] != b'-'
+            || bytes[7] != b'-'
+            || !matches!(bytes[10], b'T' | b't' | b' ')
+            || bytes[13] != b':'
+            || bytes[16] != b':'
+            || !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return None;
+        }
+        let mut rest = &text[19..];
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let digits = fraction.bytes().take_while(|b| b.is_ascii_digit()).count();
+            rest = &fraction[digits..];
+        }
+        let offset_minutes = match rest {
+            "Z" | "z" => 0,
+            _ => {
+                let sign = match rest.as_bytes().first()? {
+                    b'+' => 1,
+                    b'-' => -1,
+                    _ => return None,
+                };
+                if rest.len() != 6 || rest.as_bytes()[3] != b':' {
+                    return None;
+                }
+                let hours: i32 = rest.get(1..3)?.parse().ok()?;
+                let minutes: i32 = rest.get(4..6)?.parse().ok()?;
+                sign * (hours * 60 + minutes)
+            }
+        };
+        let local_seconds =
+            days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+        Some(Timestamp {
+            unix_seconds: local_seconds - i64::from(offset_minutes) * 60,
+            offset_minutes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tutorial_date_formats() {
+        let t = Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap();
+        assert_eq!(t.rfc822(), "Tue, 22 Oct 2013 05:05:59 -0400");
+        assert_eq!(t.ctime(), "Tue Oct 22 05:05:59 2013");
+        assert_eq!(t.utc().hour, 9);
+    }
+
+    #[test]
+    fn zero_offset_is_gmt_and_day_is_not_padded() {
+        let t = Timestamp::parse_rfc3339("2013-11-02T10:00:00Z").unwrap();
+        assert_eq!(t.rfc822(), "Sat, 2 Nov 2013 10:00:00 GMT");
+        assert_eq!(t.ctime(), "Sat Nov  2 10:00:00 2013");
+    }
+
+    #[test]
+    fn rejects_malformed_times() {
+        for bad in ["", "2013-10-22", "2013-13-22T05:05:59Z", "2013-10-22T05:05:59+0400", "ábcdefghijklmnopqrstu"] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn days_round_trip() {
+        for days in [-800_000, -1, 0, 1, 59, 365, 11_000, 20_000, 2_000_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
