@@ -80,6 +80,7 @@ pub enum ReplyKey {
     MessageTooBig,
     BareLinefeed,
     TooManyRecipients,
+    TooManySessions,
 }
 
 impl ReplyKey {
@@ -154,6 +155,7 @@ impl ReplyKey {
         ReplyKey::MessageTooBig,
         ReplyKey::BareLinefeed,
         ReplyKey::TooManyRecipients,
+        ReplyKey::TooManySessions,
     ];
 }
 
@@ -185,7 +187,7 @@ const fn plain(code: u16, text: &'static str) -> Template {
 /// The replies every Sendmail personality shares (srvrsmtp.c, 8.13 to 8.17).
 pub const SENDMAIL_REPLIES: &[(ReplyKey, Template)] = &[
     // The banner text itself comes from the personality.
-    (ReplyKey::Greeting, plain(220, "{banner}")),
+    (ReplyKey::Greeting, plain(220, "{arg}")),
     (ReplyKey::GreetingRefused, plain(554, "{host} ESMTP not accepting messages")),
     (ReplyKey::Hello, plain(250, "{host} Hello {client}, pleased to meet you")),
     (ReplyKey::HelloNeedsDomain, t(501, "5.0.0", "{arg} requires domain address")),
@@ -221,7 +223,7 @@ pub const SENDMAIL_REPLIES: &[(ReplyKey, Template)] = &[
     (ReplyKey::CommandTooLong, t(421, "4.7.0", "{host} Command too long, possible attack {client}")),
     (ReplyKey::OpenProxy, t(421, "4.7.0", "{host} Rejecting open proxy {client}")),
     (ReplyKey::LostInput, t(421, "4.4.1", "{host} Lost input channel from {client}")),
-    (ReplyKey::Timeout, t(421, "4.4.2", "{host} Connection timed out, closing connection")),
+    (ReplyKey::Timeout, t(451, "4.4.1", "timeout waiting for input from {client_name} during {arg}")),
     (ReplyKey::VerifiedLocal, t(250, "2.1.5", "{arg}")),
     (ReplyKey::CannotVerify, t(252, "2.1.5", "{arg}")),
     (ReplyKey::ArgumentRequired, t(501, "5.5.2", "Argument required")),
@@ -254,6 +256,7 @@ pub const SENDMAIL_REPLIES: &[(ReplyKey, Template)] = &[
     (ReplyKey::MessageTooBig, t(552, "5.2.3", "Message exceeds maximum fixed size ({limit})")),
     (ReplyKey::BareLinefeed, t(421, "4.5.0", "Bare linefeed (LF) not allowed")),
     (ReplyKey::TooManyRecipients, t(452, "4.5.3", "Too many recipients")),
+    (ReplyKey::TooManySessions, t(421, "4.3.2", "{host} Too many concurrent SMTP connections; please try again later")),
 ];
 
 /// Sendmail's help file (`/etc/mail/helpfile`): topic, then one line of text.

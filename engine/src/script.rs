@@ -329,9 +329,6 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
                 if player.last_code == Some(354) {
                     player.data_mode = true;
                 }
-                if player.closed {
-                    break;
-                }
             }
             Step::Pipeline(block) => {
                 let mut data = Vec::new();

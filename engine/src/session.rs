@@ -122,6 +122,9 @@ pub struct Session {
     connection: Connection,
     phase: Phase,
     input: Vec<u8>,
+    /// How many leading bytes of `input` are known to hold no line end,
+    /// so a long line arriving in many chunks is scanned once.
+    scanned_without_newline: usize,
     /// Bytes of an over-long line still to be thrown away (8.13).
     discarding_line: bool,
     helo: Option<(String, bool)>,
@@ -263,6 +266,7 @@ impl Session {
             connection,
             phase: Phase::AwaitingGreeting,
             input: Vec::new(),
+            scanned_without_newline: 0,
             discarding_line: false,
             helo: None,
             transaction: None,
@@ -320,6 +324,12 @@ impl Session {
             echo,
             lines: vec![fill(template.text, &values)],
         }
+    }
+
+    /// A catalogue reply with no arguments, for shells that answer
+    /// before or outside a session (too many connections).
+    pub fn reply_for(&self, key: ReplyKey) -> Reply {
+        self.reply_with(key, None, &[])
     }
 
     fn reply(&self, key: ReplyKey) -> Action {
@@ -437,13 +447,22 @@ impl Session {
     }
 
     fn process_input(&mut self, now: Timestamp, out: &mut Vec<Action>) {
-        let input = std::mem::take(&mut self.input);
+        let mut input = std::mem::take(&mut self.input);
         let mut position = 0;
+        // Bytes before this offset are known to hold no line end.
+        let mut searched_to = self.scanned_without_newline;
         while position < input.len() {
             if matches!(self.phase, Phase::Closed | Phase::TlsHandshake) {
                 break;
             }
-            let newline = input[position..].iter().position(|&b| b == b'\n');
+            let search_from = searched_to.max(position);
+            let newline = input[search_from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|offset| search_from + offset - position);
+            if newline.is_none() {
+                searched_to = input.len();
+            }
             let in_data = matches!(self.phase, Phase::Data(_));
             let (line_end, next) = match newline {
                 Some(offset) => (position + offset, position + offset + 1),
@@ -479,7 +498,11 @@ impl Session {
             }
         }
         if !matches!(self.phase, Phase::Closed | Phase::TlsHandshake) {
-            self.input = input[position..].to_vec();
+            input.drain(..position);
+            self.input = input;
+            self.scanned_without_newline = searched_to.saturating_sub(position);
+        } else {
+            self.scanned_without_newline = 0;
         }
     }
 
@@ -488,6 +511,8 @@ impl Session {
             && self.personality.bare_linefeed_in_data == BareLinefeedInData::RejectAndClose
         {
             out.push(self.reply(ReplyKey::BareLinefeed));
+            // Sendmail removes the half-written queue file before it exits.
+            out.push(Action::Pause { millis: 200 });
             self.transaction = None;
             self.close(out);
             return;

@@ -1,0 +1,233 @@
+//! `smtplab serve`: the engine behind a TCP listener on loopback.
+//!
+//! One thread per connection, each with its own [`Session`]. What arrives
+//! in one `read` is handed to the engine as one chunk, so a client that
+//! pipelines is seen pipelining. Pauses the engine asks for are slept, and
+//! delivered messages are appended to `SPOOL/USER` (mbox) before the
+//! server says 250.
+
+use std::fs::OpenOptions;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use smtplab_engine::personality::Personality;
+use smtplab_engine::queue_id::SEQUENCE_SPAN;
+use smtplab_engine::{Action, Connection, ReplyKey, Session, Timestamp, World};
+
+use crate::options::Options;
+
+/// Bytes read from the socket at a time.
+const READ_BUFFER: usize = 64 * 1024;
+
+struct Shared {
+    personality: &'static Personality,
+    world: Arc<World>,
+    spool: Option<PathBuf>,
+    spool_lock: Mutex<()>,
+    delays: bool,
+    sessions: AtomicUsize,
+    max_sessions: usize,
+    next_process_id: AtomicU32,
+    idle_timeout: Duration,
+}
+
+pub fn now() -> Timestamp {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    Timestamp::new(seconds, 0)
+}
+
+/// A queue id sequence start that differs from run to run, as Sendmail's
+/// does; the engine itself takes it as an input.
+pub fn random_sequence() -> u32 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    (nanos / 1000) % SEQUENCE_SPAN
+}
+
+pub fn run(options: &Options) -> Result<(), String> {
+    if !options.listen.ip().is_loopback() && !options.allow_remote {
+        return Err(format!(
+            "refusing to listen on {} (not loopback); add --allow-remote to really do that",
+            options.listen
+        ));
+    }
+    if let Some(spool) = &options.spool {
+        std::fs::create_dir_all(spool)
+            .map_err(|e| format!("cannot create spool {}: {e}", spool.display()))?;
+    }
+    let listener = TcpListener::bind(options.listen)
+        .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+    let shared = Arc::new(Shared {
+        personality: options.personality,
+        world: Arc::new(options.world.clone()),
+        spool: options.spool.clone(),
+        spool_lock: Mutex::new(()),
+        delays: options.delays,
+        sessions: AtomicUsize::new(0),
+        max_sessions: options.max_sessions.max(1),
+        next_process_id: AtomicU32::new(std::process::id() % 100_000 + 1000),
+        idle_timeout: Duration::from_secs(
+            options
+                .idle_timeout_seconds
+                .unwrap_or(options.personality.command_timeout_seconds)
+                .max(1),
+        ),
+    });
+    eprintln!(
+        "smtplab: {} as {} listening on {}",
+        options.personality.label, shared.world.hostname, options.listen
+    );
+    for stream in listener.incoming() {
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(error) => {
+                eprintln!("smtplab: accept failed: {error}");
+                continue;
+            }
+        };
+        let shared = Arc::clone(&shared);
+        let active = shared.sessions.fetch_add(1, Ordering::SeqCst) + 1;
+        std::thread::spawn(move || {
+            if active > shared.max_sessions {
+                refuse(stream, &shared);
+            } else {
+                serve_connection(stream, &shared);
+            }
+            shared.sessions.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+    Ok(())
+}
+
+fn new_session(stream: &TcpStream, shared: &Shared) -> Session {
+    let client_address = stream
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|_| "127.0.0.1".to_string());
+    let connection = Connection {
+        client_name: shared.world.name_for_address(&client_address),
+        client_address,
+        process_id: shared.next_process_id.fetch_add(1, Ordering::SeqCst) % 1_000_000,
+        queue_sequence: random_sequence(),
+    };
+    Session::new(shared.personality, Arc::clone(&shared.world), connection)
+}
+
+fn refuse(mut stream: TcpStream, shared: &Shared) {
+    let session = new_session(&stream, shared);
+    let reply = session.reply_for(ReplyKey::TooManySessions);
+    let _ = stream.write_all(&reply.to_wire());
+    let _ = stream.shutdown(Shutdown::Both);
+}
+
+/// Carries out actions; returns false once the connection is closed.
+fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> bool {
+    for action in actions {
+        match action {
+            Action::Reply(reply) => {
+                if stream.write_all(&reply.to_wire()).is_err() {
+                    return false;
+                }
+            }
+            Action::Pause { millis } | Action::GreetingPause { millis } => {
+                if shared.delays {
+                    std::thread::sleep(Duration::from_millis(millis));
+                }
+            }
+            Action::Deliver(delivery) => deliver(&delivery, shared),
+            Action::Notice(_) => {}
+            Action::Close => {
+                let _ = stream.flush();
+                return false;
+            }
+        }
+    }
+    true
+}
+
+fn deliver(delivery: &smtplab_engine::Delivery, shared: &Shared) {
+    let Some(spool) = &shared.spool else { return };
+    // One writer at a time, so entries never interleave.
+    let _guard = shared.spool_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for mailbox in &delivery.mailboxes {
+        let path = spool.join(mailbox);
+        let written = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(&delivery.entry));
+        if let Err(error) = written {
+            eprintln!("smtplab: cannot append to {}: {error}", path.display());
+        }
+    }
+}
+
+fn serve_connection(mut stream: TcpStream, shared: &Shared) {
+    let _ = stream.set_nodelay(true);
+    let mut session = new_session(&stream, shared);
+    let mut buffer = vec![0u8; READ_BUFFER];
+    for action in session.connect(now()) {
+        if let Action::GreetingPause { millis } = action {
+            let wait = if shared.delays { millis } else { 0 };
+            let deadline = Instant::now() + Duration::from_millis(wait);
+            // Anything the client sends during the pause is noted: a client
+            // that talks first is refused.
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                let _ = stream.set_read_timeout(Some(left));
+                match stream.read(&mut buffer) {
+                    Ok(0) => {
+                        session.disconnect(now());
+                        return;
+                    }
+                    Ok(count) => {
+                        session.receive(&buffer[..count], now());
+                    }
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+                    Err(_) => return,
+                }
+            }
+            let actions = session.greet(now());
+            if !perform(actions, &mut stream, shared) {
+                return;
+            }
+        } else if !perform(vec![action], &mut stream, shared) {
+            return;
+        }
+    }
+    let _ = stream.set_read_timeout(Some(shared.idle_timeout));
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => {
+                let actions = session.disconnect(now());
+                perform(actions, &mut stream, shared);
+                return;
+            }
+            Ok(count) => {
+                let actions = session.receive(&buffer[..count], now());
+                if !perform(actions, &mut stream, shared) {
+                    return;
+                }
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                let actions = session.timeout(now());
+                perform(actions, &mut stream, shared);
+                return;
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(_) => return,
+        }
+    }
+}
