@@ -130,15 +130,24 @@ fn refuse(mut stream: TcpStream, shared: &Shared) {
 }
 
 /// Carries out actions; returns false once the connection is closed.
+///
+/// Replies are written together, as Sendmail's buffered output flushes
+/// them: before a pause, at the end of the batch, and with the close, so a
+/// closing reply and the end of the connection arrive together.
 fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> bool {
+    let mut output: Vec<u8> = Vec::new();
+    let mut flush = |output: &mut Vec<u8>, stream: &mut TcpStream| -> bool {
+        let written = output.is_empty() || stream.write_all(output).is_ok();
+        output.clear();
+        written
+    };
     for action in actions {
         match action {
-            Action::Reply(reply) => {
-                if stream.write_all(&reply.to_wire()).is_err() {
+            Action::Reply(reply) => output.extend_from_slice(&reply.to_wire()),
+            Action::Pause { millis } | Action::GreetingPause { millis } => {
+                if !flush(&mut output, stream) {
                     return false;
                 }
-            }
-            Action::Pause { millis } | Action::GreetingPause { millis } => {
                 if shared.delays {
                     std::thread::sleep(Duration::from_millis(millis));
                 }
@@ -146,13 +155,43 @@ fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> boo
             Action::Deliver(delivery) => deliver(&delivery, shared),
             Action::Notice(_) => {}
             Action::Close => {
-                let _ = stream.flush();
+                if !output.is_empty() {
+                    // The last reply and the end of the connection leave in
+                    // one segment, as when Sendmail flushes and exits.
+                    cork(stream);
+                    flush(&mut output, stream);
+                    let _ = stream.shutdown(Shutdown::Write);
+                }
+                // Dropping the socket with unread input resets the
+                // connection, as a real server's exit does.
                 return false;
             }
         }
     }
-    true
+    flush(&mut output, stream)
 }
+
+/// Holds back partial segments until the socket is shut down (Linux
+/// `TCP_CORK`); elsewhere a no-op.
+#[cfg(target_os = "linux")]
+fn cork(stream: &TcpStream) {
+    use std::os::unix::io::AsRawFd;
+    let on: libc::c_int = 1;
+    // SAFETY: a valid socket descriptor and a pointer to a c_int that
+    // lives for the call, with its size.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_CORK,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cork(_stream: &TcpStream) {}
 
 fn deliver(delivery: &smtplab_engine::Delivery, shared: &Shared) {
     let Some(spool) = &shared.spool else { return };
