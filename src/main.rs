@@ -1,1 +1,20 @@
-fn main() {}
+//! SMTP Lab in the browser: a terminal with a simulated mail server.
+
+// The console is shared by the browser app and its native tests.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code, unused_imports))]
+mod console;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod components;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    yew::Renderer::<components::app_view::AppView>::new().render();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("smtplab-web is the browser app: build it with `make serve` or `make dist`.");
+}

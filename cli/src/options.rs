@@ -41,7 +41,9 @@ impl Options {
             process_id: None,
             sequence: None,
             show_mail: false,
-            listen: "127.0.0.1:2525".parse().map_err(|_| "bad default address")?,
+            listen: "127.0.0.1:2525"
+                .parse()
+                .map_err(|_| "bad default address")?,
             allow_remote: false,
             spool: None,
             max_sessions: 256,
@@ -78,10 +80,9 @@ impl Options {
                 }
                 "--time" => {
                     let text = value("--time")?;
-                    options.time = Some(
-                        Timestamp::parse_rfc3339(&text)
-                            .ok_or_else(|| format!("--time {text:?} is not like 2013-10-22T05:05:59-04:00"))?,
-                    );
+                    options.time = Some(Timestamp::parse_rfc3339(&text).ok_or_else(|| {
+                        format!("--time {text:?} is not like 2013-10-22T05:05:59-04:00")
+                    })?);
                 }
                 "--client-address" => options.client_address = Some(value("--client-address")?),
                 "--pid" => {
@@ -96,7 +97,9 @@ impl Options {
                     options.sequence = Some(
                         smtplab_engine::queue_id::sequence_from_pair(&text)
                             .or_else(|| text.parse().ok())
-                            .ok_or("--sequence needs two queue id characters such as gc, or a number")?,
+                            .ok_or(
+                                "--sequence needs two queue id characters such as gc, or a number",
+                            )?,
                     );
                 }
                 "--show-mail" => options.show_mail = true,

@@ -136,7 +136,7 @@ fn refuse(mut stream: TcpStream, shared: &Shared) {
 /// closing reply and the end of the connection arrive together.
 fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> bool {
     let mut output: Vec<u8> = Vec::new();
-    let mut flush = |output: &mut Vec<u8>, stream: &mut TcpStream| -> bool {
+    let flush = |output: &mut Vec<u8>, stream: &mut TcpStream| -> bool {
         let written = output.is_empty() || stream.write_all(output).is_ok();
         output.clear();
         written
@@ -196,7 +196,10 @@ fn cork(_stream: &TcpStream) {}
 fn deliver(delivery: &smtplab_engine::Delivery, shared: &Shared) {
     let Some(spool) = &shared.spool else { return };
     // One writer at a time, so entries never interleave.
-    let _guard = shared.spool_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _guard = shared
+        .spool_lock
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     for mailbox in &delivery.mailboxes {
         let path = spool.join(mailbox);
         let written = OpenOptions::new()
@@ -234,7 +237,9 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
                     Ok(count) => {
                         session.receive(&buffer[..count], now());
                     }
-                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                        break
+                    }
                     Err(_) => return,
                 }
             }

@@ -89,7 +89,14 @@ fn public_sendmail_corpus_through_the_native_server() {
                 let status = Command::new("python3")
                     .arg(driver)
                     .arg(&script)
-                    .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--source", "127.0.0.2"])
+                    .args([
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        &port.to_string(),
+                        "--source",
+                        "127.0.0.2",
+                    ])
                     .arg("--out")
                     .arg(&out)
                     .status()
@@ -112,7 +119,12 @@ fn public_sendmail_corpus_through_the_native_server() {
             failures.push(format!("--- {name}\n{}", line_diff(&want, &got)));
         }
     }
-    assert!(failures.is_empty(), "{} of 30 differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of 30 differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 
     // Every delivered entry equals one of Sendmail's, dates and ids masked.
     let mut delivered = 0;
@@ -120,10 +132,15 @@ fn public_sendmail_corpus_through_the_native_server() {
         let path = entry.unwrap().path();
         let user = path.file_name().unwrap().to_string_lossy().to_string();
         let ours = std::fs::read_to_string(&path).unwrap();
-        let theirs = std::fs::read_to_string(corpus.join(format!("sendmail-8.17/_mailboxes/{user}.mbox"))).unwrap();
+        let theirs =
+            std::fs::read_to_string(corpus.join(format!("sendmail-8.17/_mailboxes/{user}.mbox")))
+                .unwrap();
         let theirs: Vec<String> = entries(&theirs).iter().map(|e| mask(e)).collect();
         for entry in entries(&ours) {
-            assert!(theirs.contains(&mask(&entry)), "{user}: not in Sendmail's mailbox:\n{entry}");
+            assert!(
+                theirs.contains(&mask(&entry)),
+                "{user}: not in Sendmail's mailbox:\n{entry}"
+            );
             delivered += 1;
         }
     }
@@ -136,7 +153,10 @@ fn line_diff(want: &str, got: &str) -> String {
     let got: Vec<&str> = got.lines().collect();
     let mut out = String::new();
     for i in 0..want.len().max(got.len()) {
-        let (w, g) = (want.get(i).copied().unwrap_or("<none>"), got.get(i).copied().unwrap_or("<none>"));
+        let (w, g) = (
+            want.get(i).copied().unwrap_or("<none>"),
+            got.get(i).copied().unwrap_or("<none>"),
+        );
         if w != g {
             out.push_str(&format!("line {}:\n  want {w}\n  got  {g}\n", i + 1));
         }
@@ -165,7 +185,8 @@ fn mask(entry: &str) -> String {
         for word in line.split(' ') {
             let core = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
             let is_id = core.len() == 14 && core[8..].chars().all(|c| c.is_ascii_digit());
-            let is_time = core.len() == 8 && core.as_bytes()[2] == b':' && core.as_bytes()[5] == b':';
+            let is_time =
+                core.len() == 8 && core.as_bytes()[2] == b':' && core.as_bytes()[5] == b':';
             let masked = if is_id {
                 word.replace(core, "<QID>")
             } else if is_time {
@@ -181,12 +202,21 @@ fn mask(entry: &str) -> String {
         // Days, months and years of the recording differ from today's.
         let line = line
             .split(' ')
-            .map(|w| if w.chars().all(|c| c.is_ascii_digit()) && (w.len() == 4 || w.len() <= 2) { "<N>" } else { w })
+            .map(|w| {
+                if w.chars().all(|c| c.is_ascii_digit()) && (w.len() == 4 || w.len() <= 2) {
+                    "<N>"
+                } else {
+                    w
+                }
+            })
             .collect::<Vec<_>>()
             .join(" ");
-        let line = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-            .iter()
-            .fold(line, |l, name| l.replace(name, "<W>"));
+        let line = [
+            "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May",
+            "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ]
+        .iter()
+        .fold(line, |l, name| l.replace(name, "<W>"));
         out.push(line);
     }
     out.join("\n")

@@ -18,7 +18,11 @@ fn refuses_a_non_loopback_address_without_allow_remote() {
 
 #[test]
 fn tutorial_session_over_tcp() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stderr(Stdio::null())
@@ -32,7 +36,9 @@ fn tutorial_session_over_tcp() {
             Err(e) => panic!("{e}"),
         }
     };
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let mut writer = stream.try_clone().unwrap();
     let mut reader = BufReader::new(stream);
     let mut read_line = || {
@@ -41,7 +47,10 @@ fn tutorial_session_over_tcp() {
         line
     };
     let banner = read_line();
-    assert!(banner.starts_with("220 mail.example.com ESMTP Sendmail 8.13.8/8.13.8; "), "{banner}");
+    assert!(
+        banner.starts_with("220 mail.example.com ESMTP Sendmail 8.13.8/8.13.8; "),
+        "{banner}"
+    );
     assert!(banner.ends_with("\r\n"));
     let exchanges: &[(&str, &str)] = &[
         ("HELO myserver.no", "250 mail.example.com Hello myclient.hostname.example.no [127.0.0.1], pleased to meet you\r\n"),
@@ -50,14 +59,25 @@ fn tutorial_session_over_tcp() {
         ("DATA", "354 Enter mail, end with \".\" on a line by itself\r\n"),
     ];
     for (command, reply) in exchanges {
-        writer.write_all(format!("{command}\r\n").as_bytes()).unwrap();
+        writer
+            .write_all(format!("{command}\r\n").as_bytes())
+            .unwrap();
         assert_eq!(read_line(), *reply);
     }
-    writer.write_all(b"Hey\r\nThis is test email only\r\n\r\nThanks\r\n.\r\n").unwrap();
+    writer
+        .write_all(b"Hey\r\nThis is test email only\r\n\r\nThanks\r\n.\r\n")
+        .unwrap();
     let accepted = read_line();
-    assert!(accepted.starts_with("250 2.0.0 ") && accepted.ends_with(" Message accepted for delivery\r\n"), "{accepted}");
+    assert!(
+        accepted.starts_with("250 2.0.0 ")
+            && accepted.ends_with(" Message accepted for delivery\r\n"),
+        "{accepted}"
+    );
     writer.write_all(b"QUIT\r\n").unwrap();
-    assert_eq!(read_line(), "221 2.0.0 mail.example.com closing connection\r\n");
+    assert_eq!(
+        read_line(),
+        "221 2.0.0 mail.example.com closing connection\r\n"
+    );
     assert_eq!(read_line(), "", "the server closes after QUIT");
     let _ = child.kill();
     let _ = child.wait();

@@ -242,7 +242,11 @@ mod tests {
         ];
         for (input, token, rest, error) in cases {
             let (t, r, e) = scan(input.as_bytes());
-            assert_eq!((t.as_slice(), r, e), (token.as_bytes(), rest.as_bytes(), *error), "{input}");
+            assert_eq!(
+                (t.as_slice(), r, e),
+                (token.as_bytes(), rest.as_bytes(), *error),
+                "{input}"
+            );
         }
         let long = format!("<{}@example.com>", "x".repeat(300));
         assert_eq!(scan(long.as_bytes()).2, Some(AddressError::TooLong));
@@ -272,9 +276,21 @@ mod tests {
         let dest = |s: &str| parse(s.as_bytes()).unwrap().destination(&world);
         assert_eq!(dest("<mom@example.com>"), Destination::Local("mom".into()));
         assert_eq!(dest("mom"), Destination::Local("mom".into()));
-        assert_eq!(dest("<bob@elsewhere.test>"), Destination::Remote("elsewhere.test".into()));
-        assert_eq!(dest("<bob%elsewhere.test@example.com>"), Destination::Remote("elsewhere.test".into()));
-        assert_eq!(dest("<elsewhere.test!bob>"), Destination::Remote("elsewhere.test".into()));
-        assert_eq!(dest("<MOM@Mail.Example.COM.>"), Destination::Local("MOM".into()));
+        assert_eq!(
+            dest("<bob@elsewhere.test>"),
+            Destination::Remote("elsewhere.test".into())
+        );
+        assert_eq!(
+            dest("<bob%elsewhere.test@example.com>"),
+            Destination::Remote("elsewhere.test".into())
+        );
+        assert_eq!(
+            dest("<elsewhere.test!bob>"),
+            Destination::Remote("elsewhere.test".into())
+        );
+        assert_eq!(
+            dest("<MOM@Mail.Example.COM.>"),
+            Destination::Local("MOM".into())
+        );
     }
 }

@@ -5,7 +5,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub fn encode(input: &[u8]) -> String {
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -20,7 +24,7 @@ pub fn encode(input: &[u8]) -> String {
 
 /// Decodes strict base64; `None` for anything malformed.
 pub fn decode(input: &[u8]) -> Option<Vec<u8>> {
-    if input.len() % 4 != 0 {
+    if !input.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(input.len() / 4 * 3);
@@ -55,7 +59,10 @@ mod tests {
     #[test]
     fn round_trips() {
         for text in ["", "f", "fo", "foo", "foob", "fooba", "foobar"] {
-            assert_eq!(decode(encode(text.as_bytes()).as_bytes()).unwrap(), text.as_bytes());
+            assert_eq!(
+                decode(encode(text.as_bytes()).as_bytes()).unwrap(),
+                text.as_bytes()
+            );
         }
         assert_eq!(encode(b"\0bob\0secret"), "AGJvYgBzZWNyZXQ=");
         assert_eq!(decode(b"*"), None);

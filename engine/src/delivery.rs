@@ -307,7 +307,10 @@ mod tests {
     #[test]
     fn adds_missing_headers_in_sendmail_order() {
         let recipients = vec!["<mom@example.com>".to_string()];
-        let entry = mbox_entry(&envelope(&recipients), b"Subject: dot stuffing\n\n.x\nFrom here\n");
+        let entry = mbox_entry(
+            &envelope(&recipients),
+            b"Subject: dot stuffing\n\n.x\nFrom here\n",
+        );
         let expected = "From sender@client.example.no  Sat Nov 28 13:09:02 2026\n\
 Return-Path: <sender@client.example.no>\n\
 Received: from client.example.no (client.example.no [127.0.0.2])\n\
@@ -326,7 +329,10 @@ Subject: dot stuffing\n\
 
     #[test]
     fn refolds_long_address_lists_and_drops_for_with_many_recipients() {
-        let recipients = vec!["<mom@example.com>".to_string(), "<alice@example.com>".to_string()];
+        let recipients = vec![
+            "<mom@example.com>".to_string(),
+            "<alice@example.com>".to_string(),
+        ];
         let entry = mbox_entry(
             &envelope(&recipients),
             b"From: sender@client.example.no\nTo: mom@example.com, alice@example.com, nosuchuser@example.com, bob@example.com\n\nx\n",
@@ -336,15 +342,22 @@ Subject: dot stuffing\n\
         assert!(text.contains(
             "To: mom@example.com, alice@example.com, nosuchuser@example.com,\n        bob@example.com\n"
         ));
-        assert!(text.contains("Message-Id: <202611281309.6ASD91WO028238@mail.example.com>\nFrom: sender@"));
+        assert!(text
+            .contains("Message-Id: <202611281309.6ASD91WO028238@mail.example.com>\nFrom: sender@"));
     }
 
     #[test]
     fn a_body_without_headers_gets_a_separating_blank_line() {
         let recipients = vec!["mom@example.com".to_string()];
-        let entry = mbox_entry(&envelope(&recipients), b"Hey\nThis is test email only\n\nThanks\n");
+        let entry = mbox_entry(
+            &envelope(&recipients),
+            b"Hey\nThis is test email only\n\nThanks\n",
+        );
         let text = String::from_utf8(entry).unwrap();
         assert!(text.ends_with("Message-Id: <202611281309.6ASD91WO028238@mail.example.com>\n\nHey\nThis is test email only\n\nThanks\n\n"));
-        assert_eq!(added_header_names(text.as_bytes()), ["Return-Path", "Received", "Date", "From", "Message-Id"]);
+        assert_eq!(
+            added_header_names(text.as_bytes()),
+            ["Return-Path", "Received", "Date", "From", "Message-Id"]
+        );
     }
 }

@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn renders_single_and_multi_line_replies() {
         let cases: Vec<(Reply, Vec<&str>)> = vec![
-            (reply(250, Some("2.0.0"), None, &["OK"]), vec!["250 2.0.0 OK"]),
+            (
+                reply(250, Some("2.0.0"), None, &["OK"]),
+                vec!["250 2.0.0 OK"],
+            ),
             (
                 reply(250, Some("2.1.0"), Some("<a@b>"), &["Sender ok"]),
                 vec!["250 2.1.0 <a@b>... Sender ok"],
@@ -111,7 +114,10 @@ mod tests {
                 reply(214, Some("2.0.0"), None, &["a", "b"]),
                 vec!["214-2.0.0 a", "214 2.0.0 b"],
             ),
-            (reply(250, None, None, &["x", "HELP"]), vec!["250-x", "250 HELP"]),
+            (
+                reply(250, None, None, &["x", "HELP"]),
+                vec!["250-x", "250 HELP"],
+            ),
             (reply(354, None, None, &[]), vec!["354 "]),
         ];
         for (reply, expected) in cases {

@@ -17,8 +17,13 @@ pub enum Step {
     /// Lines sent in one write.
     Pipeline(Vec<Vec<u8>>),
     /// Exact bytes; `wait` for a reply afterwards.
-    Raw { bytes: Vec<u8>, wait: bool },
-    Sleep { millis: u64 },
+    Raw {
+        bytes: Vec<u8>,
+        wait: bool,
+    },
+    Sleep {
+        millis: u64,
+    },
     ExpectClose,
     Tls,
 }
@@ -34,7 +39,10 @@ pub struct Script {
 /// `b'...'`, `b"..."`, `'...'`, `"..."`, with `\n \r \t \\ \' \" \0 \xNN`.
 pub fn parse_literal(text: &str) -> Result<Vec<u8>, String> {
     let text = text.trim();
-    let body = text.strip_prefix('b').or_else(|| text.strip_prefix('B')).unwrap_or(text);
+    let body = text
+        .strip_prefix('b')
+        .or_else(|| text.strip_prefix('B'))
+        .unwrap_or(text);
     let quote = body.chars().next().ok_or("empty literal")?;
     if !(quote == '\'' || quote == '"') || body.len() < 2 || !body.ends_with(quote) {
         return Err(format!("not a quoted literal: {text}"));
@@ -100,7 +108,9 @@ impl Script {
                     continue;
                 }
             };
-            let (word, rest) = directive.split_once(' ').unwrap_or((directive.as_str(), ""));
+            let (word, rest) = directive
+                .split_once(' ')
+                .unwrap_or((directive.as_str(), ""));
             let step = match word {
                 _ if word.starts_with('#') => continue,
                 "nogreeting" => continue,
@@ -209,7 +219,9 @@ impl Player {
             match action {
                 Action::Reply(reply) => {
                     for line in reply.render() {
-                        self.replay.transcript.push(format!("S: {}", show(line.as_bytes())));
+                        self.replay
+                            .transcript
+                            .push(format!("S: {}", show(line.as_bytes())));
                     }
                     self.last_code = Some(reply.code);
                 }
@@ -359,10 +371,9 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
             Step::ExpectClose => {}
             Step::Tls => {
                 if player.last_code != Some(220) || player.closed {
-                    player
-                        .replay
-                        .transcript
-                        .push("-- TLS handshake skipped (STARTTLS was not answered 220)".to_string());
+                    player.replay.transcript.push(
+                        "-- TLS handshake skipped (STARTTLS was not answered 220)".to_string(),
+                    );
                 } else {
                     let actions = player.session.receive(b"\x16\x03\x01", player.now);
                     player.apply(actions);
@@ -371,7 +382,10 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
         }
     }
     if !player.closed {
-        player.replay.transcript.push("-- client closes the connection".to_string());
+        player
+            .replay
+            .transcript
+            .push("-- client closes the connection".to_string());
     }
     player.replay
 }
@@ -382,7 +396,10 @@ mod tests {
 
     #[test]
     fn parses_literals() {
-        assert_eq!(parse_literal("b'NOOP bare-lf\\n'").unwrap(), b"NOOP bare-lf\n");
+        assert_eq!(
+            parse_literal("b'NOOP bare-lf\\n'").unwrap(),
+            b"NOOP bare-lf\n"
+        );
         assert_eq!(parse_literal("b'\\xe9\\x00'").unwrap(), vec![0xe9, 0]);
         assert_eq!(parse_literal("\"é\"").unwrap(), "é".as_bytes());
         assert!(parse_literal("nope").is_err());
@@ -390,11 +407,15 @@ mod tests {
 
     #[test]
     fn parses_directives() {
-        let script = Script::parse(b"%%nogreeting\n%%pipeline\nEHLO x\n%%end\n%%# note\nQUIT\n").unwrap();
+        let script =
+            Script::parse(b"%%nogreeting\n%%pipeline\nEHLO x\n%%end\n%%# note\nQUIT\n").unwrap();
         assert!(script.no_greeting);
         assert_eq!(
             script.steps,
-            vec![Step::Pipeline(vec![b"EHLO x".to_vec()]), Step::Line(b"QUIT".to_vec())]
+            vec![
+                Step::Pipeline(vec![b"EHLO x".to_vec()]),
+                Step::Line(b"QUIT".to_vec())
+            ]
         );
         assert!(Script::parse(b"%%bogus\n").is_err());
     }

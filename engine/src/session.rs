@@ -153,7 +153,7 @@ enum Verb {
     Helo,
     Ehlo,
     Etrn,
-    Verb,
+    Verbose,
     Unimplemented,
     Auth,
     StartTls,
@@ -174,7 +174,7 @@ fn verb_of(word: &[u8]) -> Verb {
         ("helo", Verb::Helo),
         ("ehlo", Verb::Ehlo),
         ("etrn", Verb::Etrn),
-        ("verb", Verb::Verb),
+        ("verb", Verb::Verbose),
         ("send", Verb::Unimplemented),
         ("saml", Verb::Unimplemented),
         ("soml", Verb::Unimplemented),
@@ -194,7 +194,10 @@ fn is_space(b: u8) -> bool {
 }
 
 fn trim_start(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|&b| !is_space(b)).unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|&b| !is_space(b))
+        .unwrap_or(bytes.len());
     &bytes[start..]
 }
 
@@ -507,9 +510,7 @@ impl Session {
     }
 
     fn data_line(&mut self, content: &[u8], bare_lf: bool, now: Timestamp, out: &mut Vec<Action>) {
-        if bare_lf
-            && self.personality.bare_linefeed_in_data == BareLinefeedInData::RejectAndClose
-        {
+        if bare_lf && self.personality.bare_linefeed_in_data == BareLinefeedInData::RejectAndClose {
             out.push(self.reply(ReplyKey::BareLinefeed));
             // Sendmail removes the half-written queue file before it exits.
             out.push(Action::Pause { millis: 200 });
@@ -717,7 +718,7 @@ impl Session {
             }
             Verb::Vrfy | Verb::Expn => self.verify(verb, argument, out),
             Verb::Help => self.help(argument, out),
-            Verb::Verb => {
+            Verb::Verbose => {
                 if self.personality.privacy.no_verb {
                     out.push(self.reply(ReplyKey::VerbUnavailable));
                 } else {
@@ -799,7 +800,10 @@ impl Session {
         }
         self.transaction = None;
         let extended = verb == Verb::Ehlo;
-        self.helo = Some((String::from_utf8_lossy(&argument[..name_end]).into_owned(), extended));
+        self.helo = Some((
+            String::from_utf8_lossy(&argument[..name_end]).into_owned(),
+            extended,
+        ));
         let hello = self.reply_with(ReplyKey::Hello, None, &[]);
         if !extended {
             out.push(Action::Reply(hello));
@@ -888,13 +892,21 @@ impl Session {
                         .map(|v| {
                             let digits: String =
                                 v.chars().take_while(|c| c.is_ascii_digit()).collect();
-                            digits.parse::<i64>().unwrap_or(if digits.is_empty() { 0 } else { i64::MAX })
+                            digits.parse::<i64>().unwrap_or(if digits.is_empty() {
+                                0
+                            } else {
+                                i64::MAX
+                            })
                         })
                         .unwrap_or(0);
                     None
                 }
                 "BODY" => match value.as_deref() {
-                    Some(v) if v.eq_ignore_ascii_case("7BIT") || v.eq_ignore_ascii_case("8BITMIME") => None,
+                    Some(v)
+                        if v.eq_ignore_ascii_case("7BIT") || v.eq_ignore_ascii_case("8BITMIME") =>
+                    {
+                        None
+                    }
                     Some(v) => Some(self.reply_arg(ReplyKey::UnknownBodyType, v)),
                     None => Some(self.reply_arg(ReplyKey::UnknownBodyType, "")),
                 },
@@ -961,9 +973,10 @@ impl Session {
                     let value = value.unwrap_or_default();
                     let items: Vec<String> =
                         value.split(',').map(|s| s.to_ascii_uppercase()).collect();
-                    let valid = items.iter().all(|item| {
-                        matches!(item.as_str(), "SUCCESS" | "FAILURE" | "DELAY")
-                    }) || items == ["NEVER"];
+                    let valid = items
+                        .iter()
+                        .all(|item| matches!(item.as_str(), "SUCCESS" | "FAILURE" | "DELAY"))
+                        || items == ["NEVER"];
                     (!valid).then(|| self.reply_arg(ReplyKey::BadNotify, &value))
                 }
                 "ORCPT" => None,
@@ -1090,7 +1103,11 @@ impl Session {
                 .mailboxes_for(&local_part)
                 .iter()
                 .map(|name| {
-                    let full = self.world.user(name).map(|u| u.full_name.as_str()).unwrap_or("");
+                    let full = self
+                        .world
+                        .user(name)
+                        .map(|u| u.full_name.as_str())
+                        .unwrap_or("");
                     describe(name, full)
                 })
                 .collect(),
@@ -1174,7 +1191,10 @@ impl Session {
                 self.connection.process_id, self.next_sequence, self.world.hostname
             )
         };
-        out.push(self.reply_arg(ReplyKey::AuthChallenge, &base64::encode(challenge.as_bytes())));
+        out.push(self.reply_arg(
+            ReplyKey::AuthChallenge,
+            &base64::encode(challenge.as_bytes()),
+        ));
         self.phase = Phase::AuthResponse;
     }
 

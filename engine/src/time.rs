@@ -246,7 +246,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed_times() {
-        for bad in ["", "2013-10-22", "2013-13-22T05:05:59Z", "2013-10-22T05:05:59+0400", "ábcdefghijklmnopqrstu"] {
+        for bad in [
+            "",
+            "2013-10-22",
+            "2013-13-22T05:05:59Z",
+            "2013-10-22T05:05:59+0400",
+            "ábcdefghijklmnopqrstu",
+        ] {
             assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
         }
     }

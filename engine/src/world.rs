@@ -169,7 +169,9 @@ impl World {
     }
 
     pub fn user(&self, name: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.name.eq_ignore_ascii_case(name))
+        self.users
+            .iter()
+            .find(|u| u.name.eq_ignore_ascii_case(name))
     }
 
     /// The mailboxes a local part delivers to, aliases followed.
@@ -184,11 +186,10 @@ impl World {
             return;
         }
         match self.lookup(local_part) {
-            Some(LocalName::User(user)) => {
-                if !out.contains(&user.name) {
-                    out.push(user.name.clone());
-                }
+            Some(LocalName::User(user)) if !out.contains(&user.name) => {
+                out.push(user.name.clone());
             }
+            Some(LocalName::User(_)) => {}
             Some(LocalName::Alias(alias)) => {
                 for member in &alias.members {
                     let member_local = member.split('@').next().unwrap_or(member);

@@ -55,7 +55,11 @@ fn every_public_sendmail_transcript_matches() {
         .collect();
     entries.sort();
     for expected_path in entries {
-        let name = expected_path.file_name().unwrap().to_string_lossy().to_string();
+        let name = expected_path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let script_text = std::fs::read(corpus_dir().join("scripts").join(&name)).unwrap();
         let script = Script::parse(&script_text).unwrap();
         let result = replay(corpus_session(), &script, start);
@@ -68,7 +72,9 @@ fn every_public_sendmail_transcript_matches() {
         let got = comparable(&result.transcript);
         // After a close the driver may still show the line it managed to
         // send before noticing; the engine replay never sends it.
-        if want.len() > got.len() && want.last().map(String::as_str) == Some("-- connection closed by server") {
+        if want.len() > got.len()
+            && want.last().map(String::as_str) == Some("-- connection closed by server")
+        {
             want.retain(|l| !l.starts_with("C: ") || got.contains(l));
         }
         if want != got {
@@ -77,19 +83,27 @@ fn every_public_sendmail_transcript_matches() {
         checked += 1;
     }
     assert_eq!(checked, 30, "the public corpus has 30 Sendmail transcripts");
-    assert!(failures.is_empty(), "{} transcripts differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} transcripts differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The delivered copy of the classic session, against Sendmail's mailbox.
 #[test]
 fn classic_session_mailbox_entry_matches_sendmail() {
-    let script = Script::parse(&std::fs::read(corpus_dir().join("scripts/01-classic-helo.txt")).unwrap()).unwrap();
+    let script =
+        Script::parse(&std::fs::read(corpus_dir().join("scripts/01-classic-helo.txt")).unwrap())
+            .unwrap();
     let start = Timestamp::parse_rfc3339("2026-11-28T13:08:25Z").unwrap();
     let result = replay(corpus_session(), &script, start);
     assert_eq!(result.deliveries.len(), 1);
     let delivery = &result.deliveries[0];
     assert_eq!(delivery.mailboxes, vec!["mom".to_string()]);
-    let mbox = std::fs::read_to_string(corpus_dir().join("sendmail-8.17/_mailboxes/mom.mbox")).unwrap();
+    let mbox =
+        std::fs::read_to_string(corpus_dir().join("sendmail-8.17/_mailboxes/mom.mbox")).unwrap();
     let first_entry = split_entries(&mbox).remove(0);
     assert_eq!(
         mask_entry(&String::from_utf8_lossy(&delivery.entry)),
@@ -103,19 +117,34 @@ fn classic_session_mailbox_entry_matches_sendmail() {
 fn delivered_entries_match_the_corpus_mailboxes() {
     let start = Timestamp::parse_rfc3339("2026-11-28T13:08:25Z").unwrap();
     let mut compared = 0;
-    for name in ["01-classic-helo.txt", "05-null-sender.txt", "23-dot-stuffing.txt", "35-pipelined-ehlo.txt", "extra-helo-name-in-received.txt"] {
-        let script = Script::parse(&std::fs::read(corpus_dir().join("scripts").join(name)).unwrap()).unwrap();
+    for name in [
+        "01-classic-helo.txt",
+        "05-null-sender.txt",
+        "23-dot-stuffing.txt",
+        "35-pipelined-ehlo.txt",
+        "extra-helo-name-in-received.txt",
+    ] {
+        let script =
+            Script::parse(&std::fs::read(corpus_dir().join("scripts").join(name)).unwrap())
+                .unwrap();
         let result = replay(corpus_session(), &script, start);
         for delivery in &result.deliveries {
             for mailbox in &delivery.mailboxes {
-                let mut path = corpus_dir().join(format!("sendmail-8.17/_mailboxes/{mailbox}.mbox"));
+                let mut path =
+                    corpus_dir().join(format!("sendmail-8.17/_mailboxes/{mailbox}.mbox"));
                 if name.starts_with("extra") {
                     path = corpus_dir().join("sendmail-8.17/_extra/helo-name-in-received.mbox");
                 }
                 let mbox = std::fs::read_to_string(&path).unwrap();
                 let ours = mask_entry(&String::from_utf8_lossy(&delivery.entry));
-                let found = split_entries(&mbox).iter().any(|entry| mask_entry(entry) == ours);
-                assert!(found, "{name}: no entry in {} equals\n{ours}", path.display());
+                let found = split_entries(&mbox)
+                    .iter()
+                    .any(|entry| mask_entry(entry) == ours);
+                assert!(
+                    found,
+                    "{name}: no entry in {} equals\n{ours}",
+                    path.display()
+                );
                 compared += 1;
             }
         }

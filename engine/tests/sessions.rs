@@ -28,22 +28,32 @@ fn tutorial_time() -> Timestamp {
 
 #[test]
 fn tutorial_golden_transcript_byte_for_byte() {
-    let script = Script::parse(&std::fs::read(project_dir().join("tests/scripts/tutorial.txt")).unwrap()).unwrap();
+    let script =
+        Script::parse(&std::fs::read(project_dir().join("tests/scripts/tutorial.txt")).unwrap())
+            .unwrap();
     let result = replay(tutorial_session(), &script, tutorial_time());
-    let expected = std::fs::read_to_string(project_dir().join("tests/golden/tutorial-8.13.8.txt")).unwrap();
+    let expected =
+        std::fs::read_to_string(project_dir().join("tests/golden/tutorial-8.13.8.txt")).unwrap();
     let got = result.transcript.join("\n") + "\n";
     assert_eq!(got, expected);
 }
 
 /// Plays client lines one at a time (waiting for the server between
 /// lines, as a person types), cutting every line into `chunk`-byte pieces.
-fn play_chunked(mut session: Session, lines: &[Vec<u8>], chunk: usize, now: Timestamp) -> Vec<String> {
+fn play_chunked(
+    mut session: Session,
+    lines: &[Vec<u8>],
+    chunk: usize,
+    now: Timestamp,
+) -> Vec<String> {
     let mut out = Vec::new();
     let record = |actions: Vec<Action>, out: &mut Vec<String>| {
         for action in actions {
             match action {
                 Action::Reply(reply) => out.extend(reply.render()),
-                Action::Deliver(d) => out.push(format!("deliver {:?} {}", d.mailboxes, d.entry.len())),
+                Action::Deliver(d) => {
+                    out.push(format!("deliver {:?} {}", d.mailboxes, d.entry.len()))
+                }
                 Action::Close => out.push("close".into()),
                 _ => {}
             }
@@ -80,25 +90,36 @@ fn script_lines(script: &Script) -> Option<Vec<Vec<u8>>> {
 
 #[test]
 fn the_same_input_in_any_chunk_size_gives_the_same_replies() {
-    let mut scripts = vec![std::fs::read(project_dir().join("tests/scripts/tutorial.txt")).unwrap()];
+    let mut scripts =
+        vec![std::fs::read(project_dir().join("tests/scripts/tutorial.txt")).unwrap()];
     for entry in std::fs::read_dir(corpus_dir().join("scripts")).unwrap() {
         scripts.push(std::fs::read(entry.unwrap().path()).unwrap());
     }
     let mut compared = 0;
     for text in scripts {
-        let Some(lines) = script_lines(&Script::parse(&text).unwrap()) else { continue };
+        let Some(lines) = script_lines(&Script::parse(&text).unwrap()) else {
+            continue;
+        };
         for personality in [&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN] as [&'static Personality; 2] {
             let make = || {
-                Session::new(personality, Arc::new(World::corpus()), Connection {
-                    client_address: "127.0.0.2".into(),
-                    client_name: "client.example.no".into(),
-                    process_id: 1,
-                    queue_sequence: 0,
-                })
+                Session::new(
+                    personality,
+                    Arc::new(World::corpus()),
+                    Connection {
+                        client_address: "127.0.0.2".into(),
+                        client_name: "client.example.no".into(),
+                        process_id: 1,
+                        queue_sequence: 0,
+                    },
+                )
             };
             let whole = play_chunked(make(), &lines, usize::MAX, tutorial_time());
             for chunk in [1, 2, 3, 7, 64] {
-                assert_eq!(play_chunked(make(), &lines, chunk, tutorial_time()), whole, "chunk {chunk}");
+                assert_eq!(
+                    play_chunked(make(), &lines, chunk, tutorial_time()),
+                    whole,
+                    "chunk {chunk}"
+                );
             }
             compared += 1;
         }
@@ -122,10 +143,41 @@ impl Generator {
 }
 
 const PIECES: &[&[u8]] = &[
-    b"HELO x", b"EHLO client.example.no", b"MAIL FROM:", b"RCPT TO:", b"DATA", b"RSET", b"NOOP",
-    b"QUIT", b"VRFY ", b"EXPN ", b"HELP ", b"AUTH CRAM-MD5", b"STARTTLS", b"<", b">", b"@", b":",
-    b"mom@example.com", b"<>", b"\r\n", b"\n", b"\r", b".", b"..", b" ", b"SIZE=", b"999999999999",
-    b"\x00", b"\xff\xe9", b"postmaster", b"\"q\"", b"(c)", b"BODY=8BITMIME", b"NOTIFY=NEVER", b"*",
+    b"HELO x",
+    b"EHLO client.example.no",
+    b"MAIL FROM:",
+    b"RCPT TO:",
+    b"DATA",
+    b"RSET",
+    b"NOOP",
+    b"QUIT",
+    b"VRFY ",
+    b"EXPN ",
+    b"HELP ",
+    b"AUTH CRAM-MD5",
+    b"STARTTLS",
+    b"<",
+    b">",
+    b"@",
+    b":",
+    b"mom@example.com",
+    b"<>",
+    b"\r\n",
+    b"\n",
+    b"\r",
+    b".",
+    b"..",
+    b" ",
+    b"SIZE=",
+    b"999999999999",
+    b"\x00",
+    b"\xff\xe9",
+    b"postmaster",
+    b"\"q\"",
+    b"(c)",
+    b"BODY=8BITMIME",
+    b"NOTIFY=NEVER",
+    b"*",
 ];
 
 /// Random sessions: any bytes, any chunking, both personalities. The engine
@@ -135,13 +187,21 @@ const PIECES: &[&[u8]] = &[
 fn random_sessions_never_panic_and_always_answer() {
     for seed in 1..400u64 {
         let mut random = Generator(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let personality: &'static Personality = if seed % 2 == 0 { &SENDMAIL_8_13_8 } else { &SENDMAIL_8_17_DEBIAN };
-        let mut session = Session::new(personality, Arc::new(World::corpus()), Connection {
-            client_address: "127.0.0.2".into(),
-            client_name: "client.example.no".into(),
-            process_id: seed as u32,
-            queue_sequence: seed as u32,
-        });
+        let personality: &'static Personality = if seed % 2 == 0 {
+            &SENDMAIL_8_13_8
+        } else {
+            &SENDMAIL_8_17_DEBIAN
+        };
+        let mut session = Session::new(
+            personality,
+            Arc::new(World::corpus()),
+            Connection {
+                client_address: "127.0.0.2".into(),
+                client_name: "client.example.no".into(),
+                process_id: seed as u32,
+                queue_sequence: seed as u32,
+            },
+        );
         let now = tutorial_time();
         let mut input = Vec::new();
         for _ in 0..random.below(200) {
@@ -160,7 +220,11 @@ fn random_sessions_never_panic_and_always_answer() {
             let actions = session.receive(&input[position..end], now);
             for action in actions {
                 if let Action::Reply(reply) = action {
-                    assert!((200..600).contains(&reply.code), "seed {seed}: code {}", reply.code);
+                    assert!(
+                        (200..600).contains(&reply.code),
+                        "seed {seed}: code {}",
+                        reply.code
+                    );
                     assert!(!reply.render().is_empty());
                 }
             }
@@ -176,7 +240,20 @@ fn every_command_line_gets_exactly_one_reply_outside_data() {
     let now = tutorial_time();
     session.connect(now);
     session.greet(now);
-    let lines: &[&[u8]] = &[b"NOOP", b"FOO", b"", b"HELO", b"HELO a.b", b"MAIL FROM:<a@b>", b"RCPT TO:<x@y>", b"RSET", b"VRFY mom", b"EXPN postmaster", b"HELP", b"\xff\xfe"];
+    let lines: &[&[u8]] = &[
+        b"NOOP",
+        b"FOO",
+        b"",
+        b"HELO",
+        b"HELO a.b",
+        b"MAIL FROM:<a@b>",
+        b"RCPT TO:<x@y>",
+        b"RSET",
+        b"VRFY mom",
+        b"EXPN postmaster",
+        b"HELP",
+        b"\xff\xfe",
+    ];
     for line in lines {
         let mut data = line.to_vec();
         data.extend_from_slice(b"\r\n");
@@ -195,8 +272,12 @@ fn ten_megabyte_body_is_delivered_whole() {
     let now = tutorial_time();
     session.connect(now);
     session.greet(now);
-    session.receive(b"HELO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\nDATA\r\n", now);
-    let line = b"0123456789012345678901234567890123456789012345678901234567890123456789012345678\r\n";
+    session.receive(
+        b"HELO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\nDATA\r\n",
+        now,
+    );
+    let line =
+        b"0123456789012345678901234567890123456789012345678901234567890123456789012345678\r\n";
     let mut body = Vec::new();
     while body.len() < 10 * 1024 * 1024 {
         body.extend_from_slice(line);
@@ -217,17 +298,25 @@ fn ten_megabyte_body_is_delivered_whole() {
 #[test]
 fn a_ten_megabyte_line_without_end_is_answered() {
     for personality in [&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN] as [&'static Personality; 2] {
-        let mut session = Session::new(personality, Arc::new(World::corpus()), Connection {
-            client_address: "127.0.0.2".into(),
-            client_name: "client.example.no".into(),
-            process_id: 1,
-            queue_sequence: 0,
-        });
+        let mut session = Session::new(
+            personality,
+            Arc::new(World::corpus()),
+            Connection {
+                client_address: "127.0.0.2".into(),
+                client_name: "client.example.no".into(),
+                process_id: 1,
+                queue_sequence: 0,
+            },
+        );
         let now = tutorial_time();
         session.connect(now);
         session.greet(now);
         let paste = vec![b'x'; 10 * 1024 * 1024];
         let actions = session.receive(&paste, now);
-        assert!(actions.iter().any(|a| matches!(a, Action::Reply(_))), "{}", personality.id);
+        assert!(
+            actions.iter().any(|a| matches!(a, Action::Reply(_))),
+            "{}",
+            personality.id
+        );
     }
 }

@@ -65,7 +65,11 @@ fn date_length(s: &[u8]) -> Option<usize> {
         }
     }
     let b = rest.as_bytes();
-    if b.len() >= 6 && b[0] == b' ' && (b[1] == b'+' || b[1] == b'-') && b[2..6].iter().all(u8::is_ascii_digit) {
+    if b.len() >= 6
+        && b[0] == b' '
+        && (b[1] == b'+' || b[1] == b'-')
+        && b[2..6].iter().all(u8::is_ascii_digit)
+    {
         return Some(i + 6);
     }
     Some(i)
@@ -92,7 +96,7 @@ pub fn normalize_line(line: &str) -> String {
             if bytes.len() >= i + 14
                 && bytes[i..i + 8].iter().all(u8::is_ascii_alphanumeric)
                 && bytes[i + 8..i + 14].iter().all(u8::is_ascii_digit)
-                && bytes.get(i + 14).map_or(true, |&c| !is_word(c))
+                && bytes.get(i + 14).is_none_or(|&c| !is_word(c))
             {
                 out.push_str("<QID>");
                 i += 14;
@@ -105,7 +109,10 @@ pub fn normalize_line(line: &str) -> String {
     }
     if let Some(at) = out.find("connected from 127.0.0.2:") {
         let start = at + "connected from 127.0.0.2:".len();
-        let digits = out[start..].chars().take_while(|c| c.is_ascii_digit()).count();
+        let digits = out[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         out.replace_range(start..start + digits, "PORT");
     }
     out

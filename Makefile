@@ -1,0 +1,42 @@
+# SMTP Lab. `make serve` sets up and serves the app; `make test` runs every test.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+WASM_OPT := $(CURDIR)/.tools/node_modules/.bin/wasm-opt
+WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue
+
+.PHONY: setup serve dist test test-native test-browser lint size bench clean
+
+setup:
+	scripts/setup.sh
+
+serve: setup
+	trunk serve --offline
+
+dist: setup
+	trunk build --release --offline
+	@for wasm in dist/*.wasm; do \
+	  $(WASM_OPT) $(WASM_OPT_FLAGS) "$$wasm" -o "$$wasm.opt" && mv "$$wasm.opt" "$$wasm"; \
+	done
+	@scripts/size.sh dist
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-native:
+	cargo test --workspace
+
+test-browser:
+	scripts/setup.sh --browser
+	$(MAKE) dist
+	node tests/browser/run.mjs dist
+
+test: lint test-native test-browser
+
+size:
+	scripts/size.sh dist
+
+clean:
+	cargo clean
+	rm -rf dist

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what building and testing SMTP Lab needs, skipping what is there:
+# the wasm target, Trunk, the wasm-bindgen CLI at the version in Cargo.lock,
+# wasm-opt (npm binaryen, under .tools/), Chromium for the browser tests
+# (Debian packages) and playwright-core (npm, under tests/browser/).
+# Usage: scripts/setup.sh [--browser]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=no
+[ "${1:-}" = "--browser" ] && want_browser=yes
+
+say() { printf 'setup: %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! command -v trunk >/dev/null 2>&1; then
+  say "installing Trunk 0.21.14 (several minutes, once)"
+  cargo install --locked trunk --version 0.21.14
+fi
+
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ -z "$bindgen_version" ]; then
+  cargo generate-lockfile
+  bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $bindgen_version (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+if [ ! -x .tools/node_modules/.bin/wasm-opt ]; then
+  say "installing wasm-opt (npm binaryen) under .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent binaryen@132 >/dev/null
+fi
+
+if [ "$want_browser" = yes ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Chromium (Debian packages)"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get install -y chromium chromium-driver >/dev/null 2>&1 || {
+      $SUDO apt-get update >/dev/null && $SUDO apt-get install -y chromium chromium-driver >/dev/null
+    }
+  fi
+  if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    say "installing playwright-core and axe-core (npm) under tests/browser/"
+    (cd tests/browser && npm install --no-audit --no-fund --silent >/dev/null)
+  fi
+fi
+say "ready"

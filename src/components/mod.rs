@@ -1,0 +1,6 @@
+//! Yew components, one per file. They render state and turn DOM events
+//! into [`crate::app::AppAction`]s; the logic lives in `console`.
+
+pub mod app_view;
+pub mod block_view;
+pub mod console_view;

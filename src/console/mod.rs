@@ -1,0 +1,14 @@
+//! The console: a terminal model in plain Rust, with no browser in it.
+//!
+//! Keys go in, lines come out. The model holds the line editor, the
+//! history, the bounded scrollback, the shell with its few commands, and
+//! the telnet client that talks to the simulated mail server.
+
+pub mod editor;
+pub mod history;
+pub mod scrollback;
+pub mod shell;
+pub mod telnet;
+pub mod terminal;
+
+pub use terminal::{Key, Terminal};

@@ -1,0 +1,779 @@
+//! The terminal: keys in, scrollback out, with a shell and a telnet client
+//! in between and the simulated mail server behind telnet.
+//!
+//! Time and waiting belong to the caller: methods take the current time,
+//! and return how long to wait (for a server pause) before calling
+//! [`Terminal::resume`]. With timing off, pauses are skipped.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World};
+
+use super::editor::LineEditor;
+use super::history::History;
+use super::scrollback::{LineKind, Scrollback};
+use super::shell::{self, COMMANDS, SMTP_VERBS};
+use super::telnet::{self, Target};
+
+/// A key as the terminal understands it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Home,
+    End,
+    Up,
+    Down,
+    Tab,
+    /// Ctrl with a letter, or `]` for the telnet escape.
+    Ctrl(char),
+}
+
+/// What the terminal is doing.
+#[derive(Debug)]
+enum Mode {
+    Shell,
+    /// Connected: lines typed go to the server.
+    Connected,
+    /// The `telnet> ` command prompt (Ctrl+] or `telnet` alone).
+    TelnetCommand,
+}
+
+/// A step still to carry out, in order.
+#[derive(Debug)]
+enum Pending {
+    Engine(Action),
+    /// The greeting pause is over: ask the server for its banner.
+    Greet,
+}
+
+pub struct Terminal {
+    pub scrollback: Scrollback,
+    editor: LineEditor,
+    history: History,
+    mode: Mode,
+    session: Option<Session>,
+    /// The name telnet shows for the connected host.
+    connected_to: String,
+    world: Arc<World>,
+    personality: &'static Personality,
+    /// Delivered mail, by user: mbox text.
+    pub mailboxes: BTreeMap<String, Vec<u8>>,
+    pending: VecDeque<Pending>,
+    /// Whether server pauses are honoured (off only for tests).
+    pub timing: bool,
+    process_id: u32,
+    /// Incremented on every change the view must show.
+    pub version: u64,
+    /// Set when the last delivery happened, for the mailbox panel.
+    pub deliveries: u64,
+}
+
+const SHELL_PROMPT: &str = "$ ";
+const TELNET_PROMPT: &str = "telnet> ";
+const USER: &str = "learner";
+
+impl Terminal {
+    pub fn new(world: World, personality: &'static Personality, seed: u32) -> Terminal {
+        Terminal {
+            scrollback: Scrollback::default(),
+            editor: LineEditor::default(),
+            history: History::default(),
+            mode: Mode::Shell,
+            session: None,
+            connected_to: String::new(),
+            world: Arc::new(world),
+            personality,
+            mailboxes: BTreeMap::new(),
+            pending: VecDeque::new(),
+            timing: true,
+            process_id: 10_000 + seed % 80_000,
+            version: 0,
+            deliveries: 0,
+        }
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn personality(&self) -> &'static Personality {
+        self.personality
+    }
+
+    /// Applies to the next connection; the current one keeps its server.
+    pub fn configure(&mut self, world: World, personality: &'static Personality) {
+        self.world = Arc::new(world);
+        self.personality = personality;
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn set_history(&mut self, entries: Vec<String>) {
+        self.history = History::from_entries(entries);
+    }
+
+    pub fn prompt(&self) -> &'static str {
+        match self.mode {
+            Mode::Shell => SHELL_PROMPT,
+            Mode::Connected => "",
+            Mode::TelnetCommand => TELNET_PROMPT,
+        }
+    }
+
+    pub fn input(&self) -> String {
+        self.editor.text()
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.editor.cursor()
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// Whether the server is still working (a pause is running).
+    pub fn is_waiting(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    fn print(&mut self, kind: LineKind, text: impl Into<String>) {
+        self.scrollback.push(kind, text);
+    }
+
+    /// A key press. Returns a pause to wait before [`Terminal::resume`].
+    pub fn press(&mut self, key: Key, now: Timestamp) -> Option<u64> {
+        self.version += 1;
+        match key {
+            Key::Char(c) => self.editor.insert(&c.to_string()),
+            Key::Backspace => self.editor.backspace(),
+            Key::Delete | Key::Ctrl('d') if !self.editor.is_empty() => self.editor.delete(),
+            Key::Delete => {}
+            Key::Left | Key::Ctrl('b') => self.editor.left(),
+            Key::Right | Key::Ctrl('f') => self.editor.right(),
+            Key::Home | Key::Ctrl('a') => self.editor.home(),
+            Key::End | Key::Ctrl('e') => self.editor.end(),
+            Key::Ctrl('u') => self.editor.kill_to_start(),
+            Key::Ctrl('k') => self.editor.kill_to_end(),
+            Key::Ctrl('w') => self.editor.kill_word(),
+            Key::Ctrl('l') => self.scrollback.clear(),
+            Key::Up => {
+                let current = self.editor.text();
+                if let Some(line) = self.history.previous(&current).map(str::to_string) {
+                    self.editor.set(&line);
+                }
+            }
+            Key::Down => {
+                if let Some(line) = self.history.next().map(str::to_string) {
+                    self.editor.set(&line);
+                }
+            }
+            Key::Tab => self.complete(),
+            Key::Ctrl('c') => {
+                let line = format!("{}{}^C", self.prompt(), self.editor.take());
+                self.print(LineKind::Input, line);
+                if matches!(self.mode, Mode::TelnetCommand) && self.session.is_some() {
+                    self.mode = Mode::Connected;
+                }
+            }
+            Key::Ctrl('d') => return self.end_of_input(now),
+            Key::Ctrl(']') => {
+                if !matches!(self.mode, Mode::TelnetCommand) && self.session.is_some() {
+                    let typed = self.editor.take();
+                    self.print(LineKind::Input, format!("{typed}^]"));
+                    self.mode = Mode::TelnetCommand;
+                }
+            }
+            Key::Ctrl(_) => {}
+            Key::Enter => {
+                let line = self.editor.take();
+                return self.enter(&line, now);
+            }
+        }
+        None
+    }
+
+    /// Text pasted or typed in one go: several lines are sent to the
+    /// server as one chunk (pipelined), as a terminal sends a paste.
+    pub fn paste(&mut self, text: &str, now: Timestamp) -> Option<u64> {
+        self.version += 1;
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        if !text.contains('\n') {
+            self.editor.insert(&text);
+            return None;
+        }
+        let mut lines: Vec<&str> = text.split('\n').collect();
+        let unfinished = lines.pop().unwrap_or("");
+        if matches!(self.mode, Mode::Connected) && self.session.is_some() {
+            let mut chunk = Vec::new();
+            let first = self.editor.take();
+            for (index, line) in lines.iter().enumerate() {
+                let line = if index == 0 {
+                    format!("{first}{line}")
+                } else {
+                    line.to_string()
+                };
+                self.print(LineKind::Client, line.clone());
+                chunk.extend_from_slice(line.as_bytes());
+                chunk.extend_from_slice(b"\r\n");
+            }
+            self.editor.insert(unfinished);
+            return self.send(&chunk, now);
+        }
+        let mut wait = None;
+        for line in lines {
+            self.editor.insert(line);
+            let typed = self.editor.take();
+            wait = self.enter(&typed, now).or(wait);
+        }
+        self.editor.insert(unfinished);
+        wait
+    }
+
+    fn complete(&mut self) {
+        let line = self.editor.text();
+        let completed = match self.mode {
+            Mode::Shell => {
+                let names: Vec<&str> = COMMANDS.iter().map(|(name, _)| *name).collect();
+                shell::complete(&line, &names, false)
+            }
+            Mode::Connected => shell::complete(&line, SMTP_VERBS, true),
+            Mode::TelnetCommand => {
+                shell::complete(&line, &["close", "open", "quit", "status", "help"], false)
+            }
+        };
+        if let Some(completed) = completed {
+            self.editor.set(&completed);
+        }
+    }
+
+    fn end_of_input(&mut self, now: Timestamp) -> Option<u64> {
+        match self.mode {
+            Mode::Shell => {
+                // A login shell would log out; this one stays, and says so.
+                self.print(LineKind::Input, SHELL_PROMPT.to_string());
+                self.print(
+                    LineKind::Notice,
+                    "(Ctrl+D would log out of this shell; the simulator keeps it open.)",
+                );
+                None
+            }
+            // Telnet in line mode sends end-of-file as nothing: the line
+            // is still being typed. An empty Ctrl+D does nothing visible.
+            Mode::Connected => None,
+            Mode::TelnetCommand => {
+                self.print(LineKind::Input, TELNET_PROMPT.to_string());
+                self.quit_telnet(now);
+                None
+            }
+        }
+    }
+
+    fn enter(&mut self, line: &str, now: Timestamp) -> Option<u64> {
+        match self.mode {
+            Mode::Shell => {
+                self.print(LineKind::Input, format!("{SHELL_PROMPT}{line}"));
+                self.history.push(line);
+                self.run_shell(line, now)
+            }
+            Mode::Connected => {
+                self.print(LineKind::Client, line.to_string());
+                self.history.push(line);
+                let mut data = line.as_bytes().to_vec();
+                data.extend_from_slice(b"\r\n");
+                self.send(&data, now)
+            }
+            Mode::TelnetCommand => {
+                self.print(LineKind::Input, format!("{TELNET_PROMPT}{line}"));
+                self.telnet_command(line, now)
+            }
+        }
+    }
+
+    fn run_shell(&mut self, line: &str, now: Timestamp) -> Option<u64> {
+        let words = shell::words(line);
+        let command = words.first()?;
+        match command.as_str() {
+            "telnet" => {
+                if words.len() == 1 {
+                    self.mode = Mode::TelnetCommand;
+                    return None;
+                }
+                let port = words.get(2).map(String::as_str).unwrap_or("telnet");
+                return self.open(&words[1], port, now);
+            }
+            "help" => {
+                self.print(LineKind::Output, "Commands:");
+                for (_, text) in COMMANDS {
+                    self.print(LineKind::Output, format!("  {text}"));
+                }
+                self.print(
+                    LineKind::Output,
+                    "Inside telnet, type SMTP commands: HELO, MAIL FROM:, RCPT TO:, DATA, QUIT ...",
+                );
+            }
+            "clear" => self.scrollback.clear(),
+            "whoami" => self.print(LineKind::Output, USER),
+            "hostname" => {
+                let name = self.world.client.name.clone();
+                self.print(LineKind::Output, name);
+            }
+            "history" => {
+                let entries: Vec<String> = self.history.entries().to_vec();
+                for (index, entry) in entries.iter().enumerate() {
+                    self.print(LineKind::Output, format!("{:5}  {entry}", index + 1));
+                }
+            }
+            "ls" => self.list_mail(&words[1..]),
+            "cat" => self.cat(&words[1..]),
+            _ => {
+                self.print(
+                    LineKind::Error,
+                    format!("bash: {command}: command not found"),
+                );
+            }
+        }
+        None
+    }
+
+    fn list_mail(&mut self, arguments: &[String]) {
+        match arguments.first().map(|a| a.trim_end_matches('/')) {
+            Some("/var/mail") | Some("/var/spool/mail") => {
+                let names: Vec<String> = self.mailboxes.keys().cloned().collect();
+                if !names.is_empty() {
+                    self.print(LineKind::Output, names.join("  "));
+                }
+            }
+            None | Some(".") | Some("~") => {}
+            Some(other) => self.print(
+                LineKind::Error,
+                format!("ls: cannot access '{other}': No such file or directory"),
+            ),
+        }
+    }
+
+    fn cat(&mut self, arguments: &[String]) {
+        for path in arguments {
+            let user = path
+                .strip_prefix("/var/mail/")
+                .or_else(|| path.strip_prefix("/var/spool/mail/"));
+            match user.and_then(|u| self.mailboxes.get(u)) {
+                Some(mbox) => {
+                    let text = String::from_utf8_lossy(mbox).into_owned();
+                    for line in text.lines() {
+                        self.print(LineKind::Output, line.to_string());
+                    }
+                }
+                None => self.print(
+                    LineKind::Error,
+                    format!("cat: {path}: No such file or directory"),
+                ),
+            }
+        }
+    }
+
+    fn telnet_command(&mut self, line: &str, now: Timestamp) -> Option<u64> {
+        let words = shell::words(line);
+        let command = words
+            .first()
+            .map(|w| w.to_ascii_lowercase())
+            .unwrap_or_default();
+        match command.as_str() {
+            "" => {
+                if self.session.is_some() {
+                    self.mode = Mode::Connected;
+                }
+            }
+            "quit" | "q" => self.quit_telnet(now),
+            "close" | "c" => {
+                if self.session.is_some() {
+                    self.hang_up(now);
+                    self.print(LineKind::Output, telnet::CONNECTION_CLOSED);
+                    self.mode = Mode::Shell;
+                } else {
+                    self.print(LineKind::Output, "?Need to be connected first.");
+                }
+            }
+            "status" | "st" => {
+                if self.session.is_some() {
+                    let name = self.connected_to.clone();
+                    self.print(LineKind::Output, telnet::connected(&name));
+                    self.print(LineKind::Output, "Operating in obsolete linemode");
+                    self.print(LineKind::Output, "Local character echo");
+                    self.print(LineKind::Output, telnet::ESCAPE_HINT);
+                    self.mode = Mode::Connected;
+                } else {
+                    self.print(LineKind::Output, "No connection.");
+                    self.print(LineKind::Output, telnet::ESCAPE_HINT);
+                }
+            }
+            "help" | "?" | "h" => {
+                for text in telnet::COMMAND_HELP {
+                    self.print(LineKind::Output, *text);
+                }
+            }
+            "open" | "o" => {
+                if self.session.is_some() {
+                    let name = self.connected_to.clone();
+                    self.print(LineKind::Output, format!("?Already connected to {name}"));
+                } else if let Some(host) = words.get(1) {
+                    let port = words
+                        .get(2)
+                        .cloned()
+                        .unwrap_or_else(|| "telnet".to_string());
+                    let host = host.clone();
+                    return self.open(&host, &port, now);
+                } else {
+                    self.print(
+                        LineKind::Output,
+                        "usage: open [-l user] [-a] host-name [port]",
+                    );
+                }
+            }
+            _ => self.print(LineKind::Output, "?Invalid command"),
+        }
+        None
+    }
+
+    fn quit_telnet(&mut self, now: Timestamp) {
+        if self.session.is_some() {
+            self.hang_up(now);
+            self.print(LineKind::Output, telnet::CONNECTION_CLOSED);
+        }
+        self.mode = Mode::Shell;
+    }
+
+    /// The client closes: the server notices, nothing more is shown.
+    fn hang_up(&mut self, now: Timestamp) {
+        if let Some(mut session) = self.session.take() {
+            session.disconnect(now);
+        }
+        self.pending.clear();
+    }
+
+    fn open(&mut self, host: &str, port: &str, now: Timestamp) -> Option<u64> {
+        match telnet::resolve(&self.world, host, port) {
+            Target::BadPort => {
+                self.print(LineKind::Error, format!("telnet: {port}: bad port number"));
+                self.mode = Mode::Shell;
+                None
+            }
+            Target::Unknown => {
+                self.print(LineKind::Error, telnet::lookup_failure(host, port));
+                self.mode = Mode::Shell;
+                None
+            }
+            Target::Refused { address } => {
+                self.print(LineKind::Output, telnet::trying(&address));
+                for line in telnet::REFUSED {
+                    self.print(LineKind::Error, line);
+                }
+                self.mode = Mode::Shell;
+                None
+            }
+            Target::MailServer {
+                address,
+                shown_name,
+            } => {
+                self.print(LineKind::Output, telnet::trying(&address));
+                self.print(LineKind::Output, telnet::connected(&shown_name));
+                self.print(LineKind::Output, telnet::ESCAPE_HINT);
+                self.process_id = self.process_id % 999_000 + 1 + (now.unix_seconds as u32 % 7);
+                let client_address = self.world.client.address.clone();
+                let connection = Connection {
+                    client_name: self.world.name_for_address(&client_address),
+                    client_address,
+                    process_id: self.process_id,
+                    queue_sequence: (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600,
+                };
+                let mut session =
+                    Session::new(self.personality, Arc::clone(&self.world), connection);
+                let actions = session.connect(now);
+                self.session = Some(session);
+                self.connected_to = shown_name;
+                self.mode = Mode::Connected;
+                self.queue(actions);
+                self.resume(now)
+            }
+        }
+    }
+
+    fn send(&mut self, data: &[u8], now: Timestamp) -> Option<u64> {
+        let actions = match &mut self.session {
+            Some(session) => session.receive(data, now),
+            None => return None,
+        };
+        self.queue(actions);
+        self.resume(now)
+    }
+
+    fn queue(&mut self, actions: Vec<Action>) {
+        for action in actions {
+            if let Action::GreetingPause { millis } = action {
+                self.pending
+                    .push_back(Pending::Engine(Action::Pause { millis }));
+                self.pending.push_back(Pending::Greet);
+            } else {
+                self.pending.push_back(Pending::Engine(action));
+            }
+        }
+    }
+
+    /// Carries out what is pending until a pause; returns the pause.
+    pub fn resume(&mut self, now: Timestamp) -> Option<u64> {
+        self.version += 1;
+        while let Some(step) = self.pending.pop_front() {
+            match step {
+                Pending::Greet => {
+                    let actions = match &mut self.session {
+                        Some(session) => session.greet(now),
+                        None => Vec::new(),
+                    };
+                    for action in actions.into_iter().rev() {
+                        self.pending.push_front(Pending::Engine(action));
+                    }
+                }
+                Pending::Engine(Action::Pause { millis }) => {
+                    if self.timing && millis > 0 {
+                        return Some(millis);
+                    }
+                }
+                Pending::Engine(Action::GreetingPause { .. }) => {}
+                Pending::Engine(Action::Reply(reply)) => {
+                    for line in reply.render() {
+                        self.print(LineKind::Server, line);
+                    }
+                }
+                Pending::Engine(Action::Deliver(delivery)) => {
+                    for mailbox in &delivery.mailboxes {
+                        self.mailboxes
+                            .entry(mailbox.clone())
+                            .or_default()
+                            .extend_from_slice(&delivery.entry);
+                    }
+                    self.deliveries += 1;
+                }
+                Pending::Engine(Action::Notice(text)) => self.print(LineKind::Notice, text),
+                Pending::Engine(Action::Close) => {
+                    self.session = None;
+                    self.pending.clear();
+                    self.print(LineKind::Output, telnet::CLOSED_BY_FOREIGN_HOST);
+                    self.mode = Mode::Shell;
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smtplab_engine::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap()
+    }
+
+    fn terminal() -> Terminal {
+        let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
+        terminal.timing = false;
+        terminal
+    }
+
+    fn type_line(terminal: &mut Terminal, line: &str) {
+        for c in line.chars() {
+            terminal.press(Key::Char(c), now());
+        }
+        terminal.press(Key::Enter, now());
+    }
+
+    fn screen(terminal: &Terminal) -> Vec<String> {
+        terminal
+            .scrollback
+            .lines()
+            .map(|l| l.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_tutorial_session_in_the_terminal() {
+        let mut terminal = terminal();
+        for line in [
+            "telnet mail.example.com smtp",
+            "HELO myserver.no",
+            "MAIL from: sender@myclient.hostname.example.no",
+            "RCPT to: mom@example.com",
+            "DATA",
+            "Hey",
+            "This is test email only",
+            "",
+            "Thanks",
+            ".",
+            "QUIT",
+        ] {
+            type_line(&mut terminal, line);
+        }
+        let shown = screen(&terminal);
+        let expected_start = [
+            "$ telnet mail.example.com smtp",
+            "Trying 127.0.0.1...",
+            "Connected to mail.example.com.",
+            "Escape character is '^]'.",
+            "220 mail.example.com ESMTP Sendmail 8.13.8/8.13.8; Tue, 22 Oct 2013 05:05:59 -0400",
+            "HELO myserver.no",
+            "250 mail.example.com Hello myclient.hostname.example.no [127.0.0.1], pleased to meet you",
+        ];
+        assert_eq!(&shown[..7], &expected_start);
+        assert!(
+            shown[shown.len() - 4].starts_with("250 2.0.0 r9M95x"),
+            "{shown:?}"
+        );
+        assert_eq!(
+            &shown[shown.len() - 3..],
+            [
+                "QUIT",
+                "221 2.0.0 mail.example.com closing connection",
+                "Connection closed by foreign host."
+            ]
+        );
+        assert_eq!(terminal.prompt(), "$ ");
+        assert!(terminal.mailboxes["mom"]
+            .starts_with(b"From sender@myclient.hostname.example.no  Tue Oct 22"));
+    }
+
+    /// (before: lines typed, keys, after: input line and prompt)
+    #[test]
+    fn keys_before_and_after() {
+        let cases: Vec<(&[&str], Vec<Key>, &str, &str)> = vec![
+            (&[], vec![Key::Char('x'), Key::Ctrl('c')], "", "$ "),
+            (
+                &["telnet mail.example.com smtp"],
+                vec![Key::Ctrl(']')],
+                "",
+                "telnet> ",
+            ),
+            (
+                &["telnet mail.example.com smtp"],
+                vec![Key::Ctrl(']'), Key::Enter],
+                "",
+                "",
+            ),
+            (&["whoami"], vec![Key::Up], "whoami", "$ "),
+            (
+                &[],
+                vec![Key::Char('t'), Key::Char('e'), Key::Tab],
+                "telnet ",
+                "$ ",
+            ),
+            (
+                &["telnet mail.example.com 25"],
+                vec![Key::Char('e'), Key::Char('h'), Key::Tab],
+                "EHLO ",
+                "",
+            ),
+        ];
+        for (before, keys, input, prompt) in cases {
+            let mut terminal = terminal();
+            for line in before {
+                type_line(&mut terminal, line);
+            }
+            for key in keys {
+                terminal.press(key, now());
+            }
+            assert_eq!(
+                (terminal.input().as_str(), terminal.prompt()),
+                (input, prompt),
+                "{before:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn shell_messages() {
+        let cases: &[(&str, &str)] = &[
+            ("frobnicate now", "bash: frobnicate: command not found"),
+            (
+                "telnet nosuch.example smtp",
+                "Server lookup failure:  nosuch.example:smtp, Name or service not known",
+            ),
+            (
+                "telnet mail.example.com 80",
+                "telnet: Unable to connect to remote host: Connection refused",
+            ),
+            (
+                "cat /var/mail/mom",
+                "cat: /var/mail/mom: No such file or directory",
+            ),
+        ];
+        for (line, last) in cases {
+            let mut terminal = terminal();
+            type_line(&mut terminal, line);
+            assert_eq!(
+                screen(&terminal).last().map(String::as_str),
+                Some(*last),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn telnet_escape_quit_and_status() {
+        let mut terminal = terminal();
+        type_line(&mut terminal, "telnet mail.example.com smtp");
+        terminal.press(Key::Ctrl(']'), now());
+        type_line(&mut terminal, "status");
+        assert!(screen(&terminal).contains(&"Operating in obsolete linemode".to_string()));
+        terminal.press(Key::Ctrl(']'), now());
+        type_line(&mut terminal, "quit");
+        assert_eq!(screen(&terminal).last().unwrap(), "Connection closed.");
+        assert!(!terminal.is_connected());
+    }
+
+    #[test]
+    fn a_pasted_message_is_one_pipelined_chunk() {
+        let mut terminal = Terminal::new(World::corpus(), &SENDMAIL_8_17_DEBIAN, 1);
+        terminal.timing = false;
+        type_line(&mut terminal, "telnet mail.example.com smtp");
+        type_line(&mut terminal, "EHLO client.example.no");
+        terminal.paste(
+            "MAIL FROM:<a@b.example>\nRCPT TO:<mom@example.com>\nDATA\n",
+            now(),
+        );
+        terminal.paste("Subject: pasted\n\nbody\n.\n", now());
+        let shown = screen(&terminal);
+        assert!(
+            shown.iter().any(
+                |l| l.starts_with("250 2.0.0 ") && l.ends_with("Message accepted for delivery")
+            ),
+            "{shown:?}"
+        );
+        assert!(terminal.mailboxes.contains_key("mom"));
+    }
+
+    #[test]
+    fn pauses_are_returned_when_timing_is_on() {
+        let mut terminal = Terminal::new(World::corpus(), &SENDMAIL_8_17_DEBIAN, 1);
+        let wait = {
+            for c in "telnet mail.example.com smtp".chars() {
+                terminal.press(Key::Char(c), now());
+            }
+            terminal.press(Key::Enter, now())
+        };
+        assert_eq!(wait, Some(1000));
+        assert!(terminal.is_waiting());
+        assert_eq!(terminal.resume(now()), None);
+        assert!(screen(&terminal)
+            .last()
+            .unwrap()
+            .starts_with("220 mail.example.com ESMTP Sendmail 8.17.1.9"));
+    }
+}
