@@ -37,6 +37,9 @@ test: lint test-native test-browser
 size:
 	scripts/size.sh dist
 
+bench:
+	cargo bench -p smtplab-engine --bench engine
+
 clean:
 	cargo clean
 	rm -rf dist
