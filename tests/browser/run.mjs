@@ -3,8 +3,6 @@
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 
 const dist = process.argv[2] || 'dist';
@@ -28,8 +26,7 @@ const base = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    `--user-data-dir=${mkdtempSync(join(tmpdir(), 'smtplab-chromium-'))}`],
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
 let failures = 0;

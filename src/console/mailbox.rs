@@ -1,0 +1,121 @@
+//! Reading delivered mail: an mbox file split into messages, with the
+//! header lines the server added picked out.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeaderLine {
+    pub text: String,
+    /// Added by the server (`Return-Path:`, `Received:`, and `Date:`,
+    /// `From:`, `Message-Id:` when the message lacked them).
+    pub added: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The mbox `From ` separator line.
+    pub envelope: String,
+    pub headers: Vec<HeaderLine>,
+    pub body: String,
+}
+
+impl Message {
+    pub fn header(&self, name: &str) -> Option<String> {
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        self.headers
+            .iter()
+            .find(|h| h.text.to_ascii_lowercase().starts_with(&prefix))
+            .map(|h| h.text[prefix.len()..].trim().to_string())
+    }
+}
+
+/// Splits an mbox into messages.
+pub fn messages(mbox: &[u8]) -> Vec<Message> {
+    let text = String::from_utf8_lossy(mbox);
+    let mut entries: Vec<Vec<&str>> = Vec::new();
+    for line in text.split('\n') {
+        if line.starts_with("From ") || entries.is_empty() {
+            entries.push(Vec::new());
+        }
+        if let Some(entry) = entries.last_mut() {
+            entry.push(line);
+        }
+    }
+    entries
+        .into_iter()
+        .filter(|e| e.first().is_some_and(|l| l.starts_with("From ")))
+        .map(|entry| parse_entry(&entry))
+        .collect()
+}
+
+fn parse_entry(lines: &[&str]) -> Message {
+    let envelope = lines.first().map(|l| l.to_string()).unwrap_or_default();
+    let mut headers = Vec::new();
+    let mut index = 1;
+    // The server's own fields come first: Return-Path, Received, then any
+    // of Date, From, Message-Id it added, before the message's first field.
+    // Sendmail adds them in the order Date, From, Message-Id; a field out
+    // of that order belongs to the message.
+    const ADDED_ORDER: [&str; 3] = ["Date", "From", "Message-Id"];
+    let mut in_added_prefix = true;
+    let mut last_rank: Option<usize> = None;
+    let mut current_added = false;
+    while index < lines.len() && !lines[index].is_empty() {
+        let line = lines[index];
+        if line.starts_with([' ', '\t']) {
+            headers.push(HeaderLine {
+                text: line.to_string(),
+                added: current_added,
+            });
+        } else {
+            let name = line.split(':').next().unwrap_or("");
+            let rank = ADDED_ORDER.iter().position(|n| *n == name);
+            let in_order = match (rank, last_rank) {
+                (Some(rank), Some(last)) => rank > last,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            let server_field = matches!(name, "Return-Path" | "Received")
+                || (in_added_prefix && in_order);
+            if server_field && rank.is_some() {
+                last_rank = rank;
+            }
+            if !server_field {
+                in_added_prefix = false;
+            }
+            current_added = server_field;
+            headers.push(HeaderLine {
+                text: line.to_string(),
+                added: server_field,
+            });
+        }
+        index += 1;
+    }
+    let mut body_lines: Vec<&str> = lines.get(index + 1..).unwrap_or(&[]).to_vec();
+    // The blank line that ends each mbox entry is not part of the body.
+    while body_lines.last() == Some(&"") {
+        body_lines.pop();
+    }
+    Message {
+        envelope,
+        headers,
+        body: body_lines.join("\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MBOX: &str = "From a@b  Tue Oct 22 05:05:59 2013\nReturn-Path: <a@b>\nReceived: from x (y [127.0.0.1])\n\tby mail.example.com (8.13.8/8.13.8) with SMTP id r9M95xgc014513\n\tfor mom@example.com; Tue, 22 Oct 2013 05:05:59 -0400\nDate: Tue, 22 Oct 2013 05:05:59 -0400\nMessage-Id: <1@h>\nFrom: Me <a@b>\nSubject: hi\n\nHey\n\nFrom a@b  Tue Oct 22 05:06:59 2013\nReturn-Path: <a@b>\nReceived: from x\nSubject: two\n\n>From the start\n\n";
+
+    #[test]
+    fn splits_and_marks_added_headers() {
+        let all = messages(MBOX.as_bytes());
+        assert_eq!(all.len(), 2);
+        let first = &all[0];
+        let added: Vec<bool> = first.headers.iter().map(|h| h.added).collect();
+        assert_eq!(added, [true, true, true, true, true, true, false, false]);
+        assert_eq!(first.header("subject").as_deref(), Some("hi"));
+        assert_eq!(first.body, "Hey");
+        assert_eq!(all[1].body, ">From the start");
+    }
+}
