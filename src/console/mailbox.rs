@@ -73,8 +73,8 @@ fn parse_entry(lines: &[&str]) -> Message {
                 (Some(_), None) => true,
                 (None, _) => false,
             };
-            let server_field = matches!(name, "Return-Path" | "Received")
-                || (in_added_prefix && in_order);
+            let server_field =
+                matches!(name, "Return-Path" | "Received") || (in_added_prefix && in_order);
             if server_field && rank.is_some() {
                 last_rank = rank;
             }
