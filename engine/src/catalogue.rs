@@ -81,6 +81,10 @@ pub enum ReplyKey {
     BareLinefeed,
     TooManyRecipients,
     TooManySessions,
+    ParameterNeedsValue,
+    BadRetArgument,
+    DuplicateParameter,
+    ParameterSyntax,
 }
 
 impl ReplyKey {
@@ -156,6 +160,10 @@ impl ReplyKey {
         ReplyKey::BareLinefeed,
         ReplyKey::TooManyRecipients,
         ReplyKey::TooManySessions,
+        ReplyKey::ParameterNeedsValue,
+        ReplyKey::BadRetArgument,
+        ReplyKey::DuplicateParameter,
+        ReplyKey::ParameterSyntax,
     ];
 }
 
@@ -431,6 +439,22 @@ pub const SENDMAIL_REPLIES: &[(ReplyKey, Template)] = &[
     (
         ReplyKey::TooManyRecipients,
         t(452, "4.5.3", "Too many recipients"),
+    ),
+    (
+        ReplyKey::ParameterNeedsValue,
+        t(501, "5.5.2", "{arg} requires a value"),
+    ),
+    (
+        ReplyKey::BadRetArgument,
+        t(501, "5.5.2", "Bad argument \"{arg}\" to RET"),
+    ),
+    (
+        ReplyKey::DuplicateParameter,
+        t(501, "5.5.0", "Duplicate {arg} parameter"),
+    ),
+    (
+        ReplyKey::ParameterSyntax,
+        t(501, "5.5.4", "Syntax error in {arg} parameter value"),
     ),
     (
         ReplyKey::TooManySessions,

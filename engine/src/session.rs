@@ -256,6 +256,29 @@ fn parameters(text: &[u8]) -> Vec<(String, Option<String>)> {
     }
 }
 
+/// RFC 3461 xtext: printable ASCII except `+` and `=`, with `+XX` escapes.
+fn is_xtext(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'+' => {
+                let hex = bytes.get(index + 1..index + 3);
+                if !hex.is_some_and(|h| {
+                    h.iter()
+                        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase())
+                }) {
+                    return false;
+                }
+                index += 3;
+            }
+            b'!'..=b'~' if bytes[index] != b'=' => index += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
 impl Session {
     pub fn new(
         personality: &'static Personality,
@@ -884,36 +907,16 @@ impl Session {
             None => return,
         };
         let mut declared_size: i64 = 0;
+        let mut seen: Vec<String> = Vec::new();
         for (keyword, value) in parameters(rest) {
-            let error = match keyword.to_ascii_uppercase().as_str() {
-                "SIZE" => {
-                    declared_size = value
-                        .as_deref()
-                        .map(|v| {
-                            let digits: String =
-                                v.chars().take_while(|c| c.is_ascii_digit()).collect();
-                            digits.parse::<i64>().unwrap_or(if digits.is_empty() {
-                                0
-                            } else {
-                                i64::MAX
-                            })
-                        })
-                        .unwrap_or(0);
-                    None
-                }
-                "BODY" => match value.as_deref() {
-                    Some(v)
-                        if v.eq_ignore_ascii_case("7BIT") || v.eq_ignore_ascii_case("8BITMIME") =>
-                    {
-                        None
-                    }
-                    Some(v) => Some(self.reply_arg(ReplyKey::UnknownBodyType, v)),
-                    None => Some(self.reply_arg(ReplyKey::UnknownBodyType, "")),
-                },
-                "ENVID" | "RET" | "AUTH" | "BY" => None,
-                _ => Some(self.reply_arg(ReplyKey::ParameterUnrecognized, &keyword)),
-            };
-            if let Some(error) = error {
+            let upper = keyword.to_ascii_uppercase();
+            if let Some(error) = self.mail_parameter(
+                &upper,
+                &keyword,
+                value.as_deref(),
+                &mut seen,
+                &mut declared_size,
+            ) {
                 out.push(error);
                 return;
             }
@@ -943,6 +946,105 @@ impl Session {
         });
     }
 
+    /// One MAIL parameter (Sendmail's `mail_esmtp_args`); an error reply,
+    /// or `None` when it is accepted.
+    fn mail_parameter(
+        &self,
+        upper: &str,
+        typed: &str,
+        value: Option<&str>,
+        seen: &mut Vec<String>,
+        declared_size: &mut i64,
+    ) -> Option<Action> {
+        let needs_value = |name: &str| self.reply_arg(ReplyKey::ParameterNeedsValue, name);
+        match upper {
+            "SIZE" => {
+                let value = value?;
+                let digits: String = value.chars().take_while(|c| c.is_ascii_digit()).collect();
+                *declared_size = if digits.is_empty() {
+                    0
+                } else {
+                    digits.parse::<i64>().unwrap_or(i64::MAX)
+                };
+                None
+            }
+            "BODY" => match value {
+                None => Some(needs_value("BODY")),
+                Some(v) if v.eq_ignore_ascii_case("7BIT") || v.eq_ignore_ascii_case("8BITMIME") => {
+                    None
+                }
+                Some(v) => Some(self.reply_arg(ReplyKey::UnknownBodyType, v)),
+            },
+            "ENVID" | "RET" if seen.iter().any(|s| s == upper) => {
+                Some(self.reply_arg(ReplyKey::DuplicateParameter, upper))
+            }
+            "ENVID" => {
+                seen.push(upper.to_string());
+                match value {
+                    None => Some(needs_value("ENVID")),
+                    Some(v) if !is_xtext(v) => {
+                        Some(self.reply_arg(ReplyKey::ParameterSyntax, "ENVID"))
+                    }
+                    Some(_) => None,
+                }
+            }
+            "RET" => {
+                seen.push(upper.to_string());
+                match value {
+                    None => Some(needs_value("RET")),
+                    Some(v) if v.eq_ignore_ascii_case("FULL") || v.eq_ignore_ascii_case("HDRS") => {
+                        None
+                    }
+                    Some(v) => Some(self.reply_arg(ReplyKey::BadRetArgument, v)),
+                }
+            }
+            "AUTH" => match value {
+                None => Some(needs_value("AUTH=")),
+                Some(v) if !is_xtext(v) => Some(self.reply_arg(ReplyKey::ParameterSyntax, "AUTH")),
+                Some(_) => None,
+            },
+            "BY" => None,
+            _ => Some(self.reply_arg(ReplyKey::ParameterUnrecognized, typed)),
+        }
+    }
+
+    /// One RCPT parameter (Sendmail's `rcpt_esmtp_args`).
+    fn rcpt_parameter(
+        &self,
+        upper: &str,
+        typed: &str,
+        value: Option<&str>,
+        seen: &mut Vec<String>,
+    ) -> Option<Action> {
+        match upper {
+            "NOTIFY" => {
+                let Some(value) = value else {
+                    return Some(self.reply_arg(ReplyKey::ParameterNeedsValue, "NOTIFY"));
+                };
+                let items: Vec<String> = value.split(',').map(|s| s.to_ascii_uppercase()).collect();
+                let valid = items
+                    .iter()
+                    .all(|item| matches!(item.as_str(), "SUCCESS" | "FAILURE" | "DELAY"))
+                    || items == ["NEVER"];
+                (!valid).then(|| self.reply_arg(ReplyKey::BadNotify, value))
+            }
+            "ORCPT" if seen.iter().any(|s| s == "ORCPT") => {
+                Some(self.reply_arg(ReplyKey::DuplicateParameter, "ORCPT"))
+            }
+            "ORCPT" => {
+                seen.push("ORCPT".to_string());
+                match value {
+                    None => Some(self.reply_arg(ReplyKey::ParameterNeedsValue, "ORCPT")),
+                    Some(v) if !is_xtext(v) => {
+                        Some(self.reply_arg(ReplyKey::ParameterSyntax, "ORCPT"))
+                    }
+                    Some(_) => None,
+                }
+            }
+            _ => Some(self.reply_arg(ReplyKey::ParameterUnrecognized, typed)),
+        }
+    }
+
     fn rcpt(&mut self, argument: &[u8], out: &mut Vec<Action>) {
         let throttle = self.personality.throttles.bad_recipients;
         if throttle > 0 && self.counters.bad_recipients >= throttle {
@@ -967,22 +1069,11 @@ impl Session {
             out.push(self.reply_echo(ReplyKey::NullRecipient, &recipient.typed));
             return;
         }
+        let mut seen: Vec<String> = Vec::new();
         for (keyword, value) in parameters(rest) {
-            let error = match keyword.to_ascii_uppercase().as_str() {
-                "NOTIFY" => {
-                    let value = value.unwrap_or_default();
-                    let items: Vec<String> =
-                        value.split(',').map(|s| s.to_ascii_uppercase()).collect();
-                    let valid = items
-                        .iter()
-                        .all(|item| matches!(item.as_str(), "SUCCESS" | "FAILURE" | "DELAY"))
-                        || items == ["NEVER"];
-                    (!valid).then(|| self.reply_arg(ReplyKey::BadNotify, &value))
-                }
-                "ORCPT" => None,
-                _ => Some(self.reply_arg(ReplyKey::ParameterUnrecognized, &keyword)),
-            };
-            if let Some(error) = error {
+            let upper = keyword.to_ascii_uppercase();
+            if let Some(error) = self.rcpt_parameter(&upper, &keyword, value.as_deref(), &mut seen)
+            {
                 out.push(error);
                 return;
             }
@@ -1231,5 +1322,165 @@ impl Session {
             "Here a real client starts the TLS handshake, and everything after it is encrypted. This simulation cannot encrypt, so the conversation ends here.".to_string(),
         ));
         self.phase = Phase::TlsHandshake;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
+
+    fn replies_to(personality: &'static Personality, lines: &[&str]) -> Vec<String> {
+        let mut session = Session::new(
+            personality,
+            Arc::new(World::corpus()),
+            Connection {
+                client_address: "127.0.0.2".into(),
+                client_name: "client.example.no".into(),
+                process_id: 1,
+                queue_sequence: 0,
+            },
+        );
+        let now = Timestamp::new(1_800_000_000, 0);
+        session.connect(now);
+        session.greet(now);
+        let mut out = Vec::new();
+        for line in lines {
+            for action in session.receive(format!("{line}\r\n").as_bytes(), now) {
+                if let Action::Reply(reply) = action {
+                    out.extend(reply.render());
+                }
+            }
+        }
+        out
+    }
+
+    /// (commands after EHLO, the last reply line)
+    #[test]
+    fn command_replies() {
+        let cases: &[(&[&str], &str)] = &[
+            (
+                &["MAIL FROM:<a@b.example> SIZE"],
+                "250 2.1.0 <a@b.example>... Sender ok",
+            ),
+            (
+                &["MAIL FROM:<a@b.example> BODY"],
+                "501 5.5.2 BODY requires a value",
+            ),
+            (
+                &["MAIL FROM:<a@b.example> BODY=7BIT"],
+                "250 2.1.0 <a@b.example>... Sender ok",
+            ),
+            (
+                &["MAIL FROM:<a@b.example> BODY=BINARYMIME"],
+                "501 5.5.4 Unknown BODY type BINARYMIME",
+            ),
+            (
+                &["MAIL FROM:<a@b.example> RET=ALL"],
+                "501 5.5.2 Bad argument \"ALL\" to RET",
+            ),
+            (
+                &["MAIL FROM:<a@b.example> ENVID=x ENVID=y"],
+                "501 5.5.0 Duplicate ENVID parameter",
+            ),
+            (
+                &["MAIL FROM:<a@b.example> FOO=bar"],
+                "555 5.5.4 FOO parameter unrecognized",
+            ),
+            (
+                &[
+                    "MAIL FROM:<a@b.example>",
+                    "RCPT TO:<mom@example.com> NOTIFY=NEVER,SUCCESS",
+                ],
+                "501 5.5.4 Bad argument \"NEVER,SUCCESS\"  to NOTIFY",
+            ),
+            (
+                &[
+                    "MAIL FROM:<a@b.example>",
+                    "RCPT TO:<mom@example.com> NOTIFY=SUCCESS,DELAY",
+                ],
+                "250 2.1.5 <mom@example.com>... Recipient ok",
+            ),
+            (
+                &["MAIL FROM:<a@b.example>", "RCPT TO:<mom@example.com> ORCPT"],
+                "501 5.5.2 ORCPT requires a value",
+            ),
+            (
+                &["MAIL FROM:<a@b.example>", "RCPT TO:<>"],
+                "553 5.0.0 <>... User address required",
+            ),
+            (
+                &["MAIL FROM:<a@b.example>", "RCPT TO:<postmaster>"],
+                "250 2.1.5 <postmaster>... Recipient ok",
+            ),
+            (&["HELO bad name here"], "501 5.0.0 Invalid domain name"),
+            (&["ehlo"], "501 5.0.0 ehlo requires domain address"),
+            (&["HELP rs"], "214 2.0.0 End of HELP info"),
+            (
+                &["HELP nonexistenttopic"],
+                "504 5.3.0 HELP topic \"nonexisten\" unknown",
+            ),
+            (
+                &["VRFY postmaster"],
+                "250 2.1.5 <postmaster@mail.example.com>",
+            ),
+            (
+                &["EXPN postmaster"],
+                "250 2.1.5 root <root@mail.example.com>",
+            ),
+            (
+                &["STARTTLS now"],
+                "501 5.5.2 Syntax error (no parameters allowed)",
+            ),
+            (
+                &["AUTH CRAM-MD5", "bm90IGJhc2U2NA=="],
+                "535 5.7.0 authentication failed",
+            ),
+            (
+                &["AUTH CRAM-MD5", "!!"],
+                "501 5.5.4 cannot decode AUTH parameter !!",
+            ),
+            (
+                &["MAIL FROM:<a@b.example>", "AUTH CRAM-MD5"],
+                "503 5.5.0 AUTH not permitted during a mail transaction",
+            ),
+            (
+                &["SEND FROM:<a@b>"],
+                "502 5.5.1 Command not implemented: \"SEND FROM:<a@b>\"",
+            ),
+        ];
+        for (lines, last) in cases {
+            let mut all = vec!["EHLO client.example.no"];
+            all.extend_from_slice(lines);
+            let replies = replies_to(&SENDMAIL_8_17_DEBIAN, &all);
+            assert_eq!(replies.last().map(String::as_str), Some(*last), "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn personalities_differ_only_where_their_data_does() {
+        let old = replies_to(
+            &SENDMAIL_8_13_8,
+            &["MAIL FROM:<a@b.example>", "AUTH LOGIN", "STARTTLS"],
+        );
+        assert_eq!(
+            old,
+            [
+                "250 2.1.0 <a@b.example>... Sender ok",
+                "500 5.5.1 Command unrecognized: \"AUTH LOGIN\"",
+                "503 5.5.0 TLS not available",
+            ]
+        );
+        let new = replies_to(
+            &SENDMAIL_8_17_DEBIAN,
+            &["MAIL FROM:<a@b.example>", "STARTTLS"],
+        );
+        assert_eq!(
+            new,
+            [
+                "503 5.0.0 Polite people say HELO first",
+                "454 4.3.3 TLS not available after start"
+            ]
+        );
     }
 }
