@@ -7,6 +7,7 @@
 pub mod editor;
 pub mod history;
 pub mod mailbox;
+pub mod saved;
 pub mod scrollback;
 pub mod shell;
 pub mod telnet;

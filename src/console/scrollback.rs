@@ -4,7 +4,8 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-/// Lines kept before the oldest are dropped. 100,000 lines of a busy
+/// Lines kept before the oldest are dropped (a whole block at a time, so
+/// between `SCROLLBACK_LIMIT - BLOCK_SIZE` and `SCROLLBACK_LIMIT` are kept). 100,000 lines of a busy
 /// session is hours of work; memory stays in the tens of megabytes.
 pub const SCROLLBACK_LIMIT: usize = 100_000;
 /// Lines per block: a new line redraws at most this many.

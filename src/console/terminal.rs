@@ -12,6 +12,8 @@ use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World}
 
 use super::editor::LineEditor;
 use super::history::History;
+use super::mailbox;
+use super::saved::{Saved, SavedLine, FORMAT_VERSION, SAVED_LINES};
 use super::scrollback::{LineKind, Scrollback};
 use super::shell::{self, COMMANDS, SMTP_VERBS};
 use super::telnet::{self, Target};
@@ -42,6 +44,13 @@ enum Mode {
     Connected,
     /// The `telnet> ` command prompt (Ctrl+] or `telnet` alone).
     TelnetCommand,
+    /// Reading a mailbox with `mail`: the user, and the current message.
+    Mail {
+        user: String,
+        current: usize,
+    },
+    /// `reset` asked for confirmation.
+    ConfirmReset,
 }
 
 /// A step still to carry out, in order.
@@ -70,13 +79,22 @@ pub struct Terminal {
     process_id: u32,
     /// Incremented on every change the view must show.
     pub version: u64,
-    /// Set when the last delivery happened, for the mailbox panel.
+    /// Counts deliveries, for the mailbox panel.
     pub deliveries: u64,
+    /// Changes whenever something worth saving does.
+    pub generation: u64,
+    /// The person confirmed `reset`: the app starts over.
+    pub reset_requested: bool,
 }
 
 const SHELL_PROMPT: &str = "$ ";
 const TELNET_PROMPT: &str = "telnet> ";
+const MAIL_PROMPT: &str = "? ";
+const RESET_PROMPT: &str =
+    "Start over? This clears the screen, history, mailboxes and settings. [y/N] ";
 const USER: &str = "learner";
+/// The most lines `seq` prints.
+const SEQ_LIMIT: u64 = 200_000;
 
 impl Terminal {
     pub fn new(world: World, personality: &'static Personality, seed: u32) -> Terminal {
@@ -95,6 +113,8 @@ impl Terminal {
             process_id: 10_000 + seed % 80_000,
             version: 0,
             deliveries: 0,
+            generation: 0,
+            reset_requested: false,
         }
     }
 
@@ -116,8 +136,57 @@ impl Terminal {
         &self.history
     }
 
-    pub fn set_history(&mut self, entries: Vec<String>) {
-        self.history = History::from_entries(entries);
+    /// The state worth keeping across a reload.
+    pub fn to_saved(&self) -> Saved {
+        let skip = self.scrollback.len().saturating_sub(SAVED_LINES);
+        Saved {
+            version: FORMAT_VERSION,
+            transcript: self
+                .scrollback
+                .lines()
+                .skip(skip)
+                .map(|line| SavedLine {
+                    kind: kind_name(line.kind).to_string(),
+                    text: line.text.clone(),
+                })
+                .collect(),
+            history: self.history.entries().to_vec(),
+            mailboxes: self
+                .mailboxes
+                .iter()
+                .map(|(user, mbox)| (user.clone(), String::from_utf8_lossy(mbox).into_owned()))
+                .collect(),
+            world: (*self.world).clone(),
+            personality: self.personality.id.to_string(),
+            timing: self.timing,
+        }
+    }
+
+    /// Puts a saved state back. The connection itself is not restored: a
+    /// reload is a new terminal, as closing a real one would be.
+    pub fn restore(&mut self, saved: Saved) {
+        self.scrollback.clear();
+        for line in saved.transcript {
+            self.scrollback.push(kind_from_name(&line.kind), line.text);
+        }
+        self.history = History::from_entries(saved.history);
+        self.mailboxes = saved
+            .mailboxes
+            .into_iter()
+            .map(|(user, mbox)| (user, mbox.into_bytes()))
+            .collect();
+        self.world = Arc::new(saved.world);
+        if let Some(personality) = Personality::by_id(&saved.personality) {
+            self.personality = personality;
+        }
+        self.timing = saved.timing;
+        self.version += 1;
+    }
+
+    /// Adds a line from outside the terminal (the app's own messages).
+    pub fn notice(&mut self, text: &str) {
+        self.print(LineKind::Notice, text.to_string());
+        self.version += 1;
     }
 
     pub fn prompt(&self) -> &'static str {
@@ -125,6 +194,8 @@ impl Terminal {
             Mode::Shell => SHELL_PROMPT,
             Mode::Connected => "",
             Mode::TelnetCommand => TELNET_PROMPT,
+            Mode::Mail { .. } => MAIL_PROMPT,
+            Mode::ConfirmReset => RESET_PROMPT,
         }
     }
 
@@ -147,6 +218,7 @@ impl Terminal {
 
     fn print(&mut self, kind: LineKind, text: impl Into<String>) {
         self.scrollback.push(kind, text);
+        self.generation += 1;
     }
 
     /// A key press. Returns a pause to wait before [`Terminal::resume`].
@@ -249,6 +321,7 @@ impl Terminal {
             Mode::TelnetCommand => {
                 shell::complete(&line, &["close", "open", "quit", "status", "help"], false)
             }
+            Mode::Mail { .. } | Mode::ConfirmReset => None,
         };
         if let Some(completed) = completed {
             self.editor.set(&completed);
@@ -274,6 +347,16 @@ impl Terminal {
                 self.quit_telnet(now);
                 None
             }
+            Mode::Mail { .. } => {
+                self.print(LineKind::Input, MAIL_PROMPT.to_string());
+                self.mode = Mode::Shell;
+                None
+            }
+            Mode::ConfirmReset => {
+                self.print(LineKind::Input, RESET_PROMPT.to_string());
+                self.mode = Mode::Shell;
+                None
+            }
         }
     }
 
@@ -286,7 +369,9 @@ impl Terminal {
             }
             Mode::Connected => {
                 self.print(LineKind::Client, line.to_string());
-                self.history.push(line);
+                if !self.session.as_ref().is_some_and(Session::in_data) {
+                    self.history.push(line);
+                }
                 let mut data = line.as_bytes().to_vec();
                 data.extend_from_slice(b"\r\n");
                 self.send(&data, now)
@@ -294,6 +379,22 @@ impl Terminal {
             Mode::TelnetCommand => {
                 self.print(LineKind::Input, format!("{TELNET_PROMPT}{line}"));
                 self.telnet_command(line, now)
+            }
+            Mode::Mail { .. } => {
+                self.print(LineKind::Input, format!("{MAIL_PROMPT}{line}"));
+                self.mail_command(line);
+                None
+            }
+            Mode::ConfirmReset => {
+                self.print(LineKind::Input, format!("{RESET_PROMPT}{line}"));
+                if line.trim().eq_ignore_ascii_case("y") || line.trim().eq_ignore_ascii_case("yes")
+                {
+                    self.reset_requested = true;
+                } else {
+                    self.print(LineKind::Output, "Nothing was cleared.");
+                }
+                self.mode = Mode::Shell;
+                None
             }
         }
     }
@@ -333,6 +434,13 @@ impl Terminal {
                 }
             }
             "ls" => self.list_mail(&words[1..]),
+            "mail" | "mailx" => self.open_mail(&words[1..]),
+            "seq" => self.seq(&words[1..]),
+            "reset" => self.mode = Mode::ConfirmReset,
+            "echo" => {
+                let text = words[1..].join(" ");
+                self.print(LineKind::Output, text);
+            }
             "cat" => self.cat(&words[1..]),
             _ => {
                 self.print(
@@ -358,6 +466,138 @@ impl Terminal {
                 format!("ls: cannot access '{other}': No such file or directory"),
             ),
         }
+    }
+
+    fn seq(&mut self, arguments: &[String]) {
+        let numbers: Vec<u64> = arguments.iter().filter_map(|a| a.parse().ok()).collect();
+        let (first, last) = match numbers.as_slice() {
+            [last] => (1, *last),
+            [first, last] => (*first, *last),
+            _ => {
+                self.print(LineKind::Error, "seq: usage: seq [FIRST] LAST");
+                return;
+            }
+        };
+        let last = last.min(first.saturating_add(SEQ_LIMIT - 1));
+        for n in first..=last {
+            self.scrollback.push(LineKind::Output, n.to_string());
+        }
+        self.generation += 1;
+    }
+
+    /// `mail USER`, `mail -u USER` or `mail -f /var/mail/USER`.
+    fn open_mail(&mut self, arguments: &[String]) {
+        let user = match arguments {
+            [] => USER.to_string(),
+            [flag, value] if flag == "-u" => value.clone(),
+            [flag, path] if flag == "-f" => path.rsplit('/').next().unwrap_or("").to_string(),
+            [name] => name.clone(),
+            _ => {
+                self.print(LineKind::Error, "usage: mail [-u USER | -f /var/mail/USER]");
+                return;
+            }
+        };
+        let count = self.messages_of(&user).len();
+        if count == 0 {
+            self.print(LineKind::Output, format!("No mail for {user}"));
+            return;
+        }
+        self.mode = Mode::Mail {
+            user: user.clone(),
+            current: 1,
+        };
+        self.mail_headers(&user);
+    }
+
+    fn messages_of(&self, user: &str) -> Vec<mailbox::Message> {
+        self.mailboxes
+            .get(user)
+            .map(|mbox| mailbox::messages(mbox))
+            .unwrap_or_default()
+    }
+
+    fn mail_headers(&mut self, user: &str) {
+        let messages = self.messages_of(user);
+        let plural = if messages.len() == 1 { "" } else { "s" };
+        self.print(
+            LineKind::Output,
+            format!("\"/var/mail/{user}\": {} message{plural}", messages.len()),
+        );
+        for (index, message) in messages.iter().enumerate() {
+            let from = message.header("From").unwrap_or_default();
+            let subject = message.header("Subject").unwrap_or_default();
+            let date: String = message
+                .envelope
+                .split("  ")
+                .nth(1)
+                .unwrap_or("")
+                .chars()
+                .take(16)
+                .collect();
+            let from: String = from.chars().take(20).collect();
+            self.print(
+                LineKind::Output,
+                format!(" {:>3} {from:<20} {date:<16}  {subject}", index + 1),
+            );
+        }
+        self.print(
+            LineKind::Notice,
+            "Type a message number to read it, h for this list, q to quit.",
+        );
+    }
+
+    fn mail_command(&mut self, line: &str) {
+        let Mode::Mail { user, current } = &self.mode else {
+            return;
+        };
+        let (user, current) = (user.clone(), *current);
+        let messages = self.messages_of(&user);
+        let command = line.trim();
+        let show = match command {
+            "q" | "quit" | "x" | "exit" => {
+                self.mode = Mode::Shell;
+                return;
+            }
+            "h" | "headers" => {
+                self.mail_headers(&user);
+                return;
+            }
+            "?" | "help" => {
+                self.print(LineKind::Output, "NUMBER  read that message");
+                self.print(LineKind::Output, "ENTER   read the next message");
+                self.print(LineKind::Output, "h       list the messages");
+                self.print(LineKind::Output, "q       quit");
+                return;
+            }
+            "" | "n" | "next" => current,
+            number => match number.parse::<usize>() {
+                Ok(n) if (1..=messages.len()).contains(&n) => n,
+                _ => {
+                    self.print(
+                        LineKind::Error,
+                        format!("{command}: invalid message number"),
+                    );
+                    return;
+                }
+            },
+        };
+        let Some(message) = messages.get(show - 1) else {
+            self.print(LineKind::Output, "At EOF");
+            return;
+        };
+        self.print(LineKind::Output, format!("Message {show}:"));
+        self.print(LineKind::Output, message.envelope.clone());
+        for header in &message.headers {
+            self.print(LineKind::Output, header.text.clone());
+        }
+        self.print(LineKind::Output, "");
+        for line in message.body.lines() {
+            self.print(LineKind::Output, line.to_string());
+        }
+        self.mode = Mode::Mail {
+            user,
+            current: show + 1,
+        };
     }
 
     fn cat(&mut self, arguments: &[String]) {
@@ -574,6 +814,28 @@ impl Terminal {
     }
 }
 
+fn kind_name(kind: LineKind) -> &'static str {
+    match kind {
+        LineKind::Output => "output",
+        LineKind::Input => "input",
+        LineKind::Server => "server",
+        LineKind::Client => "client",
+        LineKind::Notice => "notice",
+        LineKind::Error => "error",
+    }
+}
+
+fn kind_from_name(name: &str) -> LineKind {
+    match name {
+        "input" => LineKind::Input,
+        "server" => LineKind::Server,
+        "client" => LineKind::Client,
+        "notice" => LineKind::Notice,
+        "error" => LineKind::Error,
+        _ => LineKind::Output,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -775,5 +1037,105 @@ mod tests {
             .last()
             .unwrap()
             .starts_with("220 mail.example.com ESMTP Sendmail 8.17.1.9"));
+    }
+}
+
+#[cfg(test)]
+mod mail_world_tests {
+    use super::*;
+    use smtplab_engine::personality::SENDMAIL_8_13_8;
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap()
+    }
+
+    fn run(terminal: &mut Terminal, lines: &[&str]) {
+        for line in lines {
+            terminal.paste(line, now());
+            terminal.press(Key::Enter, now());
+        }
+    }
+
+    fn deliver_one() -> Terminal {
+        let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 7);
+        terminal.timing = false;
+        run(
+            &mut terminal,
+            &[
+                "telnet mail.example.com smtp",
+                "HELO a.example",
+                "MAIL FROM:<me@a.example>",
+                "RCPT TO:<mom@example.com>",
+                "DATA",
+                "Subject: hello mom",
+                "",
+                "hi",
+                ".",
+                "QUIT",
+            ],
+        );
+        terminal
+    }
+
+    fn lines(terminal: &Terminal) -> Vec<String> {
+        terminal
+            .scrollback
+            .lines()
+            .map(|l| l.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn ls_cat_and_mail_read_the_delivered_message() {
+        let mut terminal = deliver_one();
+        run(&mut terminal, &["ls /var/mail", "cat /var/mail/mom"]);
+        let shown = lines(&terminal);
+        assert!(shown.contains(&"mom".to_string()));
+        assert!(shown.contains(&"Subject: hello mom".to_string()));
+        run(&mut terminal, &["mail mom"]);
+        assert_eq!(terminal.prompt(), "? ");
+        assert!(lines(&terminal)
+            .iter()
+            .any(|l| l.contains("hello mom") && l.trim_start().starts_with('1')));
+        run(&mut terminal, &["1", "q"]);
+        assert!(lines(&terminal).contains(&"Message 1:".to_string()));
+        assert_eq!(terminal.prompt(), "$ ");
+        run(&mut terminal, &["mail alice"]);
+        assert_eq!(lines(&terminal).last().unwrap(), "No mail for alice");
+    }
+
+    #[test]
+    fn reset_asks_first() {
+        let mut terminal = deliver_one();
+        run(&mut terminal, &["reset", "n"]);
+        assert!(!terminal.reset_requested);
+        run(&mut terminal, &["reset", "y"]);
+        assert!(terminal.reset_requested);
+    }
+
+    #[test]
+    fn a_saved_terminal_comes_back() {
+        let terminal = deliver_one();
+        let saved = terminal.to_saved();
+        let mut restored = Terminal::new(World::corpus(), &SENDMAIL_8_13_8, 1);
+        restored.restore(Saved::from_json(&saved.to_json()).unwrap());
+        assert_eq!(lines(&restored), lines(&terminal));
+        assert_eq!(restored.mailboxes, terminal.mailboxes);
+        assert_eq!(restored.history().entries(), terminal.history().entries());
+        assert_eq!(restored.world(), terminal.world());
+    }
+
+    #[test]
+    fn seq_fills_the_scrollback_up_to_its_limit() {
+        let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
+        run(&mut terminal, &["seq 150000"]);
+        use crate::console::scrollback::{BLOCK_SIZE, SCROLLBACK_LIMIT};
+        // Whole blocks are dropped, so the ring holds a block less at most.
+        let kept = terminal.scrollback.len();
+        assert!(
+            kept <= SCROLLBACK_LIMIT && kept > SCROLLBACK_LIMIT - BLOCK_SIZE,
+            "{kept}"
+        );
+        assert_eq!(lines(&terminal).last().unwrap(), "150000");
     }
 }
