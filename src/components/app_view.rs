@@ -1,12 +1,17 @@
-//! The page: the terminal, wired to the keyboard and to pause timers.
+//! The page: toolbar, terminal, side panel and key bar, wired to the
+//! keyboard, to pause timers and to the browser's storage.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlTextAreaElement, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::app::{AppAction, AppState};
+use crate::app::{save, AppAction, AppState, Panel, Theme};
 use crate::components::console_view::ConsoleView;
+use crate::components::key_bar::KeyBar;
+use crate::components::mail_panel::MailPanel;
+use crate::components::settings_panel::SettingsPanel;
+use crate::components::toolbar::Toolbar;
 use crate::console::Key;
 
 /// Maps a DOM key event to a terminal key; `None` leaves it to the browser
@@ -50,19 +55,30 @@ fn has_selection() -> bool {
         .unwrap_or(false)
 }
 
+fn focus(node: &NodeRef) {
+    if let Some(element) = node.cast::<HtmlElement>() {
+        let _ = element.focus();
+    }
+}
+
 #[function_component(AppView)]
 pub fn app_view() -> Html {
     let state = use_reducer(AppState::new);
     let keyboard = use_node_ref();
     let screen = use_node_ref();
+    let ctrl_held = use_state(|| false);
+    let last_saved = use_mut_ref(|| u64::MAX);
+    let dispatch = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action: AppAction| dispatcher.dispatch(action))
+    };
 
     // A server pause: wait, then resume.
     {
         let dispatcher = state.dispatcher();
         use_effect_with(state.wait, move |wait| {
             if let Some((_, millis)) = *wait {
-                let callback =
-                    Closure::once_into_js(move || dispatcher.dispatch(AppAction::Resume));
+                let callback = Closure::once_into_js(move || dispatcher.dispatch(AppAction::Resume));
                 if let Some(window) = web_sys::window() {
                     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
                         callback.unchecked_ref(),
@@ -73,83 +89,120 @@ pub fn app_view() -> Html {
         });
     }
 
-    // Follow the output, as a terminal does.
+    // Follow the output, as a terminal does, and keep what is worth keeping.
     {
         let screen = screen.clone();
+        let terminal = state.terminal.clone();
         use_effect_with(state.version, move |_| {
             if let Some(element) = screen.cast::<HtmlElement>() {
                 element.set_scroll_top(element.scroll_height());
             }
-        });
-    }
-
-    // Focus the keyboard at start.
-    {
-        let keyboard = keyboard.clone();
-        use_effect_with((), move |_| {
-            if let Some(element) = keyboard.cast::<HtmlElement>() {
-                let _ = element.focus();
+            let generation = terminal.borrow().generation;
+            if *last_saved.borrow() != generation {
+                *last_saved.borrow_mut() = generation;
+                save(&mut terminal.borrow_mut());
             }
         });
     }
 
+    // The theme belongs to the whole page.
+    use_effect_with(state.theme, |theme| {
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            match theme {
+                Theme::System => {
+                    let _ = root.remove_attribute("data-theme");
+                }
+                other => {
+                    let _ = root.set_attribute("data-theme", other.id());
+                }
+            }
+        }
+    });
+
+    {
+        let keyboard = keyboard.clone();
+        use_effect_with((), move |_| focus(&keyboard));
+    }
+
     let onkeydown = {
-        let dispatcher = state.dispatcher();
+        let dispatch = dispatch.clone();
+        let ctrl_held = ctrl_held.clone();
         Callback::from(move |event: KeyboardEvent| {
             if event.is_composing() {
                 return;
             }
             if let Some(key) = key_of(&event) {
                 event.prevent_default();
-                dispatcher.dispatch(AppAction::Press(key));
+                ctrl_held.set(false);
+                dispatch.emit(AppAction::Press(key));
             }
         })
     };
     let oninput = {
-        let dispatcher = state.dispatcher();
+        let dispatch = dispatch.clone();
         let keyboard = keyboard.clone();
+        let ctrl_held = ctrl_held.clone();
         Callback::from(move |_: InputEvent| {
-            if let Some(area) = keyboard.cast::<HtmlTextAreaElement>() {
-                let text = area.value();
-                area.set_value("");
-                if !text.is_empty() {
-                    dispatcher.dispatch(AppAction::Type(text));
+            let Some(area) = keyboard.cast::<HtmlTextAreaElement>() else { return };
+            let text = area.value();
+            area.set_value("");
+            if text.is_empty() {
+                return;
+            }
+            let mut chars = text.chars();
+            if *ctrl_held {
+                ctrl_held.set(false);
+                if let (Some(c), None) = (chars.next(), chars.next()) {
+                    dispatch.emit(AppAction::Press(Key::Ctrl(c.to_ascii_lowercase())));
+                    return;
                 }
             }
+            dispatch.emit(AppAction::Type(text));
         })
     };
     let onclick = {
         let keyboard = keyboard.clone();
         Callback::from(move |_: MouseEvent| {
-            if has_selection() {
-                return;
-            }
-            if let Some(element) = keyboard.cast::<HtmlElement>() {
-                let _ = element.focus();
+            if !has_selection() {
+                focus(&keyboard);
             }
         })
     };
-
+    let on_ctrl = {
+        let ctrl_held = ctrl_held.clone();
+        let keyboard = keyboard.clone();
+        Callback::from(move |_| {
+            ctrl_held.set(!*ctrl_held);
+            focus(&keyboard);
+        })
+    };
+    let font_class = format!("fs-{}", state.font_size());
+    let panel = match state.panel {
+        Panel::None => html! {},
+        Panel::Mail => html! { <MailPanel state={(*state).clone()} /> },
+        Panel::Settings => html! { <SettingsPanel state={(*state).clone()} dispatch={dispatch.clone()} /> },
+    };
     html! {
-        <main class="app">
-            <header class="bar">
-                <h1>{ "SMTP Lab" }</h1>
-                <span class="hint">{ "Try: telnet mail.example.com smtp" }</span>
-            </header>
-            <section class="terminal" ref={screen} {onclick}>
-                <ConsoleView state={(*state).clone()} />
-                <textarea
-                    ref={keyboard}
-                    class="keyboard"
-                    aria-label="Terminal input"
-                    autocapitalize="off"
-                    autocomplete="off"
-                    spellcheck="false"
-                    rows="1"
-                    {onkeydown}
-                    {oninput}
-                />
-            </section>
-        </main>
+        <div class="app">
+            <Toolbar state={(*state).clone()} dispatch={dispatch.clone()} />
+            <main class="workspace">
+                <section class={classes!("terminal", font_class)} ref={screen} {onclick} aria-label="Terminal">
+                    <ConsoleView state={(*state).clone()} />
+                    <textarea
+                        ref={keyboard}
+                        class="keyboard"
+                        aria-label="Terminal input: type commands here"
+                        autocapitalize="off"
+                        autocomplete="off"
+                        spellcheck="false"
+                        rows="1"
+                        {onkeydown}
+                        {oninput}
+                    />
+                </section>
+                { panel }
+            </main>
+            <KeyBar dispatch={dispatch} ctrl_held={*ctrl_held} {on_ctrl} />
+        </div>
     }
 }

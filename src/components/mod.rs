@@ -4,3 +4,7 @@
 pub mod app_view;
 pub mod block_view;
 pub mod console_view;
+pub mod key_bar;
+pub mod mail_panel;
+pub mod settings_panel;
+pub mod toolbar;

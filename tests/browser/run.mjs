@@ -51,7 +51,7 @@ async function check(name, body) {
   await context.close();
 }
 
-const lines = (page) => page.$$eval('.scrollback .line', (nodes) => nodes.map((n) => n.textContent));
+const lines = (page) => page.$$eval('.scrollback .line:not(.notice)', (nodes) => nodes.map((n) => n.textContent));
 
 async function typeLine(page, text) {
   await page.keyboard.type(text);
