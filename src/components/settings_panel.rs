@@ -188,7 +188,7 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
             <p class="hint">{ "Changes apply to the next connection. Delivered mail is kept." }</p>
             <form {onsubmit}>
                 <label>{ "Server host name" }
-                    <input id="setting-hostname" value={form.hostname.clone()} aria-invalid={invalid("hostname")} onchange={edit(|f, v| f.hostname = v)} />
+                    <input id="setting-hostname" value={form.hostname.clone()} aria-invalid={invalid("hostname")} oninput={edit(|f, v| f.hostname = v).reform(Event::from)} />
                 </label>
                 { error_for("hostname") }
                 <label>{ "Personality" }
@@ -200,23 +200,23 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
                 </label>
                 { error_for("personality") }
                 <label>{ "Local domains" }
-                    <input id="setting-domains" value={form.local_domains.clone()} aria-invalid={invalid("local_domains")} onchange={edit(|f, v| f.local_domains = v)} />
+                    <input id="setting-domains" value={form.local_domains.clone()} aria-invalid={invalid("local_domains")} oninput={edit(|f, v| f.local_domains = v).reform(Event::from)} />
                 </label>
                 { error_for("local_domains") }
                 <label>{ "Users (name: full name, one per line)" }
-                    <textarea id="setting-users" rows="4" value={form.users.clone()} aria-invalid={invalid("users")} onchange={edit(|f, v| f.users = v)} />
+                    <textarea id="setting-users" rows="4" value={form.users.clone()} aria-invalid={invalid("users")} oninput={edit(|f, v| f.users = v).reform(Event::from)} />
                 </label>
                 { error_for("users") }
                 <label>{ "Aliases (alias: member, member)" }
-                    <textarea id="setting-aliases" rows="3" value={form.aliases.clone()} aria-invalid={invalid("aliases")} onchange={edit(|f, v| f.aliases = v)} />
+                    <textarea id="setting-aliases" rows="3" value={form.aliases.clone()} aria-invalid={invalid("aliases")} oninput={edit(|f, v| f.aliases = v).reform(Event::from)} />
                 </label>
                 { error_for("aliases") }
                 <label>{ "Client name" }
-                    <input id="setting-client-name" value={form.client_name.clone()} aria-invalid={invalid("client_name")} onchange={edit(|f, v| f.client_name = v)} />
+                    <input id="setting-client-name" value={form.client_name.clone()} aria-invalid={invalid("client_name")} oninput={edit(|f, v| f.client_name = v).reform(Event::from)} />
                 </label>
                 { error_for("client_name") }
                 <label>{ "Client address" }
-                    <input id="setting-client-address" value={form.client_address.clone()} aria-invalid={invalid("client_address")} onchange={edit(|f, v| f.client_address = v)} />
+                    <input id="setting-client-address" value={form.client_address.clone()} aria-invalid={invalid("client_address")} oninput={edit(|f, v| f.client_address = v).reform(Event::from)} />
                 </label>
                 { error_for("client_address") }
                 <label class="check">
