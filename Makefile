@@ -39,6 +39,9 @@ size:
 
 bench:
 	cargo bench -p smtplab-engine --bench engine
+	scripts/setup.sh --browser
+	$(MAKE) dist
+	node tests/browser/bench.mjs dist
 
 clean:
 	cargo clean

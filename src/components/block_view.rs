@@ -28,13 +28,15 @@ pub fn class_of(kind: LineKind) -> &'static str {
     }
 }
 
+/// Each block is its own box, so the browser can skip laying out and
+/// painting the blocks that are scrolled out of view.
 #[function_component(BlockView)]
 pub fn block_view(props: &BlockProps) -> Html {
-    props
-        .lines
-        .iter()
-        .map(|line| {
-            html! { <div class={class_of(line.kind)}>{ line.text.clone() }</div> }
-        })
-        .collect()
+    html! {
+        <div class="block">
+            { for props.lines.iter().map(|line| html! {
+                <div class={class_of(line.kind)}>{ line.text.clone() }</div>
+            }) }
+        </div>
+    }
 }
