@@ -34,7 +34,12 @@ pub enum Theme {
 }
 
 impl Theme {
-    pub const ALL: [Theme; 4] = [Theme::System, Theme::Light, Theme::Dark, Theme::HighContrast];
+    pub const ALL: [Theme; 4] = [
+        Theme::System,
+        Theme::Light,
+        Theme::Dark,
+        Theme::HighContrast,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
@@ -55,7 +60,10 @@ impl Theme {
     }
 
     pub fn from_id(id: &str) -> Theme {
-        Theme::ALL.into_iter().find(|t| t.id() == id).unwrap_or(Theme::System)
+        Theme::ALL
+            .into_iter()
+            .find(|t| t.id() == id)
+            .unwrap_or(Theme::System)
     }
 }
 
@@ -196,7 +204,10 @@ fn load_preferences() -> (usize, Theme) {
 fn save_preferences(font_index: usize, theme: Theme) {
     if let Some(storage) = storage() {
         let size = FONT_SIZES.get(font_index).copied().unwrap_or(16);
-        let _ = storage.set_item(PREFERENCES_KEY, &format!("font={size};theme={}", theme.id()));
+        let _ = storage.set_item(
+            PREFERENCES_KEY,
+            &format!("font={size};theme={}", theme.id()),
+        );
     }
 }
 
@@ -242,7 +253,11 @@ impl Reducible for AppState {
                 None
             }
             AppAction::Show(panel) => {
-                next.panel = if self.panel == panel { Panel::None } else { panel };
+                next.panel = if self.panel == panel {
+                    Panel::None
+                } else {
+                    panel
+                };
                 None
             }
             AppAction::Configure {

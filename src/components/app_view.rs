@@ -30,7 +30,8 @@ fn key_of(event: &KeyboardEvent) -> Option<Key> {
             _ => None,
         };
     }
-    if event.alt_key() || event.meta_key() {
+    // Shift+Tab leaves the terminal, so the page works from the keyboard.
+    if event.alt_key() || event.meta_key() || (key == "Tab" && event.shift_key()) {
         return None;
     }
     Some(match key.as_str() {
@@ -78,7 +79,8 @@ pub fn app_view() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with(state.wait, move |wait| {
             if let Some((_, millis)) = *wait {
-                let callback = Closure::once_into_js(move || dispatcher.dispatch(AppAction::Resume));
+                let callback =
+                    Closure::once_into_js(move || dispatcher.dispatch(AppAction::Resume));
                 if let Some(window) = web_sys::window() {
                     let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
                         callback.unchecked_ref(),
@@ -107,7 +109,10 @@ pub fn app_view() -> Html {
 
     // The theme belongs to the whole page.
     use_effect_with(state.theme, |theme| {
-        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
             match theme {
                 Theme::System => {
                     let _ = root.remove_attribute("data-theme");
@@ -143,7 +148,9 @@ pub fn app_view() -> Html {
         let keyboard = keyboard.clone();
         let ctrl_held = ctrl_held.clone();
         Callback::from(move |_: InputEvent| {
-            let Some(area) = keyboard.cast::<HtmlTextAreaElement>() else { return };
+            let Some(area) = keyboard.cast::<HtmlTextAreaElement>() else {
+                return;
+            };
             let text = area.value();
             area.set_value("");
             if text.is_empty() {
@@ -180,7 +187,9 @@ pub fn app_view() -> Html {
     let panel = match state.panel {
         Panel::None => html! {},
         Panel::Mail => html! { <MailPanel state={(*state).clone()} /> },
-        Panel::Settings => html! { <SettingsPanel state={(*state).clone()} dispatch={dispatch.clone()} /> },
+        Panel::Settings => {
+            html! { <SettingsPanel state={(*state).clone()} dispatch={dispatch.clone()} /> }
+        }
     };
     html! {
         <div class="app">

@@ -19,7 +19,8 @@ pub fn key_bar(props: &KeyBarProps) -> Html {
     let keep_focus = Callback::from(|event: MouseEvent| event.prevent_default());
     let key = |label: &'static str, name: &'static str, key: Key| {
         let dispatch = props.dispatch.clone();
-        let onclick = Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::Press(key.clone())));
+        let onclick =
+            Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::Press(key.clone())));
         html! { <button aria-label={name} onmousedown={keep_focus.clone()} {onclick}>{ label }</button> }
     };
     let on_ctrl = {

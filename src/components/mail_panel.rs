@@ -69,7 +69,9 @@ pub fn mail_panel(props: &MailPanelProps) -> Html {
             let selected_message = selected_message.clone();
             Callback::from(move |_| selected_message.set(Some(index)))
         };
-        let subject = message.header("Subject").unwrap_or_else(|| "(no subject)".to_string());
+        let subject = message
+            .header("Subject")
+            .unwrap_or_else(|| "(no subject)".to_string());
         let from = message.header("From").unwrap_or_default();
         html! {
             <li>

@@ -54,7 +54,10 @@ impl Form {
     }
 
     /// The world these fields describe, or (field, message) errors.
-    fn to_world(&self, base: &World) -> Result<(World, &'static Personality), Vec<(&'static str, String)>> {
+    fn to_world(
+        &self,
+        base: &World,
+    ) -> Result<(World, &'static Personality), Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
         let mut world = base.clone();
         world.hostname = self.hostname.trim().to_string();
@@ -64,7 +67,11 @@ impl Form {
             let (name, full_name) = line.split_once(':').unwrap_or((line, ""));
             users.insert(
                 users.iter().filter(|u| !u.system).count(),
-                User { name: name.trim().to_string(), full_name: full_name.trim().to_string(), system: false },
+                User {
+                    name: name.trim().to_string(),
+                    full_name: full_name.trim().to_string(),
+                    system: false,
+                },
             );
         }
         world.users = users;
@@ -75,12 +82,19 @@ impl Form {
                     name: name.trim().to_string(),
                     members: split_list(members),
                 }),
-                None => errors.push(("aliases", format!("\"{line}\" needs the form alias: member, member"))),
+                None => errors.push((
+                    "aliases",
+                    format!("\"{line}\" needs the form alias: member, member"),
+                )),
             }
         }
         world.client.name = self.client_name.trim().to_string();
         world.client.address = self.client_address.trim().to_string();
-        if let Some(host) = world.hosts.iter_mut().find(|h| h.address == world.client.address) {
+        if let Some(host) = world
+            .hosts
+            .iter_mut()
+            .find(|h| h.address == world.client.address)
+        {
             host.name = world.client.name.clone();
         }
         if let Err(message) = world.validate() {
@@ -119,7 +133,11 @@ fn split_list(text: &str) -> Vec<String> {
 pub fn settings_panel(props: &SettingsPanelProps) -> Html {
     let (world, personality, timing) = {
         let terminal = props.state.terminal.borrow();
-        (terminal.world().clone(), terminal.personality(), terminal.timing)
+        (
+            terminal.world().clone(),
+            terminal.personality(),
+            terminal.timing,
+        )
     };
     let form = {
         let world = world.clone();
@@ -134,9 +152,23 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
         Callback::from(move |event: Event| {
             let value = event
                 .target_dyn_into::<HtmlInputElement>()
-                .map(|e| if e.type_() == "checkbox" { e.checked().to_string() } else { e.value() })
-                .or_else(|| event.target_dyn_into::<HtmlTextAreaElement>().map(|e| e.value()))
-                .or_else(|| event.target_dyn_into::<HtmlSelectElement>().map(|e| e.value()))
+                .map(|e| {
+                    if e.type_() == "checkbox" {
+                        e.checked().to_string()
+                    } else {
+                        e.value()
+                    }
+                })
+                .or_else(|| {
+                    event
+                        .target_dyn_into::<HtmlTextAreaElement>()
+                        .map(|e| e.value())
+                })
+                .or_else(|| {
+                    event
+                        .target_dyn_into::<HtmlSelectElement>()
+                        .map(|e| e.value())
+                })
                 .unwrap_or_default();
             let mut next = (*form).clone();
             apply(&mut next, value);
@@ -155,7 +187,11 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
                 Ok((world, personality)) => {
                     errors.set(Vec::new());
                     saved.set(true);
-                    dispatch.emit(AppAction::Configure { world, personality, timing: form.timing });
+                    dispatch.emit(AppAction::Configure {
+                        world,
+                        personality,
+                        timing: form.timing,
+                    });
                 }
                 Err(found) => {
                     errors.set(found);
@@ -168,7 +204,11 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
         let form = form.clone();
         Callback::from(move |_| {
             let timing = form.timing;
-            form.set(Form::from_world(&World::tutorial(), &smtplab_engine::personality::SENDMAIL_8_13_8, timing));
+            form.set(Form::from_world(
+                &World::tutorial(),
+                &smtplab_engine::personality::SENDMAIL_8_13_8,
+                timing,
+            ));
         })
     };
     let start_over = {
@@ -177,7 +217,9 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
     };
     let error_for = |field: &str| -> Html {
         match errors.iter().find(|(f, _)| *f == field) {
-            Some((_, message)) => html! { <p class="field-error" id={format!("error-{field}")} role="alert">{ message.clone() }</p> },
+            Some((_, message)) => {
+                html! { <p class="field-error" id={format!("error-{field}")} role="alert">{ message.clone() }</p> }
+            }
             None => html! {},
         }
     };
