@@ -9,6 +9,7 @@ pub mod address;
 pub mod base64;
 pub mod catalogue;
 pub mod delivery;
+pub mod explain;
 pub mod personality;
 pub mod queue_id;
 pub mod reply;

@@ -6,9 +6,12 @@
 
 pub mod editor;
 pub mod history;
+pub mod lessons;
 pub mod mailbox;
+pub mod player;
 pub mod saved;
 pub mod scrollback;
+pub mod share;
 pub mod shell;
 pub mod telnet;
 pub mod terminal;

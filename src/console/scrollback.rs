@@ -27,10 +27,19 @@ pub enum LineKind {
     Error,
 }
 
+/// Which catalogue reply a server line belongs to, for explanations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyTag {
+    pub key: smtplab_engine::ReplyKey,
+    /// The address the reply echoes, if any.
+    pub echo: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
     pub kind: LineKind,
     pub text: String,
+    pub reply: Option<Box<ReplyTag>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +90,14 @@ impl Scrollback {
     }
 
     pub fn push(&mut self, kind: LineKind, text: impl Into<String>) {
+        self.push_line(Line {
+            kind,
+            text: text.into(),
+            reply: None,
+        });
+    }
+
+    pub fn push_line(&mut self, line: Line) {
         let needs_block = self
             .blocks
             .back()
@@ -93,10 +110,7 @@ impl Scrollback {
             self.next_id += 1;
         }
         if let Some(block) = self.blocks.back_mut() {
-            Rc::make_mut(&mut block.lines).push(Line {
-                kind,
-                text: text.into(),
-            });
+            Rc::make_mut(&mut block.lines).push(line);
             self.len += 1;
         }
         while self.len > self.limit {

@@ -8,13 +8,13 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
-use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World};
+use smtplab_engine::{Action, Connection, Personality, ReplyKey, Session, Timestamp, World};
 
 use super::editor::LineEditor;
 use super::history::History;
 use super::mailbox;
 use super::saved::{Saved, SavedLine, FORMAT_VERSION, SAVED_LINES};
-use super::scrollback::{LineKind, Scrollback};
+use super::scrollback::{Line, LineKind, ReplyTag, Scrollback};
 use super::shell::{self, COMMANDS, SMTP_VERBS};
 use super::telnet::{self, Target};
 
@@ -53,6 +53,35 @@ enum Mode {
     ConfirmReset,
 }
 
+/// What happened in the terminal, for checking exercises.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogEvent {
+    Connected {
+        personality: &'static str,
+    },
+    /// A line sent to the server; lines sent together share a chunk number.
+    Sent {
+        line: String,
+        chunk: u32,
+    },
+    Replied {
+        key: ReplyKey,
+        code: u16,
+        enhanced: Option<String>,
+    },
+    Delivered {
+        mailboxes: Vec<String>,
+        entry: Vec<u8>,
+    },
+    Shell {
+        line: String,
+    },
+    Closed,
+}
+
+/// Events kept for exercises; the oldest go first.
+const LOG_LIMIT: usize = 20_000;
+
 /// A step still to carry out, in order.
 #[derive(Debug)]
 enum Pending {
@@ -85,6 +114,12 @@ pub struct Terminal {
     pub generation: u64,
     /// The person confirmed `reset`: the app starts over.
     pub reset_requested: bool,
+    /// What happened, for exercises.
+    pub log: VecDeque<LogEvent>,
+    /// Every line entered (a paste of several lines is one entry), for
+    /// share links and replays.
+    pub typed: Vec<String>,
+    chunks_sent: u32,
 }
 
 const SHELL_PROMPT: &str = "$ ";
@@ -115,6 +150,16 @@ impl Terminal {
             deliveries: 0,
             generation: 0,
             reset_requested: false,
+            log: VecDeque::new(),
+            typed: Vec::new(),
+            chunks_sent: 0,
+        }
+    }
+
+    fn record(&mut self, event: LogEvent) {
+        self.log.push_back(event);
+        if self.log.len() > LOG_LIMIT {
+            self.log.pop_front();
         }
     }
 
@@ -181,6 +226,67 @@ impl Terminal {
         }
         self.timing = saved.timing;
         self.version += 1;
+    }
+
+    /// The session as a `C:`/`S:` transcript, with `-- ` notes for the
+    /// shell and telnet lines around it.
+    pub fn transcript(&self) -> String {
+        let mut out = String::new();
+        for line in self.scrollback.lines() {
+            let prefix = match line.kind {
+                LineKind::Client => "C: ",
+                LineKind::Server => "S: ",
+                LineKind::Notice => continue,
+                _ => "-- ",
+            };
+            out.push_str(prefix);
+            out.push_str(&line.text);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The lines sent to the server in the last connection, as a script
+    /// `smtplab replay` plays (pasted chunks become `%%pipeline` blocks).
+    pub fn script(&self) -> String {
+        let start = self
+            .log
+            .iter()
+            .rposition(|e| matches!(e, LogEvent::Connected { .. }))
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let sent: Vec<(&str, u32)> = self
+            .log
+            .iter()
+            .skip(start)
+            .filter_map(|e| match e {
+                LogEvent::Sent { line, chunk } => Some((line.as_str(), *chunk)),
+                _ => None,
+            })
+            .collect();
+        let mut out = String::new();
+        let mut index = 0;
+        while index < sent.len() {
+            let chunk = sent[index].1;
+            let end = sent[index..]
+                .iter()
+                .take_while(|(_, c)| *c == chunk)
+                .count()
+                + index;
+            if end - index > 1 {
+                out.push_str("%%pipeline\n");
+                for (line, _) in &sent[index..end] {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                out.push_str("%%end\n");
+            } else {
+                out.push_str(sent[index].0);
+                out.push('\n');
+            }
+            index = end;
+        }
+        out
     }
 
     /// Adds a line from outside the terminal (the app's own messages).
@@ -285,6 +391,8 @@ impl Terminal {
         let mut lines: Vec<&str> = text.split('\n').collect();
         let unfinished = lines.pop().unwrap_or("");
         if matches!(self.mode, Mode::Connected) && self.session.is_some() {
+            self.typed
+                .push(format!("{}{}", self.editor.text(), lines.join("\n")) + "\n");
             let mut chunk = Vec::new();
             let first = self.editor.take();
             for (index, line) in lines.iter().enumerate() {
@@ -361,10 +469,16 @@ impl Terminal {
     }
 
     fn enter(&mut self, line: &str, now: Timestamp) -> Option<u64> {
+        self.typed.push(line.to_string());
         match self.mode {
             Mode::Shell => {
                 self.print(LineKind::Input, format!("{SHELL_PROMPT}{line}"));
                 self.history.push(line);
+                if !line.trim().is_empty() {
+                    self.record(LogEvent::Shell {
+                        line: line.trim().to_string(),
+                    });
+                }
                 self.run_shell(line, now)
             }
             Mode::Connected => {
@@ -695,6 +809,7 @@ impl Terminal {
     fn hang_up(&mut self, now: Timestamp) {
         if let Some(mut session) = self.session.take() {
             session.disconnect(now);
+            self.record(LogEvent::Closed);
         }
         self.pending.clear();
     }
@@ -747,6 +862,17 @@ impl Terminal {
     }
 
     fn send(&mut self, data: &[u8], now: Timestamp) -> Option<u64> {
+        self.chunks_sent += 1;
+        let chunk = self.chunks_sent;
+        for line in String::from_utf8_lossy(data)
+            .split("\r\n")
+            .filter(|l| !l.is_empty())
+        {
+            self.record(LogEvent::Sent {
+                line: line.to_string(),
+                chunk,
+            });
+        }
         let actions = match &mut self.session {
             Some(session) => session.receive(data, now),
             None => return None,
@@ -788,11 +914,28 @@ impl Terminal {
                 }
                 Pending::Engine(Action::GreetingPause { .. }) => {}
                 Pending::Engine(Action::Reply(reply)) => {
-                    for line in reply.render() {
-                        self.print(LineKind::Server, line);
+                    self.record(LogEvent::Replied {
+                        key: reply.key,
+                        code: reply.code,
+                        enhanced: reply.enhanced.clone(),
+                    });
+                    for text in reply.render() {
+                        self.scrollback.push_line(Line {
+                            kind: LineKind::Server,
+                            text,
+                            reply: Some(Box::new(ReplyTag {
+                                key: reply.key,
+                                echo: reply.echo.clone(),
+                            })),
+                        });
                     }
+                    self.generation += 1;
                 }
                 Pending::Engine(Action::Deliver(delivery)) => {
+                    self.record(LogEvent::Delivered {
+                        mailboxes: delivery.mailboxes.clone(),
+                        entry: delivery.entry.clone(),
+                    });
                     for mailbox in &delivery.mailboxes {
                         self.mailboxes
                             .entry(mailbox.clone())
@@ -803,6 +946,7 @@ impl Terminal {
                 }
                 Pending::Engine(Action::Notice(text)) => self.print(LineKind::Notice, text),
                 Pending::Engine(Action::Close) => {
+                    self.record(LogEvent::Closed);
                     self.session = None;
                     self.pending.clear();
                     self.print(LineKind::Output, telnet::CLOSED_BY_FOREIGN_HOST);

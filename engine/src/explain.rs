@@ -1,0 +1,223 @@
+//! Plain-words explanations of every reply and command, for learners.
+//!
+//! Kept beside the reply catalogue: every [`ReplyKey`] has an entry (the
+//! `match` is exhaustive, so a new reply cannot be added without one).
+//! `{echo}` in a text stands for the address the reply echoes.
+
+use crate::catalogue::ReplyKey;
+
+/// RFC 5321 online, for section links.
+pub const RFC5321: &str = "https://www.rfc-editor.org/rfc/rfc5321";
+/// RFC 3463 (enhanced status codes) online.
+pub const RFC3463: &str = "https://www.rfc-editor.org/rfc/rfc3463";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// Why this server said it here.
+    pub why: &'static str,
+    /// The RFC 5321 section that covers it.
+    pub section: &'static str,
+}
+
+const fn e(why: &'static str, section: &'static str) -> Explanation {
+    Explanation { why, section }
+}
+
+pub fn explain_reply(key: ReplyKey) -> Explanation {
+    use ReplyKey::*;
+    match key {
+        Greeting => e("The server is ready. The greeting names the server, says it speaks ESMTP, and (for Sendmail) gives its version and the date.", "4.2"),
+        GreetingRefused => e("You typed before the server greeted you. Debian's Sendmail waits a second (greet_pause) to catch programs that talk without listening, and now refuses everything except QUIT.", "3.1"),
+        Hello => e("The server knows who you are. It names you from your address (the reverse DNS lookup), not from what you typed after HELO.", "4.1.1.1"),
+        HelloNeedsDomain => e("HELO and EHLO need your host name after them, for example: HELO myclient.example.", "4.1.1.1"),
+        InvalidDomain => e("What followed HELO/EHLO is not a valid host name: only letters, digits, dots, dashes and a few other characters are allowed, with no spaces inside.", "4.1.1.1"),
+        ProtocolError => e("You sent more commands together with EHLO, before the server had said it supports PIPELINING. This server treats that as a protocol violation and rejects the rest of the session.", "4.1.1.1"),
+        CommandRejected => e("The server has stopped accepting commands in this session (you talked before the greeting or pipelined too early). Only QUIT, RSET, NOOP, HELO and EHLO are still answered.", "3.1"),
+        SenderOk => e("The server accepts {echo} as the sender (the envelope return path, where bounces would go). It does not check that you own that address.", "4.1.1.2"),
+        RecipientOk => e("{echo} is a mailbox on this server, so the server takes mail for it.", "4.1.1.3"),
+        SenderAlreadySpecified => e("A transaction has one sender. Send RSET to start over, or finish this message first.", "4.1.4"),
+        PoliteHelo => e("This server wants HELO or EHLO before MAIL (Sendmail's needmailhelo option).", "4.1.4"),
+        NeedMailBeforeRcpt => e("You sent RCPT before MAIL. A transaction starts with MAIL FROM, then one or more RCPT TO, then DATA.", "4.1.4"),
+        NeedMailCommand => e("You sent DATA before MAIL. Start the transaction with MAIL FROM first.", "4.1.4"),
+        NeedRcpt => e("You sent DATA but no recipient has been accepted yet. Add at least one RCPT TO that the server accepts.", "4.1.4"),
+        StartData => e("Type the message now: headers (Subject:, From:, To: ...), a blank line, the body, and a line with only a dot to end it.", "4.1.1.4"),
+        MessageAccepted => e("The server has taken responsibility for the message and gives you its queue id. The message is now delivered to the recipients' mailboxes (see /var/mail).", "4.1.1.4"),
+        ResetState => e("RSET forgets the current sender, recipients and message; the connection and your HELO stay.", "4.1.1.5"),
+        Ok => e("NOOP does nothing; the server just says it is still there.", "4.1.1.9"),
+        Closing => e("The server says goodbye and closes the connection, as QUIT asks.", "4.1.1.10"),
+        UserUnknown => e("{echo} is in one of this server's domains, but no such user or alias exists here.", "4.1.1.3"),
+        RelayingDenied => e("{echo} is not in one of this server's domains, and this server does not relay for you: it only takes mail for its own users.", "3.6"),
+        NullRecipient => e("<> is the null return path: it can be a sender (for bounces) but never a recipient.", "4.1.1.3"),
+        SyntaxErrorScanning => e("The command's argument is not in the form the server expects: MAIL FROM:<address> or RCPT TO:<address>, with the colon.", "4.1.2"),
+        UnbalancedOpen => e("The address has a < without its closing >.", "4.1.2"),
+        UnbalancedClose => e("The address has a > without an opening <.", "4.1.2"),
+        InvalidRouteAddress => e("The address is malformed: two @ signs in a row, or a source route that is not @host,@host:user@domain.", "4.1.2"),
+        HostnameRequired => e("The address ends with @ but has no domain after it.", "4.1.2"),
+        UserAddressRequired => e("The address has a domain but no user name before the @.", "4.1.2"),
+        AddressTooLong => e("The address is longer than this server accepts (256 characters).", "4.5.3.1.3"),
+        MissingRecipient => e("RCPT TO needs an address.", "4.1.1.3"),
+        UnknownCommand => e("The server does not know this command. Check the spelling; SMTP commands are HELO, EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY, EXPN, HELP.", "4.2.4"),
+        NotImplemented => e("This is an old command from RFC 821 that this server recognises but does not implement.", "4.2.4"),
+        TooManyBadCommands => e("Too many unknown commands: the server assumes something is wrong and closes the connection.", "4.2.4"),
+        CommandTooLong => e("The command line is longer than the server's limit (2048 bytes), which it treats as an attack, and it closes the connection.", "4.5.3.1.4"),
+        OpenProxy => e("The first thing you sent looks like an HTTP or proxy request, not SMTP, so the server closes the connection.", "3.1"),
+        LostInput => e("The client went away without QUIT.", "3.8"),
+        Timeout => e("You said nothing for too long: the server gives up waiting.", "4.5.3.2"),
+        VerifiedLocal => e("VRFY/EXPN: the server confirms the address and shows the user's full name and mailbox. Many servers switch this off because it helps spammers guess addresses.", "3.5"),
+        CannotVerify => e("The address is not on this server, so it cannot verify it; it would try to deliver it (if it relayed for you).", "3.5.3"),
+        ArgumentRequired => e("VRFY and EXPN need a user name or address after them.", "3.5"),
+        IntroduceYourself => e("This server wants HELO or EHLO before VRFY or EXPN (Sendmail's needvrfyhelo and needexpnhelo options).", "3.5"),
+        ExpnUnavailable => e("This server does not allow EXPN, to keep its lists private.", "3.5"),
+        VerbUnavailable => e("This server does not allow VERB.", "4.2.4"),
+        Help => e("The server's own help text.", "4.1.1.8"),
+        HelpUnknown => e("There is no help topic with that name. HELP alone lists the topics.", "4.1.1.8"),
+        VerboseMode => e("VERB is a Sendmail extension that shows delivery details; the server says it is on.", "4.2.4"),
+        EtrnStarted => e("ETRN asks the server to try delivering the mail it holds for that host now.", "4.2.4"),
+        EtrnParameterRequired => e("ETRN needs a host name or @domain after it.", "4.2.4"),
+        AuthMechanismRequired => e("AUTH needs a mechanism name, one of those the EHLO reply listed after AUTH.", "4.2.4"),
+        AuthMechanismUnavailable => e("The server does not offer that authentication mechanism; EHLO lists the ones it does.", "4.2.4"),
+        AuthChallenge => e("The server sends a challenge in base64 and waits for your answer (or * to give up).", "4.2.4"),
+        AuthAborted => e("You answered the challenge with *, which cancels the authentication.", "4.2.4"),
+        AuthCannotDecode => e("The answer to the challenge must be base64; this one is not.", "4.2.4"),
+        AuthFailed => e("The answer does not prove you know a password this server accepts.", "4.2.4"),
+        AuthAlreadyDone => e("You are already authenticated in this session.", "4.2.4"),
+        AuthInTransaction => e("AUTH must come before MAIL, not in the middle of a transaction.", "4.1.4"),
+        TlsNotAvailable => e("This server cannot start TLS here.", "4.2.4"),
+        TlsNotAvailableAfterStart => e("STARTTLS was asked for, but the server has no certificate configured, so TLS is not available.", "4.2.4"),
+        TlsReady => e("The server is ready to encrypt: the client now starts a TLS handshake, and the session continues encrypted.", "4.2.4"),
+        TlsNoParameters => e("STARTTLS takes no argument.", "4.1.2"),
+        TlsInTransaction => e("STARTTLS must come before MAIL.", "4.1.4"),
+        SizeExceedsLimit => e("The SIZE you declared is larger than this server's message size limit, so it refuses before you send the message.", "4.5.3.1"),
+        InsufficientDiskSpace => e("The SIZE you declared is more than the server has room for now; try again later (a temporary failure).", "4.5.3.1.10"),
+        UnknownBodyType => e("BODY= takes 7BIT or 8BITMIME.", "4.1.2"),
+        ParameterUnrecognized => e("The server does not know that MAIL/RCPT parameter; EHLO lists the extensions it supports.", "4.1.2"),
+        BadNotify => e("NOTIFY= takes NEVER, or a comma-separated list of SUCCESS, FAILURE and DELAY.", "4.1.2"),
+        MessageTooBig => e("The message is larger than this server's size limit, so it is refused.", "4.5.3.1.10"),
+        BareLinefeed => e("A line in the message ended with LF alone instead of CR LF. This server refuses that (it protects against SMTP smuggling) and drops the connection.", "2.3.8"),
+        TooManyRecipients => e("The message has more recipients than the server takes at once; send the rest in another transaction.", "4.5.3.1.8"),
+        TooManySessions => e("The server is busy with too many connections; try again later.", "4.2"),
+        ParameterNeedsValue => e("This MAIL/RCPT parameter needs a value after =.", "4.1.2"),
+        BadRetArgument => e("RET= takes FULL or HDRS.", "4.1.2"),
+        DuplicateParameter => e("That parameter was given twice.", "4.1.2"),
+        ParameterSyntax => e("The parameter's value has characters that are not allowed (it must be xtext).", "4.1.2"),
+    }
+}
+
+/// What the first digit of a reply code means (RFC 5321 4.2.1).
+pub fn code_class(code: u16) -> &'static str {
+    match code / 100 {
+        2 => "2xx: success, the command was done.",
+        3 => "3xx: go on, the server waits for more (the message text, or an answer).",
+        4 => "4xx: temporary failure, the same command may work later.",
+        5 => "5xx: permanent failure, do not repeat the command as it is.",
+        _ => "not a standard reply code.",
+    }
+}
+
+/// What an enhanced status code means (RFC 3463).
+pub fn enhanced_meaning(code: &str) -> Option<String> {
+    let mut parts = code.split('.');
+    let class = parts.next()?;
+    let subject = parts.next()?;
+    let detail = parts.next()?;
+    let class_text = match class {
+        "2" => "success",
+        "4" => "persistent transient failure",
+        "5" => "permanent failure",
+        _ => return None,
+    };
+    let subject_text = match subject {
+        "0" => "other or undefined",
+        "1" => "addressing",
+        "2" => "mailbox",
+        "3" => "mail system",
+        "4" => "network and routing",
+        "5" => "mail delivery protocol",
+        "6" => "message content",
+        "7" => "security or policy",
+        _ => "unknown subject",
+    };
+    let detail_text = match (subject, detail) {
+        ("0", "0") => "other undefined status",
+        ("1", "0") => "other address status",
+        ("1", "1") => "bad destination mailbox address",
+        ("1", "3") => "bad destination mailbox address syntax",
+        ("1", "5") => "destination address valid",
+        ("2", "3") => "message length exceeds administrative limit",
+        ("3", "0") => "other or undefined mail system status",
+        ("3", "3") => "system not capable of selected features",
+        ("4", "1") => "no answer from host",
+        ("4", "2") => "bad connection",
+        ("4", "5") => "system congestion",
+        ("5", "0") => "other or undefined protocol status",
+        ("5", "1") => "invalid command",
+        ("5", "2") => "syntax error",
+        ("5", "3") => "too many recipients",
+        ("5", "4") => "invalid command arguments",
+        ("7", "0") => "other or undefined security status",
+        ("7", "1") => "delivery not authorized, message refused",
+        _ => "detail not described here",
+    };
+    Some(format!(
+        "{code}: {class_text}; {subject_text}; {detail_text}."
+    ))
+}
+
+/// Syntax, purpose and RFC 5321 section of a client command, by verb.
+pub fn explain_command(line: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    let verb = line.split_whitespace().next()?.to_ascii_uppercase();
+    let verb = verb.split(':').next().unwrap_or("");
+    Some(match verb {
+        "HELO" => ("HELO domain", "Says who the client is. The simplest greeting, for plain SMTP.", "4.1.1.1"),
+        "EHLO" => ("EHLO domain", "Says who the client is and asks for Extended SMTP: the reply lists the extensions the server supports.", "4.1.1.1"),
+        "MAIL" => ("MAIL FROM:<reverse-path> [parameters]", "Starts a transaction and gives the sender (where bounces go).", "4.1.1.2"),
+        "RCPT" => ("RCPT TO:<forward-path> [parameters]", "Adds a recipient. Repeat for each recipient.", "4.1.1.3"),
+        "DATA" => ("DATA", "Starts the message text. End it with a line holding only a dot; a line that starts with a dot gets an extra dot (dot-stuffing).", "4.1.1.4"),
+        "RSET" => ("RSET", "Abandons the current transaction.", "4.1.1.5"),
+        "VRFY" => ("VRFY user-or-address", "Asks whether an address is valid here.", "4.1.1.6"),
+        "EXPN" => ("EXPN alias", "Asks what a mailing list or alias expands to.", "4.1.1.7"),
+        "HELP" => ("HELP [topic]", "Asks the server for help.", "4.1.1.8"),
+        "NOOP" => ("NOOP", "Does nothing; checks the connection.", "4.1.1.9"),
+        "QUIT" => ("QUIT", "Ends the session; the server replies 221 and closes.", "4.1.1.10"),
+        "VERB" => ("VERB", "A Sendmail extension: verbose delivery output.", "4.2.4"),
+        "ETRN" => ("ETRN host", "Asks the server to run its queue for a host (RFC 1985).", "4.2.4"),
+        "AUTH" => ("AUTH mechanism [initial-response]", "Starts authentication (RFC 4954).", "4.2.4"),
+        "STARTTLS" => ("STARTTLS", "Asks to switch to an encrypted connection (RFC 3207).", "4.2.4"),
+        _ => ("", "Not an SMTP command this server knows.", "4.2.4"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reply_is_explained() {
+        for key in ReplyKey::ALL {
+            let explanation = explain_reply(*key);
+            assert!(explanation.why.len() > 20, "{key:?}");
+            assert!(
+                explanation
+                    .section
+                    .split('.')
+                    .all(|p| p.parse::<u32>().is_ok()),
+                "{key:?}: section {}",
+                explanation.section
+            );
+        }
+    }
+
+    #[test]
+    fn enhanced_codes_and_classes() {
+        assert_eq!(
+            enhanced_meaning("5.7.1").as_deref(),
+            Some("5.7.1: permanent failure; security or policy; delivery not authorized, message refused.")
+        );
+        assert_eq!(enhanced_meaning("bogus"), None);
+        assert!(code_class(354).starts_with("3xx"));
+        assert_eq!(
+            explain_command("mail from:<a@b>").unwrap().0,
+            "MAIL FROM:<reverse-path> [parameters]"
+        );
+    }
+}

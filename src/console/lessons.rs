@@ -1,0 +1,267 @@
+//! Exercises: a goal in words, and checks against what happened in the
+//! terminal. Lessons are data (JSON), so teachers can write their own; the
+//! format is in the README.
+
+use serde::{Deserialize, Serialize};
+use smtplab_engine::World;
+
+use super::mailbox;
+use super::terminal::LogEvent;
+
+/// One thing the session must show. All checks of a lesson must pass.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// The client sent a command starting with `verb` (any case).
+    Sent { verb: String },
+    /// The server replied with this code (and enhanced code, if given).
+    Reply {
+        code: u16,
+        #[serde(default)]
+        enhanced: Option<String>,
+    },
+    /// A message reached `mailbox`, with a `header` (by name) and a body
+    /// line equal to `body_line`, when those are given.
+    Delivered {
+        mailbox: String,
+        #[serde(default)]
+        header: Option<String>,
+        #[serde(default)]
+        body_line: Option<String>,
+    },
+    /// A reply with code `first`, then later in the same connection one
+    /// with code `then`.
+    Recovered { first: u16, then: u16 },
+    /// Several commands went to the server in one chunk (a paste).
+    Pipelined { commands: usize },
+    /// A shell command starting with `command` was run after a delivery.
+    ReadMail { command: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    pub id: String,
+    pub title: String,
+    pub goal: String,
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// A world for this lesson; the current one when absent.
+    #[serde(default)]
+    pub world: Option<World>,
+    /// A personality id for this lesson.
+    #[serde(default)]
+    pub personality: Option<String>,
+    pub checks: Vec<Check>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LessonFile {
+    pub title: String,
+    pub lessons: Vec<Lesson>,
+}
+
+/// The lessons that come with SMTP Lab.
+pub const BUILT_IN: &str = include_str!("../../www/lessons/builtin.json");
+
+/// Reads a lesson file; errors say where the problem is.
+pub fn parse_lessons(text: &str) -> Result<LessonFile, String> {
+    let file: LessonFile = serde_json::from_str(text).map_err(|e| {
+        format!(
+            "the lesson file has a problem at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    if file.lessons.is_empty() {
+        return Err("the lesson file has no lessons".to_string());
+    }
+    for lesson in &file.lessons {
+        if lesson.checks.is_empty() {
+            return Err(format!("lesson \"{}\" has no checks", lesson.id));
+        }
+        if let Some(world) = &lesson.world {
+            world
+                .validate()
+                .map_err(|e| format!("lesson \"{}\": world {e}", lesson.id))?;
+        }
+        if let Some(id) = &lesson.personality {
+            if smtplab_engine::Personality::by_id(id).is_none() {
+                return Err(format!(
+                    "lesson \"{}\": unknown personality \"{id}\"",
+                    lesson.id
+                ));
+            }
+        }
+    }
+    Ok(file)
+}
+
+fn check_passes<'a>(check: &Check, log: impl Iterator<Item = &'a LogEvent> + Clone) -> bool {
+    match check {
+        Check::Sent { verb } => log.clone().any(|e| match e {
+            LogEvent::Sent { line, .. } => line
+                .to_ascii_uppercase()
+                .starts_with(&verb.to_ascii_uppercase()),
+            _ => false,
+        }),
+        Check::Reply { code, enhanced } => log.clone().any(|e| match e {
+            LogEvent::Replied {
+                code: c,
+                enhanced: en,
+                ..
+            } => c == code && (enhanced.is_none() || en == enhanced),
+            _ => false,
+        }),
+        Check::Delivered {
+            mailbox: wanted,
+            header,
+            body_line,
+        } => log.clone().any(|e| match e {
+            LogEvent::Delivered { mailboxes, entry } if mailboxes.iter().any(|m| m == wanted) => {
+                mailbox::messages(entry).iter().any(|message| {
+                    header.as_ref().is_none_or(|h| message.header(h).is_some())
+                        && body_line
+                            .as_ref()
+                            .is_none_or(|b| message.body.lines().any(|line| line == b))
+                })
+            }
+            _ => false,
+        }),
+        Check::Recovered { first, then } => {
+            let mut seen_first = false;
+            for event in log {
+                match event {
+                    LogEvent::Connected { .. } | LogEvent::Closed => seen_first = false,
+                    LogEvent::Replied { code, .. } if code == first => seen_first = true,
+                    LogEvent::Replied { code, .. } if code == then && seen_first => return true,
+                    _ => {}
+                }
+            }
+            false
+        }
+        Check::Pipelined { commands } => {
+            let mut counts: std::collections::BTreeMap<u32, usize> = Default::default();
+            for event in log {
+                if let LogEvent::Sent { chunk, .. } = event {
+                    *counts.entry(*chunk).or_default() += 1;
+                }
+            }
+            counts.values().any(|n| n >= commands)
+        }
+        Check::ReadMail { command } => {
+            let mut delivered = false;
+            for event in log {
+                match event {
+                    LogEvent::Delivered { .. } => delivered = true,
+                    LogEvent::Shell { line } if delivered && line.starts_with(command.as_str()) => {
+                        return true
+                    }
+                    _ => {}
+                }
+            }
+            false
+        }
+    }
+}
+
+/// Which checks of `lesson` pass, in order.
+pub fn evaluate<'a>(lesson: &Lesson, log: impl Iterator<Item = &'a LogEvent> + Clone) -> Vec<bool> {
+    lesson
+        .checks
+        .iter()
+        .map(|check| check_passes(check, log.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::{Key, Terminal};
+    use smtplab_engine::personality::SENDMAIL_8_13_8;
+    use smtplab_engine::Timestamp;
+
+    fn now() -> Timestamp {
+        Timestamp::new(1_800_000_000, 0)
+    }
+
+    fn run(lines: &[&str]) -> Terminal {
+        let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 3);
+        terminal.timing = false;
+        for line in lines {
+            terminal.paste(line, now());
+            terminal.press(Key::Enter, now());
+        }
+        terminal
+    }
+
+    fn lesson(id: &str) -> Lesson {
+        parse_lessons(BUILT_IN)
+            .unwrap()
+            .lessons
+            .into_iter()
+            .find(|l| l.id == id)
+            .unwrap()
+    }
+
+    fn passes(terminal: &Terminal, id: &str) -> bool {
+        evaluate(&lesson(id), terminal.log.iter())
+            .iter()
+            .all(|&ok| ok)
+    }
+
+    #[test]
+    fn built_in_lessons_load_and_there_are_enough() {
+        let file = parse_lessons(BUILT_IN).unwrap();
+        assert!(file.lessons.len() >= 8);
+    }
+
+    #[test]
+    fn lessons_pass_only_when_done() {
+        let session = [
+            "telnet mail.example.com smtp",
+            "EHLO me.example",
+            "RCPT TO:<mom@example.com>",
+            "MAIL FROM:<me@me.example>",
+            "RCPT TO:<someone@example.org>",
+            "RCPT TO:<mom@example.com>",
+            "DATA",
+            "Subject: hi",
+            "",
+            "..",
+            ".",
+            "QUIT",
+            "cat /var/mail/mom",
+        ];
+        let done = run(&session);
+        let nothing = run(&["telnet mail.example.com smtp", "QUIT"]);
+        for id in [
+            "first-message",
+            "subject",
+            "extensions",
+            "relay",
+            "lone-dot",
+            "recover-503",
+            "read-headers",
+        ] {
+            assert!(passes(&done, id), "{id} should pass");
+            assert!(!passes(&nothing, id), "{id} should not pass");
+        }
+    }
+
+    #[test]
+    fn broken_lesson_files_say_where() {
+        let cases: &[(&str, &str)] = &[
+            ("{", "line 1"),
+            ("{\"title\": \"t\", \"lessons\": []}", "no lessons"),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"nope\"}]}]}", "line 1"),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": []}]}", "no checks"),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"personality\": \"exim\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"EHLO\"}]}]}", "unknown personality"),
+        ];
+        for (text, needle) in cases {
+            let error = parse_lessons(text).unwrap_err();
+            assert!(error.contains(needle), "{text}: {error}");
+        }
+    }
+}
