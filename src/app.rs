@@ -11,7 +11,10 @@ use smtplab_engine::personality::SENDMAIL_8_13_8;
 use smtplab_engine::{Personality, Timestamp, World};
 use yew::Reducible;
 
+use crate::console::lessons::{self, LessonFile};
+use crate::console::player::Player;
 use crate::console::saved::Saved;
+use crate::console::share::{typed_from_script, Shared};
 use crate::console::{Key, Terminal};
 
 /// Where the session is kept in `localStorage`.
@@ -20,6 +23,10 @@ pub const SESSION_KEY: &str = "smtplab.session";
 pub const UNREADABLE_KEY: &str = "smtplab.session.unreadable";
 /// The view's preferences (theme, font size).
 pub const PREFERENCES_KEY: &str = "smtplab.preferences";
+/// Lessons completed, by id.
+pub const PROGRESS_KEY: &str = "smtplab.progress";
+/// The longest URL parameter value read; longer ones are ignored.
+pub const MAX_PARAMETER_LENGTH: usize = 256 * 1024;
 
 /// Font sizes offered, in CSS pixels; projectors need the large ones.
 pub const FONT_SIZES: &[u32] = &[12, 14, 16, 18, 20, 24, 28, 32, 40];
@@ -72,7 +79,13 @@ pub enum Panel {
     None,
     Mail,
     Settings,
+    Lessons,
+    Share,
+    Explain,
 }
+
+/// A line of the scrollback: (block id, index in the block).
+pub type LineRef = (u64, usize);
 
 /// Intents from the view.
 pub enum AppAction {
@@ -92,6 +105,23 @@ pub enum AppAction {
     },
     /// Forget everything stored and start over.
     StartOver,
+    ToggleExplain,
+    /// Explain this line (explain mode).
+    Explain(LineRef),
+    /// A lesson file arrived (or could not be read).
+    LoadLessons(Result<LessonFile, String>),
+    StartLesson(String),
+    /// Play these typed lines; `paused` waits for Play.
+    Replay {
+        lines: Vec<String>,
+        paused: bool,
+    },
+    /// The replay's timer ran out.
+    Tick,
+    PlayPause,
+    Step,
+    SetSpeed(usize),
+    StopReplay,
 }
 
 #[derive(Clone)]
@@ -105,6 +135,18 @@ pub struct AppState {
     pub font_index: usize,
     pub theme: Theme,
     pub panel: Panel,
+    /// Explain mode: server replies and client commands can be opened.
+    pub explain: bool,
+    pub explained: Option<LineRef>,
+    pub lessons: Rc<LessonFile>,
+    pub lesson: Option<String>,
+    pub completed: Rc<Vec<String>>,
+    pub lesson_error: Option<String>,
+    pub player: Option<Player>,
+    /// The replay's next tick: (which tick, milliseconds).
+    pub tick: Option<(u64, u64)>,
+    /// Embedded without toolbar and panels.
+    pub compact: bool,
 }
 
 impl PartialEq for AppState {
@@ -114,6 +156,13 @@ impl PartialEq for AppState {
             && self.font_index == other.font_index
             && self.theme == other.theme
             && self.panel == other.panel
+            && self.explain == other.explain
+            && self.explained == other.explained
+            && self.lesson == other.lesson
+            && self.completed == other.completed
+            && self.lesson_error == other.lesson_error
+            && self.player == other.player
+            && self.tick == other.tick
     }
 }
 
@@ -211,21 +260,226 @@ fn save_preferences(font_index: usize, theme: Theme) {
     }
 }
 
+/// The page's query and fragment parameters, read once at start.
+pub struct Parameters {
+    pairs: Vec<(String, String)>,
+    pub fragment: String,
+}
+
+impl Parameters {
+    pub fn from_location() -> Parameters {
+        let location = web_sys::window().map(|w| w.location());
+        let search = location
+            .as_ref()
+            .and_then(|l| l.search().ok())
+            .unwrap_or_default();
+        let fragment = location
+            .as_ref()
+            .and_then(|l| l.hash().ok())
+            .unwrap_or_default();
+        let mut pairs = Vec::new();
+        if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
+            for name in [
+                "personality",
+                "world",
+                "script",
+                "autoplay",
+                "theme",
+                "font",
+                "compact",
+                "lessons",
+                "lesson",
+                "speed",
+            ] {
+                if let Some(value) = params.get(name) {
+                    pairs.push((name.to_string(), value));
+                }
+            }
+        }
+        // Fragment parameters (`#theme=dark&compact=1`) work too, so a
+        // static host never sees them.
+        let fragment = fragment.trim_start_matches('#').to_string();
+        if !fragment.starts_with("share=") {
+            if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&fragment) {
+                for name in [
+                    "personality",
+                    "world",
+                    "script",
+                    "autoplay",
+                    "theme",
+                    "font",
+                    "compact",
+                    "lesson",
+                    "speed",
+                ] {
+                    if let Some(value) = params.get(name) {
+                        pairs.push((name.to_string(), value));
+                    }
+                }
+            }
+        }
+        Parameters { pairs, fragment }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .rev()
+            .find(|(n, v)| n == name && v.len() <= MAX_PARAMETER_LENGTH)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn too_long(&self) -> Vec<&str> {
+        self.pairs
+            .iter()
+            .filter(|(_, v)| v.len() > MAX_PARAMETER_LENGTH)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+}
+
+fn load_progress() -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .map(|text| {
+            text.split('\n')
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn save_progress(completed: &[String]) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(PROGRESS_KEY, &completed.join("\n"));
+    }
+}
+
 impl AppState {
     pub fn new() -> AppState {
-        let (font_index, theme) = load_preferences();
+        let parameters = Parameters::from_location();
+        let (mut font_index, mut theme) = load_preferences();
+        let mut terminal = load_terminal();
+        let mut player = None;
+        for name in parameters.too_long() {
+            terminal.notice(&format!("(Ignored the {name} parameter: it is longer than {MAX_PARAMETER_LENGTH} characters.)"));
+        }
+        if let Some(value) = parameters.get("theme") {
+            theme = Theme::from_id(value);
+        }
+        if let Some(size) = parameters.get("font").and_then(|f| f.parse::<u32>().ok()) {
+            if let Some(index) = FONT_SIZES.iter().position(|s| *s >= size) {
+                font_index = index;
+            }
+        }
+        let mut world = terminal.world().clone();
+        let mut personality = terminal.personality();
+        if let Some(value) = parameters.get("world") {
+            match value {
+                "tutorial" => world = World::tutorial(),
+                "corpus" => world = World::corpus(),
+                json => match World::from_json(json) {
+                    Ok(parsed) => world = parsed,
+                    Err(e) => terminal.notice(&format!("(Ignored the world parameter: {e})")),
+                },
+            }
+        }
+        if let Some(id) = parameters.get("personality") {
+            match Personality::by_id(id) {
+                Some(p) => personality = p,
+                None => {
+                    terminal.notice("(Ignored the personality parameter: no such personality.)")
+                }
+            }
+        }
+        let autoplay = parameters.get("autoplay").is_some_and(|v| v != "0");
+        if let Some(fragment) = parameters.fragment.strip_prefix("share=") {
+            match Shared::decode(fragment) {
+                Ok(shared) => {
+                    if let Some(shared_world) = shared.world {
+                        world = shared_world;
+                    }
+                    if let Some(p) = shared.personality.as_deref().and_then(Personality::by_id) {
+                        personality = p;
+                    }
+                    terminal.notice("(Opening a shared session: it plays itself below.)");
+                    let mut shared_player = Player::new(shared.typed, false);
+                    if !autoplay {
+                        // A shared session opens as it was: typed at once.
+                        shared_player.speed = crate::console::player::SPEEDS.len() - 1;
+                    }
+                    player = Some(shared_player);
+                }
+                Err(e) => terminal.notice(&format!(
+                    "(This link's shared session could not be opened: {e}.)"
+                )),
+            }
+        } else if let Some(script) = parameters.get("script") {
+            player = Some(Player::new(typed_from_script(script), !autoplay));
+        }
+        if let (Some(player), Some(speed)) = (player.as_mut(), parameters.get("speed")) {
+            if let Some(index) = crate::console::player::SPEEDS
+                .iter()
+                .position(|(name, _)| name.trim_end_matches('×') == speed)
+            {
+                player.speed = index;
+            }
+        }
+        terminal.configure(world, personality);
+        let lessons = lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
+            title: String::new(),
+            lessons: Vec::new(),
+        });
+        let lesson = parameters
+            .get("lesson")
+            .filter(|id| lessons.lessons.iter().any(|l| l.id == *id))
+            .map(str::to_string);
+        let tick = player.as_ref().filter(|p| !p.paused).map(|_| (0, 400));
         AppState {
-            terminal: Rc::new(RefCell::new(load_terminal())),
+            terminal: Rc::new(RefCell::new(terminal)),
             version: 0,
             wait: None,
             font_index,
             theme,
-            panel: Panel::None,
+            panel: if lesson.is_some() {
+                Panel::Lessons
+            } else {
+                Panel::None
+            },
+            explain: false,
+            explained: None,
+            lessons: Rc::new(lessons),
+            lesson,
+            completed: Rc::new(load_progress()),
+            lesson_error: None,
+            player,
+            tick,
+            compact: parameters.get("compact").is_some_and(|v| v != "0"),
         }
     }
 
     pub fn font_size(&self) -> u32 {
         FONT_SIZES.get(self.font_index).copied().unwrap_or(16)
+    }
+
+    /// Marks lessons whose checks now pass as completed.
+    fn update_progress(&mut self) {
+        let terminal = self.terminal.borrow();
+        let mut completed = (*self.completed).clone();
+        for lesson in &self.lessons.lessons {
+            if !completed.contains(&lesson.id)
+                && lessons::evaluate(lesson, terminal.log.iter())
+                    .iter()
+                    .all(|&ok| ok)
+            {
+                completed.push(lesson.id.clone());
+            }
+        }
+        if completed.len() != self.completed.len() {
+            save_progress(&completed);
+            self.completed = Rc::new(completed);
+        }
     }
 }
 
@@ -236,6 +490,7 @@ impl Reducible for AppState {
         let now = now();
         let mut next = (*self).clone();
         next.version += 1;
+        self.terminal.borrow_mut().take_pending_wait();
         let wait = match action {
             AppAction::Press(key) => self.terminal.borrow_mut().press(key, now),
             AppAction::Type(text) => self.terminal.borrow_mut().paste(&text, now),
@@ -278,13 +533,100 @@ impl Reducible for AppState {
             }
             AppAction::StartOver => {
                 start_over(&self.terminal);
+                next.player = None;
+                next.tick = None;
                 None
+            }
+            AppAction::ToggleExplain => {
+                next.explain = !self.explain;
+                next.explained = None;
+                if next.explain {
+                    next.panel = Panel::Explain;
+                } else if self.panel == Panel::Explain {
+                    next.panel = Panel::None;
+                }
+                None
+            }
+            AppAction::Explain(line) => {
+                next.explained = Some(line);
+                next.panel = Panel::Explain;
+                None
+            }
+            AppAction::LoadLessons(result) => {
+                match result {
+                    Ok(file) => {
+                        next.lessons = Rc::new(file);
+                        next.lesson = None;
+                        next.lesson_error = None;
+                    }
+                    Err(error) => next.lesson_error = Some(error),
+                }
+                next.panel = Panel::Lessons;
+                None
+            }
+            AppAction::StartLesson(id) => {
+                if let Some(lesson) = self.lessons.lessons.iter().find(|l| l.id == id) {
+                    let mut terminal = self.terminal.borrow_mut();
+                    let world = lesson
+                        .world
+                        .clone()
+                        .unwrap_or_else(|| terminal.world().clone());
+                    let personality = lesson
+                        .personality
+                        .as_deref()
+                        .and_then(Personality::by_id)
+                        .unwrap_or(terminal.personality());
+                    terminal.configure(world, personality);
+                    terminal.notice(&format!("Lesson: {}", lesson.goal));
+                    next.lesson = Some(id);
+                }
+                None
+            }
+            AppAction::Replay { lines, paused } => {
+                next.player = Some(Player::new(lines, paused));
+                next.tick = (!paused).then_some((next.version, 300));
+                None
+            }
+            control @ (AppAction::Tick
+            | AppAction::Step
+            | AppAction::PlayPause
+            | AppAction::SetSpeed(_)
+            | AppAction::StopReplay) => {
+                let mut player = self.player.clone();
+                let mut terminal = self.terminal.borrow_mut();
+                let mut delay = None;
+                match (&control, player.as_mut()) {
+                    (AppAction::Tick, Some(p)) => delay = p.tick(&mut terminal, now),
+                    (AppAction::Step, Some(p)) => {
+                        p.paused = true;
+                        p.step(&mut terminal, now);
+                    }
+                    (AppAction::PlayPause, Some(p)) => {
+                        p.paused = !p.paused;
+                        if !p.paused {
+                            delay = Some(50);
+                        }
+                    }
+                    (AppAction::SetSpeed(index), Some(p)) => {
+                        p.speed = *index;
+                        delay = (!p.paused).then_some(50);
+                    }
+                    (AppAction::StopReplay, _) => player = None,
+                    _ => {}
+                }
+                next.tick = delay.map(|ms| (next.version, ms));
+                next.player = player;
+                // Typing may have started a server pause.
+                terminal.take_pending_wait()
             }
         };
         if self.terminal.borrow().reset_requested {
             start_over(&self.terminal);
             next.wait = None;
+            next.player = None;
+            next.tick = None;
         }
+        next.update_progress();
         next.wait = wait
             .map(|millis| (next.version, millis))
             .or(next.wait.filter(|_| self.terminal.borrow().is_waiting()));

@@ -8,9 +8,13 @@ use yew::prelude::*;
 
 use crate::app::{save, AppAction, AppState, Panel, Theme};
 use crate::components::console_view::ConsoleView;
+use crate::components::explain_panel::ExplainPanel;
 use crate::components::key_bar::KeyBar;
+use crate::components::lessons_panel::LessonsPanel;
 use crate::components::mail_panel::MailPanel;
+use crate::components::player_bar::PlayerBar;
 use crate::components::settings_panel::SettingsPanel;
+use crate::components::share_panel::SharePanel;
 use crate::components::toolbar::Toolbar;
 use crate::console::Key;
 
@@ -56,6 +60,22 @@ fn has_selection() -> bool {
         .unwrap_or(false)
 }
 
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url} could not be fetched (only files from this site can be)"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
+    if !response.ok() {
+        return Err(format!("{url} answered {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| "the body could not be read")?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
 fn focus(node: &NodeRef) {
     if let Some(element) = node.cast::<HtmlElement>() {
         let _ = element.focus();
@@ -87,6 +107,41 @@ pub fn app_view() -> Html {
                         millis.min(i32::MAX as u64) as i32,
                     );
                 }
+            }
+        });
+    }
+
+    // The replay types on a timer.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.tick, move |tick| {
+            if let Some((_, millis)) = *tick {
+                let callback = Closure::once_into_js(move || dispatcher.dispatch(AppAction::Tick));
+                if let Some(window) = web_sys::window() {
+                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        callback.unchecked_ref(),
+                        millis.min(i32::MAX as u64) as i32,
+                    );
+                }
+            }
+        });
+    }
+
+    // A teacher's lessons, from `?lessons=URL` (same origin: the page's
+    // policy allows no other).
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            if let Some(url) = crate::app::Parameters::from_location()
+                .get("lessons")
+                .map(str::to_string)
+            {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = fetch_text(&url)
+                        .await
+                        .and_then(|text| crate::console::lessons::parse_lessons(&text));
+                    dispatcher.dispatch(AppAction::LoadLessons(result));
+                });
             }
         });
     }
@@ -190,13 +245,30 @@ pub fn app_view() -> Html {
         Panel::Settings => {
             html! { <SettingsPanel state={(*state).clone()} dispatch={dispatch.clone()} /> }
         }
+        Panel::Lessons => {
+            html! { <LessonsPanel state={(*state).clone()} dispatch={dispatch.clone()} /> }
+        }
+        Panel::Share => {
+            html! { <SharePanel state={(*state).clone()} dispatch={dispatch.clone()} /> }
+        }
+        Panel::Explain => html! { <ExplainPanel state={(*state).clone()} /> },
+    };
+    let panel = if state.compact && state.panel != Panel::Explain {
+        html! {}
+    } else {
+        panel
     };
     html! {
-        <div class="app">
-            <Toolbar state={(*state).clone()} dispatch={dispatch.clone()} />
+        <div class={classes!("app", state.compact.then_some("compact"))}>
+            if !state.compact {
+                <Toolbar state={(*state).clone()} dispatch={dispatch.clone()} />
+            }
+            if let Some(player) = state.player.clone() {
+                <PlayerBar {player} dispatch={dispatch.clone()} />
+            }
             <main class="workspace">
                 <section class={classes!("terminal", font_class)} ref={screen} {onclick} aria-label="Terminal">
-                    <ConsoleView state={(*state).clone()} />
+                    <ConsoleView state={(*state).clone()} dispatch={dispatch.clone()} />
                     <textarea
                         ref={keyboard}
                         class="keyboard"

@@ -2,14 +2,25 @@
 //! typed with its cursor. Keys reach a hidden text area that holds focus
 //! (so phone keyboards work too).
 
+use web_sys::Element;
 use yew::prelude::*;
 
-use crate::app::AppState;
+use crate::app::{AppAction, AppState};
 use crate::components::block_view::BlockView;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub state: AppState,
+    pub dispatch: Callback<AppAction>,
+}
+
+/// The `data-line` of the line an event happened on, as (block, index).
+fn line_of(event: &Event) -> Option<(u64, usize)> {
+    let target: Element = event.target_dyn_into::<Element>()?;
+    let line = target.closest(".explainable").ok()??;
+    let reference = line.get_attribute("data-line")?;
+    let (block, index) = reference.split_once(':')?;
+    Some((block.parse().ok()?, index.parse().ok()?))
 }
 
 #[function_component(ConsoleView)]
@@ -27,11 +38,33 @@ pub fn console_view(props: &ConsoleProps) -> Html {
         .map(|rest| rest.iter().collect())
         .unwrap_or_default();
     let waiting = terminal.is_waiting();
+    let explain = props.state.explain;
+    let onclick = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some(line) = line_of(&event) {
+                event.stop_propagation();
+                dispatch.emit(AppAction::Explain(line));
+            }
+        })
+    };
+    let onkeydown = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" || event.key() == " " {
+                if let Some(line) = line_of(&event) {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    dispatch.emit(AppAction::Explain(line));
+                }
+            }
+        })
+    };
     html! {
         <>
-            <div class="scrollback" role="log" aria-live="polite" aria-label="Terminal output">
+            <div class={classes!("scrollback", explain.then_some("explaining"))} role="log" aria-live="polite" aria-label="Terminal output" {onclick} {onkeydown}>
                 { for terminal.scrollback.blocks().map(|block| html! {
-                    <BlockView key={block.id} lines={block.lines.clone()} />
+                    <BlockView key={block.id} id={block.id} lines={block.lines.clone()} {explain} />
                 }) }
             </div>
             <div class={classes!("input-line", waiting.then_some("waiting"))} aria-hidden="true">

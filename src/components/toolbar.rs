@@ -51,7 +51,10 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     }) }
                 </select>
                 <button onclick={copy}>{ if *copied { "Copied" } else { "Copy transcript" } }</button>
+                <button aria-pressed={props.state.explain.to_string()} onclick={send(|| AppAction::ToggleExplain)}>{ "Explain" }</button>
+                <button aria-pressed={(panel == Panel::Lessons).to_string()} onclick={send(|| AppAction::Show(Panel::Lessons))}>{ "Lessons" }</button>
                 <button aria-pressed={(panel == Panel::Mail).to_string()} onclick={send(|| AppAction::Show(Panel::Mail))}>{ "Mailboxes" }</button>
+                <button aria-pressed={(panel == Panel::Share).to_string()} onclick={send(|| AppAction::Show(Panel::Share))}>{ "Share" }</button>
                 <button aria-pressed={(panel == Panel::Settings).to_string()} onclick={send(|| AppAction::Show(Panel::Settings))}>{ "Settings" }</button>
             </nav>
         </header>

@@ -166,6 +166,42 @@ fn check_passes<'a>(check: &Check, log: impl Iterator<Item = &'a LogEvent> + Clo
     }
 }
 
+impl Check {
+    /// The check in words, for the lesson panel.
+    pub fn describe(&self) -> String {
+        match self {
+            Check::Sent { verb } => format!("send {verb}"),
+            Check::Reply {
+                code,
+                enhanced: Some(e),
+            } => format!("get a {code} {e} reply"),
+            Check::Reply {
+                code,
+                enhanced: None,
+            } => format!("get a {code} reply"),
+            Check::Delivered {
+                mailbox,
+                header,
+                body_line,
+            } => {
+                let mut text = format!("deliver a message to {mailbox}");
+                if let Some(h) = header {
+                    text.push_str(&format!(" with a {h}: header"));
+                }
+                if let Some(b) = body_line {
+                    text.push_str(&format!(" with a body line \"{b}\""));
+                }
+                text
+            }
+            Check::Recovered { first, then } => {
+                format!("get a {first}, then a {then} in the same connection")
+            }
+            Check::Pipelined { commands } => format!("send {commands} commands in one go"),
+            Check::ReadMail { .. } => "read the delivered message in the shell".to_string(),
+        }
+    }
+}
+
 /// Which checks of `lesson` pass, in order.
 pub fn evaluate<'a>(lesson: &Lesson, log: impl Iterator<Item = &'a LogEvent> + Clone) -> Vec<bool> {
     lesson

@@ -120,6 +120,7 @@ pub struct Terminal {
     /// share links and replays.
     pub typed: Vec<String>,
     chunks_sent: u32,
+    pending_wait: Option<u64>,
 }
 
 const SHELL_PROMPT: &str = "$ ";
@@ -153,6 +154,7 @@ impl Terminal {
             log: VecDeque::new(),
             typed: Vec::new(),
             chunks_sent: 0,
+            pending_wait: None,
         }
     }
 
@@ -849,6 +851,9 @@ impl Terminal {
                     process_id: self.process_id,
                     queue_sequence: (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600,
                 };
+                self.record(LogEvent::Connected {
+                    personality: self.personality.id,
+                });
                 let mut session =
                     Session::new(self.personality, Arc::clone(&self.world), connection);
                 let actions = session.connect(now);
@@ -893,6 +898,12 @@ impl Terminal {
         }
     }
 
+    /// The last pause the server started and nobody has waited for yet
+    /// (typing done by a replay does not look at each key's result).
+    pub fn take_pending_wait(&mut self) -> Option<u64> {
+        self.pending_wait.take()
+    }
+
     /// Carries out what is pending until a pause; returns the pause.
     pub fn resume(&mut self, now: Timestamp) -> Option<u64> {
         self.version += 1;
@@ -909,6 +920,7 @@ impl Terminal {
                 }
                 Pending::Engine(Action::Pause { millis }) => {
                     if self.timing && millis > 0 {
+                        self.pending_wait = Some(millis);
                         return Some(millis);
                     }
                 }
