@@ -30,7 +30,7 @@ fn to_url_safe(text: &str) -> String {
 
 fn from_url_safe(text: &str) -> Option<Vec<u8>> {
     let mut standard = text.trim().replace('-', "+").replace('_', "/");
-    while standard.len() % 4 != 0 {
+    while !standard.len().is_multiple_of(4) {
         standard.push('=');
     }
     base64::decode(standard.as_bytes())
