@@ -18,6 +18,8 @@ dist: setup
 	@for wasm in dist/*.wasm; do \
 	  $(WASM_OPT) $(WASM_OPT_FLAGS) "$$wasm" -o "$$wasm.opt" && mv "$$wasm.opt" "$$wasm"; \
 	done
+	@version=$$(cat dist/index.html dist/*.js dist/*.wasm dist/*.css | sha256sum | cut -c1-16); \
+	  sed -i "s/^const VERSION = 'dev';/const VERSION = '$$version';/" dist/sw.js
 	@scripts/size.sh dist
 
 lint:

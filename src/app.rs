@@ -147,6 +147,9 @@ pub struct AppState {
     pub tick: Option<(u64, u64)>,
     /// Embedded without toolbar and panels.
     pub compact: bool,
+    /// A session opened from a link or an embed: not restored from, nor
+    /// saved to, the learner's own stored session.
+    pub ephemeral: bool,
 }
 
 impl PartialEq for AppState {
@@ -172,6 +175,18 @@ pub fn now() -> Timestamp {
     let seconds = (date.get_time() / 1000.0) as i64;
     let offset = -(date.get_timezone_offset() as i32);
     Timestamp::new(seconds, offset)
+}
+
+/// Puts the keyboard focus back in the terminal.
+pub fn focus_terminal() {
+    use wasm_bindgen::JsCast;
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".keyboard").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = element {
+        let _ = element.focus();
+    }
 }
 
 pub fn storage() -> Option<web_sys::Storage> {
@@ -360,7 +375,13 @@ impl AppState {
     pub fn new() -> AppState {
         let parameters = Parameters::from_location();
         let (mut font_index, mut theme) = load_preferences();
-        let mut terminal = load_terminal();
+        let ephemeral =
+            parameters.fragment.starts_with("share=") || parameters.get("script").is_some();
+        let mut terminal = if ephemeral {
+            fresh_terminal()
+        } else {
+            load_terminal()
+        };
         let mut player = None;
         for name in parameters.too_long() {
             terminal.notice(&format!("(Ignored the {name} parameter: it is longer than {MAX_PARAMETER_LENGTH} characters.)"));
@@ -456,6 +477,7 @@ impl AppState {
             player,
             tick,
             compact: parameters.get("compact").is_some_and(|v| v != "0"),
+            ephemeral,
         }
     }
 

@@ -150,12 +150,13 @@ pub fn app_view() -> Html {
     {
         let screen = screen.clone();
         let terminal = state.terminal.clone();
+        let ephemeral = state.ephemeral;
         use_effect_with(state.version, move |_| {
             if let Some(element) = screen.cast::<HtmlElement>() {
                 element.set_scroll_top(element.scroll_height());
             }
             let generation = terminal.borrow().generation;
-            if *last_saved.borrow() != generation {
+            if !ephemeral && *last_saved.borrow() != generation {
                 *last_saved.borrow_mut() = generation;
                 save(&mut terminal.borrow_mut());
             }

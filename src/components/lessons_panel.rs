@@ -5,7 +5,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::app::{AppAction, AppState};
+use crate::app::{focus_terminal, AppAction, AppState};
 use crate::console::lessons::{evaluate, parse_lessons};
 
 #[derive(Properties, PartialEq)]
@@ -71,7 +71,10 @@ pub fn lessons_panel(props: &LessonsPanelProps) -> Html {
                 { for state.lessons.lessons.iter().map(|lesson| {
                     let id = lesson.id.clone();
                     let dispatch = props.dispatch.clone();
-                    let onclick = Callback::from(move |_| dispatch.emit(AppAction::StartLesson(id.clone())));
+                    let onclick = Callback::from(move |_| {
+                        dispatch.emit(AppAction::StartLesson(id.clone()));
+                        focus_terminal();
+                    });
                     let complete = state.completed.contains(&lesson.id);
                     html! {
                         <li>

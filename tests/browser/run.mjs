@@ -30,18 +30,21 @@ const browser = await chromium.launch({
 });
 
 let failures = 0;
-async function check(name, body) {
+async function check(name, body, options = {}) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
+  const pageErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('dialog', (d) => { pageErrors.push(`a dialog opened: ${d.message()}`); d.dismiss(); });
   const started = Date.now();
   try {
-    await page.goto(base);
+    await page.goto(base + (options.path || ''));
     await page.waitForSelector('.input-line .prompt');
-    await body(page);
-    if (errors.length) throw new Error('browser console errors: ' + errors.join(' | '));
+    await body(page, context);
+    if (pageErrors.length) throw new Error('page errors: ' + pageErrors.join(' | '));
+    if (errors.length && !options.allowConsoleErrors) throw new Error('browser console errors: ' + errors.join(' | '));
     console.log(`ok   ${name} (${Date.now() - started} ms)`);
   } catch (error) {
     failures += 1;
@@ -270,6 +273,129 @@ await check('accessibility: no serious axe-core violations', async (page) => {
     expect(serious.length === 0, serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(', ')})`).join('\n'));
   }
 });
+
+
+await check('explain mode explains replies and commands', async (page) => {
+  await typeLine(page, 'telnet mail.example.com smtp');
+  for (const line of ['HELO a.example', 'RCPT TO:<mom@example.com>', 'MAIL FROM:<me@a.example>', 'RCPT TO:<bob@example.org>', 'RCPT TO:<mom@example.com>']) await typeLine(page, line);
+  await page.click('button:has-text("Explain")');
+  const explain = async (text) => {
+    await page.click(`.explainable:text-is("${text}")`);
+    return page.textContent('.explain-panel');
+  };
+  let shown = await explain('503 5.0.0 Need MAIL before RCPT');
+  expect(shown.includes('5xx: permanent failure') && shown.includes('RCPT before MAIL') && shown.includes('RFC 5321, section 4.1.4'), shown);
+  shown = await explain('550 5.7.1 <bob@example.org>... Relaying denied');
+  expect(shown.includes('<bob@example.org> is not in one of this server') && shown.includes('delivery not authorized'), shown);
+  shown = await explain('250 2.1.5 <mom@example.com>... Recipient ok');
+  expect(shown.includes('<mom@example.com> is a mailbox on this server') && shown.includes('destination address valid'), shown);
+  shown = await explain('MAIL FROM:<me@a.example>');
+  expect(shown.includes('MAIL FROM:<reverse-path>') && shown.includes('sender'), shown);
+  const href = await page.getAttribute('.explain-panel a[href*="rfc5321"]', 'href');
+  expect(href === 'https://www.rfc-editor.org/rfc/rfc5321#section-4.1.1.2', href);
+  // From the keyboard: focus a reply and press Enter.
+  await page.focus('.explainable:text-is("250 mail.example.com Hello myclient.hostname.example.no [127.0.0.1], pleased to meet you")');
+  await page.keyboard.press('Enter');
+  shown = await page.textContent('.explain-panel');
+  expect(shown.includes('names you from your address'), shown);
+});
+
+await check('two lessons completed, and progress survives a reload', async (page) => {
+  await page.click('button:has-text("Lessons")');
+  await page.click('button[data-lesson="first-message"]');
+  await typeLine(page, 'telnet mail.example.com smtp');
+  for (const line of ['EHLO a.example', 'MAIL FROM:<me@a.example>', 'RCPT TO:<mom@example.com>', 'DATA', 'Subject: lesson', '', 'hello', '.', 'QUIT']) await typeLine(page, line);
+  const status = await page.textContent('.lessons-panel .progress');
+  expect(/^[2-9]\d* of 10 done$|^\d\d of 10 done$/.test(status), `progress after a delivery with a subject: ${status}`);
+  expect(await page.isVisible('.lessons-panel p.passed'), 'the current lesson says Done');
+  await page.reload();
+  await page.waitForSelector('.input-line .prompt');
+  await page.click('button:has-text("Lessons")');
+  const after = await page.$$eval('button.lesson.complete', (n) => n.map((e) => e.dataset.lesson));
+  expect(after.includes('first-message') && after.includes('subject'), `completed after reload: ${after}`);
+});
+
+await check('a broken teacher lesson file is explained and the page keeps working', async (page) => {
+  await page.click('button:has-text("Lessons")');
+  await page.setInputFiles('.lessons-panel input[type=file]', { name: 'lessons.json', mimeType: 'application/json', buffer: Buffer.from('{"title": "x", "lessons": [ {"id": 1 ]}') });
+  await page.waitForSelector('.lessons-panel .field-error');
+  const error = await page.textContent('.lessons-panel .field-error');
+  expect(error.includes('line 1, column'), error);
+  const good = { title: 'Class 7B', lessons: [{ id: 'noop', title: '<b>Say NOOP</b>', goal: 'Send NOOP', checks: [{ kind: 'sent', verb: 'NOOP' }] }] };
+  await page.setInputFiles('.lessons-panel input[type=file]', { name: 'good.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+  await page.waitForSelector('button[data-lesson="noop"]');
+  expect((await page.textContent('button[data-lesson="noop"]')).includes('<b>Say NOOP</b>'), 'a title is shown as text');
+  await page.click('.terminal');
+  await typeLine(page, 'whoami');
+  expect((await lines(page)).at(-1) === 'learner', 'the terminal still works');
+});
+
+await check('a share link opens the same session', async (page, context) => {
+  await typeLine(page, 'telnet mail.example.com smtp');
+  for (const line of ['HELO share.example', 'MAIL FROM:<a@share.example>', 'RCPT TO:<alice@example.com>', 'DATA', 'Subject: shared', '', 'x', '.', 'QUIT']) await typeLine(page, line);
+  await page.click('button:has-text("Share")');
+  await page.click('button:has-text("Copy share link")');
+  const link = await page.inputValue('.share-link');
+  expect(link.includes('#share='), link);
+  const other = await context.newPage();
+  await other.goto(link);
+  await other.waitForSelector('.input-line .prompt');
+  await waitForLine(other, 'Connection closed by foreign host.');
+  const shown = await lines(other);
+  for (const want of ['HELO share.example', '250 2.1.5 <alice@example.com>... Recipient ok', 'Subject: shared']) {
+    expect(shown.includes(want), `shared session shows ${JSON.stringify(want)}`);
+  }
+  await other.keyboard.type('ls /var/mail');
+  await other.keyboard.press('Enter');
+  expect((await lines(other)).at(-1) === 'alice', 'the shared session delivered again');
+});
+
+await check('a script replays itself with pause, step and speed', async (page) => {
+  await page.goto(base + '?script=' + encodeURIComponent('telnet mail.example.com smtp\nHELO replay.example\nNOOP\nQUIT\n'));
+  await page.waitForSelector('.player-bar');
+  expect((await page.textContent('.player-bar button >> nth=0')).includes('Play'), 'a script without autoplay waits for Play');
+  await page.click('.player-bar button:has-text("Step")');
+  await waitForLine(page, "Escape character is '^]'.");
+  await page.selectOption('.player-bar select', { label: '4×' });
+  await page.click('.player-bar button:has-text("Play")');
+  await waitForLine(page, 'Connection closed by foreign host.');
+  expect((await page.textContent('.player-status')) === 'Replay finished', 'the replay finishes');
+  expect((await lines(page)).includes('250 2.0.0 OK'), 'NOOP was answered');
+});
+
+await check('offline: after one visit the page loads and works without the network', async (page, context) => {
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.reload();
+  await page.waitForSelector('.input-line .prompt');
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('.input-line .prompt');
+  await typeLine(page, 'telnet mail.example.com smtp');
+  await typeLine(page, 'QUIT');
+  await waitForLine(page, 'Connection closed by foreign host.');
+  await context.setOffline(false);
+});
+
+for (const [label, path] of [
+  ['script tags in parameters', '?world=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E&personality=%3Cimg%20src%3Dx%20onerror%3D%22window.pwned%3D1%22%3E&theme=%22%3E%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E'],
+  ['an event handler typed by a script', '?autoplay=1&speed=instant&script=' + encodeURIComponent('<img src=x onerror="window.pwned=1">\necho <svg onload="window.pwned=1">\n')],
+  ['javascript: links', '?lessons=javascript:window.pwned%3D1#share=javascript:window.pwned=1'],
+  ['a 1 MB value', '#script=' + 'A'.repeat(1024 * 1024)],
+  ['a 1 MB share link', '#share=' + 'A'.repeat(1024 * 1024)],
+]) {
+  await check(`hostile input is data, never code: ${label}`, async (page) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pwned = await page.evaluate(() => window.pwned);
+    expect(pwned === undefined, 'something ran');
+    const injected = await page.$$eval('.scrollback img, .scrollback svg, .scrollback script', (n) => n.length);
+    expect(injected === 0, 'markup was injected');
+    await page.click('.terminal');
+    await page.keyboard.press('Control+u');
+    await typeLine(page, 'whoami');
+    await waitForLine(page, 'learner');
+  }, { path, allowConsoleErrors: true });
+}
 
 await browser.close();
 server.close();
