@@ -37,7 +37,7 @@ pub fn player_bar(props: &PlayerBarProps) -> Html {
     html! {
         <div class="player-bar" role="toolbar" aria-label="Replay controls">
             <button onclick={send(|| AppAction::PlayPause)} disabled={player.finished()}>
-                { if player.paused { "▶ Play" } else { "⏸ Pause" } }
+                { if player.paused || player.finished() { "Play" } else { "Pause" } }
             </button>
             <button onclick={send(|| AppAction::Step)} disabled={player.finished()}>{ "Step" }</button>
             <select aria-label="Replay speed" onchange={on_speed}>
