@@ -30,6 +30,9 @@ const MAX_SHORT_STRING: usize = 203;
 const MAX_INPUT_LINE: usize = 12_288;
 /// Sendmail's `MAXTIMEOUT`: the longest anti-attack pause.
 const MAX_ATTACK_PAUSE_SECONDS: u64 = 240;
+/// A message line still without its end is handed to the message in
+/// pieces of this size, so a huge line never sits whole in the buffer.
+const MAX_PENDING_DATA: usize = 64 * 1024;
 /// The first commands that reveal an open proxy rather than a mail client.
 const PROXY_COMMANDS: &[&[u8]] = &[b"GET", b"POST", b"CONNECT", b"USER"];
 
@@ -93,6 +96,8 @@ struct DataCollector {
     message: Vec<u8>,
     size: u64,
     too_big: bool,
+    /// The last line was handed over before its end arrived.
+    mid_line: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -495,6 +500,13 @@ impl Session {
                 None if !in_data && input.len() - position > MAX_INPUT_LINE => {
                     (position + MAX_INPUT_LINE, position + MAX_INPUT_LINE)
                 }
+                None if in_data && input.len() - position > MAX_PENDING_DATA => {
+                    // Keep a CR that may start the line end.
+                    let end = input.len() - usize::from(input.last() == Some(&b'\r'));
+                    self.data_piece(&input[position..end]);
+                    position = end;
+                    continue;
+                }
                 None => break,
             };
             let raw = &input[position..next];
@@ -541,21 +553,39 @@ impl Session {
             self.close(out);
             return;
         }
-        if content == b"." {
+        let mid_line = matches!(&self.phase, Phase::Data(c) if c.mid_line);
+        if content == b"." && !mid_line {
             self.finish_data(now, out);
             return;
         }
+        self.data_piece(content);
+        if let Phase::Data(collector) = &mut self.phase {
+            collector.mid_line = false;
+            collector.size += 2;
+            if !collector.too_big {
+                collector.message.push(b'\n');
+            }
+        }
+    }
+
+    /// Adds a piece of a message line (the whole line, or the start of a
+    /// long one), unstuffing a leading dot at the start of a line.
+    fn data_piece(&mut self, piece: &[u8]) {
         let limit = self.world.message_size_limit;
         if let Phase::Data(collector) = &mut self.phase {
-            let line = content.strip_prefix(b".").unwrap_or(content);
-            collector.size += line.len() as u64 + 2;
+            let piece = if collector.mid_line {
+                piece
+            } else {
+                piece.strip_prefix(b".").unwrap_or(piece)
+            };
+            collector.mid_line = true;
+            collector.size += piece.len() as u64;
             if limit > 0 && collector.size > limit {
                 collector.too_big = true;
                 collector.message = Vec::new();
             }
             if !collector.too_big {
-                collector.message.extend_from_slice(line);
-                collector.message.push(b'\n');
+                collector.message.extend_from_slice(piece);
             }
         }
     }
@@ -1111,6 +1141,7 @@ impl Session {
                     message: Vec::new(),
                     size: 0,
                     too_big: false,
+                    mid_line: false,
                 });
             }
         }

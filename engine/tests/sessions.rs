@@ -320,3 +320,35 @@ fn a_ten_megabyte_line_without_end_is_answered() {
         );
     }
 }
+
+#[test]
+fn a_ten_megabyte_message_line_is_kept_whole_and_bounded_in_the_buffer() {
+    let mut session = tutorial_session();
+    let now = tutorial_time();
+    session.connect(now);
+    session.greet(now);
+    session.receive(
+        b"HELO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\nDATA\r\n",
+        now,
+    );
+    let mut line = vec![b'.'];
+    line.extend(std::iter::repeat_n(b'y', 10 * 1024 * 1024));
+    for piece in line.chunks(65_536) {
+        session.receive(piece, now);
+    }
+    let actions = session.receive(b"\r\n.\r\n", now);
+    let entry = actions
+        .iter()
+        .find_map(|a| match a {
+            Action::Deliver(d) => Some(d.entry.clone()),
+            _ => None,
+        })
+        .expect("delivered");
+    let body_line = entry
+        .split(|&b| b == b'\n')
+        .find(|l| l.len() > 1000)
+        .unwrap();
+    // The leading dot was unstuffed; no byte was lost or added.
+    assert_eq!(body_line.len(), 10 * 1024 * 1024);
+    assert!(body_line.iter().all(|&b| b == b'y'));
+}

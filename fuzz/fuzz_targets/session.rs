@@ -1,0 +1,70 @@
+//! Fuzzes the engine: random chunks of SMTP-flavoured bytes into a
+//! session, for both personalities. The engine must never panic, and must
+//! answer every command line it reads.
+//!
+//! The input is a program: the first byte picks the personality and the
+//! chunking, the rest are tokens from an alphabet that reaches deep states
+//! (verbs, `:`, `<`, `>`, CR, LF, `.`, digits) or raw bytes.
+
+#![no_main]
+
+use std::sync::{Arc, OnceLock};
+
+use libfuzzer_sys::fuzz_target;
+use smtplab_engine::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
+use smtplab_engine::{Action, Connection, Session, Timestamp, World};
+
+const TOKENS: &[&[u8]] = &[
+    b"HELO ", b"EHLO ", b"MAIL FROM:", b"RCPT TO:", b"DATA", b"RSET", b"NOOP", b"QUIT", b"VRFY ",
+    b"EXPN ", b"HELP ", b"AUTH ", b"CRAM-MD5", b"STARTTLS", b"VERB", b"ETRN ", b":", b"<", b">", b"@",
+    b"\r\n", b"\n", b"\r", b".", b"..", b" ", b"0", b"9", b"SIZE=", b"BODY=", b"NOTIFY=", b"ORCPT=",
+    b"mom", b"example.com", b"postmaster", b"\"", b"(", b")", b",", b"%", b"!", b"*", b"=",
+];
+
+fn world() -> Arc<World> {
+    static WORLD: OnceLock<Arc<World>> = OnceLock::new();
+    WORLD
+        .get_or_init(|| {
+            let mut world = World::corpus();
+            world.message_size_limit = 4096;
+            Arc::new(world)
+        })
+        .clone()
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&control, program)) = data.split_first() else { return };
+    let personality = if control & 1 == 0 { &SENDMAIL_8_13_8 } else { &SENDMAIL_8_17_DEBIAN };
+    let chunk = 1 + usize::from(control >> 1);
+    let mut bytes = Vec::with_capacity(program.len() * 4);
+    let mut iter = program.iter();
+    while let Some(&b) = iter.next() {
+        if b < 0xc0 {
+            bytes.extend_from_slice(TOKENS[usize::from(b) % TOKENS.len()]);
+        } else if let Some(&raw) = iter.next() {
+            bytes.push(raw);
+        }
+    }
+    let mut session = Session::new(
+        personality,
+        world(),
+        Connection {
+            client_address: "127.0.0.2".into(),
+            client_name: "client.example.no".into(),
+            process_id: 1,
+            queue_sequence: u32::from(control),
+        },
+    );
+    let now = Timestamp::new(1_800_000_000, 0);
+    session.connect(now);
+    session.greet(now);
+    for piece in bytes.chunks(chunk) {
+        for action in session.receive(piece, now) {
+            if let Action::Reply(reply) = action {
+                assert!((200..600).contains(&reply.code));
+                assert!(!reply.render().is_empty());
+            }
+        }
+    }
+    session.timeout(now);
+});
