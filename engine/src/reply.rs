@@ -37,6 +37,11 @@ impl Reply {
                 }
             }
             line.push_str(self.lines.get(index).map(String::as_str).unwrap_or(""));
+            // A reply is one line: a CR or LF in echoed text (an 8-bit byte
+            // with its top bit stripped can become one) turns into a space.
+            if line.contains(['\r', '\n']) {
+                line = line.replace(['\r', '\n'], " ");
+            }
             out.push(line);
         }
         out
@@ -123,6 +128,20 @@ mod tests {
         for (reply, expected) in cases {
             assert_eq!(reply.render(), expected);
         }
+    }
+
+    #[test]
+    fn a_reply_is_always_one_line_each() {
+        let reply = reply(
+            500,
+            Some("5.5.1"),
+            None,
+            &["Command unrecognized: \"a\nb\rc\""],
+        );
+        assert_eq!(
+            reply.render(),
+            ["500 5.5.1 Command unrecognized: \"a b c\""]
+        );
     }
 
     #[test]
