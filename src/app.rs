@@ -25,6 +25,9 @@ pub const UNREADABLE_KEY: &str = "smtplab.session.unreadable";
 pub const PREFERENCES_KEY: &str = "smtplab.preferences";
 /// Lessons completed, by id.
 pub const PROGRESS_KEY: &str = "smtplab.progress";
+/// A paste larger than this is handed to the terminal in pieces of about
+/// this size, one per task, so the page keeps answering during a 10 MB paste.
+pub const PASTE_CHUNK: usize = 64 * 1024;
 /// The longest URL parameter value read; longer ones are ignored.
 pub const MAX_PARAMETER_LENGTH: usize = 256 * 1024;
 
@@ -122,6 +125,8 @@ pub enum AppAction {
     Step,
     SetSpeed(usize),
     StopReplay,
+    /// The next piece of a large paste.
+    PasteNext,
 }
 
 #[derive(Clone)]
@@ -150,6 +155,8 @@ pub struct AppState {
     /// A session opened from a link or an embed: not restored from, nor
     /// saved to, the learner's own stored session.
     pub ephemeral: bool,
+    /// A large paste still being typed: its pieces, and the next one.
+    pub paste: Option<(Rc<Vec<String>>, usize)>,
 }
 
 impl PartialEq for AppState {
@@ -166,6 +173,7 @@ impl PartialEq for AppState {
             && self.lesson_error == other.lesson_error
             && self.player == other.player
             && self.tick == other.tick
+            && self.paste.as_ref().map(|p| p.1) == other.paste.as_ref().map(|p| p.1)
     }
 }
 
@@ -478,6 +486,7 @@ impl AppState {
             tick,
             compact: parameters.get("compact").is_some_and(|v| v != "0"),
             ephemeral,
+            paste: None,
         }
     }
 
@@ -515,7 +524,23 @@ impl Reducible for AppState {
         self.terminal.borrow_mut().take_pending_wait();
         let wait = match action {
             AppAction::Press(key) => self.terminal.borrow_mut().press(key, now),
+            AppAction::Type(text) if text.len() > PASTE_CHUNK => {
+                next.paste = Some((Rc::new(split_paste(&text)), 0));
+                None
+            }
             AppAction::Type(text) => self.terminal.borrow_mut().paste(&text, now),
+            AppAction::PasteNext => {
+                let mut terminal = self.terminal.borrow_mut();
+                match &self.paste {
+                    Some((pieces, index)) if *index < pieces.len() => {
+                        terminal.paste(&pieces[*index], now);
+                        next.paste =
+                            (index + 1 < pieces.len()).then(|| (Rc::clone(pieces), index + 1));
+                    }
+                    _ => next.paste = None,
+                }
+                terminal.take_pending_wait()
+            }
             AppAction::Resume => self.terminal.borrow_mut().resume(now),
             AppAction::FontSmaller | AppAction::FontLarger | AppAction::SetTheme(_) => {
                 match action {
@@ -654,6 +679,26 @@ impl Reducible for AppState {
             .or(next.wait.filter(|_| self.terminal.borrow().is_waiting()));
         Rc::new(next)
     }
+}
+
+/// Cuts a large paste into pieces of about [`PASTE_CHUNK`] bytes, each
+/// ending with a line end, so every piece is whole lines.
+fn split_paste(text: &str) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(PASTE_CHUNK);
+        while !rest.is_char_boundary(end) {
+            end += 1;
+        }
+        let end = match rest[end..].find('\n') {
+            Some(newline) if end < rest.len() => end + newline + 1,
+            _ => rest.len(),
+        };
+        pieces.push(rest[..end].to_string());
+        rest = &rest[end..];
+    }
+    pieces
 }
 
 fn start_over(terminal: &RefCell<Terminal>) {

@@ -127,6 +127,23 @@ pub fn app_view() -> Html {
         });
     }
 
+    // A large paste goes in piece by piece, a task each.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.paste.as_ref().map(|p| p.1), move |piece| {
+            if piece.is_some() {
+                let callback =
+                    Closure::once_into_js(move || dispatcher.dispatch(AppAction::PasteNext));
+                if let Some(window) = web_sys::window() {
+                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                        callback.unchecked_ref(),
+                        0,
+                    );
+                }
+            }
+        });
+    }
+
     // A teacher's lessons, from `?lessons=URL` (same origin: the page's
     // policy allows no other).
     {

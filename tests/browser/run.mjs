@@ -377,6 +377,32 @@ await check('offline: after one visit the page loads and works without the netwo
   await context.setOffline(false);
 });
 
+await check('a 10 MB paste and a runaway replay do not freeze the page', async (page) => {
+  await typeLine(page, 'telnet mail.example.com smtp');
+  for (const line of ['HELO big.example', 'MAIL FROM:<big@big.example>', 'RCPT TO:<mom@example.com>', 'DATA']) await typeLine(page, line);
+  await page.evaluate(() => {
+    const area = document.querySelector('.keyboard');
+    area.value = 'Subject: ten megabytes\n\n' + ('x'.repeat(78) + '\n').repeat(10 * 1024 * 1024 / 79) + '.\n';
+    area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  });
+  let slowest = 0;
+  for (let i = 0; i < 10; i += 1) {
+    const started = Date.now();
+    await page.evaluate(() => document.querySelectorAll('.block').length);
+    slowest = Math.max(slowest, Date.now() - started);
+  }
+  expect(slowest < 1000, `the page took ${slowest} ms to answer during the paste`);
+  await waitForLine(page, /Message accepted for delivery$/, 120000);
+  const runaway = Array.from({ length: 12000 }, (_, i) => `echo line ${i}`).join('\n');
+  await page.goto(base + '?runaway=1#autoplay=1&speed=instant&script=' + encodeURIComponent(runaway));
+  await page.waitForSelector('.player-bar');
+  const started = Date.now();
+  await page.evaluate(() => document.querySelector('.player-status').textContent);
+  expect(Date.now() - started < 1000, 'the page answers during a runaway replay');
+  await page.click('.player-bar button:has-text("Close")');
+  expect(!(await page.isVisible('.player-bar')), 'the replay stops');
+});
+
 for (const [label, path] of [
   ['script tags in parameters', '?world=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E&personality=%3Cimg%20src%3Dx%20onerror%3D%22window.pwned%3D1%22%3E&theme=%22%3E%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E'],
   ['an event handler typed by a script', '?autoplay=1&speed=instant&script=' + encodeURIComponent('<img src=x onerror="window.pwned=1">\necho <svg onload="window.pwned=1">\n')],
