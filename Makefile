@@ -43,7 +43,11 @@ bench:
 	cargo bench -p smtplab-engine --bench engine
 	scripts/setup.sh --browser
 	$(MAKE) dist
+	cargo build --release --target wasm32-unknown-unknown -p smtplab-bench-wasm
+	wasm-bindgen target/wasm32-unknown-unknown/release/smtplab_bench_wasm.wasm --target web --out-dir target/bench-wasm
 	node tests/browser/bench.mjs dist
+	cargo build --release -p smtplab
+	python3 tests/load/load.py --binary target/release/smtplab
 
 clean:
 	cargo clean

@@ -1,20 +1,47 @@
-// Keystroke cost with a full scrollback, in headless Chromium.
-// Prints the time from a key to the end of the page's work for it (the
-// reducer, the render and the layout it forces), with an empty scrollback
-// and with 100,000 lines. Usage: node tests/browser/bench.mjs DIST
+// Browser figures, printed (not timed tests), in headless Chromium:
+//  - start-up: from navigation until the console accepts a keystroke, for
+//    the app and for a static HTML page of the same size, first visits;
+//  - keystroke cost with an empty and with a 100,000-line scrollback;
+//  - the engine in WebAssembly: commands per second and a 10 MB DATA body
+//    (needs target/bench-wasm, built by `make bench`).
+// Usage: node tests/browser/bench.mjs DIST
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const dist = process.argv[2] || 'dist';
+const wasmBench = 'target/bench-wasm';
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+
+// The baseline: one static page as large as everything a first visit of
+// the app downloads, with a text field that takes the keyboard.
+let firstVisitBytes = 0;
+for (const name of await readdir(dist)) {
+  if (/\.(html|js|wasm|css|svg|webmanifest)$/.test(name) && name !== 'tutorial.html') firstVisitBytes += (await stat(join(dist, name))).size;
+}
+const baselineHead = '<!doctype html><html><head><meta charset="utf-8"><title>baseline</title></head><body><input id="keyboard" autofocus><!--';
+const baseline = baselineHead + 'x'.repeat(Math.max(0, firstVisitBytes - baselineHead.length - 20)) + '--></body></html>';
+
 const server = createServer(async (request, response) => {
-  const path = normalize(decodeURIComponent(new URL(request.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+  const url = new URL(request.url, 'http://x');
+  const path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
   try {
-    const file = join(dist, path.endsWith('/') ? path + 'index.html' : path);
-    const body = await readFile(file);
-    response.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
+    let body;
+    let file = path;
+    if (path.startsWith('/baseline')) {
+      body = baseline;
+      file = 'x.html';
+    } else if (path.startsWith('/bench-wasm/')) {
+      file = join(wasmBench, path.slice('/bench-wasm/'.length));
+      body = path.endsWith('/') ? '<!doctype html><script type="module">import init, * as bench from "./smtplab_bench_wasm.js"; await init(); window.bench = bench; window.ready = true;</script>' : await readFile(file);
+      if (path.endsWith('/')) file = 'x.html';
+    } else {
+      file = join(dist, path.endsWith('/') ? path + 'index.html' : path);
+      body = await readFile(file);
+    }
+    response.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
     response.end(body);
   } catch {
     response.writeHead(404);
@@ -22,18 +49,43 @@ const server = createServer(async (request, response) => {
   }
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const page = await browser.newPage();
-await page.goto(`http://127.0.0.1:${server.address().port}/`);
-await page.waitForSelector('.input-line .prompt');
+const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-// One key: an input event on the terminal's keyboard, then the end of the
-// task and its microtasks (a message-channel round trip), reading the
-// layout as the page does when it scrolls.
+// Start-up, first visits (a new context each time: empty cache, no worker).
+async function startup(url, ready) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const started = Date.now();
+  await page.goto(url, { waitUntil: 'commit' });
+  // Polled from Node (the app's policy forbids the eval that in-page
+  // polling needs); the same way for both pages.
+  while (!(await page.evaluate(ready).catch(() => false))) {
+    if (Date.now() - started > 30000) throw new Error(`${url} never became ready`);
+  }
+  const elapsed = Date.now() - started;
+  await context.close();
+  return elapsed;
+}
+const appTimes = [];
+const baseTimes = [];
+for (let i = 0; i < 9; i += 1) {
+  appTimes.push(await startup(`${base}/`, () => document.activeElement && document.activeElement.className === 'keyboard' && document.querySelector('.input-line .prompt')));
+  baseTimes.push(await startup(`${base}/baseline`, () => document.activeElement && document.activeElement.id === 'keyboard'));
+}
+const appStart = median(appTimes);
+const baseStart = median(baseTimes);
+console.log(`start-up until the console takes a key (first visit, ${firstVisitBytes} bytes): app ${appStart} ms, static page of the same size ${baseStart} ms, ratio ${(appStart / Math.max(1, baseStart)).toFixed(2)}`);
+
+// Keystroke cost.
+const page = await browser.newPage();
+await page.goto(`${base}/`);
+await page.waitForSelector('.input-line .prompt');
 async function keystrokes(count) {
   return page.evaluate(async (count) => {
     const area = document.querySelector('.keyboard');
@@ -56,16 +108,33 @@ async function keystrokes(count) {
     return { median: times[Math.floor(count / 2)], p95: times[Math.floor(count * 0.95)], max: times[count - 1] };
   }, count);
 }
-
 const show = (label, t) => console.log(`${label}: median ${t.median.toFixed(2)} ms, p95 ${t.p95.toFixed(2)} ms, max ${t.max.toFixed(2)} ms per key`);
-show('keystroke, empty scrollback      ', await keystrokes(100));
+show('keystroke, empty scrollback', await keystrokes(100));
 await page.keyboard.press('Control+u');
 await page.keyboard.type('seq 100000');
 const filled = Date.now();
 await page.keyboard.press('Enter');
-await page.waitForFunction(() => document.querySelectorAll('.scrollback .line').length > 99000, null, { polling: 200, timeout: 120000 }).catch(() => {});
+while ((await page.$$eval('.scrollback .line', (n) => n.length)) < 99000) await new Promise((r) => setTimeout(r, 200));
 const lines = await page.$$eval('.scrollback .line', (n) => n.length);
 console.log(`filled the scrollback with ${lines} lines in ${Date.now() - filled} ms`);
 show('keystroke, 100,000-line scrollback', await keystrokes(100));
+
+// The engine in WebAssembly.
+if (existsSync(join(wasmBench, 'smtplab_bench_wasm.js'))) {
+  const wasm = await browser.newPage();
+  await wasm.goto(`${base}/bench-wasm/`);
+  while (!(await wasm.evaluate(() => window.ready === true))) await new Promise((r) => setTimeout(r, 50));
+  const figures = await wasm.evaluate(() => ({
+    commands: window.bench.commands_per_second(20000),
+    one: window.bench.data_body_millis(1),
+    ten: window.bench.data_body_millis(10),
+  }));
+  console.log('engine (WebAssembly in headless Chromium)');
+  console.log(`  commands per second: ${figures.commands.toFixed(0)}`);
+  console.log(`  DATA body of   1 MB: ${figures.one.toFixed(1)} ms`);
+  console.log(`  DATA body of  10 MB: ${figures.ten.toFixed(1)} ms`);
+} else {
+  console.log('engine in WebAssembly: skipped (build target/bench-wasm with make bench)');
+}
 await browser.close();
 server.close();
