@@ -283,6 +283,31 @@ fn save_preferences(font_index: usize, theme: Theme) {
     }
 }
 
+/// The parameters the page reads.
+const PARAMETER_NAMES: &[&str] = &[
+    "personality",
+    "world",
+    "script",
+    "autoplay",
+    "theme",
+    "font",
+    "compact",
+    "lessons",
+    "lesson",
+    "speed",
+];
+
+/// Appends the `names` found in a query-style `text` to `pairs`.
+fn read_parameters(text: &str, names: &[&str], pairs: &mut Vec<(String, String)>) {
+    if let Ok(params) = web_sys::UrlSearchParams::new_with_str(text) {
+        for name in names {
+            if let Some(value) = params.get(name) {
+                pairs.push((name.to_string(), value));
+            }
+        }
+    }
+}
+
 /// The page's query and fragment parameters, read once at start.
 pub struct Parameters {
     pairs: Vec<(String, String)>,
@@ -301,45 +326,17 @@ impl Parameters {
             .and_then(|l| l.hash().ok())
             .unwrap_or_default();
         let mut pairs = Vec::new();
-        if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
-            for name in [
-                "personality",
-                "world",
-                "script",
-                "autoplay",
-                "theme",
-                "font",
-                "compact",
-                "lessons",
-                "lesson",
-                "speed",
-            ] {
-                if let Some(value) = params.get(name) {
-                    pairs.push((name.to_string(), value));
-                }
-            }
-        }
+        read_parameters(&search, PARAMETER_NAMES, &mut pairs);
         // Fragment parameters (`#theme=dark&compact=1`) work too, so a
-        // static host never sees them.
+        // static host never sees them; a lesson file must come by query.
         let fragment = fragment.trim_start_matches('#').to_string();
         if !fragment.starts_with("share=") {
-            if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&fragment) {
-                for name in [
-                    "personality",
-                    "world",
-                    "script",
-                    "autoplay",
-                    "theme",
-                    "font",
-                    "compact",
-                    "lesson",
-                    "speed",
-                ] {
-                    if let Some(value) = params.get(name) {
-                        pairs.push((name.to_string(), value));
-                    }
-                }
-            }
+            let names: Vec<&str> = PARAMETER_NAMES
+                .iter()
+                .copied()
+                .filter(|n| *n != "lessons")
+                .collect();
+            read_parameters(&fragment, &names, &mut pairs);
         }
         Parameters { pairs, fragment }
     }
