@@ -196,6 +196,7 @@ impl Address {
             if !world.is_local_domain(host) {
                 return Destination::Remote(host.to_string());
             }
+            return Destination::Local(local[..percent].to_string());
         }
         if let Some(bang) = local.find('!') {
             return Destination::Remote(local[..bang].to_string());

@@ -144,9 +144,16 @@ impl World {
         Ok(())
     }
 
+    /// Whether mail for `domain` is delivered here: the local domains, and
+    /// what Sendmail puts in its class `w` by itself (its full and short
+    /// names, `localhost`, and its address as a literal).
     pub fn is_local_domain(&self, domain: &str) -> bool {
         let domain = domain.trim_end_matches('.');
+        let short = self.hostname.split('.').next().unwrap_or("");
         domain.eq_ignore_ascii_case(&self.hostname)
+            || domain.eq_ignore_ascii_case(short)
+            || domain.eq_ignore_ascii_case("localhost")
+            || domain == format!("[{}]", self.server_address)
             || self
                 .local_domains
                 .iter()
@@ -174,10 +181,19 @@ impl World {
             .find(|u| u.name.eq_ignore_ascii_case(name))
     }
 
-    /// The mailboxes a local part delivers to, aliases followed.
+    /// The mailboxes a local part delivers to, aliases followed. A
+    /// `user+detail` address delivers to the user, as Sendmail's default
+    /// rules do.
     pub fn mailboxes_for(&self, local_part: &str) -> Vec<String> {
         let mut out = Vec::new();
         self.expand_into(local_part, 0, &mut out);
+        if out.is_empty() {
+            if let Some((user, _detail)) = local_part.split_once('+') {
+                if !user.is_empty() {
+                    self.expand_into(user, 0, &mut out);
+                }
+            }
+        }
         out
     }
 
@@ -297,6 +313,27 @@ mod tests {
         world.client.address = "300.1.1.1".into();
         assert!(world.validate().unwrap_err().starts_with("client.address:"));
         assert!(World::from_json("{").is_err());
+    }
+
+    #[test]
+    fn sendmail_local_names_and_plus_details() {
+        let world = World::corpus();
+        for local in [
+            "example.com",
+            "mail.example.com",
+            "MAIL",
+            "localhost",
+            "[127.0.0.1]",
+            "Example.COM.",
+        ] {
+            assert!(world.is_local_domain(local), "{local}");
+        }
+        for remote in ["example.org", "mail.example.org", "[127.0.0.2]"] {
+            assert!(!world.is_local_domain(remote), "{remote}");
+        }
+        assert_eq!(world.mailboxes_for("mom+lists"), vec!["mom".to_string()]);
+        assert!(world.mailboxes_for("nosuch+x").is_empty());
+        assert!(world.mailboxes_for("+x").is_empty());
     }
 
     #[test]
