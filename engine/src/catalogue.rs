@@ -6,10 +6,8 @@
 //! `{host}` the server name, `{client}` the client as Sendmail names it
 //! (`name [address]`), `{arg}` a piece of the command, `{limit}` a number.
 
-use serde::{Deserialize, Serialize};
-
 /// The name of a reply, independent of its text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ReplyKey {
     Greeting,
     GreetingRefused,

@@ -10,6 +10,7 @@ pub mod base64;
 pub mod catalogue;
 pub mod delivery;
 pub mod explain;
+pub mod json;
 pub mod personality;
 pub mod queue_id;
 pub mod reply;

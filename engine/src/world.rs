@@ -3,59 +3,64 @@
 //!
 //! A world is plain data, read from JSON (see `worlds/*.json` and the README).
 
-use serde::{Deserialize, Serialize};
+use crate::json::{self, Fields, Value};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     pub name: String,
     /// The GECOS full name, shown by VRFY and EXPN.
-    #[serde(default)]
     pub full_name: String,
     /// A system account (root, daemon, nobody ...), not a person.
-    #[serde(default)]
     pub system: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Alias {
     pub name: String,
     pub members: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Host {
     pub address: String,
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct World {
     /// The server's own name (`$j`).
     pub hostname: String,
     /// The address the server's name resolves to (what telnet tries).
-    #[serde(default = "default_server_address")]
     pub server_address: String,
     /// Domains delivered here; the server's own name always is.
-    #[serde(default)]
     pub local_domains: Vec<String>,
-    #[serde(default)]
     pub users: Vec<User>,
-    #[serde(default)]
     pub aliases: Vec<Alias>,
     /// The hosts table: how the server names a connecting address.
-    #[serde(default)]
     pub hosts: Vec<Host>,
     /// The client the simulator's own terminal connects from.
     pub client: Host,
     /// `MaxMessageSize`; 0 means no fixed limit.
-    #[serde(default)]
     pub message_size_limit: u64,
     /// Free space in the queue; a SIZE= declaration above it is refused.
-    #[serde(default = "default_free_disk_bytes")]
     pub free_disk_bytes: u64,
     /// Whether a TLS certificate is configured (STARTTLS is then offered).
-    #[serde(default)]
     pub tls_certificate: bool,
+}
+
+fn host_from(value: &Value, context: &str) -> Result<Host, String> {
+    let fields = Fields::of(value, context, &["address", "name"])?;
+    Ok(Host {
+        address: fields.string("address")?,
+        name: fields.string("name")?,
+    })
+}
+
+fn host_value(host: &Host) -> Value {
+    json::object(vec![
+        ("address", json::string(&host.address)),
+        ("name", json::string(&host.name)),
+    ])
 }
 
 fn default_server_address() -> String {
@@ -109,13 +114,127 @@ impl World {
 
     /// Reads a world from JSON and checks it.
     pub fn from_json(text: &str) -> Result<World, String> {
-        let world: World = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        World::from_value(&json::parse(text)?)
+    }
+
+    /// Reads a world from a JSON value (a whole file, or a member of a
+    /// lesson file or share link) and checks it.
+    pub fn from_value(value: &Value) -> Result<World, String> {
+        const FIELDS: &[&str] = &[
+            "hostname",
+            "server_address",
+            "local_domains",
+            "users",
+            "aliases",
+            "hosts",
+            "client",
+            "message_size_limit",
+            "free_disk_bytes",
+            "tls_certificate",
+        ];
+        let fields = Fields::of(value, "the world", FIELDS)?;
+        let users = fields
+            .array("users")?
+            .iter()
+            .map(|v| {
+                let user = Fields::of(v, "a user", &["name", "full_name", "system"])?;
+                Ok(User {
+                    name: user.string("name")?,
+                    full_name: user.optional_string("full_name")?.unwrap_or_default(),
+                    system: user.bool_or("system", false)?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let aliases = fields
+            .array("aliases")?
+            .iter()
+            .map(|v| {
+                let alias = Fields::of(v, "an alias", &["name", "members"])?;
+                Ok(Alias {
+                    name: alias.string("name")?,
+                    members: alias.strings("members")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let hosts = fields
+            .array("hosts")?
+            .iter()
+            .map(|v| host_from(v, "a host"))
+            .collect::<Result<Vec<_>, String>>()?;
+        let client = host_from(
+            fields
+                .get("client")
+                .ok_or("the world: missing field \"client\"")?,
+            "the client",
+        )?;
+        let world = World {
+            hostname: fields.string("hostname")?,
+            server_address: fields
+                .optional_string("server_address")?
+                .unwrap_or_else(default_server_address),
+            local_domains: fields.strings("local_domains")?,
+            users,
+            aliases,
+            hosts,
+            client,
+            message_size_limit: fields.number_or("message_size_limit", 0)?,
+            free_disk_bytes: fields.number_or("free_disk_bytes", default_free_disk_bytes())?,
+            tls_certificate: fields.bool_or("tls_certificate", false)?,
+        };
         world.validate()?;
         Ok(world)
     }
 
+    pub fn to_value(&self) -> Value {
+        let users = self
+            .users
+            .iter()
+            .map(|u| {
+                let mut members = vec![
+                    ("name", json::string(&u.name)),
+                    ("full_name", json::string(&u.full_name)),
+                ];
+                if u.system {
+                    members.push(("system", Value::Bool(true)));
+                }
+                json::object(members)
+            })
+            .collect();
+        let aliases = self
+            .aliases
+            .iter()
+            .map(|a| {
+                json::object(vec![
+                    ("name", json::string(&a.name)),
+                    ("members", json::strings(&a.members)),
+                ])
+            })
+            .collect();
+        json::object(vec![
+            ("hostname", json::string(&self.hostname)),
+            ("server_address", json::string(&self.server_address)),
+            ("local_domains", json::strings(&self.local_domains)),
+            ("users", Value::Array(users)),
+            ("aliases", Value::Array(aliases)),
+            (
+                "hosts",
+                Value::Array(self.hosts.iter().map(host_value).collect()),
+            ),
+            ("client", host_value(&self.client)),
+            (
+                "message_size_limit",
+                Value::Number(self.message_size_limit as f64),
+            ),
+            (
+                "free_disk_bytes",
+                Value::Number(self.free_disk_bytes as f64),
+            ),
+            ("tls_certificate", Value::Bool(self.tls_certificate)),
+        ])
+    }
+
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
+        self.to_value().to_json_pretty()
     }
 
     /// Checks the values a person might get wrong, with a message naming
@@ -313,6 +432,16 @@ mod tests {
         world.client.address = "300.1.1.1".into();
         assert!(world.validate().unwrap_err().starts_with("client.address:"));
         assert!(World::from_json("{").is_err());
+        assert!(World::from_json("{\"hostname\": \"a\", \"clients\": {}}")
+            .unwrap_err()
+            .contains("unknown field \"clients\""));
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        for world in [World::tutorial(), World::corpus()] {
+            assert_eq!(World::from_json(&world.to_json()).unwrap(), world);
+        }
     }
 
     #[test]

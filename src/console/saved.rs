@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use smtplab_engine::json::{self, Fields, Value};
 use smtplab_engine::World;
 
 /// Bumped whenever the format changes; older saves are set aside.
@@ -13,13 +13,13 @@ pub const FORMAT_VERSION: u32 = 1;
 /// a few megabytes).
 pub const SAVED_LINES: usize = 5_000;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SavedLine {
     pub kind: String,
     pub text: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Saved {
     pub version: u32,
     pub transcript: Vec<SavedLine>,
@@ -33,33 +33,85 @@ pub struct Saved {
 
 impl Saved {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let transcript = self
+            .transcript
+            .iter()
+            .map(|line| {
+                json::object(vec![
+                    ("kind", json::string(&line.kind)),
+                    ("text", json::string(&line.text)),
+                ])
+            })
+            .collect();
+        json::object(vec![
+            ("version", Value::Number(f64::from(self.version))),
+            ("transcript", Value::Array(transcript)),
+            ("history", json::strings(&self.history)),
+            ("mailboxes", json::string_map(&self.mailboxes)),
+            ("world", self.world.to_value()),
+            ("personality", json::string(&self.personality)),
+            ("timing", Value::Bool(self.timing)),
+        ])
+        .to_json()
     }
 
     /// Reads a save; the error says why it was set aside.
     pub fn from_json(text: &str) -> Result<Saved, String> {
-        #[derive(Deserialize)]
-        struct Version {
-            version: Option<u32>,
-        }
-        let version: Version = serde_json::from_str(text)
-            .map_err(|e| format!("the saved session is not readable ({e})"))?;
-        match version.version {
-            Some(FORMAT_VERSION) => {}
-            Some(other) => {
+        let value =
+            json::parse(text).map_err(|e| format!("the saved session is not readable ({e})"))?;
+        match value.get("version") {
+            Some(Value::Number(n)) if *n == f64::from(FORMAT_VERSION) => {}
+            Some(Value::Number(n)) => {
                 return Err(format!(
-                    "the saved session is from another version of SMTP Lab (format {other})"
+                    "the saved session is from another version of SMTP Lab (format {n})"
                 ))
             }
-            None => return Err("the saved session has no format version".to_string()),
+            _ => return Err("the saved session has no format version".to_string()),
         }
-        let saved: Saved = serde_json::from_str(text)
-            .map_err(|e| format!("the saved session is damaged ({e})"))?;
-        saved
-            .world
-            .validate()
+        let damaged = |e: String| format!("the saved session is damaged ({e})");
+        const FIELDS: &[&str] = &[
+            "version",
+            "transcript",
+            "history",
+            "mailboxes",
+            "world",
+            "personality",
+            "timing",
+        ];
+        let fields = Fields::of(&value, "the saved session", FIELDS).map_err(damaged)?;
+        let transcript = fields
+            .array("transcript")
+            .map_err(damaged)?
+            .iter()
+            .map(|line| {
+                let line = Fields::of(line, "a transcript line", &["kind", "text"])?;
+                Ok(SavedLine {
+                    kind: line.string("kind")?,
+                    text: line.string("text")?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(damaged)?;
+        let mut mailboxes = BTreeMap::new();
+        if let Some(Value::Object(members)) = fields.get("mailboxes") {
+            for (user, mbox) in members {
+                let text = mbox
+                    .as_str()
+                    .ok_or_else(|| damaged(format!("mailbox {user} is not text")))?;
+                mailboxes.insert(user.clone(), text.to_string());
+            }
+        }
+        let world = World::from_value(fields.get("world").unwrap_or(&Value::Null))
             .map_err(|e| format!("the saved world is not valid ({e})"))?;
-        Ok(saved)
+        Ok(Saved {
+            version: FORMAT_VERSION,
+            transcript,
+            history: fields.strings("history").map_err(damaged)?,
+            mailboxes,
+            world,
+            personality: fields.string("personality").map_err(damaged)?,
+            timing: fields.bool_or("timing", true).map_err(damaged)?,
+        })
     }
 }
 

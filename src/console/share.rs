@@ -2,21 +2,18 @@
 //! (`#share=...`), so no server is involved. Everything in a link is data:
 //! it is parsed, checked, and typed into the terminal as a person would.
 
-use serde::{Deserialize, Serialize};
 use smtplab_engine::base64;
+use smtplab_engine::json::{self, Fields};
 use smtplab_engine::World;
 
 /// The largest share fragment accepted (a URL this long is already unusual).
 pub const MAX_SHARE_LENGTH: usize = 256 * 1024;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Shared {
     /// What was typed, in order; an entry with line ends is a paste.
     pub typed: Vec<String>,
-    #[serde(default)]
     pub world: Option<World>,
-    #[serde(default)]
     pub personality: Option<String>,
 }
 
@@ -38,7 +35,14 @@ fn from_url_safe(text: &str) -> Option<Vec<u8>> {
 
 impl Shared {
     pub fn encode(&self) -> String {
-        to_url_safe(&serde_json::to_string(self).unwrap_or_default())
+        let mut members = vec![("typed", json::strings(&self.typed))];
+        if let Some(world) = &self.world {
+            members.push(("world", world.to_value()));
+        }
+        if let Some(personality) = &self.personality {
+            members.push(("personality", json::string(personality)));
+        }
+        to_url_safe(&json::object(members).to_json())
     }
 
     pub fn decode(fragment: &str) -> Result<Shared, String> {
@@ -50,13 +54,26 @@ impl Shared {
         }
         let bytes = from_url_safe(fragment).ok_or("the shared session is not valid base64url")?;
         let text = String::from_utf8(bytes).map_err(|_| "the shared session is not UTF-8 text")?;
-        let shared: Shared = serde_json::from_str(&text)
-            .map_err(|e| format!("the shared session is damaged ({e})"))?;
-        if let Some(world) = &shared.world {
-            world
-                .validate()
-                .map_err(|e| format!("the shared world is not valid ({e})"))?;
-        }
+        let damaged = |e: String| format!("the shared session is damaged ({e})");
+        let value = json::parse(&text).map_err(damaged)?;
+        let fields = Fields::of(
+            &value,
+            "the shared session",
+            &["typed", "world", "personality"],
+        )
+        .map_err(damaged)?;
+        let world = match fields.get("world") {
+            Some(world) => Some(
+                World::from_value(world)
+                    .map_err(|e| format!("the shared world is not valid ({e})"))?,
+            ),
+            None => None,
+        };
+        let shared = Shared {
+            typed: fields.strings("typed").map_err(damaged)?,
+            world,
+            personality: fields.optional_string("personality").map_err(damaged)?,
+        };
         if let Some(id) = &shared.personality {
             if smtplab_engine::Personality::by_id(id).is_none() {
                 return Err(format!(
@@ -118,6 +135,10 @@ mod tests {
         let cases: Vec<(String, &str)> = vec![
             ("<script>alert(1)</script>".into(), "base64url"),
             (to_url_safe("{\"typed\": 5}"), "damaged"),
+            (
+                to_url_safe("{\"typed\": [], \"onload\": 1}"),
+                "unknown field",
+            ),
             (
                 to_url_safe("{\"typed\": [], \"personality\": \"javascript:alert(1)\"}"),
                 "unknown personality",
