@@ -157,6 +157,9 @@ pub struct AppState {
     pub ephemeral: bool,
     /// A large paste still being typed: its pieces, and the next one.
     pub paste: Option<(Rc<Vec<String>>, usize)>,
+    /// The terminal generation lessons were last checked at (keys that
+    /// change nothing on screen do not re-check them).
+    pub checked_at: u64,
 }
 
 impl PartialEq for AppState {
@@ -484,6 +487,7 @@ impl AppState {
             compact: parameters.get("compact").is_some_and(|v| v != "0"),
             ephemeral,
             paste: None,
+            checked_at: u64::MAX,
         }
     }
 
@@ -494,6 +498,10 @@ impl AppState {
     /// Marks lessons whose checks now pass as completed.
     fn update_progress(&mut self) {
         let terminal = self.terminal.borrow();
+        if terminal.generation == self.checked_at {
+            return;
+        }
+        self.checked_at = terminal.generation;
         let mut completed = (*self.completed).clone();
         for lesson in &self.lessons.lessons {
             if !completed.contains(&lesson.id)
@@ -599,6 +607,7 @@ impl Reducible for AppState {
             AppAction::LoadLessons(result) => {
                 match result {
                     Ok(file) => {
+                        next.checked_at = u64::MAX;
                         next.lessons = Rc::new(file);
                         next.lesson = None;
                         next.lesson_error = None;
