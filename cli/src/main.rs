@@ -68,12 +68,12 @@ fn run_replay(options: &Options, path: &str) -> Result<(), String> {
         .client_address
         .clone()
         .unwrap_or_else(|| world.client.address.clone());
-    let connection = Connection {
-        client_name: world.name_for_address(&client_address),
-        client_address: client_address.clone(),
-        process_id: options.process_id.unwrap_or_else(std::process::id),
-        queue_sequence: options.sequence.unwrap_or_else(serve::random_sequence),
-    };
+    let connection = Connection::new(
+        &world,
+        &client_address,
+        options.process_id.unwrap_or_else(std::process::id),
+        options.sequence.unwrap_or_else(serve::random_sequence),
+    );
     let session = Session::new(options.personality, world.clone(), connection);
     let start = options.time.unwrap_or_else(serve::now);
     let result = replay(session, &script, start);

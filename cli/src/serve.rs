@@ -113,12 +113,13 @@ fn new_session(stream: &TcpStream, shared: &Shared) -> Session {
         .peer_addr()
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|_| "127.0.0.1".to_string());
-    let connection = Connection {
-        client_name: shared.world.name_for_address(&client_address),
-        client_address,
-        process_id: shared.next_process_id.fetch_add(1, Ordering::SeqCst) % 1_000_000,
-        queue_sequence: random_sequence(),
-    };
+    let process_id = shared.next_process_id.fetch_add(1, Ordering::SeqCst) % 1_000_000;
+    let connection = Connection::new(
+        &shared.world,
+        &client_address,
+        process_id,
+        random_sequence(),
+    );
     Session::new(shared.personality, Arc::clone(&shared.world), connection)
 }
 

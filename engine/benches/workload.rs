@@ -8,16 +8,9 @@ use smtplab_engine::personality::SENDMAIL_8_17_DEBIAN;
 use smtplab_engine::{Action, Connection, Session, Timestamp, World};
 
 fn session() -> Session {
-    let mut session = Session::new(
-        &SENDMAIL_8_17_DEBIAN,
-        Arc::new(World::corpus()),
-        Connection {
-            client_address: "127.0.0.2".into(),
-            client_name: "client.example.no".into(),
-            process_id: 1,
-            queue_sequence: 0,
-        },
-    );
+    let world = World::corpus();
+    let connection = Connection::new(&world, "127.0.0.2", 1, 0);
+    let mut session = Session::new(&SENDMAIL_8_17_DEBIAN, Arc::new(world), connection);
     let now = Timestamp::new(1_800_000_000, 0);
     session.connect(now);
     session.greet(now);

@@ -49,6 +49,18 @@ pub struct Connection {
     pub queue_sequence: u32,
 }
 
+impl Connection {
+    /// A client at `address`, named as the world's hosts table names it.
+    pub fn new(world: &World, address: &str, process_id: u32, queue_sequence: u32) -> Connection {
+        Connection {
+            client_name: world.name_for_address(address),
+            client_address: address.to_string(),
+            process_id,
+            queue_sequence,
+        }
+    }
+}
+
 /// A message accepted for delivery, ready to append to mailboxes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Delivery {
@@ -1362,16 +1374,9 @@ mod tests {
     use crate::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
 
     fn replies_to(personality: &'static Personality, lines: &[&str]) -> Vec<String> {
-        let mut session = Session::new(
-            personality,
-            Arc::new(World::corpus()),
-            Connection {
-                client_address: "127.0.0.2".into(),
-                client_name: "client.example.no".into(),
-                process_id: 1,
-                queue_sequence: 0,
-            },
-        );
+        let world = World::corpus();
+        let connection = Connection::new(&world, "127.0.0.2", 1, 0);
+        let mut session = Session::new(personality, Arc::new(world), connection);
         let now = Timestamp::new(1_800_000_000, 0);
         session.connect(now);
         session.greet(now);

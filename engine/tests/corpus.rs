@@ -13,17 +13,9 @@ use smtplab_engine::{Connection, Session, Timestamp, World};
 use support::{corpus_dir, normalize_line};
 
 fn corpus_session() -> Session {
-    let world = Arc::new(World::corpus());
-    Session::new(
-        &SENDMAIL_8_17_DEBIAN,
-        world,
-        Connection {
-            client_address: "127.0.0.2".into(),
-            client_name: "client.example.no".into(),
-            process_id: 28168,
-            queue_sequence: 1234,
-        },
-    )
+    let world = World::corpus();
+    let connection = Connection::new(&world, "127.0.0.2", 28168, 1234);
+    Session::new(&SENDMAIL_8_17_DEBIAN, Arc::new(world), connection)
 }
 
 /// The lines both sides must agree on: what the server said, what the

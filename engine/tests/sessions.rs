@@ -10,16 +10,17 @@ use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World}
 use support::{corpus_dir, project_dir};
 
 fn tutorial_session() -> Session {
-    Session::new(
-        &SENDMAIL_8_13_8,
-        Arc::new(World::tutorial()),
-        Connection {
-            client_address: "127.0.0.1".into(),
-            client_name: "myclient.hostname.example.no".into(),
-            process_id: 14513,
-            queue_sequence: smtplab_engine::queue_id::sequence_from_pair("gc").unwrap(),
-        },
-    )
+    let world = World::tutorial();
+    let sequence = smtplab_engine::queue_id::sequence_from_pair("gc").unwrap();
+    let connection = Connection::new(&world, "127.0.0.1", 14513, sequence);
+    Session::new(&SENDMAIL_8_13_8, Arc::new(world), connection)
+}
+
+/// A session with the corpus world's client, 127.0.0.2.
+fn corpus_session(personality: &'static Personality, process_id: u32, sequence: u32) -> Session {
+    let world = World::corpus();
+    let connection = Connection::new(&world, "127.0.0.2", process_id, sequence);
+    Session::new(personality, Arc::new(world), connection)
 }
 
 fn tutorial_time() -> Timestamp {
@@ -101,18 +102,7 @@ fn the_same_input_in_any_chunk_size_gives_the_same_replies() {
             continue;
         };
         for personality in [&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN] as [&'static Personality; 2] {
-            let make = || {
-                Session::new(
-                    personality,
-                    Arc::new(World::corpus()),
-                    Connection {
-                        client_address: "127.0.0.2".into(),
-                        client_name: "client.example.no".into(),
-                        process_id: 1,
-                        queue_sequence: 0,
-                    },
-                )
-            };
+            let make = || corpus_session(personality, 1, 0);
             let whole = play_chunked(make(), &lines, usize::MAX, tutorial_time());
             for chunk in [1, 2, 3, 7, 64] {
                 assert_eq!(
@@ -192,16 +182,7 @@ fn random_sessions_never_panic_and_always_answer() {
         } else {
             &SENDMAIL_8_17_DEBIAN
         };
-        let mut session = Session::new(
-            personality,
-            Arc::new(World::corpus()),
-            Connection {
-                client_address: "127.0.0.2".into(),
-                client_name: "client.example.no".into(),
-                process_id: seed as u32,
-                queue_sequence: seed as u32,
-            },
-        );
+        let mut session = corpus_session(personality, seed as u32, seed as u32);
         let now = tutorial_time();
         let mut input = Vec::new();
         for _ in 0..random.below(200) {
@@ -298,16 +279,7 @@ fn ten_megabyte_body_is_delivered_whole() {
 #[test]
 fn a_ten_megabyte_line_without_end_is_answered() {
     for personality in [&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN] as [&'static Personality; 2] {
-        let mut session = Session::new(
-            personality,
-            Arc::new(World::corpus()),
-            Connection {
-                client_address: "127.0.0.2".into(),
-                client_name: "client.example.no".into(),
-                process_id: 1,
-                queue_sequence: 0,
-            },
-        );
+        let mut session = corpus_session(personality, 1, 0);
         let now = tutorial_time();
         session.connect(now);
         session.greet(now);

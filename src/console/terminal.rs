@@ -845,12 +845,9 @@ impl Terminal {
                 self.print(LineKind::Output, telnet::ESCAPE_HINT);
                 self.process_id = self.process_id % 999_000 + 1 + (now.unix_seconds as u32 % 7);
                 let client_address = self.world.client.address.clone();
-                let connection = Connection {
-                    client_name: self.world.name_for_address(&client_address),
-                    client_address,
-                    process_id: self.process_id,
-                    queue_sequence: (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600,
-                };
+                let sequence = (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600;
+                let connection =
+                    Connection::new(&self.world, &client_address, self.process_id, sequence);
                 self.record(LogEvent::Connected {
                     personality: self.personality.id,
                 });
