@@ -412,6 +412,11 @@ for (const [label, path] of [
 ]) {
   await check(`hostile input is data, never code: ${label}`, async (page) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // Let a replay that the link started finish before typing.
+    for (let i = 0; i < 100 && (await page.$('.player-bar')); i += 1) {
+      if ((await page.textContent('.player-status')) === 'Replay finished') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const pwned = await page.evaluate(() => window.pwned);
     expect(pwned === undefined, 'something ran');
     const injected = await page.$$eval('.scrollback img, .scrollback svg, .scrollback script', (n) => n.length);
