@@ -259,30 +259,33 @@ pub fn mbox_entry(envelope: &Envelope, message: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Which header lines of a delivered entry the server added, by field name,
-/// so a reader can pick them out.
-pub fn added_header_names(entry: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(entry);
-    let mut added = vec!["Return-Path".to_string(), "Received".to_string()];
-    // The server's own fields come before the first field of the message;
-    // Date/From/Message-Id there were added.
-    let mut lines = text.lines();
-    lines.next();
-    for line in lines {
-        if line.is_empty() {
-            break;
-        }
-        if line.starts_with([' ', '\t']) {
-            continue;
-        }
-        let name = line.split(':').next().unwrap_or("");
-        match name {
-            "Return-Path" | "Received" => continue,
-            "Date" | "From" | "Message-Id" => added.push(name.to_string()),
-            _ => break,
-        }
-    }
-    added
+/// Which fields of a delivered entry the server added, given the entry's
+/// field names in order (after the `From ` line): `Return-Path` and
+/// `Received` always, and `Date`, `From`, `Message-Id` where they come
+/// before the message's own first field and in the order [`mbox_entry`]
+/// writes them (a `From` after `Message-Id` is the message's own).
+pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
+    const ADDED_ORDER: [&str; 3] = ["Date", "From", "Message-Id"];
+    let mut in_added_prefix = true;
+    let mut last_rank: Option<usize> = None;
+    field_names
+        .iter()
+        .map(|name| {
+            let rank = ADDED_ORDER.iter().position(|n| n == name);
+            let in_order = match (rank, last_rank) {
+                (Some(rank), Some(last)) => rank > last,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            let added =
+                matches!(*name, "Return-Path" | "Received") || (in_added_prefix && in_order);
+            if added && rank.is_some() {
+                last_rank = rank;
+            }
+            in_added_prefix &= added;
+            added
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -355,8 +358,21 @@ Subject: dot stuffing\n\
         );
         let text = String::from_utf8(entry).unwrap();
         assert!(text.ends_with("Message-Id: <202611281309.6ASD91WO028238@mail.example.com>\n\nHey\nThis is test email only\n\nThanks\n\n"));
+        let names: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| !l.starts_with([' ', '\t']))
+            .map(|l| l.split(':').next().unwrap_or(""))
+            .collect();
+        let added: Vec<&str> = names
+            .iter()
+            .zip(added_by_server(&names))
+            .filter(|(_, added)| *added)
+            .map(|(name, _)| *name)
+            .collect();
         assert_eq!(
-            added_header_names(text.as_bytes()),
+            added,
             ["Return-Path", "Received", "Date", "From", "Message-Id"]
         );
     }

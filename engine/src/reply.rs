@@ -56,16 +56,6 @@ impl Reply {
         }
         wire
     }
-
-    /// The class of the code: 2 positive, 3 intermediate, 4 transient, 5 permanent.
-    pub fn class(&self) -> u16 {
-        self.code / 100
-    }
-
-    /// A 421 reply closes the connection, and so does 221 (QUIT).
-    pub fn closes_connection(&self) -> bool {
-        self.code == 421 || self.code == 221
-    }
 }
 
 /// Sendmail writes 8-bit characters of an echoed address with the top bit

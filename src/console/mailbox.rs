@@ -1,6 +1,8 @@
 //! Reading delivered mail: an mbox file split into messages, with the
 //! header lines the server added picked out.
 
+use smtplab_engine::delivery::added_by_server;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeaderLine {
     pub text: String,
@@ -48,47 +50,30 @@ pub fn messages(mbox: &[u8]) -> Vec<Message> {
 
 fn parse_entry(lines: &[&str]) -> Message {
     let envelope = lines.first().map(|l| l.to_string()).unwrap_or_default();
-    let mut headers = Vec::new();
     let mut index = 1;
-    // The server's own fields come first: Return-Path, Received, then any
-    // of Date, From, Message-Id it added, before the message's first field.
-    // Sendmail adds them in the order Date, From, Message-Id; a field out
-    // of that order belongs to the message.
-    const ADDED_ORDER: [&str; 3] = ["Date", "From", "Message-Id"];
-    let mut in_added_prefix = true;
-    let mut last_rank: Option<usize> = None;
-    let mut current_added = false;
     while index < lines.len() && !lines[index].is_empty() {
-        let line = lines[index];
-        if line.starts_with([' ', '\t']) {
-            headers.push(HeaderLine {
-                text: line.to_string(),
-                added: current_added,
-            });
-        } else {
-            let name = line.split(':').next().unwrap_or("");
-            let rank = ADDED_ORDER.iter().position(|n| *n == name);
-            let in_order = match (rank, last_rank) {
-                (Some(rank), Some(last)) => rank > last,
-                (Some(_), None) => true,
-                (None, _) => false,
-            };
-            let server_field =
-                matches!(name, "Return-Path" | "Received") || (in_added_prefix && in_order);
-            if server_field && rank.is_some() {
-                last_rank = rank;
-            }
-            if !server_field {
-                in_added_prefix = false;
-            }
-            current_added = server_field;
-            headers.push(HeaderLine {
-                text: line.to_string(),
-                added: server_field,
-            });
-        }
         index += 1;
     }
+    let header_lines = &lines[1.min(lines.len())..index];
+    let names: Vec<&str> = header_lines
+        .iter()
+        .filter(|l| !l.starts_with([' ', '\t']))
+        .map(|l| l.split(':').next().unwrap_or(""))
+        .collect();
+    let mut added = added_by_server(&names).into_iter();
+    let mut current_added = false;
+    let headers = header_lines
+        .iter()
+        .map(|line| {
+            if !line.starts_with([' ', '\t']) {
+                current_added = added.next().unwrap_or(false);
+            }
+            HeaderLine {
+                text: line.to_string(),
+                added: current_added,
+            }
+        })
+        .collect();
     let mut body_lines: Vec<&str> = lines.get(index + 1..).unwrap_or(&[]).to_vec();
     // The blank line that ends each mbox entry is not part of the body.
     while body_lines.last() == Some(&"") {
