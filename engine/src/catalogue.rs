@@ -6,9 +6,23 @@
 //! `{host}` the server name, `{client}` the client as Sendmail names it
 //! (`name [address]`), `{arg}` a piece of the command, `{limit}` a number.
 
-/// The name of a reply, independent of its text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ReplyKey {
+/// Declares [`ReplyKey`] and its list of every key from one list of names.
+macro_rules! reply_keys {
+    ($($name:ident),+ $(,)?) => {
+        /// The name of a reply, independent of its text.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ReplyKey {
+            $($name),+
+        }
+
+        impl ReplyKey {
+            /// Every key, for tests that check the catalogue is complete.
+            pub const ALL: &'static [ReplyKey] = &[$(ReplyKey::$name),+];
+        }
+    };
+}
+
+reply_keys! {
     Greeting,
     GreetingRefused,
     Hello,
@@ -83,86 +97,6 @@ pub enum ReplyKey {
     BadRetArgument,
     DuplicateParameter,
     ParameterSyntax,
-}
-
-impl ReplyKey {
-    /// Every key, for tests that check the catalogue is complete.
-    pub const ALL: &'static [ReplyKey] = &[
-        ReplyKey::Greeting,
-        ReplyKey::GreetingRefused,
-        ReplyKey::Hello,
-        ReplyKey::HelloNeedsDomain,
-        ReplyKey::InvalidDomain,
-        ReplyKey::ProtocolError,
-        ReplyKey::CommandRejected,
-        ReplyKey::SenderOk,
-        ReplyKey::RecipientOk,
-        ReplyKey::SenderAlreadySpecified,
-        ReplyKey::PoliteHelo,
-        ReplyKey::NeedMailBeforeRcpt,
-        ReplyKey::NeedMailCommand,
-        ReplyKey::NeedRcpt,
-        ReplyKey::StartData,
-        ReplyKey::MessageAccepted,
-        ReplyKey::ResetState,
-        ReplyKey::Ok,
-        ReplyKey::Closing,
-        ReplyKey::UserUnknown,
-        ReplyKey::RelayingDenied,
-        ReplyKey::NullRecipient,
-        ReplyKey::SyntaxErrorScanning,
-        ReplyKey::UnbalancedOpen,
-        ReplyKey::UnbalancedClose,
-        ReplyKey::InvalidRouteAddress,
-        ReplyKey::HostnameRequired,
-        ReplyKey::UserAddressRequired,
-        ReplyKey::AddressTooLong,
-        ReplyKey::MissingRecipient,
-        ReplyKey::UnknownCommand,
-        ReplyKey::NotImplemented,
-        ReplyKey::TooManyBadCommands,
-        ReplyKey::CommandTooLong,
-        ReplyKey::OpenProxy,
-        ReplyKey::LostInput,
-        ReplyKey::Timeout,
-        ReplyKey::VerifiedLocal,
-        ReplyKey::CannotVerify,
-        ReplyKey::ArgumentRequired,
-        ReplyKey::IntroduceYourself,
-        ReplyKey::ExpnUnavailable,
-        ReplyKey::VerbUnavailable,
-        ReplyKey::Help,
-        ReplyKey::HelpUnknown,
-        ReplyKey::VerboseMode,
-        ReplyKey::EtrnStarted,
-        ReplyKey::EtrnParameterRequired,
-        ReplyKey::AuthMechanismRequired,
-        ReplyKey::AuthMechanismUnavailable,
-        ReplyKey::AuthChallenge,
-        ReplyKey::AuthAborted,
-        ReplyKey::AuthCannotDecode,
-        ReplyKey::AuthFailed,
-        ReplyKey::AuthAlreadyDone,
-        ReplyKey::AuthInTransaction,
-        ReplyKey::TlsNotAvailable,
-        ReplyKey::TlsNotAvailableAfterStart,
-        ReplyKey::TlsReady,
-        ReplyKey::TlsNoParameters,
-        ReplyKey::TlsInTransaction,
-        ReplyKey::SizeExceedsLimit,
-        ReplyKey::InsufficientDiskSpace,
-        ReplyKey::UnknownBodyType,
-        ReplyKey::ParameterUnrecognized,
-        ReplyKey::BadNotify,
-        ReplyKey::MessageTooBig,
-        ReplyKey::BareLinefeed,
-        ReplyKey::TooManyRecipients,
-        ReplyKey::TooManySessions,
-        ReplyKey::ParameterNeedsValue,
-        ReplyKey::BadRetArgument,
-        ReplyKey::DuplicateParameter,
-        ReplyKey::ParameterSyntax,
-    ];
 }
 
 /// One catalogue entry.
