@@ -76,6 +76,17 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     Ok(text.as_string().unwrap_or_default())
 }
 
+/// Dispatches `action` after `millis` milliseconds (a browser timer).
+fn dispatch_after(dispatcher: UseReducerDispatcher<AppState>, action: AppAction, millis: u64) {
+    let callback = Closure::once_into_js(move || dispatcher.dispatch(action));
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.unchecked_ref(),
+            millis.min(i32::MAX as u64) as i32,
+        );
+    }
+}
+
 fn focus(node: &NodeRef) {
     if let Some(element) = node.cast::<HtmlElement>() {
         let _ = element.focus();
@@ -99,14 +110,7 @@ pub fn app_view() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with(state.wait, move |wait| {
             if let Some((_, millis)) = *wait {
-                let callback =
-                    Closure::once_into_js(move || dispatcher.dispatch(AppAction::Resume));
-                if let Some(window) = web_sys::window() {
-                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        callback.unchecked_ref(),
-                        millis.min(i32::MAX as u64) as i32,
-                    );
-                }
+                dispatch_after(dispatcher, AppAction::Resume, millis);
             }
         });
     }
@@ -116,13 +120,7 @@ pub fn app_view() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with(state.tick, move |tick| {
             if let Some((_, millis)) = *tick {
-                let callback = Closure::once_into_js(move || dispatcher.dispatch(AppAction::Tick));
-                if let Some(window) = web_sys::window() {
-                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        callback.unchecked_ref(),
-                        millis.min(i32::MAX as u64) as i32,
-                    );
-                }
+                dispatch_after(dispatcher, AppAction::Tick, millis);
             }
         });
     }
@@ -132,14 +130,7 @@ pub fn app_view() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with(state.paste.as_ref().map(|p| p.1), move |piece| {
             if piece.is_some() {
-                let callback =
-                    Closure::once_into_js(move || dispatcher.dispatch(AppAction::PasteNext));
-                if let Some(window) = web_sys::window() {
-                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                        callback.unchecked_ref(),
-                        0,
-                    );
-                }
+                dispatch_after(dispatcher, AppAction::PasteNext, 0);
             }
         });
     }

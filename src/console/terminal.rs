@@ -994,11 +994,11 @@ mod tests {
     use super::*;
     use smtplab_engine::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
 
-    fn now() -> Timestamp {
+    pub(super) fn now() -> Timestamp {
         Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap()
     }
 
-    fn terminal() -> Terminal {
+    pub(super) fn terminal() -> Terminal {
         let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
         terminal.timing = false;
         terminal
@@ -1011,7 +1011,7 @@ mod tests {
         terminal.press(Key::Enter, now());
     }
 
-    fn screen(terminal: &Terminal) -> Vec<String> {
+    pub(super) fn screen(terminal: &Terminal) -> Vec<String> {
         terminal
             .scrollback
             .lines()
@@ -1195,12 +1195,9 @@ mod tests {
 
 #[cfg(test)]
 mod mail_world_tests {
+    use super::tests::{now, screen as lines, terminal};
     use super::*;
     use smtplab_engine::personality::SENDMAIL_8_13_8;
-
-    fn now() -> Timestamp {
-        Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap()
-    }
 
     fn run(terminal: &mut Terminal, lines: &[&str]) {
         for line in lines {
@@ -1210,8 +1207,7 @@ mod mail_world_tests {
     }
 
     fn deliver_one() -> Terminal {
-        let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 7);
-        terminal.timing = false;
+        let mut terminal = terminal();
         run(
             &mut terminal,
             &[
@@ -1228,14 +1224,6 @@ mod mail_world_tests {
             ],
         );
         terminal
-    }
-
-    fn lines(terminal: &Terminal) -> Vec<String> {
-        terminal
-            .scrollback
-            .lines()
-            .map(|l| l.text.clone())
-            .collect()
     }
 
     #[test]

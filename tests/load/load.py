@@ -63,10 +63,36 @@ def code(lines):
     return int(lines[-1][:3]) if lines and lines[-1][:3].isdigit() else 0
 
 
-async def good(port, name, messages, accepted, refused, slow=False):
+async def connect(port):
+    """A client past the server's greeting."""
     client = Client(port)
     await client.open()
     await client.reply()
+    return client
+
+
+async def start_data(client, name):
+    """EHLO, MAIL, RCPT to mom and DATA: the server now waits for the message."""
+    await client.command(f"EHLO {name}.load.example")
+    await client.command(f"MAIL FROM:<{name}@load.example>")
+    await client.command("RCPT TO:<mom@example.com>")
+    await client.command("DATA")
+
+
+async def collect_codes(client, timeout, replies):
+    """Records the code of every reply until the server closes."""
+    try:
+        while True:
+            lines = await client.reply(timeout=timeout)
+            if not lines:
+                break
+            replies.append(code(lines))
+    except asyncio.TimeoutError:
+        pass
+
+
+async def good(port, name, messages, accepted, refused, slow=False):
+    client = await connect(port)
     await client.command(f"EHLO {name}.load.example")
     for n in range(messages):
         marker = f"{name}-{n}"
@@ -92,13 +118,8 @@ async def good(port, name, messages, accepted, refused, slow=False):
 
 
 async def abandon(port, name, refused):
-    client = Client(port)
-    await client.open()
-    await client.reply()
-    await client.command(f"EHLO {name}.load.example")
-    await client.command(f"MAIL FROM:<{name}@load.example>")
-    await client.command("RCPT TO:<mom@example.com>")
-    await client.command("DATA")
+    client = await connect(port)
+    await start_data(client, name)
     client.writer.write(f"Subject: abandoned\r\nX-Load-Id: {name}\r\n\r\nhalf a message\r\n".encode())
     await client.writer.drain()
     refused.append(name)
@@ -106,47 +127,26 @@ async def abandon(port, name, refused):
 
 
 async def garbage(port, name, replies):
-    client = Client(port)
-    await client.open()
-    await client.reply()
+    client = await connect(port)
     client.writer.write(bytes(random.randrange(256) for _ in range(4000)) + b"\r\n" + b"BOGUS\r\n" * 30)
     await client.writer.drain()
-    try:
-        while True:
-            lines = await client.reply(timeout=10)
-            if not lines:
-                break
-            replies.append(code(lines))
-    except asyncio.TimeoutError:
-        pass
+    await collect_codes(client, 10, replies)
     client.close()
 
 
 async def idle(port, replies):
-    client = Client(port)
-    await client.open()
-    await client.reply()
-    while True:
-        lines = await client.reply(timeout=60)
-        if not lines:
-            break
-        replies.append(code(lines))
+    client = await connect(port)
+    await collect_codes(client, 60, replies)
     client.close()
 
 
 async def huge(port, name, replies, megabytes):
-    client = Client(port)
-    await client.open()
-    await client.reply()
-    await client.command(f"EHLO {name}.load.example")
-    await client.command(f"MAIL FROM:<{name}@load.example>")
-    await client.command("RCPT TO:<mom@example.com>")
-    await client.command("DATA")
-    block = (f"X-Load-Id: {name}\r\n\r\n" + ("z" * 998 + "\r\n") * 1024).encode()
-    line = (b"z" * 998 + b"\r\n") * 1024
-    client.writer.write(block)
+    client = await connect(port)
+    await start_data(client, name)
+    megabyte = (b"z" * 998 + b"\r\n") * 1024
+    client.writer.write(f"X-Load-Id: {name}\r\n\r\n".encode() + megabyte)
     for _ in range(megabytes - 1):
-        client.writer.write(line)
+        client.writer.write(megabyte)
         await client.writer.drain()
     client.writer.write(b".\r\n")
     await client.writer.drain()
