@@ -12,7 +12,10 @@ use std::fmt::Write as _;
 pub enum Value {
     Null,
     Bool(bool),
-    Number(f64),
+    /// A number as written (checked against the JSON grammar). Kept as
+    /// text: the files read here only hold whole numbers, and reading
+    /// floating point would pull float parsing and printing into the page.
+    Number(String),
     String(String),
     Array(Vec<Value>),
     /// Members in the order they were written.
@@ -91,16 +94,39 @@ impl Reader<'_> {
 
     fn number(&mut self) -> Result<Value, String> {
         let start = self.position;
-        while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') =
-            self.text.get(self.position)
-        {
+        let digits = |reader: &mut Self| {
+            let from = reader.position;
+            while let Some(b'0'..=b'9') = reader.text.get(reader.position) {
+                reader.position += 1;
+            }
+            reader.position > from
+        };
+        if self.text.get(self.position) == Some(&b'-') {
             self.position += 1;
         }
-        std::str::from_utf8(&self.text[start..self.position])
-            .ok()
-            .and_then(|s| s.parse::<f64>().ok())
-            .map(Value::Number)
-            .ok_or_else(|| self.error("invalid number"))
+        // The whole part: 0, or digits not starting with 0.
+        let mut valid = if self.text.get(self.position) == Some(&b'0') {
+            self.position += 1;
+            !matches!(self.text.get(self.position), Some(b'0'..=b'9'))
+        } else {
+            digits(self)
+        };
+        if valid && self.text.get(self.position) == Some(&b'.') {
+            self.position += 1;
+            valid = digits(self);
+        }
+        if valid && matches!(self.text.get(self.position), Some(b'e' | b'E')) {
+            self.position += 1;
+            if let Some(b'+' | b'-') = self.text.get(self.position) {
+                self.position += 1;
+            }
+            valid = digits(self);
+        }
+        if !valid {
+            return Err(self.error("invalid number"));
+        }
+        let literal = String::from_utf8_lossy(&self.text[start..self.position]).into_owned();
+        Ok(Value::Number(literal))
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
@@ -257,13 +283,7 @@ fn write_value(out: &mut String, value: &Value, indent: Option<usize>, level: us
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            if n.fract() == 0.0 && n.abs() < 9.0e15 {
-                let _ = write!(out, "{}", *n as i64);
-            } else {
-                let _ = write!(out, "{n}");
-            }
-        }
+        Value::Number(n) => out.push_str(n),
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -327,6 +347,18 @@ impl Value {
             _ => None,
         }
     }
+
+    /// A whole number written without fraction or exponent, if it fits.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Value::Number(n) if n.bytes().all(|b| b.is_ascii_digit()) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn from_u64(n: u64) -> Value {
+        Value::Number(n.to_string())
+    }
 }
 
 /// Reading a JSON object into a Rust value, with messages that name the
@@ -388,9 +420,7 @@ impl<'a> Fields<'a> {
     pub fn number_or(&self, name: &str, default: u64) -> Result<u64, String> {
         match self.get(name) {
             None => Ok(default),
-            Some(Value::Number(n)) if *n >= 0.0 && n.fract() == 0.0 && *n <= 9.0e15 => {
-                Ok(*n as u64)
-            }
+            Some(value) if value.as_u64().is_some() => Ok(value.as_u64().unwrap_or(default)),
             Some(_) => Err(format!(
                 "{}: \"{name}\" must be a whole number",
                 self.context
@@ -470,6 +500,16 @@ mod tests {
             let error = parse(text).unwrap_err();
             assert!(error.contains(needle), "{text:?}: {error}");
         }
+        for bad in ["01", "-", "1.", ".5", "1e", "+1", "--1", "1.e3", "0x10"] {
+            assert!(parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        for good in ["0", "-0", "10", "-2.5", "1e6", "1E+2", "0.25e-3"] {
+            assert_eq!(parse(good).unwrap(), Value::Number(good.to_string()));
+        }
+        assert_eq!(parse("123").unwrap().as_u64(), Some(123));
+        assert_eq!(parse("1.0").unwrap().as_u64(), None);
+        assert_eq!(parse("-1").unwrap().as_u64(), None);
+        assert_eq!(parse("99999999999999999999").unwrap().as_u64(), None);
         let deep = "[".repeat(1000);
         assert!(parse(&deep).unwrap_err().contains("nested too deeply"));
     }

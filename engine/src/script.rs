@@ -114,15 +114,10 @@ impl Script {
             let step = match word {
                 _ if word.starts_with('#') => continue,
                 "nogreeting" => continue,
-                "sleep" => {
-                    let seconds: f64 = rest
-                        .trim()
-                        .parse()
-                        .map_err(|_| format!("line {index}: %%sleep needs seconds"))?;
-                    Step::Sleep {
-                        millis: (seconds.max(0.0) * 1000.0) as u64,
-                    }
-                }
+                "sleep" => Step::Sleep {
+                    millis: milliseconds(rest.trim())
+                        .ok_or_else(|| format!("line {index}: %%sleep needs seconds"))?,
+                },
                 "tls" => Step::Tls,
                 "expect-close" => Step::ExpectClose,
                 "raw" | "rawnowait" => Step::Raw {
@@ -390,9 +385,45 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
     player.replay
 }
 
+/// `1`, `0.5` or `2.25` seconds, in milliseconds (digits past the third
+/// decimal are dropped).
+fn milliseconds(text: &str) -> Option<u64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || whole.len() > 12 {
+        return None;
+    }
+    let mut millis = whole.parse::<u64>().ok()? * 1000;
+    let mut scale = 100;
+    for digit in fraction.bytes().take(3) {
+        millis += u64::from(digit - b'0') * scale;
+        scale /= 10;
+    }
+    Some(millis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sleep_takes_decimal_seconds() {
+        let cases: &[(&str, Option<u64>)] = &[
+            ("1", Some(1000)),
+            ("0.5", Some(500)),
+            ("2.25", Some(2250)),
+            ("0.0015", Some(1)),
+            ("10.", Some(10_000)),
+            ("", None),
+            (".5", None),
+            ("-1", None),
+            ("1e3", None),
+            ("9999999999999", None),
+        ];
+        for (text, millis) in cases {
+            assert_eq!(milliseconds(text), *millis, "{text:?}");
+        }
+    }
 
     #[test]
     fn parses_literals() {

@@ -223,12 +223,9 @@ impl World {
             ("client", host_value(&self.client)),
             (
                 "message_size_limit",
-                Value::Number(self.message_size_limit as f64),
+                Value::from_u64(self.message_size_limit),
             ),
-            (
-                "free_disk_bytes",
-                Value::Number(self.free_disk_bytes as f64),
-            ),
+            ("free_disk_bytes", Value::from_u64(self.free_disk_bytes)),
             ("tls_certificate", Value::Bool(self.tls_certificate)),
         ])
     }

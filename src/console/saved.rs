@@ -44,7 +44,7 @@ impl Saved {
             })
             .collect();
         json::object(vec![
-            ("version", Value::Number(f64::from(self.version))),
+            ("version", Value::from_u64(u64::from(self.version))),
             ("transcript", Value::Array(transcript)),
             ("history", json::strings(&self.history)),
             ("mailboxes", json::string_map(&self.mailboxes)),
@@ -60,7 +60,7 @@ impl Saved {
         let value =
             json::parse(text).map_err(|e| format!("the saved session is not readable ({e})"))?;
         match value.get("version") {
-            Some(Value::Number(n)) if *n == f64::from(FORMAT_VERSION) => {}
+            Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
             Some(Value::Number(n)) => {
                 return Err(format!(
                     "the saved session is from another version of SMTP Lab (format {n})"
