@@ -25,6 +25,8 @@ dist: setup
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	cargo clippy --target wasm32-unknown-unknown -p smtplab-web -- -D warnings
 
 test-native:
 	cargo test --workspace

@@ -1,4 +1,4 @@
-//! The app state and the actions that change it (a Yew reducer).
+//! The app state and the actions that change it (a reducer).
 //!
 //! The terminal model does the work; this layer routes intents to it,
 //! keeps the view's preferences, and loads and saves the session in the
@@ -9,8 +9,8 @@ use std::rc::Rc;
 
 use smtplab_engine::personality::SENDMAIL_8_13_8;
 use smtplab_engine::{Personality, Timestamp, World};
-use yew::Reducible;
 
+use crate::components::settings_panel::Form;
 use crate::console::lessons::{self, LessonFile};
 use crate::console::player::Player;
 use crate::console::saved::Saved;
@@ -100,12 +100,6 @@ pub enum AppAction {
     FontLarger,
     SetTheme(Theme),
     Show(Panel),
-    /// New settings, for the next connection.
-    Configure {
-        world: World,
-        personality: &'static Personality,
-        timing: bool,
-    },
     /// Forget everything stored and start over.
     StartOver,
     ToggleExplain,
@@ -127,6 +121,19 @@ pub enum AppAction {
     StopReplay,
     /// The next piece of a large paste.
     PasteNext,
+    /// The key bar's Ctrl: the next letter typed is a control key.
+    ToggleCtrl,
+    /// The transcript went to the clipboard.
+    Copied,
+    /// A share link was made (and copied).
+    ShareLink(String),
+    /// The mailbox panel: open a user's mailbox, or one of its messages.
+    OpenMailbox(String),
+    OpenMessage(usize),
+    /// The settings form: a field changed, Apply, or the tutorial's values.
+    EditSetting(fn(&mut Form, String), String),
+    ApplySettings,
+    SettingsDefaults,
 }
 
 #[derive(Clone)]
@@ -160,24 +167,19 @@ pub struct AppState {
     /// The terminal generation lessons were last checked at (keys that
     /// change nothing on screen do not re-check them).
     pub checked_at: u64,
-}
-
-impl PartialEq for AppState {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version
-            && Rc::ptr_eq(&self.terminal, &other.terminal)
-            && self.font_index == other.font_index
-            && self.theme == other.theme
-            && self.panel == other.panel
-            && self.explain == other.explain
-            && self.explained == other.explained
-            && self.lesson == other.lesson
-            && self.completed == other.completed
-            && self.lesson_error == other.lesson_error
-            && self.player == other.player
-            && self.tick == other.tick
-            && self.paste.as_ref().map(|p| p.1) == other.paste.as_ref().map(|p| p.1)
-    }
+    /// The key bar's Ctrl is held for the next letter.
+    pub ctrl_held: bool,
+    /// "Copy transcript" was used.
+    pub copied: bool,
+    /// The last share link made.
+    pub share_link: String,
+    pub mail_user: Option<String>,
+    pub mail_message: Option<usize>,
+    /// The settings form while its panel is open, its errors by field,
+    /// and whether it was just applied.
+    pub form: Form,
+    pub form_errors: Vec<(&'static str, String)>,
+    pub form_saved: bool,
 }
 
 /// Now, in the browser's time zone.
@@ -488,6 +490,14 @@ impl AppState {
             ephemeral,
             paste: None,
             checked_at: u64::MAX,
+            ctrl_held: false,
+            copied: false,
+            share_link: String::new(),
+            mail_user: None,
+            mail_message: None,
+            form: Form::default(),
+            form_errors: Vec::new(),
+            form_saved: false,
         }
     }
 
@@ -519,14 +529,25 @@ impl AppState {
     }
 }
 
-impl Reducible for AppState {
-    type Action = AppAction;
-
-    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+impl AppState {
+    /// The state after `action`.
+    pub fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
         let now = now();
         let mut next = (*self).clone();
         next.version += 1;
         self.terminal.borrow_mut().take_pending_wait();
+        let action = match action {
+            // Ctrl on the key bar, then a letter from the keyboard.
+            AppAction::Type(text) if self.ctrl_held && text.chars().count() == 1 => {
+                AppAction::Press(Key::Ctrl(
+                    text.chars().next().unwrap_or(' ').to_ascii_lowercase(),
+                ))
+            }
+            other => other,
+        };
+        if matches!(action, AppAction::Press(_) | AppAction::Type(_)) {
+            next.ctrl_held = false;
+        }
         let wait = match action {
             AppAction::Press(key) => self.terminal.borrow_mut().press(key, now),
             AppAction::Type(text) if text.len() > PASTE_CHUNK => {
@@ -565,22 +586,75 @@ impl Reducible for AppState {
                 } else {
                     panel
                 };
+                if next.panel != self.panel {
+                    next.mail_user = None;
+                    next.mail_message = None;
+                    next.share_link.clear();
+                    next.form_errors.clear();
+                    next.form_saved = false;
+                    if next.panel == Panel::Settings {
+                        let terminal = self.terminal.borrow();
+                        next.form = Form::from_world(
+                            terminal.world(),
+                            terminal.personality(),
+                            terminal.timing,
+                        );
+                    }
+                }
                 None
             }
-            AppAction::Configure {
-                world,
-                personality,
-                timing,
-            } => {
-                let mut terminal = self.terminal.borrow_mut();
-                terminal.configure(world, personality);
-                terminal.timing = timing;
-                let message = format!(
-                    "(Settings saved: {} as {}. They apply from the next connection.)",
-                    personality.label,
-                    terminal.world().hostname
-                );
-                terminal.notice(&message);
+            AppAction::ToggleCtrl => {
+                next.ctrl_held = !self.ctrl_held;
+                None
+            }
+            AppAction::Copied => {
+                next.copied = true;
+                None
+            }
+            AppAction::ShareLink(link) => {
+                next.share_link = link;
+                None
+            }
+            AppAction::OpenMailbox(user) => {
+                next.mail_user = Some(user);
+                next.mail_message = None;
+                None
+            }
+            AppAction::OpenMessage(index) => {
+                next.mail_message = Some(index);
+                None
+            }
+            AppAction::EditSetting(apply, value) => {
+                apply(&mut next.form, value);
+                next.form_saved = false;
+                None
+            }
+            AppAction::SettingsDefaults => {
+                next.form =
+                    Form::from_world(&World::tutorial(), &SENDMAIL_8_13_8, self.form.timing);
+                None
+            }
+            AppAction::ApplySettings => {
+                let world = self.terminal.borrow().world().clone();
+                match self.form.to_world(&world) {
+                    Ok((world, personality)) => {
+                        next.form_errors.clear();
+                        next.form_saved = true;
+                        let mut terminal = self.terminal.borrow_mut();
+                        terminal.configure(world, personality);
+                        terminal.timing = self.form.timing;
+                        let message = format!(
+                            "(Settings saved: {} as {}. They apply from the next connection.)",
+                            personality.label,
+                            terminal.world().hostname
+                        );
+                        terminal.notice(&message);
+                    }
+                    Err(found) => {
+                        next.form_errors = found;
+                        next.form_saved = false;
+                    }
+                }
                 None
             }
             AppAction::StartOver => {

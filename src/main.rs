@@ -8,10 +8,12 @@ mod console;
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod components;
+#[cfg(target_arch = "wasm32")]
+mod view;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    yew::Renderer::<components::app_view::AppView>::new().render();
+    components::app_view::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

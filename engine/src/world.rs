@@ -347,9 +347,9 @@ impl World {
 
     /// Every local user's mailbox name, people first.
     pub fn mailbox_names(&self) -> Vec<String> {
-        let mut names: Vec<&User> = self.users.iter().collect();
-        names.sort_by_key(|u| u.system);
-        names.into_iter().map(|u| u.name.clone()).collect()
+        let people = self.users.iter().filter(|u| !u.system);
+        let system = self.users.iter().filter(|u| u.system);
+        people.chain(system).map(|u| u.name.clone()).collect()
     }
 }
 

@@ -1,22 +1,105 @@
-//! The page: toolbar, terminal, side panel and key bar, wired to the
-//! keyboard, to pause timers and to the browser's storage.
+//! The page: toolbar, terminal, side panel and key bar, and the loop that
+//! runs it. Events dispatch [`AppAction`]s; each batch of actions is
+//! reduced, the page is rebuilt and patched, then the effects of the change
+//! run (timers, scrolling, saving, the theme).
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, HtmlTextAreaElement, KeyboardEvent};
-use yew::prelude::*;
+use web_sys::{Event, KeyboardEvent};
 
-use crate::app::{save, AppAction, AppState, Panel, Theme};
-use crate::components::console_view::ConsoleView;
-use crate::components::explain_panel::ExplainPanel;
-use crate::components::key_bar::KeyBar;
-use crate::components::lessons_panel::LessonsPanel;
-use crate::components::mail_panel::MailPanel;
-use crate::components::player_bar::PlayerBar;
-use crate::components::settings_panel::SettingsPanel;
-use crate::components::share_panel::SharePanel;
-use crate::components::toolbar::Toolbar;
+use crate::app::{focus_terminal, save, AppAction, AppState, Panel, Theme};
+use crate::components::{
+    console_view, explain_panel, key_bar, lessons_panel, mail_panel, player_bar, settings_panel,
+    share_panel, toolbar,
+};
 use crate::console::Key;
+use crate::view::{el, Mounted, Node};
+
+struct Runtime {
+    state: Rc<AppState>,
+    page: Mounted,
+    /// The terminal generation last saved.
+    saved: u64,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+    static QUEUE: RefCell<VecDeque<AppAction>> = const { RefCell::new(VecDeque::new()) };
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Starts the app in the page's body.
+pub fn start() {
+    let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    else {
+        return;
+    };
+    let state = Rc::new(AppState::new());
+    let page = Mounted::create(view(&state));
+    let _ = body.append_child(page.dom());
+    RUNTIME.with(|r| {
+        *r.borrow_mut() = Some(Runtime {
+            state: Rc::clone(&state),
+            page,
+            saved: u64::MAX,
+        })
+    });
+    effects(None, &state);
+    focus_terminal();
+    load_lesson_file();
+}
+
+/// Queues an action; the page updates once the queue is empty. Safe to
+/// call from anywhere, including from events fired while the page is
+/// being patched.
+pub fn dispatch(action: AppAction) {
+    QUEUE.with(|q| q.borrow_mut().push_back(action));
+    if BUSY.with(|b| b.replace(true)) {
+        return;
+    }
+    while let Some(previous) = RUNTIME.with(|r| r.borrow().as_ref().map(|r| Rc::clone(&r.state))) {
+        let mut state = Rc::clone(&previous);
+        let mut any = false;
+        while let Some(action) = QUEUE.with(|q| q.borrow_mut().pop_front()) {
+            state = state.reduce(action);
+            any = true;
+        }
+        if !any {
+            break;
+        }
+        let page = view(&state);
+        RUNTIME.with(|r| {
+            if let Some(runtime) = r.borrow_mut().as_mut() {
+                runtime.state = Rc::clone(&state);
+                if let Some(parent) = runtime.page.dom().parent_node() {
+                    runtime.page.patch(page, &parent);
+                }
+            }
+        });
+        effects(Some(&previous), &state);
+    }
+    BUSY.with(|b| b.set(false));
+}
+
+/// A handler that dispatches `action()`.
+pub fn send(action: fn() -> AppAction) -> impl Fn(&Event) {
+    move |_| dispatch(action())
+}
+
+/// The `value` of the element an event happened on.
+pub fn target_value(event: &Event) -> String {
+    event
+        .target()
+        .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
 
 /// Maps a DOM key event to a terminal key; `None` leaves it to the browser
 /// (plain characters arrive through the `input` event instead).
@@ -76,9 +159,25 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     Ok(text.as_string().unwrap_or_default())
 }
 
+/// A teacher's lessons, from `?lessons=URL` (same origin: the page's
+/// policy allows no other).
+fn load_lesson_file() {
+    if let Some(url) = crate::app::Parameters::from_location()
+        .get("lessons")
+        .map(str::to_string)
+    {
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = fetch_text(&url)
+                .await
+                .and_then(|text| crate::console::lessons::parse_lessons(&text));
+            dispatch(AppAction::LoadLessons(result));
+        });
+    }
+}
+
 /// Dispatches `action` after `millis` milliseconds (a browser timer).
-fn dispatch_after(dispatcher: UseReducerDispatcher<AppState>, action: AppAction, millis: u64) {
-    let callback = Closure::once_into_js(move || dispatcher.dispatch(action));
+fn dispatch_after(action: AppAction, millis: u64) {
+    let callback = Closure::once_into_js(move || dispatch(action));
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             callback.unchecked_ref(),
@@ -87,97 +186,52 @@ fn dispatch_after(dispatcher: UseReducerDispatcher<AppState>, action: AppAction,
     }
 }
 
-fn focus(node: &NodeRef) {
-    if let Some(element) = node.cast::<HtmlElement>() {
-        let _ = element.focus();
-    }
-}
-
-#[function_component(AppView)]
-pub fn app_view() -> Html {
-    let state = use_reducer(AppState::new);
-    let keyboard = use_node_ref();
-    let screen = use_node_ref();
-    let ctrl_held = use_state(|| false);
-    let last_saved = use_mut_ref(|| u64::MAX);
-    let dispatch = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |action: AppAction| dispatcher.dispatch(action))
+/// What a change of state sets going outside the page's elements.
+fn effects(previous: Option<&AppState>, state: &AppState) {
+    let changed = |f: &dyn Fn(&AppState) -> Option<u64>| {
+        previous.is_none_or(|p| f(p) != f(state)) && f(state).is_some()
     };
-
     // A server pause: wait, then resume.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(state.wait, move |wait| {
-            if let Some((_, millis)) = *wait {
-                dispatch_after(dispatcher, AppAction::Resume, millis);
-            }
-        });
+    if changed(&|s| s.wait.map(|w| w.0)) {
+        if let Some((_, millis)) = state.wait {
+            dispatch_after(AppAction::Resume, millis);
+        }
     }
-
     // The replay types on a timer.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(state.tick, move |tick| {
-            if let Some((_, millis)) = *tick {
-                dispatch_after(dispatcher, AppAction::Tick, millis);
-            }
-        });
+    if changed(&|s| s.tick.map(|t| t.0)) {
+        if let Some((_, millis)) = state.tick {
+            dispatch_after(AppAction::Tick, millis);
+        }
     }
-
     // A large paste goes in piece by piece, a task each.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(state.paste.as_ref().map(|p| p.1), move |piece| {
-            if piece.is_some() {
-                dispatch_after(dispatcher, AppAction::PasteNext, 0);
-            }
-        });
+    if changed(&|s| s.paste.as_ref().map(|p| p.1 as u64)) {
+        dispatch_after(AppAction::PasteNext, 0);
     }
-
-    // A teacher's lessons, from `?lessons=URL` (same origin: the page's
-    // policy allows no other).
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            if let Some(url) = crate::app::Parameters::from_location()
-                .get("lessons")
-                .map(str::to_string)
-            {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let result = fetch_text(&url)
-                        .await
-                        .and_then(|text| crate::console::lessons::parse_lessons(&text));
-                    dispatcher.dispatch(AppAction::LoadLessons(result));
-                });
-            }
-        });
-    }
-
     // Follow the output, as a terminal does, and keep what is worth keeping.
-    {
-        let screen = screen.clone();
-        let terminal = state.terminal.clone();
-        let ephemeral = state.ephemeral;
-        use_effect_with(state.version, move |_| {
-            if let Some(element) = screen.cast::<HtmlElement>() {
-                element.set_scroll_top(element.scroll_height());
-            }
-            let generation = terminal.borrow().generation;
-            if !ephemeral && *last_saved.borrow() != generation {
-                *last_saved.borrow_mut() = generation;
-                save(&mut terminal.borrow_mut());
-            }
+    if previous.is_none_or(|p| p.version != state.version) {
+        let screen = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".terminal").ok().flatten());
+        if let Some(screen) = screen {
+            screen.set_scroll_top(screen.scroll_height());
+        }
+        let generation = state.terminal.borrow().generation;
+        let due = RUNTIME.with(|r| {
+            r.borrow_mut()
+                .as_mut()
+                .is_some_and(|r| std::mem::replace(&mut r.saved, generation) != generation)
         });
+        if !state.ephemeral && due {
+            save(&mut state.terminal.borrow_mut());
+        }
     }
-
     // The theme belongs to the whole page.
-    use_effect_with(state.theme, |theme| {
+    if previous.is_none_or(|p| p.theme != state.theme) {
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
         {
-            match theme {
+            match state.theme {
                 Theme::System => {
                     let _ = root.remove_attribute("data-theme");
                 }
@@ -186,113 +240,69 @@ pub fn app_view() -> Html {
                 }
             }
         }
-    });
-
-    {
-        let keyboard = keyboard.clone();
-        use_effect_with((), move |_| focus(&keyboard));
     }
+}
 
-    let onkeydown = {
-        let dispatch = dispatch.clone();
-        let ctrl_held = ctrl_held.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            if event.is_composing() {
-                return;
-            }
-            if let Some(key) = key_of(&event) {
-                event.prevent_default();
-                ctrl_held.set(false);
-                dispatch.emit(AppAction::Press(key));
-            }
-        })
+fn on_keydown(event: &Event) {
+    let event: &KeyboardEvent = event.unchecked_ref();
+    if event.is_composing() {
+        return;
+    }
+    if let Some(key) = key_of(event) {
+        event.prevent_default();
+        dispatch(AppAction::Press(key));
+    }
+}
+
+fn on_input(event: &Event) {
+    let Some(area) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+    else {
+        return;
     };
-    let oninput = {
-        let dispatch = dispatch.clone();
-        let keyboard = keyboard.clone();
-        let ctrl_held = ctrl_held.clone();
-        Callback::from(move |_: InputEvent| {
-            let Some(area) = keyboard.cast::<HtmlTextAreaElement>() else {
-                return;
-            };
-            let text = area.value();
-            area.set_value("");
-            if text.is_empty() {
-                return;
-            }
-            let mut chars = text.chars();
-            if *ctrl_held {
-                ctrl_held.set(false);
-                if let (Some(c), None) = (chars.next(), chars.next()) {
-                    dispatch.emit(AppAction::Press(Key::Ctrl(c.to_ascii_lowercase())));
-                    return;
-                }
-            }
-            dispatch.emit(AppAction::Type(text));
-        })
-    };
-    let onclick = {
-        let keyboard = keyboard.clone();
-        Callback::from(move |_: MouseEvent| {
-            if !has_selection() {
-                focus(&keyboard);
-            }
-        })
-    };
-    let on_ctrl = {
-        let ctrl_held = ctrl_held.clone();
-        let keyboard = keyboard.clone();
-        Callback::from(move |_| {
-            ctrl_held.set(!*ctrl_held);
-            focus(&keyboard);
-        })
-    };
-    let font_class = format!("fs-{}", state.font_size());
+    let text = area.value();
+    area.set_value("");
+    if !text.is_empty() {
+        dispatch(AppAction::Type(text));
+    }
+}
+
+/// The whole page for `state`.
+pub fn view(state: &AppState) -> Node {
     let panel = match state.panel {
-        Panel::None => html! {},
-        Panel::Mail => html! { <MailPanel state={(*state).clone()} /> },
-        Panel::Settings => {
-            html! { <SettingsPanel state={(*state).clone()} dispatch={dispatch.clone()} /> }
-        }
-        Panel::Lessons => {
-            html! { <LessonsPanel state={(*state).clone()} dispatch={dispatch.clone()} /> }
-        }
-        Panel::Share => {
-            html! { <SharePanel state={(*state).clone()} dispatch={dispatch.clone()} /> }
-        }
-        Panel::Explain => html! { <ExplainPanel state={(*state).clone()} /> },
+        _ if state.compact && state.panel != Panel::Explain => Node::Empty,
+        Panel::None => Node::Empty,
+        Panel::Mail => mail_panel::view(state),
+        Panel::Settings => settings_panel::view(state),
+        Panel::Lessons => lessons_panel::view(state),
+        Panel::Share => share_panel::view(state),
+        Panel::Explain => explain_panel::view(state),
     };
-    let panel = if state.compact && state.panel != Panel::Explain {
-        html! {}
-    } else {
-        panel
-    };
-    html! {
-        <div class={classes!("app", state.compact.then_some("compact"))}>
-            if !state.compact {
-                <Toolbar state={(*state).clone()} dispatch={dispatch.clone()} />
+    let keyboard = el("textarea")
+        .class("keyboard")
+        .attr("aria-label", "Terminal input: type commands here")
+        .attr("autocapitalize", "off")
+        .attr("autocomplete", "off")
+        .attr("spellcheck", "false")
+        .attr("rows", "1")
+        .on("keydown", on_keydown)
+        .on("input", on_input);
+    let terminal = el("section")
+        .class(format!("terminal fs-{}", state.font_size()))
+        .attr("aria-label", "Terminal")
+        .on("click", |_| {
+            if !has_selection() {
+                focus_terminal();
             }
-            if let Some(player) = state.player.clone() {
-                <PlayerBar {player} dispatch={dispatch.clone()} />
-            }
-            <main class="workspace">
-                <section class={classes!("terminal", font_class)} ref={screen} {onclick} aria-label="Terminal">
-                    <ConsoleView state={(*state).clone()} dispatch={dispatch.clone()} />
-                    <textarea
-                        ref={keyboard}
-                        class="keyboard"
-                        aria-label="Terminal input: type commands here"
-                        autocapitalize="off"
-                        autocomplete="off"
-                        spellcheck="false"
-                        rows="1"
-                        {onkeydown}
-                        {oninput}
-                    />
-                </section>
-                { panel }
-            </main>
-            <KeyBar dispatch={dispatch} ctrl_held={*ctrl_held} {on_ctrl} />
-        </div>
-    }
+        })
+        .children(console_view::view(state))
+        .child(keyboard);
+    el("div")
+        .class(if state.compact { "app compact" } else { "app" })
+        .child((!state.compact).then(|| toolbar::view(state)))
+        .child(state.player.as_ref().map(player_bar::view))
+        .child(el("main").class("workspace").child(terminal).child(panel))
+        .child(key_bar::view(state.ctrl_held))
+        .into()
 }

@@ -2,30 +2,66 @@
 //! typed with its cursor. Keys reach a hidden text area that holds focus
 //! (so phone keyboards work too).
 
-use web_sys::Element;
-use yew::prelude::*;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use web_sys::{Element, Event, KeyboardEvent};
 
 use crate::app::{AppAction, AppState};
-use crate::components::block_view::BlockView;
+use crate::components::app_view::dispatch;
+use crate::console::scrollback::{Line, LineKind};
+use crate::view::{el, memo, Node};
 
-#[derive(Properties, PartialEq)]
-pub struct ConsoleProps {
-    pub state: AppState,
-    pub dispatch: Callback<AppAction>,
+pub fn class_of(kind: LineKind) -> &'static str {
+    match kind {
+        LineKind::Output => "line output",
+        LineKind::Input => "line input",
+        LineKind::Server => "line server",
+        LineKind::Client => "line client",
+        LineKind::Notice => "line notice",
+        LineKind::Error => "line error",
+    }
 }
 
 /// The `data-line` of the line an event happened on, as (block, index).
 fn line_of(event: &Event) -> Option<(u64, usize)> {
-    let target: Element = event.target_dyn_into::<Element>()?;
+    let target: Element = event.target()?.dyn_into().ok()?;
     let line = target.closest(".explainable").ok()??;
     let reference = line.get_attribute("data-line")?;
     let (block, index) = reference.split_once(':')?;
     Some((block.parse().ok()?, index.parse().ok()?))
 }
 
-#[function_component(ConsoleView)]
-pub fn console_view(props: &ConsoleProps) -> Html {
-    let terminal = props.state.terminal.borrow();
+/// A block of lines. Each block is its own box, so the browser can skip
+/// laying out and painting the blocks scrolled out of view; a block whose
+/// lines did not change is not rebuilt. Clicks are handled once, on the
+/// scrollback, which finds the line by `data-line`.
+fn block(id: u64, lines: &[Line], explain: bool) -> Node {
+    el("div")
+        .class("block")
+        .children(lines.iter().enumerate().map(|(index, line)| {
+            let explainable = explain && matches!(line.kind, LineKind::Server | LineKind::Client);
+            if explainable {
+                el("div")
+                    .class(format!("{} explainable", class_of(line.kind)))
+                    .attr("tabindex", "0")
+                    .attr("role", "button")
+                    .attr("data-line", format!("{id}:{index}"))
+                    .attr("aria-label", format!("Explain: {}", line.text))
+                    .text(line.text.clone())
+                    .into()
+            } else {
+                el("div")
+                    .class(class_of(line.kind))
+                    .text(line.text.clone())
+                    .into()
+            }
+        }))
+        .into()
+}
+
+pub fn view(state: &AppState) -> [Node; 2] {
+    let terminal = state.terminal.borrow();
     let input: Vec<char> = terminal.input().chars().collect();
     let cursor = terminal.cursor().min(input.len());
     let before: String = input[..cursor].iter().collect();
@@ -37,42 +73,49 @@ pub fn console_view(props: &ConsoleProps) -> Html {
         .get(cursor + 1..)
         .map(|rest| rest.iter().collect())
         .unwrap_or_default();
-    let waiting = terminal.is_waiting();
-    let explain = props.state.explain;
-    let onclick = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |event: MouseEvent| {
-            if let Some(line) = line_of(&event) {
+    let explain = state.explain;
+    let blocks = terminal.scrollback.blocks().map(|b| {
+        let (id, lines) = (b.id, Rc::clone(&b.lines));
+        memo(id, b.lines.clone(), u64::from(explain), move || {
+            block(id, &lines, explain)
+        })
+    });
+    let scrollback = el("div")
+        .class(if explain {
+            "scrollback explaining"
+        } else {
+            "scrollback"
+        })
+        .attr("role", "log")
+        .attr("aria-live", "polite")
+        .attr("aria-label", "Terminal output")
+        .on("click", |event| {
+            if let Some(line) = line_of(event) {
                 event.stop_propagation();
-                dispatch.emit(AppAction::Explain(line));
+                dispatch(AppAction::Explain(line));
             }
         })
-    };
-    let onkeydown = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |event: KeyboardEvent| {
-            if event.key() == "Enter" || event.key() == " " {
-                if let Some(line) = line_of(&event) {
+        .on("keydown", |event| {
+            let key = event.unchecked_ref::<KeyboardEvent>().key();
+            if key == "Enter" || key == " " {
+                if let Some(line) = line_of(event) {
                     event.prevent_default();
                     event.stop_propagation();
-                    dispatch.emit(AppAction::Explain(line));
+                    dispatch(AppAction::Explain(line));
                 }
             }
         })
-    };
-    html! {
-        <>
-            <div class={classes!("scrollback", explain.then_some("explaining"))} role="log" aria-live="polite" aria-label="Terminal output" {onclick} {onkeydown}>
-                { for terminal.scrollback.blocks().map(|block| html! {
-                    <BlockView key={block.id} id={block.id} lines={block.lines.clone()} {explain} />
-                }) }
-            </div>
-            <div class={classes!("input-line", waiting.then_some("waiting"))} aria-hidden="true">
-                <span class="prompt">{ terminal.prompt() }</span>
-                <span>{ before }</span>
-                <span class="cursor">{ at }</span>
-                <span>{ after }</span>
-            </div>
-        </>
-    }
+        .children(blocks);
+    let input_line = el("div")
+        .class(if terminal.is_waiting() {
+            "input-line waiting"
+        } else {
+            "input-line"
+        })
+        .attr("aria-hidden", "true")
+        .child(el("span").class("prompt").text(terminal.prompt()))
+        .child(el("span").text(before))
+        .child(el("span").class("cursor").text(at))
+        .child(el("span").text(after));
+    [scrollback.into(), input_line.into()]
 }

@@ -1,41 +1,44 @@
 //! Keys a phone keyboard lacks: Ctrl (held for the next letter), Esc, Tab,
 //! Up, Down and the telnet escape ^].
 
-use yew::prelude::*;
-
-use crate::app::AppAction;
+use crate::app::{focus_terminal, AppAction};
+use crate::components::app_view::dispatch;
 use crate::console::Key;
+use crate::view::{el, Element, Node};
 
-#[derive(Properties, PartialEq)]
-pub struct KeyBarProps {
-    pub dispatch: Callback<AppAction>,
-    pub ctrl_held: bool,
-    pub on_ctrl: Callback<()>,
+/// A button that does not take the focus from the terminal's keyboard.
+fn key_button(label: &'static str, name: &'static str) -> Element {
+    el("button")
+        .attr("aria-label", name)
+        .on("mousedown", |event| event.prevent_default())
+        .text(label)
 }
 
-#[function_component(KeyBar)]
-pub fn key_bar(props: &KeyBarProps) -> Html {
-    // Buttons must not take the focus from the terminal's keyboard.
-    let keep_focus = Callback::from(|event: MouseEvent| event.prevent_default());
-    let key = |label: &'static str, name: &'static str, key: Key| {
-        let dispatch = props.dispatch.clone();
-        let onclick =
-            Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::Press(key.clone())));
-        html! { <button aria-label={name} onmousedown={keep_focus.clone()} {onclick}>{ label }</button> }
+pub fn view(ctrl_held: bool) -> Node {
+    let key = |label, name, key: Key| {
+        key_button(label, name)
+            .on("click", move |_| dispatch(AppAction::Press(key.clone())))
+            .into()
     };
-    let on_ctrl = {
-        let on_ctrl = props.on_ctrl.clone();
-        Callback::from(move |_: MouseEvent| on_ctrl.emit(()))
-    };
-    html! {
-        <div class="key-bar" role="toolbar" aria-label="Special keys">
-            <button aria-label="Control" aria-pressed={props.ctrl_held.to_string()} onmousedown={keep_focus.clone()} onclick={on_ctrl}>{ "Ctrl" }</button>
-            { key("Esc", "Escape", Key::Ctrl('[')) }
-            { key("Tab", "Tab", Key::Tab) }
-            { key("↑", "Up", Key::Up) }
-            { key("↓", "Down", Key::Down) }
-            { key("^]", "Telnet escape", Key::Ctrl(']')) }
-            { key("⏎", "Enter", Key::Enter) }
-        </div>
-    }
+    el("div")
+        .class("key-bar")
+        .attr("role", "toolbar")
+        .attr("aria-label", "Special keys")
+        .child(
+            key_button("Ctrl", "Control")
+                .attr("aria-pressed", if ctrl_held { "true" } else { "false" })
+                .on("click", |_| {
+                    dispatch(AppAction::ToggleCtrl);
+                    focus_terminal();
+                }),
+        )
+        .children([
+            key("Esc", "Escape", Key::Ctrl('[')),
+            key("Tab", "Tab", Key::Tab),
+            key("↑", "Up", Key::Up),
+            key("↓", "Down", Key::Down),
+            key("^]", "Telnet escape", Key::Ctrl(']')),
+            key("⏎", "Enter", Key::Enter),
+        ])
+        .into()
 }

@@ -3,92 +3,128 @@
 
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
-use yew::prelude::*;
 
 use crate::app::{focus_terminal, AppAction, AppState};
-use crate::console::lessons::{evaluate, parse_lessons};
+use crate::components::app_view::dispatch;
+use crate::console::lessons::{evaluate, parse_lessons, Lesson};
+use crate::view::{el, text, Node};
 
-#[derive(Properties, PartialEq)]
-pub struct LessonsPanelProps {
-    pub state: AppState,
-    pub dispatch: Callback<AppAction>,
+/// Reads the chosen lesson file.
+fn on_file(event: &web_sys::Event) {
+    use wasm_bindgen::JsCast;
+    let Some(input) = event
+        .target()
+        .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+    else {
+        return;
+    };
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = match JsFuture::from(file.text()).await {
+            Ok(text) => parse_lessons(&text.as_string().unwrap_or_default()),
+            Err(_) => Err("the file could not be read".to_string()),
+        };
+        dispatch(AppAction::LoadLessons(result));
+    });
 }
 
-#[function_component(LessonsPanel)]
-pub fn lessons_panel(props: &LessonsPanelProps) -> Html {
-    let state = &props.state;
+fn current_lesson(state: &AppState, lesson: &Lesson) -> Node {
     let terminal = state.terminal.borrow();
+    let checks = lesson
+        .checks
+        .iter()
+        .zip(evaluate(lesson, terminal.log.iter()))
+        .map(|(check, ok)| {
+            el("li")
+                .class(if ok { "passed" } else { "" })
+                .text(if ok { "✓ " } else { "○ " })
+                .text(check.describe())
+                .into()
+        });
+    el("section")
+        .class("current-lesson")
+        .attr("aria-label", "Current lesson")
+        .child(el("h3").text(lesson.title.clone()))
+        .child(el("p").text(lesson.goal.clone()))
+        .child(lesson.hint.as_ref().map(|hint| {
+            el("details")
+                .child(el("summary").text("Hint"))
+                .child(el("p").text(hint.clone()))
+        }))
+        .child(el("ul").class("checks").children(checks))
+        .child(
+            state
+                .completed
+                .contains(&lesson.id)
+                .then(|| el("p").class("passed").attr("role", "status").text("Done!")),
+        )
+        .into()
+}
+
+pub fn view(state: &AppState) -> Node {
     let done = state.completed.len();
     let total = state.lessons.lessons.len();
-    let on_file = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |event: Event| {
-            let Some(input) = event.target_dyn_into::<HtmlInputElement>() else {
-                return;
-            };
-            let Some(file) = input.files().and_then(|files| files.get(0)) else {
-                return;
-            };
-            let dispatch = dispatch.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = match JsFuture::from(file.text()).await {
-                    Ok(text) => parse_lessons(&text.as_string().unwrap_or_default()),
-                    Err(_) => Err("the file could not be read".to_string()),
-                };
-                dispatch.emit(AppAction::LoadLessons(result));
-            });
-        })
-    };
     let current = state
         .lesson
         .as_ref()
         .and_then(|id| state.lessons.lessons.iter().find(|l| &l.id == id));
-    html! {
-        <aside class="panel lessons-panel" aria-label="Lessons">
-            <h2>{ state.lessons.title.clone() }</h2>
-            <p class="progress" role="status">{ format!("{done} of {total} done") }</p>
-            if let Some(error) = &state.lesson_error {
-                <p class="field-error" role="alert">{ format!("Could not load the lessons: {error}. The lessons you had are still here.") }</p>
-            }
-            if let Some(lesson) = current {
-                <section class="current-lesson" aria-label="Current lesson">
-                    <h3>{ lesson.title.clone() }</h3>
-                    <p>{ lesson.goal.clone() }</p>
-                    if let Some(hint) = &lesson.hint {
-                        <details><summary>{ "Hint" }</summary><p>{ hint.clone() }</p></details>
-                    }
-                    <ul class="checks">
-                        { for lesson.checks.iter().zip(evaluate(lesson, terminal.log.iter())).map(|(check, ok)| html! {
-                            <li class={classes!(ok.then_some("passed"))}>{ if ok { "✓ " } else { "○ " } }{ check.describe() }</li>
-                        }) }
-                    </ul>
-                    if state.completed.contains(&lesson.id) {
-                        <p class="passed" role="status">{ "Done!" }</p>
-                    }
-                </section>
-            }
-            <ol class="lesson-list">
-                { for state.lessons.lessons.iter().map(|lesson| {
-                    let id = lesson.id.clone();
-                    let dispatch = props.dispatch.clone();
-                    let onclick = Callback::from(move |_| {
-                        dispatch.emit(AppAction::StartLesson(id.clone()));
+    let list = state.lessons.lessons.iter().map(|lesson| {
+        let id = lesson.id.clone();
+        let complete = state.completed.contains(&lesson.id);
+        el("li")
+            .child(
+                el("button")
+                    .class(if complete {
+                        "lesson complete"
+                    } else {
+                        "lesson"
+                    })
+                    .attr("data-lesson", lesson.id.clone())
+                    .on("click", move |_| {
+                        dispatch(AppAction::StartLesson(id.clone()));
                         focus_terminal();
-                    });
-                    let complete = state.completed.contains(&lesson.id);
-                    html! {
-                        <li>
-                            <button class={classes!("lesson", complete.then_some("complete"))} data-lesson={lesson.id.clone()} {onclick}>
-                                <span>{ lesson.title.clone() }</span>
-                                <span class="count">{ if complete { "✓ done" } else { "" } }</span>
-                            </button>
-                        </li>
-                    }
-                }) }
-            </ol>
-            <label class="file">{ "Load a lesson file (JSON): " }
-                <input type="file" accept=".json,application/json" onchange={on_file} />
-            </label>
-        </aside>
-    }
+                    })
+                    .child(el("span").text(lesson.title.clone()))
+                    .child(
+                        el("span")
+                            .class("count")
+                            .text(if complete { "✓ done" } else { "" }),
+                    ),
+            )
+            .into()
+    });
+    el("aside")
+        .class("panel lessons-panel")
+        .attr("aria-label", "Lessons")
+        .child(el("h2").text(state.lessons.title.clone()))
+        .child(
+            el("p")
+                .class("progress")
+                .attr("role", "status")
+                .text(format!("{done} of {total} done")),
+        )
+        .child(state.lesson_error.as_ref().map(|error| {
+            el("p")
+                .class("field-error")
+                .attr("role", "alert")
+                .text(format!(
+                    "Could not load the lessons: {error}. The lessons you had are still here."
+                ))
+        }))
+        .child(current.map(|lesson| current_lesson(state, lesson)))
+        .child(el("ol").class("lesson-list").children(list))
+        .child(
+            el("label")
+                .class("file")
+                .child(text("Load a lesson file (JSON): "))
+                .child(
+                    el("input")
+                        .attr("type", "file")
+                        .attr("accept", ".json,application/json")
+                        .on("change", on_file),
+                ),
+        )
+        .into()
 }

@@ -1,8 +1,8 @@
-//! Yew components, one per file. They render state and turn DOM events
-//! into [`crate::app::AppAction`]s; the logic lives in `console`.
+//! The page's parts, one per file: functions from the app state to a
+//! [`crate::view::Node`] tree. Their handlers turn DOM events into
+//! [`crate::app::AppAction`]s; the logic lives in `console`.
 
 pub mod app_view;
-pub mod block_view;
 pub mod console_view;
 pub mod explain_panel;
 pub mod key_bar;

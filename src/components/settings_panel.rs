@@ -5,31 +5,26 @@
 use smtplab_engine::personality::ALL;
 use smtplab_engine::world::{Alias, User};
 use smtplab_engine::{Personality, World};
-use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
-use yew::prelude::*;
 
 use crate::app::{AppAction, AppState};
+use crate::components::app_view::{dispatch, send, target_value};
+use crate::view::{el, Element, Node};
 
-#[derive(Properties, PartialEq)]
-pub struct SettingsPanelProps {
-    pub state: AppState,
-    pub dispatch: Callback<AppAction>,
-}
-
+/// The form's fields, as typed.
 #[derive(Clone, PartialEq, Default)]
-struct Form {
-    hostname: String,
-    personality: String,
-    local_domains: String,
-    users: String,
-    aliases: String,
-    client_name: String,
-    client_address: String,
-    timing: bool,
+pub struct Form {
+    pub hostname: String,
+    pub personality: String,
+    pub local_domains: String,
+    pub users: String,
+    pub aliases: String,
+    pub client_name: String,
+    pub client_address: String,
+    pub timing: bool,
 }
 
 impl Form {
-    fn from_world(world: &World, personality: &Personality, timing: bool) -> Form {
+    pub fn from_world(world: &World, personality: &Personality, timing: bool) -> Form {
         Form {
             hostname: world.hostname.clone(),
             personality: personality.id.to_string(),
@@ -54,7 +49,7 @@ impl Form {
     }
 
     /// The world these fields describe, or (field, message) errors.
-    fn to_world(
+    pub fn to_world(
         &self,
         base: &World,
     ) -> Result<(World, &'static Personality), Vec<(&'static str, String)>> {
@@ -129,149 +124,191 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-#[function_component(SettingsPanel)]
-pub fn settings_panel(props: &SettingsPanelProps) -> Html {
-    let (world, personality, timing) = {
-        let terminal = props.state.terminal.borrow();
-        (
-            terminal.world().clone(),
-            terminal.personality(),
-            terminal.timing,
+/// A labelled field that reports each change to the form.
+fn field(
+    label: &'static str,
+    control: Element,
+    id: &'static str,
+    name: &'static str,
+    value: &str,
+    apply: fn(&mut Form, String),
+    state: &AppState,
+) -> [Node; 2] {
+    let error = state.form_errors.iter().find(|(f, _)| *f == name);
+    let control = control
+        .attr("id", id)
+        .attr("value", value)
+        .attr(
+            "aria-invalid",
+            if error.is_some() { "true" } else { "false" },
         )
-    };
-    let form = {
-        let world = world.clone();
-        use_state(move || Form::from_world(&world, personality, timing))
-    };
-    let errors = use_state(Vec::<(&'static str, String)>::new);
-    let saved = use_state(|| false);
+        .on("input", move |event| {
+            dispatch(AppAction::EditSetting(apply, target_value(event)))
+        });
+    [
+        el("label").text(label).child(control).into(),
+        error
+            .map(|(_, message)| {
+                el("p")
+                    .class("field-error")
+                    .attr("id", format!("error-{name}"))
+                    .attr("role", "alert")
+                    .text(message.clone())
+            })
+            .into(),
+    ]
+}
 
-    let edit = |apply: fn(&mut Form, String)| {
-        let form = form.clone();
-        let saved = saved.clone();
-        Callback::from(move |event: Event| {
-            let value = event
-                .target_dyn_into::<HtmlInputElement>()
-                .map(|e| {
-                    if e.type_() == "checkbox" {
-                        e.checked().to_string()
-                    } else {
-                        e.value()
-                    }
-                })
-                .or_else(|| {
-                    event
-                        .target_dyn_into::<HtmlTextAreaElement>()
-                        .map(|e| e.value())
-                })
-                .or_else(|| {
-                    event
-                        .target_dyn_into::<HtmlSelectElement>()
-                        .map(|e| e.value())
-                })
-                .unwrap_or_default();
-            let mut next = (*form).clone();
-            apply(&mut next, value);
-            form.set(next);
-            saved.set(false);
+/// The settings panel.
+pub fn view(state: &AppState) -> Node {
+    let form = &state.form;
+    let textarea = |rows: &'static str| el("textarea").attr("rows", rows);
+    let personality = el("select")
+        .attr("id", "setting-personality")
+        .on("change", |event| {
+            dispatch(AppAction::EditSetting(
+                |f, v| f.personality = v,
+                target_value(event),
+            ))
         })
-    };
-    let onsubmit = {
-        let form = form.clone();
-        let errors = errors.clone();
-        let saved = saved.clone();
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            match form.to_world(&world) {
-                Ok((world, personality)) => {
-                    errors.set(Vec::new());
-                    saved.set(true);
-                    dispatch.emit(AppAction::Configure {
-                        world,
-                        personality,
-                        timing: form.timing,
-                    });
-                }
-                Err(found) => {
-                    errors.set(found);
-                    saved.set(false);
-                }
-            }
-        })
-    };
-    let restore_defaults = {
-        let form = form.clone();
-        Callback::from(move |_| {
-            let timing = form.timing;
-            form.set(Form::from_world(
-                &World::tutorial(),
-                &smtplab_engine::personality::SENDMAIL_8_13_8,
-                timing,
-            ));
-        })
-    };
-    let start_over = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |_| dispatch.emit(AppAction::StartOver))
-    };
-    let error_for = |field: &str| -> Html {
-        match errors.iter().find(|(f, _)| *f == field) {
-            Some((_, message)) => {
-                html! { <p class="field-error" id={format!("error-{field}")} role="alert">{ message.clone() }</p> }
-            }
-            None => html! {},
-        }
-    };
-    let invalid = |field: &str| errors.iter().any(|(f, _)| *f == field).to_string();
-    html! {
-        <aside class="panel settings-panel" aria-label="World settings">
-            <h2>{ "World settings" }</h2>
-            <p class="hint">{ "Changes apply to the next connection. Delivered mail is kept." }</p>
-            <form {onsubmit}>
-                <label>{ "Server host name" }
-                    <input id="setting-hostname" value={form.hostname.clone()} aria-invalid={invalid("hostname")} oninput={edit(|f, v| f.hostname = v).reform(Event::from)} />
-                </label>
-                { error_for("hostname") }
-                <label>{ "Personality" }
-                    <select id="setting-personality" onchange={edit(|f, v| f.personality = v)}>
-                        { for ALL.iter().map(|p| html! {
-                            <option value={p.id} selected={p.id == form.personality}>{ p.label }</option>
-                        }) }
-                    </select>
-                </label>
-                { error_for("personality") }
-                <label>{ "Local domains" }
-                    <input id="setting-domains" value={form.local_domains.clone()} aria-invalid={invalid("local_domains")} oninput={edit(|f, v| f.local_domains = v).reform(Event::from)} />
-                </label>
-                { error_for("local_domains") }
-                <label>{ "Users (name: full name, one per line)" }
-                    <textarea id="setting-users" rows="4" value={form.users.clone()} aria-invalid={invalid("users")} oninput={edit(|f, v| f.users = v).reform(Event::from)} />
-                </label>
-                { error_for("users") }
-                <label>{ "Aliases (alias: member, member)" }
-                    <textarea id="setting-aliases" rows="3" value={form.aliases.clone()} aria-invalid={invalid("aliases")} oninput={edit(|f, v| f.aliases = v).reform(Event::from)} />
-                </label>
-                { error_for("aliases") }
-                <label>{ "Client name" }
-                    <input id="setting-client-name" value={form.client_name.clone()} aria-invalid={invalid("client_name")} oninput={edit(|f, v| f.client_name = v).reform(Event::from)} />
-                </label>
-                { error_for("client_name") }
-                <label>{ "Client address" }
-                    <input id="setting-client-address" value={form.client_address.clone()} aria-invalid={invalid("client_address")} oninput={edit(|f, v| f.client_address = v).reform(Event::from)} />
-                </label>
-                { error_for("client_address") }
-                <label class="check">
-                    <input id="setting-timing" type="checkbox" checked={form.timing} onchange={edit(|f, v| f.timing = v == "true")} />
-                    { "Real server timing (greeting pause, slow-downs)" }
-                </label>
-                <div class="buttons">
-                    <button type="submit" class="primary">{ "Apply" }</button>
-                    <button type="button" onclick={restore_defaults}>{ "Tutorial defaults" }</button>
-                    <button type="button" onclick={start_over}>{ "Clear saved data" }</button>
-                </div>
-                if *saved { <p class="saved" role="status">{ "Saved. Connect again to use them." }</p> }
-            </form>
-        </aside>
-    }
+        .children(ALL.iter().map(|p| {
+            el("option")
+                .attr("value", p.id)
+                .flag("selected", p.id == form.personality)
+                .text(p.label)
+                .into()
+        }))
+        .attr("value", form.personality.clone());
+    let personality_error = state
+        .form_errors
+        .iter()
+        .find(|(f, _)| *f == "personality")
+        .map(|(_, message)| {
+            el("p")
+                .class("field-error")
+                .attr("role", "alert")
+                .text(message.clone())
+        });
+    let timing = el("input")
+        .attr("id", "setting-timing")
+        .attr("type", "checkbox")
+        .attr("checked", if form.timing { "true" } else { "false" })
+        .on("change", |event| {
+            let checked = event
+                .target()
+                .and_then(|t| js_sys::Reflect::get(&t, &"checked".into()).ok())
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            dispatch(AppAction::EditSetting(
+                |f, v| f.timing = v == "true",
+                if checked { "true" } else { "false" }.to_string(),
+            ))
+        });
+    let mut fields = el("form").on("submit", |event| {
+        event.prevent_default();
+        dispatch(AppAction::ApplySettings);
+    });
+    fields = fields.children(field(
+        "Server host name",
+        el("input"),
+        "setting-hostname",
+        "hostname",
+        &form.hostname,
+        |f, v| f.hostname = v,
+        state,
+    ));
+    fields = fields
+        .child(el("label").text("Personality").child(personality))
+        .child(personality_error);
+    fields = fields.children(field(
+        "Local domains",
+        el("input"),
+        "setting-domains",
+        "local_domains",
+        &form.local_domains,
+        |f, v| f.local_domains = v,
+        state,
+    ));
+    fields = fields.children(field(
+        "Users (name: full name, one per line)",
+        textarea("4"),
+        "setting-users",
+        "users",
+        &form.users,
+        |f, v| f.users = v,
+        state,
+    ));
+    fields = fields.children(field(
+        "Aliases (alias: member, member)",
+        textarea("3"),
+        "setting-aliases",
+        "aliases",
+        &form.aliases,
+        |f, v| f.aliases = v,
+        state,
+    ));
+    fields = fields.children(field(
+        "Client name",
+        el("input"),
+        "setting-client-name",
+        "client_name",
+        &form.client_name,
+        |f, v| f.client_name = v,
+        state,
+    ));
+    fields = fields.children(field(
+        "Client address",
+        el("input"),
+        "setting-client-address",
+        "client_address",
+        &form.client_address,
+        |f, v| f.client_address = v,
+        state,
+    ));
+    fields = fields
+        .child(
+            el("label")
+                .class("check")
+                .child(timing)
+                .text("Real server timing (greeting pause, slow-downs)"),
+        )
+        .child(
+            el("div")
+                .class("buttons")
+                .child(
+                    el("button")
+                        .attr("type", "submit")
+                        .class("primary")
+                        .text("Apply"),
+                )
+                .child(
+                    el("button")
+                        .attr("type", "button")
+                        .on("click", send(|| AppAction::SettingsDefaults))
+                        .text("Tutorial defaults"),
+                )
+                .child(
+                    el("button")
+                        .attr("type", "button")
+                        .on("click", send(|| AppAction::StartOver))
+                        .text("Clear saved data"),
+                ),
+        )
+        .child(state.form_saved.then(|| {
+            el("p")
+                .class("saved")
+                .attr("role", "status")
+                .text("Saved. Connect again to use them.")
+        }));
+    el("aside")
+        .class("panel settings-panel")
+        .attr("aria-label", "World settings")
+        .child(el("h2").text("World settings"))
+        .child(
+            el("p")
+                .class("hint")
+                .text("Changes apply to the next connection. Delivered mail is kept."),
+        )
+        .child(fields)
+        .into()
 }

@@ -1,17 +1,13 @@
 //! Downloads, exports, share links and replays.
 
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlAnchorElement, HtmlTextAreaElement};
-use yew::prelude::*;
+use web_sys::HtmlAnchorElement;
 
 use crate::app::{AppAction, AppState};
+use crate::components::app_view::dispatch;
 use crate::console::share::{typed_from_script, Shared};
-
-#[derive(Properties, PartialEq)]
-pub struct SharePanelProps {
-    pub state: AppState,
-    pub dispatch: Callback<AppAction>,
-}
+use crate::console::Terminal;
+use crate::view::{el, Node};
 
 /// Offers `text` as a file download.
 fn download(name: &str, text: &str) {
@@ -37,105 +33,127 @@ fn download(name: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-#[function_component(SharePanel)]
-pub fn share_panel(props: &SharePanelProps) -> Html {
-    let link = use_state(String::new);
-    let script_input = use_node_ref();
-    let state = props.state.clone();
-    let download_text = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| {
-            download(
-                "smtp-session.txt",
-                &state.terminal.borrow().scrollback.to_text(),
-            )
-        })
+/// A button that offers what `make` returns from the terminal as a file.
+fn download_button(
+    state: &AppState,
+    label: &'static str,
+    name: &'static str,
+    make: fn(&Terminal) -> String,
+) -> Node {
+    let terminal = state.terminal.clone();
+    el("button")
+        .on("click", move |_| download(name, &make(&terminal.borrow())))
+        .text(label)
+        .into()
+}
+
+/// The session as a link: the typed lines, the world and the personality
+/// in the fragment (which never reaches a server).
+fn share_link(terminal: &Terminal) -> String {
+    let shared = Shared {
+        typed: terminal.typed.clone(),
+        world: Some(terminal.world().clone()),
+        personality: Some(terminal.personality().id.to_string()),
     };
-    let download_transcript = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| {
-            download(
-                "smtp-session-transcript.txt",
-                &state.terminal.borrow().transcript(),
-            )
-        })
-    };
-    let download_script = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| {
-            download("smtp-session-script.txt", &state.terminal.borrow().script())
-        })
-    };
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let base = base.split('#').next().unwrap_or("");
+    format!("{base}#share={}", shared.encode())
+}
+
+pub fn view(state: &AppState) -> Node {
     let make_link = {
-        let state = state.clone();
-        let link = link.clone();
-        Callback::from(move |_: MouseEvent| {
-            let terminal = state.terminal.borrow();
-            let shared = Shared {
-                typed: terminal.typed.clone(),
-                world: Some(terminal.world().clone()),
-                personality: Some(terminal.personality().id.to_string()),
-            };
-            let base = web_sys::window()
-                .and_then(|w| w.location().href().ok())
-                .unwrap_or_default();
-            let base = base.split('#').next().unwrap_or("").to_string();
-            let url = format!("{base}#share={}", shared.encode());
+        let terminal = state.terminal.clone();
+        move |_: &web_sys::Event| {
+            let url = share_link(&terminal.borrow());
             if let Some(window) = web_sys::window() {
                 let _ = window.navigator().clipboard().write_text(&url);
             }
-            link.set(url);
-        })
+            dispatch(AppAction::ShareLink(url));
+        }
     };
     let replay_mine = {
-        let state = state.clone();
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            let lines = state.terminal.borrow().typed.clone();
-            dispatch.emit(AppAction::StartOver);
-            dispatch.emit(AppAction::Replay {
+        let terminal = state.terminal.clone();
+        move |_: &web_sys::Event| {
+            let lines = terminal.borrow().typed.clone();
+            dispatch(AppAction::StartOver);
+            dispatch(AppAction::Replay {
                 lines,
                 paused: false,
             });
-        })
+        }
     };
-    let replay_script = {
-        let dispatch = props.dispatch.clone();
-        let script_input = script_input.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(area) = script_input.cast::<HtmlTextAreaElement>() {
-                let lines = typed_from_script(&area.value());
-                if !lines.is_empty() {
-                    dispatch.emit(AppAction::Replay {
-                        lines,
-                        paused: false,
-                    });
-                }
-            }
-        })
+    let replay_script = |_: &web_sys::Event| {
+        let script = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".script-input").ok().flatten())
+            .and_then(|e| js_sys::Reflect::get(&e, &"value".into()).ok())
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        let lines = typed_from_script(&script);
+        if !lines.is_empty() {
+            dispatch(AppAction::Replay {
+                lines,
+                paused: false,
+            });
+        }
     };
-    html! {
-        <aside class="panel share-panel" aria-label="Share and replay">
-            <h2>{ "Share and replay" }</h2>
-            <div class="buttons">
-                <button onclick={download_text}>{ "Download .txt" }</button>
-                <button onclick={download_transcript}>{ "Export C:/S: transcript" }</button>
-                <button onclick={download_script}>{ "Export script" }</button>
-            </div>
-            <p class="hint">{ "The script plays with smtplab replay; the transcript is in the format the tests compare." }</p>
-            <div class="buttons">
-                <button onclick={make_link}>{ "Copy share link" }</button>
-                <button onclick={replay_mine}>{ "Replay this session" }</button>
-            </div>
-            if !link.is_empty() {
-                <label>{ "Share link (copied):" }
-                    <input class="share-link" readonly=true value={(*link).clone()} />
-                </label>
-            }
-            <label>{ "Play a script (one line per command):" }
-                <textarea ref={script_input} class="script-input" rows="6" placeholder="telnet mail.example.com smtp&#10;HELO me.example&#10;QUIT" />
-            </label>
-            <div class="buttons"><button onclick={replay_script}>{ "Play it" }</button></div>
-        </aside>
-    }
+    let buttons = || el("div").class("buttons");
+    el("aside")
+        .class("panel share-panel")
+        .attr("aria-label", "Share and replay")
+        .child(el("h2").text("Share and replay"))
+        .child(buttons().children([
+            download_button(state, "Download .txt", "smtp-session.txt", |t| {
+                t.scrollback.to_text()
+            }),
+            download_button(
+                state,
+                "Export C:/S: transcript",
+                "smtp-session-transcript.txt",
+                Terminal::transcript,
+            ),
+            download_button(
+                state,
+                "Export script",
+                "smtp-session-script.txt",
+                Terminal::script,
+            ),
+        ]))
+        .child(el("p").class("hint").text(
+            "The script plays with smtplab replay; the transcript is in the format the tests compare.",
+        ))
+        .child(
+            buttons()
+                .child(el("button").on("click", make_link).text("Copy share link"))
+                .child(
+                    el("button")
+                        .on("click", replay_mine)
+                        .text("Replay this session"),
+                ),
+        )
+        .child((!state.share_link.is_empty()).then(|| {
+            el("label").text("Share link (copied):").child(
+                el("input")
+                    .class("share-link")
+                    .flag("readonly", true)
+                    .attr("value", state.share_link.clone()),
+            )
+        }))
+        .child(
+            el("label")
+                .text("Play a script (one line per command):")
+                .child(
+                    el("textarea")
+                        .class("script-input")
+                        .attr("rows", "6")
+                        .attr(
+                            "placeholder",
+                            "telnet mail.example.com smtp\nHELO me.example\nQUIT",
+                        ),
+                ),
+        )
+        .child(buttons().child(el("button").on("click", replay_script).text("Play it")))
+        .into()
 }

@@ -179,6 +179,7 @@ impl Terminal {
         self.personality = personality;
     }
 
+    #[cfg(test)]
     pub fn history(&self) -> &History {
         &self.history
     }
@@ -315,6 +316,7 @@ impl Terminal {
         self.editor.cursor()
     }
 
+    #[cfg(test)]
     pub fn is_connected(&self) -> bool {
         self.session.is_some()
     }
