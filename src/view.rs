@@ -44,6 +44,7 @@ pub struct Element {
 }
 
 /// An element with this tag.
+#[inline(never)]
 pub fn el(tag: &'static str) -> Element {
     Element {
         tag,
@@ -76,8 +77,15 @@ pub fn memo(
 impl Element {
     /// Sets an attribute. `value` and `checked` set the live
     /// property instead, as form fields need.
-    pub fn attr(mut self, name: &'static str, value: impl Into<String>) -> Element {
-        self.attributes.push((name, value.into()));
+    pub fn attr(self, name: &'static str, value: impl Into<String>) -> Element {
+        self.set(name, value.into())
+    }
+
+    // The builder's workers are kept out of line: the views call them
+    // hundreds of times, and inlined copies would cost more than calls.
+    #[inline(never)]
+    fn set(mut self, name: &'static str, value: String) -> Element {
+        self.attributes.push((name, value));
         self
     }
 
@@ -94,18 +102,28 @@ impl Element {
         }
     }
 
-    pub fn on(mut self, event: &'static str, handler: impl Fn(&Event) + 'static) -> Element {
-        self.handlers.push((event, Rc::new(handler)));
+    pub fn on(self, event: &'static str, handler: impl Fn(&Event) + 'static) -> Element {
+        self.listen(event, Rc::new(handler))
+    }
+
+    #[inline(never)]
+    fn listen(mut self, event: &'static str, handler: Handler) -> Element {
+        self.handlers.push((event, handler));
         self
     }
 
-    pub fn child(mut self, node: impl Into<Node>) -> Element {
-        self.children.push(node.into());
+    pub fn child(self, node: impl Into<Node>) -> Element {
+        self.add(node.into())
+    }
+
+    #[inline(never)]
+    fn add(mut self, node: Node) -> Element {
+        self.children.push(node);
         self
     }
 
     pub fn text(self, value: impl Into<String>) -> Element {
-        self.child(Node::Text(value.into()))
+        self.add(Node::Text(value.into()))
     }
 
     pub fn children(mut self, nodes: impl IntoIterator<Item = Node>) -> Element {

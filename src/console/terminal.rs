@@ -199,11 +199,15 @@ impl Terminal {
                 })
                 .collect(),
             history: self.history.entries().to_vec(),
-            mailboxes: self
-                .mailboxes
-                .iter()
-                .map(|(user, mbox)| (user.clone(), String::from_utf8_lossy(mbox).into_owned()))
-                .collect(),
+            mailboxes: {
+                // Inserted one by one: collecting into a map would sort,
+                // and the sort's code would weigh on the page.
+                let mut mailboxes = BTreeMap::new();
+                for (user, mbox) in &self.mailboxes {
+                    mailboxes.insert(user.clone(), String::from_utf8_lossy(mbox).into_owned());
+                }
+                mailboxes
+            },
             world: (*self.world).clone(),
             personality: self.personality.id.to_string(),
             timing: self.timing,
@@ -218,11 +222,10 @@ impl Terminal {
             self.scrollback.push(kind_from_name(&line.kind), line.text);
         }
         self.history = History::from_entries(saved.history);
-        self.mailboxes = saved
-            .mailboxes
-            .into_iter()
-            .map(|(user, mbox)| (user, mbox.into_bytes()))
-            .collect();
+        self.mailboxes.clear();
+        for (user, mbox) in saved.mailboxes {
+            self.mailboxes.insert(user, mbox.into_bytes());
+        }
         self.world = Arc::new(saved.world);
         if let Some(personality) = Personality::by_id(&saved.personality) {
             self.personality = personality;
