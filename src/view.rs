@@ -20,7 +20,7 @@ use web_sys::{Document, Element as DomElement, Event, Node as DomNode};
 pub type Handler = Rc<dyn Fn(&Event)>;
 
 pub enum Node {
-    Element(Box<Element>),
+    Element(Element),
     Text(String),
     Memo(Box<Memo>),
     /// Nothing: keeps `if`-shaped views simple.
@@ -36,7 +36,11 @@ pub struct Memo {
     build: Box<dyn FnOnce() -> Node>,
 }
 
-pub struct Element {
+/// An element being built. One pointer wide, so the builder's chains of
+/// calls move little.
+pub struct Element(Box<Parts>);
+
+struct Parts {
     tag: &'static str,
     attributes: Vec<(&'static str, String)>,
     handlers: Vec<(&'static str, Handler)>,
@@ -46,16 +50,17 @@ pub struct Element {
 /// An element with this tag.
 #[inline(never)]
 pub fn el(tag: &'static str) -> Element {
-    Element {
+    Element(Box::new(Parts {
         tag,
         attributes: Vec::new(),
         handlers: Vec::new(),
         children: Vec::new(),
-    }
+    }))
 }
 
-pub fn text(text: impl Into<String>) -> Node {
-    Node::Text(text.into())
+#[inline(never)]
+pub fn text(text: &str) -> Node {
+    Node::Text(text.to_string())
 }
 
 /// A subtree rebuilt only when `data` is another allocation or `extra`
@@ -74,22 +79,19 @@ pub fn memo(
     }))
 }
 
+// The builder's methods are kept out of line and take `&str`: the views
+// call them hundreds of times, and inlined copies would cost more than
+// the calls.
 impl Element {
-    /// Sets an attribute. `value` and `checked` set the live
-    /// property instead, as form fields need.
-    pub fn attr(self, name: &'static str, value: impl Into<String>) -> Element {
-        self.set(name, value.into())
-    }
-
-    // The builder's workers are kept out of line: the views call them
-    // hundreds of times, and inlined copies would cost more than calls.
+    /// Sets an attribute. `value` and `checked` set the live property
+    /// instead, as form fields need.
     #[inline(never)]
-    fn set(mut self, name: &'static str, value: String) -> Element {
-        self.attributes.push((name, value));
+    pub fn attr(mut self, name: &'static str, value: &str) -> Element {
+        self.0.attributes.push((name, value.to_string()));
         self
     }
 
-    pub fn class(self, value: impl Into<String>) -> Element {
+    pub fn class(self, value: &str) -> Element {
         self.attr("class", value)
     }
 
@@ -108,7 +110,7 @@ impl Element {
 
     #[inline(never)]
     fn listen(mut self, event: &'static str, handler: Handler) -> Element {
-        self.handlers.push((event, handler));
+        self.0.handlers.push((event, handler));
         self
     }
 
@@ -118,23 +120,23 @@ impl Element {
 
     #[inline(never)]
     fn add(mut self, node: Node) -> Element {
-        self.children.push(node);
+        self.0.children.push(node);
         self
     }
 
-    pub fn text(self, value: impl Into<String>) -> Element {
-        self.add(Node::Text(value.into()))
+    pub fn text(self, value: &str) -> Element {
+        self.add(text(value))
     }
 
     pub fn children(mut self, nodes: impl IntoIterator<Item = Node>) -> Element {
-        self.children.extend(nodes);
+        self.0.children.extend(nodes);
         self
     }
 }
 
 impl From<Element> for Node {
     fn from(element: Element) -> Node {
-        Node::Element(Box::new(element))
+        Node::Element(element)
     }
 }
 
@@ -279,7 +281,7 @@ impl Mounted {
                 }
             }
             Node::Element(element) => {
-                let element = *element;
+                let element = *element.0;
                 let dom = match document().create_element(element.tag) {
                     Ok(dom) => dom,
                     Err(_) => wasm_bindgen::throw_str("an element could not be created"),
@@ -382,9 +384,8 @@ impl Mounted {
                     *extra = memo.extra;
                 }
             }
-            (Mounted::Element(mounted), Node::Element(element)) if mounted.tag == element.tag => {
-                let element = *element;
-                mounted.patch_element(element);
+            (Mounted::Element(mounted), Node::Element(element)) if mounted.tag == element.0.tag => {
+                mounted.patch_element(*element.0);
             }
             (_, node) => {
                 let fresh = Mounted::create(node);
@@ -398,7 +399,7 @@ impl Mounted {
 }
 
 impl MountedElement {
-    fn patch_element(&mut self, element: Element) {
+    fn patch_element(&mut self, element: Parts) {
         let dom = &self.dom;
         for (name, _) in &self.attributes {
             if !element.attributes.iter().any(|(n, _)| n == name) {

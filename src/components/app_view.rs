@@ -289,7 +289,7 @@ pub fn view(state: &AppState) -> Node {
         .on("keydown", on_keydown)
         .on("input", on_input);
     let terminal = el("section")
-        .class(format!("terminal fs-{}", state.font_size()))
+        .class(&format!("terminal fs-{}", state.font_size()))
         .attr("aria-label", "Terminal")
         .on("click", |_| {
             if !has_selection() {

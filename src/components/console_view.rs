@@ -43,17 +43,17 @@ fn block(id: u64, lines: &[Line], explain: bool) -> Node {
             let explainable = explain && matches!(line.kind, LineKind::Server | LineKind::Client);
             if explainable {
                 el("div")
-                    .class(format!("{} explainable", class_of(line.kind)))
+                    .class(&format!("{} explainable", class_of(line.kind)))
                     .attr("tabindex", "0")
                     .attr("role", "button")
-                    .attr("data-line", format!("{id}:{index}"))
-                    .attr("aria-label", format!("Explain: {}", line.text))
-                    .text(line.text.clone())
+                    .attr("data-line", &format!("{id}:{index}"))
+                    .attr("aria-label", &format!("Explain: {}", line.text))
+                    .text(&line.text.clone())
                     .into()
             } else {
                 el("div")
                     .class(class_of(line.kind))
-                    .text(line.text.clone())
+                    .text(&line.text.clone())
                     .into()
             }
         }))
@@ -114,8 +114,8 @@ pub fn view(state: &AppState) -> [Node; 2] {
         })
         .attr("aria-hidden", "true")
         .child(el("span").class("prompt").text(terminal.prompt()))
-        .child(el("span").text(before))
-        .child(el("span").class("cursor").text(at))
-        .child(el("span").text(after));
+        .child(el("span").text(&before))
+        .child(el("span").class("cursor").text(&at))
+        .child(el("span").text(&after));
     [scrollback.into(), input_line.into()]
 }

@@ -13,10 +13,10 @@ use crate::view::{el, text, Element, Node};
 /// data, never from anything typed or passed in a link.
 fn external(href: String, label: String) -> Element {
     el("a")
-        .attr("href", href)
+        .attr("href", &href)
         .attr("target", "_blank")
         .attr("rel", "noopener noreferrer")
-        .text(label)
+        .text(&label)
 }
 
 fn section_link(section: &str) -> Element {
@@ -33,7 +33,7 @@ fn term(list: Element, name: &'static str, value: impl Into<Node>) -> Element {
 fn quoted(line: &Line) -> Node {
     el("p")
         .class("quoted")
-        .child(el("code").text(line.text.clone()))
+        .child(el("code").text(&line.text.clone()))
         .into()
 }
 
@@ -50,12 +50,12 @@ fn reply(line: &Line) -> Vec<Node> {
     let mut list = term(
         el("dl"),
         "Reply code",
-        text(format!("{code}: {}", code_class(code))),
+        text(&format!("{code}: {}", code_class(code))),
     );
     if let Some(meaning) = enhanced {
         list = list.child(el("dt").text("Enhanced status code")).child(
             el("dd")
-                .text(meaning)
+                .text(&meaning)
                 .text(" ")
                 .child(external(RFC3463.to_string(), "(RFC 3463)".to_string())),
         );
@@ -66,7 +66,7 @@ fn reply(line: &Line) -> Vec<Node> {
         list = term(
             list,
             "Why here",
-            text(explanation.why.replace("{echo}", echo)),
+            text(&explanation.why.replace("{echo}", echo)),
         );
         list = term(list, "Read more", section_link(explanation.section));
     }

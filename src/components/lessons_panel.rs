@@ -40,18 +40,18 @@ fn current_lesson(state: &AppState, lesson: &Lesson) -> Node {
             el("li")
                 .class(if ok { "passed" } else { "" })
                 .text(if ok { "✓ " } else { "○ " })
-                .text(check.describe())
+                .text(&check.describe())
                 .into()
         });
     el("section")
         .class("current-lesson")
         .attr("aria-label", "Current lesson")
-        .child(el("h3").text(lesson.title.clone()))
-        .child(el("p").text(lesson.goal.clone()))
+        .child(el("h3").text(&lesson.title.clone()))
+        .child(el("p").text(&lesson.goal.clone()))
         .child(lesson.hint.as_ref().map(|hint| {
             el("details")
                 .child(el("summary").text("Hint"))
-                .child(el("p").text(hint.clone()))
+                .child(el("p").text(&hint.clone()))
         }))
         .child(el("ul").class("checks").children(checks))
         .child(
@@ -81,12 +81,12 @@ pub fn view(state: &AppState) -> Node {
                     } else {
                         "lesson"
                     })
-                    .attr("data-lesson", lesson.id.clone())
+                    .attr("data-lesson", &lesson.id.clone())
                     .on("click", move |_| {
                         dispatch(AppAction::StartLesson(id.clone()));
                         focus_terminal();
                     })
-                    .child(el("span").text(lesson.title.clone()))
+                    .child(el("span").text(&lesson.title.clone()))
                     .child(
                         el("span")
                             .class("count")
@@ -98,18 +98,18 @@ pub fn view(state: &AppState) -> Node {
     el("aside")
         .class("panel lessons-panel")
         .attr("aria-label", "Lessons")
-        .child(el("h2").text(state.lessons.title.clone()))
+        .child(el("h2").text(&state.lessons.title.clone()))
         .child(
             el("p")
                 .class("progress")
                 .attr("role", "status")
-                .text(format!("{done} of {total} done")),
+                .text(&format!("{done} of {total} done")),
         )
         .child(state.lesson_error.as_ref().map(|error| {
             el("p")
                 .class("field-error")
                 .attr("role", "alert")
-                .text(format!(
+                .text(&format!(
                     "Could not load the lessons: {error}. The lessons you had are still here."
                 ))
         }))

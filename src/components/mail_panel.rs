@@ -16,14 +16,14 @@ fn opened(message: &Message) -> Node {
                 .child(el("span").class("added").text("Highlighted"))
                 .text(" lines were added by the server."),
         )
-        .child(el("pre").class("envelope").text(message.envelope.clone()))
+        .child(el("pre").class("envelope").text(&message.envelope.clone()))
         .children(message.headers.iter().map(|h| {
             el("pre")
                 .class(if h.added { "header added" } else { "header" })
-                .text(h.text.clone())
+                .text(&h.text.clone())
                 .into()
         }))
-        .child(el("pre").class("body").text(format!("\n{}", message.body)))
+        .child(el("pre").class("body").text(&format!("\n{}", message.body)))
         .into()
 }
 
@@ -62,8 +62,8 @@ pub fn view(state: &AppState) -> Node {
                     .on("click", move |_| {
                         dispatch(AppAction::OpenMailbox(name.clone()))
                     })
-                    .text(format!("/var/mail/{user}"))
-                    .child(el("span").class("count").text(format!(
+                    .text(&format!("/var/mail/{user}"))
+                    .child(el("span").class("count").text(&format!(
                         "{count} message{}",
                         if count == 1 { "" } else { "s" }
                     ))),
@@ -94,12 +94,12 @@ pub fn view(state: &AppState) -> Node {
                                 .child(
                                     el("span")
                                         .class("subject")
-                                        .text(format!("{}. {subject}", index + 1)),
+                                        .text(&format!("{}. {subject}", index + 1)),
                                 )
                                 .child(
                                     el("span")
                                         .class("from")
-                                        .text(message.header("From").unwrap_or_default()),
+                                        .text(&message.header("From").unwrap_or_default()),
                                 ),
                         )
                         .into()

@@ -42,18 +42,18 @@ pub fn view(player: &Player) -> Node {
                 })
                 .children(SPEEDS.iter().enumerate().map(|(index, (name, _))| {
                     el("option")
-                        .attr("value", index.to_string())
+                        .attr("value", &index.to_string())
                         .flag("selected", index == player.speed)
                         .text(*name)
                         .into()
                 }))
-                .attr("value", player.speed.to_string()),
+                .attr("value", &player.speed.to_string()),
         )
         .child(
             el("span")
                 .class("player-status")
                 .attr("role", "status")
-                .text(status),
+                .text(&status),
         )
         .child(
             el("button")

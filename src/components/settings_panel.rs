@@ -151,9 +151,9 @@ fn field(
             .map(|(_, message)| {
                 el("p")
                     .class("field-error")
-                    .attr("id", format!("error-{name}"))
+                    .attr("id", &format!("error-{name}"))
                     .attr("role", "alert")
-                    .text(message.clone())
+                    .text(&message.clone())
             })
             .into(),
     ]
@@ -178,7 +178,7 @@ pub fn view(state: &AppState) -> Node {
                 .text(p.label)
                 .into()
         }))
-        .attr("value", form.personality.clone());
+        .attr("value", &form.personality.clone());
     let personality_error = state
         .form_errors
         .iter()
@@ -187,7 +187,7 @@ pub fn view(state: &AppState) -> Node {
             el("p")
                 .class("field-error")
                 .attr("role", "alert")
-                .text(message.clone())
+                .text(&message.clone())
         });
     let timing = el("input")
         .attr("id", "setting-timing")

@@ -50,7 +50,7 @@ pub fn view(state: &AppState) -> Node {
                     el("span")
                         .class("font-size")
                         .attr("aria-live", "polite")
-                        .text(format!("{}px", state.font_size())),
+                        .text(&format!("{}px", state.font_size())),
                 )
                 .child(
                     el("button")
