@@ -436,15 +436,27 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Each item of the list `name`, read by `read` (a loop rather than
+    /// collecting into a `Result`, which costs the page more code).
+    pub fn list<T>(
+        &self,
+        name: &str,
+        mut read: impl FnMut(&Value) -> Result<T, String>,
+    ) -> Result<Vec<T>, String> {
+        let items = self.array(name)?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(read(item)?);
+        }
+        Ok(out)
+    }
+
     pub fn strings(&self, name: &str) -> Result<Vec<String>, String> {
-        self.array(name)?
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| format!("{}: \"{name}\" must be a list of text", self.context))
-            })
-            .collect()
+        self.list(name, |v| {
+            v.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| format!("{}: \"{name}\" must be a list of text", self.context))
+        })
     }
 }
 

@@ -133,34 +133,22 @@ impl World {
             "tls_certificate",
         ];
         let fields = Fields::of(value, "the world", FIELDS)?;
-        let users = fields
-            .array("users")?
-            .iter()
-            .map(|v| {
-                let user = Fields::of(v, "a user", &["name", "full_name", "system"])?;
-                Ok(User {
-                    name: user.string("name")?,
-                    full_name: user.optional_string("full_name")?.unwrap_or_default(),
-                    system: user.bool_or("system", false)?,
-                })
+        let users = fields.list("users", |v| {
+            let user = Fields::of(v, "a user", &["name", "full_name", "system"])?;
+            Ok(User {
+                name: user.string("name")?,
+                full_name: user.optional_string("full_name")?.unwrap_or_default(),
+                system: user.bool_or("system", false)?,
             })
-            .collect::<Result<Vec<_>, String>>()?;
-        let aliases = fields
-            .array("aliases")?
-            .iter()
-            .map(|v| {
-                let alias = Fields::of(v, "an alias", &["name", "members"])?;
-                Ok(Alias {
-                    name: alias.string("name")?,
-                    members: alias.strings("members")?,
-                })
+        })?;
+        let aliases = fields.list("aliases", |v| {
+            let alias = Fields::of(v, "an alias", &["name", "members"])?;
+            Ok(Alias {
+                name: alias.string("name")?,
+                members: alias.strings("members")?,
             })
-            .collect::<Result<Vec<_>, String>>()?;
-        let hosts = fields
-            .array("hosts")?
-            .iter()
-            .map(|v| host_from(v, "a host"))
-            .collect::<Result<Vec<_>, String>>()?;
+        })?;
+        let hosts = fields.list("hosts", |v| host_from(v, "a host"))?;
         let client = host_from(
             fields
                 .get("client")

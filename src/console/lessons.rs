@@ -131,11 +131,7 @@ fn lesson_from(value: &Value) -> Result<Lesson, String> {
         hint: f.optional_string("hint")?,
         world,
         personality: f.optional_string("personality")?,
-        checks: f
-            .array("checks")?
-            .iter()
-            .map(|c| check_from(c, &id))
-            .collect::<Result<Vec<_>, String>>()?,
+        checks: f.list("checks", |c| check_from(c, &id))?,
         id,
     })
 }
@@ -146,11 +142,7 @@ pub fn parse_lessons(text: &str) -> Result<LessonFile, String> {
     let f = Fields::of(&value, "the lesson file", &["title", "lessons"])?;
     let file = LessonFile {
         title: f.string("title")?,
-        lessons: f
-            .array("lessons")?
-            .iter()
-            .map(lesson_from)
-            .collect::<Result<Vec<_>, String>>()?,
+        lessons: f.list("lessons", lesson_from)?,
     };
     if file.lessons.is_empty() {
         return Err("the lesson file has no lessons".to_string());

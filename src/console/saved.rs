@@ -80,17 +80,13 @@ impl Saved {
         ];
         let fields = Fields::of(&value, "the saved session", FIELDS).map_err(damaged)?;
         let transcript = fields
-            .array("transcript")
-            .map_err(damaged)?
-            .iter()
-            .map(|line| {
+            .list("transcript", |line| {
                 let line = Fields::of(line, "a transcript line", &["kind", "text"])?;
                 Ok(SavedLine {
                     kind: line.string("kind")?,
                     text: line.string("text")?,
                 })
             })
-            .collect::<Result<Vec<_>, String>>()
             .map_err(damaged)?;
         let mut mailboxes = BTreeMap::new();
         if let Some(Value::Object(members)) = fields.get("mailboxes") {
