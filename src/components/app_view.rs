@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Event, KeyboardEvent};
 
 use crate::app::{focus_terminal, save, AppAction, AppState, Panel, Theme};
@@ -143,20 +143,63 @@ fn has_selection() -> bool {
         .unwrap_or(false)
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
-    use wasm_bindgen_futures::JsFuture;
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url))
-        .await
-        .map_err(|_| format!("{url} could not be fetched (only files from this site can be)"))?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
-    if !response.ok() {
-        return Err(format!("{url} answered {}", response.status()));
-    }
-    let text = JsFuture::from(response.text().map_err(|_| "no body")?)
-        .await
-        .map_err(|_| "the body could not be read")?;
-    Ok(text.as_string().unwrap_or_default())
+/// What to do when a promise settles: with its value, or its rejection.
+pub type Settled = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
+
+/// Calls `then` once `promise` settles (a few lines instead of an async
+/// runtime, which the page would have to download).
+pub fn settle(promise: &js_sys::Promise, then: Settled) {
+    let slot = Rc::new(RefCell::new(Some(then)));
+    let other = Rc::clone(&slot);
+    let resolved = Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+        if let Some(then) = slot.borrow_mut().take() {
+            then(Ok(value));
+        }
+    });
+    let rejected = Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+        if let Some(then) = other.borrow_mut().take() {
+            then(Err(error));
+        }
+    });
+    let _ = promise.then2(&resolved, &rejected);
+    // The browser holds them until the promise settles; they are small
+    // and rare (a lesson file, a fetched file).
+    resolved.forget();
+    rejected.forget();
+}
+
+/// Fetches a same-origin text file.
+fn fetch_text(url: String, done: Box<dyn FnOnce(Result<String, String>)>) {
+    let Some(window) = web_sys::window() else {
+        return done(Err("no window".to_string()));
+    };
+    let request = window.fetch_with_str(&url);
+    settle(
+        &request,
+        Box::new(move |response| {
+            let Ok(response) = response else {
+                return done(Err(format!(
+                    "{url} could not be fetched (only files from this site can be)"
+                )));
+            };
+            let response: web_sys::Response = response.unchecked_into();
+            if !response.ok() {
+                return done(Err(format!("{url} answered {}", response.status())));
+            }
+            match response.text() {
+                Ok(body) => settle(
+                    &body,
+                    Box::new(move |text| {
+                        done(
+                            text.map(|t| t.as_string().unwrap_or_default())
+                                .map_err(|_| "the body could not be read".to_string()),
+                        )
+                    }),
+                ),
+                Err(_) => done(Err("the body could not be read".to_string())),
+            }
+        }),
+    );
 }
 
 /// A teacher's lessons, from `?lessons=URL` (same origin: the page's
@@ -166,12 +209,13 @@ fn load_lesson_file() {
         .get("lessons")
         .map(str::to_string)
     {
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = fetch_text(&url)
-                .await
-                .and_then(|text| crate::console::lessons::parse_lessons(&text));
-            dispatch(AppAction::LoadLessons(result));
-        });
+        fetch_text(
+            url,
+            Box::new(|result| {
+                let result = result.and_then(|text| crate::console::lessons::parse_lessons(&text));
+                dispatch(AppAction::LoadLessons(result));
+            }),
+        );
     }
 }
 

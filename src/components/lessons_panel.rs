@@ -1,11 +1,10 @@
 //! Exercises: the list with progress, the current goal and its checks, and
 //! loading a teacher's lesson file.
 
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use crate::app::{focus_terminal, AppAction, AppState};
-use crate::components::app_view::dispatch;
+use crate::components::app_view::{dispatch, settle};
 use crate::console::lessons::{evaluate, parse_lessons, Lesson};
 use crate::view::{el, text, Node};
 
@@ -21,13 +20,16 @@ fn on_file(event: &web_sys::Event) {
     let Some(file) = input.files().and_then(|files| files.get(0)) else {
         return;
     };
-    wasm_bindgen_futures::spawn_local(async move {
-        let result = match JsFuture::from(file.text()).await {
-            Ok(text) => parse_lessons(&text.as_string().unwrap_or_default()),
-            Err(_) => Err("the file could not be read".to_string()),
-        };
-        dispatch(AppAction::LoadLessons(result));
-    });
+    settle(
+        &file.text(),
+        Box::new(|text| {
+            let result = match text {
+                Ok(text) => parse_lessons(&text.as_string().unwrap_or_default()),
+                Err(_) => Err("the file could not be read".to_string()),
+            };
+            dispatch(AppAction::LoadLessons(result));
+        }),
+    );
 }
 
 fn current_lesson(state: &AppState, lesson: &Lesson) -> Node {
