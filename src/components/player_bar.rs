@@ -44,7 +44,7 @@ pub fn view(player: &Player) -> Node {
                     el("option")
                         .attr("value", &index.to_string())
                         .flag("selected", index == player.speed)
-                        .text(*name)
+                        .text(name)
                         .into()
                 }))
                 .attr("value", &player.speed.to_string()),
