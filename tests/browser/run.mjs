@@ -363,6 +363,30 @@ await check('a script replays itself with pause, step and speed', async (page) =
   expect((await lines(page)).includes('250 2.0.0 OK'), 'NOOP was answered');
 });
 
+await check('a first visit asks only for the files the size budget counts', async () => {
+  // scripts/size.sh counts the files the offline worker lists, and the
+  // worker itself: a first visit must not need anything else.
+  const worker = await readFile(join(dist, 'sw.js'), 'utf8');
+  const listed = new Set(worker.match(/const FILES = \[(.*)\];/)[1].split(',').map((f) => f.trim().replace(/'/g, '').replace(/^\.\/$/, 'index.html')));
+  listed.add('sw.js');
+  const fresh = await browser.newContext();
+  const page = await fresh.newPage();
+  const asked = new Set();
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname.replace(/^\//, '') || 'index.html';
+    asked.add(path);
+  });
+  await page.goto(base);
+  await page.waitForSelector('.input-line .prompt');
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await typeLine(page, 'telnet mail.example.com smtp');
+  await waitForLine(page, /^220 /);
+  const extra = [...asked].filter((path) => !listed.has(path));
+  await fresh.close();
+  expect(extra.length === 0, `a first visit also asked for: ${extra.join(', ')}`);
+  expect(asked.has('smtplab-web_bg.wasm') && asked.has('index.html'), `the visit asked for: ${[...asked].join(', ')}`);
+});
+
 await check('offline: after one visit the page loads and works without the network', async (page, context) => {
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   await page.reload();
