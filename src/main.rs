@@ -20,3 +20,8 @@ fn main() {
 fn main() {
     eprintln!("smtplab-web is the browser app: build it with `make serve` or `make dist`.");
 }
+
+// Talc instead of the default dlmalloc: smaller in the module, and fast.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
