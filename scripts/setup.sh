@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing SMTP Lab needs, skipping what is there:
 # the wasm target, Trunk, the wasm-bindgen CLI at the version in Cargo.lock,
-# wasm-opt (npm binaryen, under .tools/), Chromium for the browser tests
-# (Debian packages) and playwright-core (npm, under tests/browser/).
+# wasm-opt (npm binaryen) and the terser and csso minifiers (npm, under
+# .tools/), Chromium for the browser tests (Debian packages) and
+# playwright-core (npm, under tests/browser/).
 # Usage: scripts/setup.sh [--browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,10 +33,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
-if [ ! -x .tools/node_modules/.bin/wasm-opt ]; then
-  say "installing wasm-opt (npm binaryen) under .tools/"
+if [ ! -x .tools/node_modules/.bin/wasm-opt ] || [ ! -x .tools/node_modules/.bin/terser ] ||
+  [ ! -x .tools/node_modules/.bin/csso ]; then
+  say "installing wasm-opt (npm binaryen), terser and csso under .tools/"
   mkdir -p .tools
-  npm install --prefix .tools --no-audit --no-fund --silent binaryen@132 >/dev/null
+  npm install --prefix .tools --no-audit --no-fund --silent binaryen@132 terser@5 csso-cli@4 >/dev/null
 fi
 
 if [ "$want_browser" = yes ]; then
