@@ -5,7 +5,6 @@
 //! Errors name the line and column, so a teacher can find the problem in a
 //! lesson file.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -478,8 +477,9 @@ pub fn strings(items: &[String]) -> Value {
     Value::Array(items.iter().map(|s| string(s)).collect())
 }
 
-pub fn string_map(map: &BTreeMap<String, String>) -> Value {
-    Value::Object(map.iter().map(|(k, v)| (k.clone(), string(v))).collect())
+/// An object from (name, text) pairs.
+pub fn string_map(pairs: &[(String, String)]) -> Value {
+    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), string(v))).collect())
 }
 
 #[cfg(test)]

@@ -3,6 +3,55 @@
 
 use smtplab_engine::delivery::added_by_server;
 
+/// Each user's mbox, by user name in order. A sorted list rather than a
+/// map: there are only a few users, and it keeps the page smaller.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mailboxes(Vec<(String, Vec<u8>)>);
+
+impl Mailboxes {
+    pub fn get(&self, user: &str) -> Option<&Vec<u8>> {
+        self.0.iter().find(|(u, _)| u == user).map(|(_, m)| m)
+    }
+
+    #[cfg(test)]
+    pub fn contains_key(&self, user: &str) -> bool {
+        self.get(user).is_some()
+    }
+
+    /// The user's mbox, created empty if there is none yet.
+    pub fn open(&mut self, user: &str) -> &mut Vec<u8> {
+        let index = match self.0.binary_search_by(|(u, _)| u.as_str().cmp(user)) {
+            Ok(index) => index,
+            Err(index) => {
+                self.0.insert(index, (user.to_string(), Vec::new()));
+                index
+            }
+        };
+        &mut self.0[index].1
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(u, _)| u)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(String, Vec<u8>)> {
+        self.0.iter()
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+#[cfg(test)]
+impl std::ops::Index<&str> for Mailboxes {
+    type Output = Vec<u8>;
+
+    fn index(&self, user: &str) -> &Vec<u8> {
+        self.get(user).expect("no such mailbox")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeaderLine {
     pub text: String,

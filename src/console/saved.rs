@@ -2,8 +2,6 @@
 //! and the settings, as versioned JSON. A saved state that cannot be read
 //! is reported, never a blank page.
 
-use std::collections::BTreeMap;
-
 use smtplab_engine::json::{self, Fields, Value};
 use smtplab_engine::World;
 
@@ -25,7 +23,8 @@ pub struct Saved {
     pub transcript: Vec<SavedLine>,
     pub history: Vec<String>,
     /// Mailbox text by user.
-    pub mailboxes: BTreeMap<String, String>,
+    /// (user, mbox text), in user order.
+    pub mailboxes: Vec<(String, String)>,
     pub world: World,
     pub personality: String,
     pub timing: bool,
@@ -88,13 +87,13 @@ impl Saved {
                 })
             })
             .map_err(damaged)?;
-        let mut mailboxes = BTreeMap::new();
+        let mut mailboxes = Vec::new();
         if let Some(Value::Object(members)) = fields.get("mailboxes") {
             for (user, mbox) in members {
                 let text = mbox
                     .as_str()
                     .ok_or_else(|| damaged(format!("mailbox {user} is not text")))?;
-                mailboxes.insert(user.clone(), text.to_string());
+                mailboxes.push((user.clone(), text.to_string()));
             }
         }
         let world = World::from_value(fields.get("world").unwrap_or(&Value::Null))
@@ -123,7 +122,7 @@ mod tests {
                 text: "$ whoami".into(),
             }],
             history: vec!["whoami".into()],
-            mailboxes: BTreeMap::new(),
+            mailboxes: Vec::new(),
             world: World::tutorial(),
             personality: "sendmail-8.13.8".into(),
             timing: true,

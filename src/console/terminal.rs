@@ -5,14 +5,14 @@
 //! and return how long to wait (for a server pause) before calling
 //! [`Terminal::resume`]. With timing off, pauses are skipped.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use smtplab_engine::{Action, Connection, Personality, ReplyKey, Session, Timestamp, World};
 
 use super::editor::LineEditor;
 use super::history::History;
-use super::mailbox;
+use super::mailbox::{self, Mailboxes};
 use super::saved::{Saved, SavedLine, FORMAT_VERSION, SAVED_LINES};
 use super::scrollback::{Line, LineKind, ReplyTag, Scrollback};
 use super::shell::{self, COMMANDS, SMTP_VERBS};
@@ -101,7 +101,7 @@ pub struct Terminal {
     world: Arc<World>,
     personality: &'static Personality,
     /// Delivered mail, by user: mbox text.
-    pub mailboxes: BTreeMap<String, Vec<u8>>,
+    pub mailboxes: Mailboxes,
     pending: VecDeque<Pending>,
     /// Whether server pauses are honoured (off only for tests).
     pub timing: bool,
@@ -143,7 +143,7 @@ impl Terminal {
             connected_to: String::new(),
             world: Arc::new(world),
             personality,
-            mailboxes: BTreeMap::new(),
+            mailboxes: Mailboxes::default(),
             pending: VecDeque::new(),
             timing: true,
             process_id: 10_000 + seed % 80_000,
@@ -199,15 +199,11 @@ impl Terminal {
                 })
                 .collect(),
             history: self.history.entries().to_vec(),
-            mailboxes: {
-                // Inserted one by one: collecting into a map would sort,
-                // and the sort's code would weigh on the page.
-                let mut mailboxes = BTreeMap::new();
-                for (user, mbox) in &self.mailboxes {
-                    mailboxes.insert(user.clone(), String::from_utf8_lossy(mbox).into_owned());
-                }
-                mailboxes
-            },
+            mailboxes: self
+                .mailboxes
+                .iter()
+                .map(|(user, mbox)| (user.clone(), String::from_utf8_lossy(mbox).into_owned()))
+                .collect(),
             world: (*self.world).clone(),
             personality: self.personality.id.to_string(),
             timing: self.timing,
@@ -224,7 +220,7 @@ impl Terminal {
         self.history = History::from_entries(saved.history);
         self.mailboxes.clear();
         for (user, mbox) in saved.mailboxes {
-            self.mailboxes.insert(user, mbox.into_bytes());
+            *self.mailboxes.open(&user) = mbox.into_bytes();
         }
         self.world = Arc::new(saved.world);
         if let Some(personality) = Personality::by_id(&saved.personality) {
@@ -952,8 +948,7 @@ impl Terminal {
                     });
                     for mailbox in &delivery.mailboxes {
                         self.mailboxes
-                            .entry(mailbox.clone())
-                            .or_default()
+                            .open(mailbox)
                             .extend_from_slice(&delivery.entry);
                     }
                     self.deliveries += 1;
