@@ -5,6 +5,10 @@ WASM_OPT := $(CURDIR)/.tools/node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue
 
+# What a first visit may download, gzip bytes. The goal is 100 KB; this
+# guards what has been reached so far, so the page cannot grow unnoticed.
+SIZE_BUDGET := 111000
+
 .PHONY: setup serve dist test test-native test-browser lint size bench clean
 
 setup:
@@ -40,12 +44,13 @@ test-native:
 test-browser:
 	scripts/setup.sh --browser
 	$(MAKE) dist
+	scripts/size.sh dist $(SIZE_BUDGET)
 	node tests/browser/run.mjs dist
 
 test: lint test-native test-browser
 
 size:
-	scripts/size.sh dist
+	scripts/size.sh dist $(SIZE_BUDGET)
 
 bench:
 	cargo bench -p smtplab-engine --bench engine
