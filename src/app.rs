@@ -121,6 +121,8 @@ pub enum AppAction {
     StopReplay,
     /// The next piece of a large paste.
     PasteNext,
+    /// Something outside an action changed the terminal: draw it.
+    Refresh,
     /// The key bar's Ctrl: the next letter typed is a control key.
     ToggleCtrl,
     /// The transcript went to the clipboard.
@@ -603,6 +605,7 @@ impl AppState {
                 }
                 None
             }
+            AppAction::Refresh => None,
             AppAction::ToggleCtrl => {
                 next.ctrl_held = !self.ctrl_held;
                 None

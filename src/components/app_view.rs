@@ -30,6 +30,7 @@ thread_local! {
     static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
     static QUEUE: RefCell<VecDeque<AppAction>> = const { RefCell::new(VecDeque::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
+    static SAVE_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts the app in the page's body.
@@ -43,16 +44,35 @@ pub fn start() {
     let state = Rc::new(AppState::new());
     let page = Mounted::create(view(&state));
     let _ = body.append_child(page.dom());
+    // What was just loaded needs no saving.
+    let saved = state.terminal.borrow().generation;
     RUNTIME.with(|r| {
         *r.borrow_mut() = Some(Runtime {
             state: Rc::clone(&state),
             page,
-            saved: u64::MAX,
+            saved,
         })
     });
     effects(None, &state);
     focus_terminal();
     load_lesson_file();
+    // Leaving or hiding the page saves what is not saved yet.
+    let on_hide = Closure::<dyn FnMut()>::new(|| {
+        if SAVE_PENDING.with(|p| p.get()) {
+            save_now();
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
+        if let Some(document) = window.document() {
+            let _ = document.add_event_listener_with_callback(
+                "visibilitychange",
+                on_hide.as_ref().unchecked_ref(),
+            );
+        }
+    }
+    on_hide.forget();
 }
 
 /// Queues an action; the page updates once the queue is empty. Safe to
@@ -219,15 +239,45 @@ fn load_lesson_file() {
     }
 }
 
-/// Dispatches `action` after `millis` milliseconds (a browser timer).
-fn dispatch_after(action: AppAction, millis: u64) {
-    let callback = Closure::once_into_js(move || dispatch(action));
+/// Saving writes the whole session (mailboxes included), so it is not done
+/// on every line: once this many milliseconds after a change, and at once
+/// when the page is hidden or left.
+const SAVE_DELAY: u64 = 500;
+
+/// Saves the session now if it changed since the last save.
+fn save_now() {
+    SAVE_PENDING.with(|p| p.set(false));
+    let state = RUNTIME.with(|r| {
+        let mut runtime = r.borrow_mut();
+        let runtime = runtime.as_mut()?;
+        let generation = runtime.state.terminal.borrow().generation;
+        let changed = std::mem::replace(&mut runtime.saved, generation) != generation;
+        (changed && !runtime.state.ephemeral).then(|| Rc::clone(&runtime.state))
+    });
+    if let Some(state) = state {
+        let generation = state.terminal.borrow().generation;
+        save(&mut state.terminal.borrow_mut());
+        // A full storage is reported in the terminal: show it.
+        if state.terminal.borrow().generation != generation {
+            dispatch(AppAction::Refresh);
+        }
+    }
+}
+
+/// Runs `then` after `millis` milliseconds (a browser timer).
+fn after(millis: u64, then: impl FnOnce() + 'static) {
+    let callback = Closure::once_into_js(then);
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             callback.unchecked_ref(),
             millis.min(i32::MAX as u64) as i32,
         );
     }
+}
+
+/// Dispatches `action` after `millis` milliseconds.
+fn dispatch_after(action: AppAction, millis: u64) {
+    after(millis, move || dispatch(action));
 }
 
 /// What a change of state sets going outside the page's elements.
@@ -260,13 +310,9 @@ fn effects(previous: Option<&AppState>, state: &AppState) {
             screen.set_scroll_top(screen.scroll_height());
         }
         let generation = state.terminal.borrow().generation;
-        let due = RUNTIME.with(|r| {
-            r.borrow_mut()
-                .as_mut()
-                .is_some_and(|r| std::mem::replace(&mut r.saved, generation) != generation)
-        });
-        if !state.ephemeral && due {
-            save(&mut state.terminal.borrow_mut());
+        let unsaved = RUNTIME.with(|r| r.borrow().as_ref().is_some_and(|r| r.saved != generation));
+        if !state.ephemeral && unsaved && !SAVE_PENDING.with(|p| p.replace(true)) {
+            after(SAVE_DELAY, save_now);
         }
     }
     // The theme belongs to the whole page.
