@@ -46,7 +46,7 @@ pub fn view(state: &AppState) -> Node {
         let count = terminal
             .mailboxes
             .get(user)
-            .map(|m| mailbox::messages(m).len())
+            .map(|m| mailbox::count(m))
             .unwrap_or(0);
         let current = selected == Some(user);
         let name = user.to_string();

@@ -167,8 +167,9 @@ fn check_passes<'a>(check: &Check, log: impl Iterator<Item = &'a LogEvent> + Clo
     match check {
         Check::Sent { verb } => log.clone().any(|e| match e {
             LogEvent::Sent { line, .. } => line
-                .to_ascii_uppercase()
-                .starts_with(&verb.to_ascii_uppercase()),
+                .as_bytes()
+                .get(..verb.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(verb.as_bytes())),
             _ => false,
         }),
         Check::Reply { code, enhanced } => log.clone().any(|e| match e {
@@ -185,12 +186,7 @@ fn check_passes<'a>(check: &Check, log: impl Iterator<Item = &'a LogEvent> + Clo
             body_line,
         } => log.clone().any(|e| match e {
             LogEvent::Delivered { mailboxes, entry } if mailboxes.iter().any(|m| m == wanted) => {
-                mailbox::messages(entry).iter().any(|message| {
-                    header.as_ref().is_none_or(|h| message.header(h).is_some())
-                        && body_line
-                            .as_ref()
-                            .is_none_or(|b| message.body.lines().any(|line| line == b))
-                })
+                mailbox::entry_has(entry, header.as_deref(), body_line.as_deref())
             }
             _ => false,
         }),

@@ -79,6 +79,45 @@ impl Message {
 }
 
 /// Splits an mbox into messages.
+/// How many messages an mbox holds (its `From ` lines), without reading
+/// them: the panel shows the count on every redraw.
+pub fn count(mbox: &[u8]) -> usize {
+    let mut count = usize::from(mbox.starts_with(b"From "));
+    let mut rest = mbox;
+    while let Some(at) = rest.iter().position(|&b| b == b'\n') {
+        rest = &rest[at + 1..];
+        if rest.starts_with(b"From ") {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Whether one delivered entry has a header field `header` and a body line
+/// equal to `body_line` (each when given), read in place: lesson checks
+/// run on every command, and a message can be megabytes long.
+pub fn entry_has(entry: &[u8], header: Option<&str>, body_line: Option<&str>) -> bool {
+    let mut lines = entry
+        .split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line));
+    if !lines.next().is_some_and(|l| l.starts_with(b"From ")) {
+        return false;
+    }
+    let mut found = header.is_none();
+    for line in lines.by_ref() {
+        if line.is_empty() {
+            break;
+        }
+        if let Some(name) = header {
+            let name = name.as_bytes();
+            found |= line.len() > name.len()
+                && line[name.len()] == b':'
+                && line[..name.len()].eq_ignore_ascii_case(name);
+        }
+    }
+    found && body_line.is_none_or(|wanted| lines.any(|line| line == wanted.as_bytes()))
+}
+
 pub fn messages(mbox: &[u8]) -> Vec<Message> {
     let text = String::from_utf8_lossy(mbox);
     let mut entries: Vec<Vec<&str>> = Vec::new();
@@ -151,5 +190,43 @@ mod tests {
         assert_eq!(first.header("subject").as_deref(), Some("hi"));
         assert_eq!(first.body, "Hey");
         assert_eq!(all[1].body, ">From the start");
+    }
+
+    #[test]
+    fn counts_and_reads_entries_in_place() {
+        assert_eq!(count(MBOX.as_bytes()), 2);
+        assert_eq!(count(b""), 0);
+        // A body line that merely contains "From " is not a message.
+        assert_eq!(count(b"From a\nSubject: x\n\nsay >From me\n\n"), 1);
+        let first = MBOX.split("\n\nFrom ").next().unwrap();
+        let second = &MBOX[first.len() + 2..];
+        // The same answers as building the message and asking it.
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            (first, None, None),
+            (first, Some("subject"), None),
+            (first, Some("Subject"), Some("Hey")),
+            (first, Some("X-Missing"), None),
+            (first, None, Some("Hey!")),
+            (first, Some("Received"), Some("Hey")),
+            (
+                first,
+                Some("for mom@example.com; Tue, 22 Oct 2013 05"),
+                None,
+            ),
+            (second, None, Some(">From the start")),
+            (second, Some("Subj"), None),
+            ("not an entry", None, None),
+        ];
+        for (entry, header, body) in cases {
+            let built = messages(entry.as_bytes()).iter().any(|m| {
+                header.is_none_or(|h| m.header(h).is_some())
+                    && body.is_none_or(|b| m.body.lines().any(|line| line == b))
+            });
+            assert_eq!(
+                entry_has(entry.as_bytes(), *header, *body),
+                built,
+                "{header:?} {body:?} in {entry:?}"
+            );
+        }
     }
 }
