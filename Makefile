@@ -9,7 +9,7 @@ WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-gl
 # guards what has been reached so far, so the page cannot grow unnoticed.
 SIZE_BUDGET := 111000
 
-.PHONY: setup serve dist test test-native test-browser lint size bench clean
+.PHONY: setup serve dist test test-native test-browser lint size size-floor bench clean
 
 setup:
 	scripts/setup.sh
@@ -36,7 +36,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	cargo clippy --target wasm32-unknown-unknown -p smtplab-web -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p smtplab-web --bins --examples -- -D warnings
 
 test-native:
 	cargo test --workspace
@@ -51,6 +51,14 @@ test: lint test-native test-browser
 
 size:
 	scripts/size.sh dist $(SIZE_BUDGET)
+
+# The engine and terminal alone, built and optimized as the app is.
+size-floor: setup
+	cargo build --release --target wasm32-unknown-unknown --example size_floor
+	wasm-bindgen target/wasm32-unknown-unknown/release/examples/size_floor.wasm --target web --out-dir target/size-floor
+	$(WASM_OPT) $(WASM_OPT_FLAGS) target/size-floor/size_floor_bg.wasm -o target/size-floor/size_floor_bg.wasm
+	@printf 'engine and terminal alone: %d bytes of WebAssembly, %d gzip\n' \
+	  $$(stat -c %s target/size-floor/size_floor_bg.wasm) $$(gzip -9 -c target/size-floor/size_floor_bg.wasm | wc -c)
 
 bench:
 	cargo bench -p smtplab-engine --bench engine
