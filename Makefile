@@ -28,7 +28,7 @@ dist: setup
 	@.tools/node_modules/.bin/csso dist/style.css -o dist/style.min.css && mv dist/style.min.css dist/style.css
 	@integrity=$$(openssl dgst -sha384 -binary dist/style.css | base64 -w0); \
 	  sed -i "s|href=\"./style.css\" integrity=\"[^\"]*\"|href=\"./style.css\" integrity=\"sha384-$$integrity\"|" dist/index.html
-	@version=$$(cat dist/index.html dist/*.js dist/*.wasm dist/*.css | sha256sum | cut -c1-16); \
+	@version=$$(cat dist/index.html dist/*.js dist/*.wasm dist/*.css dist/*.json | sha256sum | cut -c1-16); \
 	  sed -i "s/^const VERSION = 'dev';/const VERSION = '$$version';/" dist/sw.js
 	@scripts/size.sh dist
 

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use smtplab_engine::explain::Explanations;
 use smtplab_engine::personality::SENDMAIL_8_13_8;
 use smtplab_engine::{Personality, Timestamp, World};
 
@@ -123,6 +124,8 @@ pub enum AppAction {
     PasteNext,
     /// Something outside an action changed the terminal: draw it.
     Refresh,
+    /// `explain.json` arrived (or could not be fetched).
+    LoadExplanations(Result<String, String>),
     /// The key bar's Ctrl: the next letter typed is a control key.
     ToggleCtrl,
     /// The transcript went to the clipboard.
@@ -152,6 +155,9 @@ pub struct AppState {
     /// Explain mode: server replies and client commands can be opened.
     pub explain: bool,
     pub explained: Option<LineRef>,
+    /// Loaded when explain mode is first turned on, not on a first visit.
+    pub explanations: Option<Rc<Explanations>>,
+    pub explanations_error: Option<String>,
     pub lessons: Rc<LessonFile>,
     pub lesson: Option<String>,
     pub completed: Rc<Vec<String>>,
@@ -482,6 +488,8 @@ impl AppState {
             },
             explain: false,
             explained: None,
+            explanations: None,
+            explanations_error: None,
             lessons: Rc::new(lessons),
             lesson,
             completed: Rc::new(load_progress()),
@@ -606,6 +614,13 @@ impl AppState {
                 None
             }
             AppAction::Refresh => None,
+            AppAction::LoadExplanations(result) => {
+                match result.and_then(|text| Explanations::from_json(&text)) {
+                    Ok(explanations) => next.explanations = Some(Rc::new(explanations)),
+                    Err(error) => next.explanations_error = Some(error),
+                }
+                None
+            }
             AppAction::ToggleCtrl => {
                 next.ctrl_held = !self.ctrl_held;
                 None
@@ -669,6 +684,8 @@ impl AppState {
             AppAction::ToggleExplain => {
                 next.explain = !self.explain;
                 next.explained = None;
+                // Turning it on again tries a failed load again.
+                next.explanations_error = None;
                 if next.explain {
                     next.panel = Panel::Explain;
                 } else if self.panel == Panel::Explain {

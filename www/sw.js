@@ -7,6 +7,10 @@
 const VERSION = 'dev';
 const CACHE = `smtplab-${VERSION}`;
 const FILES = ['./', 'index.html', 'boot.js', 'smtplab-web.js', 'smtplab-web_bg.wasm', 'style.css', 'icon.svg', 'manifest.webmanifest'];
+// Loaded by the page only when needed (explain mode's texts). Not part of a
+// first visit: the worker fetches them on a later visit, so they work
+// offline too.
+const LATER = ['explain.json'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));
@@ -23,6 +27,10 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (event.request.mode === 'navigate' && VERSION !== 'dev') {
+    event.waitUntil(caches.open(CACHE).then((cache) => Promise.all(LATER.map((file) =>
+      cache.match(file).then((hit) => hit || cache.add(file)).catch(() => {})))));
+  }
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     // A development build always asks the network first.

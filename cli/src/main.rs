@@ -4,6 +4,8 @@
 //!   the engine on a simulated clock and prints the `C:`/`S:` transcript.
 //! - `smtplab serve` serves the engine over TCP on loopback, one session
 //!   per connection, so telnet, nc, swaks or smtplib can talk to it.
+//! - `smtplab explanations` prints the explain mode's texts as JSON (the
+//!   browser's `www/explain.json`).
 
 mod options;
 mod serve;
@@ -24,6 +26,7 @@ usage:
                 [--spool DIR] [--allow-remote] [--max-sessions N]
                 [--idle-timeout SECONDS] [--no-delays]
   smtplab personalities
+  smtplab explanations     (the explain mode's texts, as the browser loads them)
 
 personalities: sendmail-8.13.8 (default), sendmail-8.17.1.9-debian
 worlds: JSON files such as worlds/tutorial.json (default) and worlds/corpus.json";
@@ -46,6 +49,10 @@ fn main() -> ExitCode {
             for personality in smtplab_engine::personality::ALL {
                 println!("{}\t{}", personality.id, personality.label);
             }
+            Ok(())
+        }
+        Command::Explanations => {
+            println!("{}", smtplab_engine::explain::document().to_json_pretty());
             Ok(())
         }
         Command::Replay { script } => run_replay(&options, script),

@@ -10,6 +10,7 @@ pub enum Command {
     Replay { script: String },
     Serve,
     Personalities,
+    Explanations,
     Help,
 }
 
@@ -58,6 +59,7 @@ impl Options {
             },
             Some("serve") => Command::Serve,
             Some("personalities") => Command::Personalities,
+            Some("explanations") => Command::Explanations,
             Some(other) => return Err(format!("unknown command {other:?}")),
         };
         while let Some(argument) = rest.next() {

@@ -18,6 +18,13 @@ macro_rules! reply_keys {
         impl ReplyKey {
             /// Every key, for tests that check the catalogue is complete.
             pub const ALL: &'static [ReplyKey] = &[$(ReplyKey::$name),+];
+
+            /// The key's name, as explanations are filed under it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ReplyKey::$name => stringify!($name)),+
+                }
+            }
         }
     };
 }

@@ -3,8 +3,13 @@
 //! Kept beside the reply catalogue: every [`ReplyKey`] has an entry (the
 //! `match` is exhaustive, so a new reply cannot be added without one).
 //! `{echo}` in a text stands for the address the reply echoes.
+//!
+//! The browser loads these as data when explain mode is first turned on
+//! (`www/explain.json`, written by `smtplab explanations` from
+//! [`document`]), so a first visit does not download them.
 
 use crate::catalogue::ReplyKey;
+use crate::json::{self, Value};
 
 /// RFC 5321 online, for section links.
 pub const RFC5321: &str = "https://www.rfc-editor.org/rfc/rfc5321";
@@ -103,88 +108,236 @@ pub fn explain_reply(key: ReplyKey) -> Explanation {
     }
 }
 
-/// What the first digit of a reply code means (RFC 5321 4.2.1).
-pub fn code_class(code: u16) -> &'static str {
-    match code / 100 {
-        2 => "2xx: success, the command was done.",
-        3 => "3xx: go on, the server waits for more (the message text, or an answer).",
-        4 => "4xx: temporary failure, the same command may work later.",
-        5 => "5xx: permanent failure, do not repeat the command as it is.",
-        _ => "not a standard reply code.",
+/// What the first digit of a reply code means (RFC 5321 4.2.1); the last
+/// entry, with an empty key, is for anything else.
+const CLASSES: &[(&str, &str)] = &[
+    ("2", "2xx: success, the command was done."),
+    (
+        "3",
+        "3xx: go on, the server waits for more (the message text, or an answer).",
+    ),
+    (
+        "4",
+        "4xx: temporary failure, the same command may work later.",
+    ),
+    (
+        "5",
+        "5xx: permanent failure, do not repeat the command as it is.",
+    ),
+    ("", "not a standard reply code."),
+];
+
+/// RFC 3463: the class, subject and detail of an enhanced status code.
+const ENHANCED_CLASSES: &[(&str, &str)] = &[
+    ("2", "success"),
+    ("4", "persistent transient failure"),
+    ("5", "permanent failure"),
+];
+const ENHANCED_SUBJECTS: &[(&str, &str)] = &[
+    ("0", "other or undefined"),
+    ("1", "addressing"),
+    ("2", "mailbox"),
+    ("3", "mail system"),
+    ("4", "network and routing"),
+    ("5", "mail delivery protocol"),
+    ("6", "message content"),
+    ("7", "security or policy"),
+    ("", "unknown subject"),
+];
+const ENHANCED_DETAILS: &[(&str, &str)] = &[
+    ("0.0", "other undefined status"),
+    ("1.0", "other address status"),
+    ("1.1", "bad destination mailbox address"),
+    ("1.3", "bad destination mailbox address syntax"),
+    ("1.5", "destination address valid"),
+    ("2.3", "message length exceeds administrative limit"),
+    ("3.0", "other or undefined mail system status"),
+    ("3.3", "system not capable of selected features"),
+    ("4.1", "no answer from host"),
+    ("4.2", "bad connection"),
+    ("4.5", "system congestion"),
+    ("5.0", "other or undefined protocol status"),
+    ("5.1", "invalid command"),
+    ("5.2", "syntax error"),
+    ("5.3", "too many recipients"),
+    ("5.4", "invalid command arguments"),
+    ("7.0", "other or undefined security status"),
+    ("7.1", "delivery not authorized, message refused"),
+    ("", "detail not described here"),
+];
+
+/// Client commands: verb, syntax, what it does, RFC 5321 section. The last
+/// entry, with an empty verb, is for anything else.
+const COMMANDS: &[(&str, &str, &str, &str)] = &[
+    ("HELO", "HELO domain", "Says who the client is. The simplest greeting, for plain SMTP.", "4.1.1.1"),
+    ("EHLO", "EHLO domain", "Says who the client is and asks for Extended SMTP: the reply lists the extensions the server supports.", "4.1.1.1"),
+    ("MAIL", "MAIL FROM:<reverse-path> [parameters]", "Starts a transaction and gives the sender (where bounces go).", "4.1.1.2"),
+    ("RCPT", "RCPT TO:<forward-path> [parameters]", "Adds a recipient. Repeat for each recipient.", "4.1.1.3"),
+    ("DATA", "DATA", "Starts the message text. End it with a line holding only a dot; a line that starts with a dot gets an extra dot (dot-stuffing).", "4.1.1.4"),
+    ("RSET", "RSET", "Abandons the current transaction.", "4.1.1.5"),
+    ("VRFY", "VRFY user-or-address", "Asks whether an address is valid here.", "4.1.1.6"),
+    ("EXPN", "EXPN alias", "Asks what a mailing list or alias expands to.", "4.1.1.7"),
+    ("HELP", "HELP [topic]", "Asks the server for help.", "4.1.1.8"),
+    ("NOOP", "NOOP", "Does nothing; checks the connection.", "4.1.1.9"),
+    ("QUIT", "QUIT", "Ends the session; the server replies 221 and closes.", "4.1.1.10"),
+    ("VERB", "VERB", "A Sendmail extension: verbose delivery output.", "4.2.4"),
+    ("ETRN", "ETRN host", "Asks the server to run its queue for a host (RFC 1985).", "4.2.4"),
+    ("AUTH", "AUTH mechanism [initial-response]", "Starts authentication (RFC 4954).", "4.2.4"),
+    ("STARTTLS", "STARTTLS", "Asks to switch to an encrypted connection (RFC 3207).", "4.2.4"),
+    ("", "", "Not an SMTP command this server knows.", "4.2.4"),
+];
+
+/// The explanations, read from their JSON [`document`]: natively from the
+/// tables here, in the browser from `explain.json` once explain mode is
+/// first used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanations {
+    document: Value,
+}
+
+/// A reply's explanation: why this server said it here (with the echoed
+/// address put in), and the RFC 5321 section that covers it.
+pub struct ReplyExplanation {
+    pub why: String,
+    pub section: String,
+}
+
+/// A command's syntax, what it does, and its RFC 5321 section.
+pub struct CommandExplanation<'a> {
+    pub syntax: &'a str,
+    pub what: &'a str,
+    pub section: &'a str,
+}
+
+const SECTIONS: [&str; 6] = [
+    "replies",
+    "commands",
+    "classes",
+    "enhanced_classes",
+    "enhanced_subjects",
+    "enhanced_details",
+];
+
+impl Explanations {
+    /// The explanations built into this program.
+    pub fn built_in() -> Explanations {
+        Explanations {
+            document: document(),
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<Explanations, String> {
+        let document = json::parse(text)?;
+        for section in SECTIONS {
+            if !matches!(document.get(section), Some(Value::Object(_))) {
+                return Err(format!("the explanations have no \"{section}\""));
+            }
+        }
+        Ok(Explanations { document })
+    }
+
+    /// What is filed under `key` in `table`, or under "" (the entry for
+    /// anything else) when `fallback`.
+    fn entry(&self, table: &str, key: &str, fallback: bool) -> Option<&Value> {
+        let table = self.document.get(table)?;
+        table
+            .get(key)
+            .or_else(|| table.get("").filter(|_| fallback))
+    }
+
+    fn text(&self, table: &str, key: &str, fallback: bool) -> Option<&str> {
+        self.entry(table, key, fallback).and_then(Value::as_str)
+    }
+
+    pub fn reply(&self, key: ReplyKey, echo: Option<&str>) -> Option<ReplyExplanation> {
+        let entry = self.entry("replies", key.name(), false)?;
+        Some(ReplyExplanation {
+            why: entry
+                .get("why")?
+                .as_str()?
+                .replace("{echo}", echo.unwrap_or("the address")),
+            section: entry.get("section")?.as_str()?.to_string(),
+        })
+    }
+
+    /// Syntax, purpose and section of the command on a client line.
+    pub fn command(&self, line: &str) -> Option<CommandExplanation<'_>> {
+        let verb = line.split_whitespace().next()?.to_ascii_uppercase();
+        let verb = verb.split(':').next().unwrap_or("");
+        let entry = self.entry("commands", verb, true)?;
+        let field = |name| entry.get(name).and_then(Value::as_str);
+        Some(CommandExplanation {
+            syntax: field("syntax")?,
+            what: field("what")?,
+            section: field("section")?,
+        })
+    }
+
+    /// What the first digit of a reply code means (RFC 5321 4.2.1).
+    pub fn code_class(&self, code: u16) -> &str {
+        self.text("classes", &(code / 100).to_string(), true)
+            .unwrap_or("")
+    }
+
+    /// What an enhanced status code (`5.1.1`) means (RFC 3463).
+    pub fn enhanced(&self, code: &str) -> Option<String> {
+        let mut parts = code.split('.');
+        let (class, subject, detail) = (parts.next()?, parts.next()?, parts.next()?);
+        let class_text = self.text("enhanced_classes", class, false)?;
+        let subject_text = self.text("enhanced_subjects", subject, true)?;
+        let detail_text = self.text("enhanced_details", &format!("{subject}.{detail}"), true)?;
+        Some(format!(
+            "{code}: {class_text}; {subject_text}; {detail_text}."
+        ))
     }
 }
 
-/// What an enhanced status code means (RFC 3463).
-pub fn enhanced_meaning(code: &str) -> Option<String> {
-    let mut parts = code.split('.');
-    let class = parts.next()?;
-    let subject = parts.next()?;
-    let detail = parts.next()?;
-    let class_text = match class {
-        "2" => "success",
-        "4" => "persistent transient failure",
-        "5" => "permanent failure",
-        _ => return None,
+/// Every explanation as one JSON document, which the browser loads on
+/// demand: `replies` by reply name, `commands` by verb, and the tables for
+/// reply classes and enhanced status codes (an empty key is the entry for
+/// anything not listed).
+pub fn document() -> Value {
+    let table = |rows: &[(&str, &str)]| {
+        Value::Object(
+            rows.iter()
+                .map(|(k, v)| (k.to_string(), json::string(v)))
+                .collect(),
+        )
     };
-    let subject_text = match subject {
-        "0" => "other or undefined",
-        "1" => "addressing",
-        "2" => "mailbox",
-        "3" => "mail system",
-        "4" => "network and routing",
-        "5" => "mail delivery protocol",
-        "6" => "message content",
-        "7" => "security or policy",
-        _ => "unknown subject",
-    };
-    let detail_text = match (subject, detail) {
-        ("0", "0") => "other undefined status",
-        ("1", "0") => "other address status",
-        ("1", "1") => "bad destination mailbox address",
-        ("1", "3") => "bad destination mailbox address syntax",
-        ("1", "5") => "destination address valid",
-        ("2", "3") => "message length exceeds administrative limit",
-        ("3", "0") => "other or undefined mail system status",
-        ("3", "3") => "system not capable of selected features",
-        ("4", "1") => "no answer from host",
-        ("4", "2") => "bad connection",
-        ("4", "5") => "system congestion",
-        ("5", "0") => "other or undefined protocol status",
-        ("5", "1") => "invalid command",
-        ("5", "2") => "syntax error",
-        ("5", "3") => "too many recipients",
-        ("5", "4") => "invalid command arguments",
-        ("7", "0") => "other or undefined security status",
-        ("7", "1") => "delivery not authorized, message refused",
-        _ => "detail not described here",
-    };
-    Some(format!(
-        "{code}: {class_text}; {subject_text}; {detail_text}."
-    ))
-}
-
-/// Syntax, purpose and RFC 5321 section of a client command, by verb.
-pub fn explain_command(line: &str) -> Option<(&'static str, &'static str, &'static str)> {
-    let verb = line.split_whitespace().next()?.to_ascii_uppercase();
-    let verb = verb.split(':').next().unwrap_or("");
-    Some(match verb {
-        "HELO" => ("HELO domain", "Says who the client is. The simplest greeting, for plain SMTP.", "4.1.1.1"),
-        "EHLO" => ("EHLO domain", "Says who the client is and asks for Extended SMTP: the reply lists the extensions the server supports.", "4.1.1.1"),
-        "MAIL" => ("MAIL FROM:<reverse-path> [parameters]", "Starts a transaction and gives the sender (where bounces go).", "4.1.1.2"),
-        "RCPT" => ("RCPT TO:<forward-path> [parameters]", "Adds a recipient. Repeat for each recipient.", "4.1.1.3"),
-        "DATA" => ("DATA", "Starts the message text. End it with a line holding only a dot; a line that starts with a dot gets an extra dot (dot-stuffing).", "4.1.1.4"),
-        "RSET" => ("RSET", "Abandons the current transaction.", "4.1.1.5"),
-        "VRFY" => ("VRFY user-or-address", "Asks whether an address is valid here.", "4.1.1.6"),
-        "EXPN" => ("EXPN alias", "Asks what a mailing list or alias expands to.", "4.1.1.7"),
-        "HELP" => ("HELP [topic]", "Asks the server for help.", "4.1.1.8"),
-        "NOOP" => ("NOOP", "Does nothing; checks the connection.", "4.1.1.9"),
-        "QUIT" => ("QUIT", "Ends the session; the server replies 221 and closes.", "4.1.1.10"),
-        "VERB" => ("VERB", "A Sendmail extension: verbose delivery output.", "4.2.4"),
-        "ETRN" => ("ETRN host", "Asks the server to run its queue for a host (RFC 1985).", "4.2.4"),
-        "AUTH" => ("AUTH mechanism [initial-response]", "Starts authentication (RFC 4954).", "4.2.4"),
-        "STARTTLS" => ("STARTTLS", "Asks to switch to an encrypted connection (RFC 3207).", "4.2.4"),
-        _ => ("", "Not an SMTP command this server knows.", "4.2.4"),
-    })
+    let replies = ReplyKey::ALL
+        .iter()
+        .map(|key| {
+            let e = explain_reply(*key);
+            (
+                key.name().to_string(),
+                json::object(vec![
+                    ("why", json::string(e.why)),
+                    ("section", json::string(e.section)),
+                ]),
+            )
+        })
+        .collect();
+    let commands = COMMANDS
+        .iter()
+        .map(|(verb, syntax, what, section)| {
+            (
+                verb.to_string(),
+                json::object(vec![
+                    ("syntax", json::string(syntax)),
+                    ("what", json::string(what)),
+                    ("section", json::string(section)),
+                ]),
+            )
+        })
+        .collect();
+    json::object(vec![
+        ("replies", Value::Object(replies)),
+        ("commands", Value::Object(commands)),
+        ("classes", table(CLASSES)),
+        ("enhanced_classes", table(ENHANCED_CLASSES)),
+        ("enhanced_subjects", table(ENHANCED_SUBJECTS)),
+        ("enhanced_details", table(ENHANCED_DETAILS)),
+    ])
 }
 
 #[cfg(test)]
@@ -209,6 +362,10 @@ mod tests {
 
     #[test]
     fn enhanced_codes_and_classes() {
+        let all = Explanations::built_in();
+        let enhanced_meaning = |code| all.enhanced(code);
+        let code_class = |code| all.code_class(code).to_string();
+        let explain_command = |line| all.command(line).map(|c| (c.syntax, c.what, c.section));
         assert_eq!(
             enhanced_meaning("5.7.1").as_deref(),
             Some("5.7.1: permanent failure; security or policy; delivery not authorized, message refused.")
@@ -218,6 +375,45 @@ mod tests {
         assert_eq!(
             explain_command("mail from:<a@b>").unwrap().0,
             "MAIL FROM:<reverse-path> [parameters]"
+        );
+        assert_eq!(
+            explain_command("FROB x").unwrap().1,
+            "Not an SMTP command this server knows."
+        );
+        assert_eq!(explain_command("   "), None);
+        assert_eq!(code_class(999), "not a standard reply code.");
+        assert_eq!(
+            enhanced_meaning("4.9.9").as_deref(),
+            Some(
+                "4.9.9: persistent transient failure; unknown subject; detail not described here."
+            )
+        );
+        assert_eq!(enhanced_meaning("3.0.0"), None);
+        let reply = all
+            .reply(ReplyKey::RecipientOk, Some("<mom@example.com>"))
+            .unwrap();
+        assert!(
+            reply.why.starts_with("<mom@example.com> is a mailbox"),
+            "{}",
+            reply.why
+        );
+        assert_eq!(reply.section, "4.1.1.3");
+        let shipped = Explanations::from_json(include_str!("../../www/explain.json")).unwrap();
+        assert_eq!(shipped, all);
+        assert!(Explanations::from_json("{}")
+            .unwrap_err()
+            .contains("replies"));
+    }
+
+    #[test]
+    fn the_shipped_document_is_current() {
+        // The browser's copy; `smtplab explanations > www/explain.json`
+        // writes it again after a change here.
+        let shipped = include_str!("../../www/explain.json");
+        assert_eq!(
+            shipped,
+            document().to_json_pretty() + "\n",
+            "www/explain.json is out of date: run `cargo run -p smtplab -- explanations > www/explain.json`"
         );
     }
 }

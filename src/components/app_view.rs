@@ -31,6 +31,7 @@ thread_local! {
     static QUEUE: RefCell<VecDeque<AppAction>> = const { RefCell::new(VecDeque::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
     static SAVE_PENDING: Cell<bool> = const { Cell::new(false) };
+    static EXPLANATIONS_LOADING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts the app in the page's body.
@@ -314,6 +315,20 @@ fn effects(previous: Option<&AppState>, state: &AppState) {
         if !state.ephemeral && unsaved && !SAVE_PENDING.with(|p| p.replace(true)) {
             after(SAVE_DELAY, save_now);
         }
+    }
+    // Explanations load when explain mode is first used.
+    if state.explain
+        && state.explanations.is_none()
+        && state.explanations_error.is_none()
+        && !EXPLANATIONS_LOADING.with(|l| l.replace(true))
+    {
+        fetch_text(
+            "explain.json".to_string(),
+            Box::new(|result| {
+                EXPLANATIONS_LOADING.with(|l| l.set(false));
+                dispatch(AppAction::LoadExplanations(result));
+            }),
+        );
     }
     // The theme belongs to the whole page.
     if previous.is_none_or(|p| p.theme != state.theme) {

@@ -1,9 +1,7 @@
 //! What a reply or a command means: the code's class, the enhanced status
 //! code, why this server said it here, and the RFC 5321 section.
 
-use smtplab_engine::explain::{
-    code_class, enhanced_meaning, explain_command, explain_reply, RFC3463, RFC5321,
-};
+use smtplab_engine::explain::{Explanations, RFC3463, RFC5321};
 
 use crate::app::AppState;
 use crate::console::scrollback::{Line, LineKind};
@@ -37,7 +35,7 @@ fn quoted(line: &Line) -> Node {
         .into()
 }
 
-fn reply(line: &Line) -> Vec<Node> {
+fn reply(all: &Explanations, line: &Line) -> Vec<Node> {
     let code: u16 = line.text.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0);
     let enhanced = line
         .text
@@ -46,11 +44,11 @@ fn reply(line: &Line) -> Vec<Node> {
         .filter(|word| {
             word.split('.').count() == 3 && word.chars().all(|c| c.is_ascii_digit() || c == '.')
         })
-        .and_then(enhanced_meaning);
+        .and_then(|code| all.enhanced(code));
     let mut list = term(
         el("dl"),
         "Reply code",
-        text(&format!("{code}: {}", code_class(code))),
+        text(&format!("{code}: {}", all.code_class(code))),
     );
     if let Some(meaning) = enhanced {
         list = list.child(el("dt").text("Enhanced status code")).child(
@@ -60,22 +58,21 @@ fn reply(line: &Line) -> Vec<Node> {
                 .child(external(RFC3463.to_string(), "(RFC 3463)".to_string())),
         );
     }
-    if let Some(tag) = &line.reply {
-        let explanation = explain_reply(tag.key);
-        let echo = tag.echo.as_deref().unwrap_or("the address");
-        list = term(
-            list,
-            "Why here",
-            text(&explanation.why.replace("{echo}", echo)),
-        );
-        list = term(list, "Read more", section_link(explanation.section));
+    if let Some(explanation) = line
+        .reply
+        .as_ref()
+        .and_then(|tag| all.reply(tag.key, tag.echo.as_deref()))
+    {
+        list = term(list, "Why here", text(&explanation.why));
+        list = term(list, "Read more", section_link(&explanation.section));
     }
     vec![quoted(line), list.into()]
 }
 
-fn command(line: &Line) -> Vec<Node> {
-    match explain_command(&line.text) {
-        Some((syntax, what, section)) => {
+fn command(all: &Explanations, line: &Line) -> Vec<Node> {
+    match all.command(&line.text) {
+        Some(found) => {
+            let (syntax, what, section) = (found.syntax, found.what, found.section);
             let mut list = el("dl");
             if !syntax.is_empty() {
                 list = term(list, "Syntax", el("code").text(syntax));
@@ -99,10 +96,15 @@ pub fn view(state: &AppState) -> Node {
             .find(|b| b.id == block)
             .and_then(|b| b.lines.get(index))
     });
-    let body = match line {
-        None => vec![el("p").class("hint").text("Explain mode is on: click a server reply or one of your commands (or focus it with Tab and press Enter) to see what it means.").into()],
-        Some(line) if line.kind == LineKind::Server => reply(line),
-        Some(line) => command(line),
+    let hint = |message: &str| vec![el("p").class("hint").text(message).into()];
+    let body = match (line, &state.explanations) {
+        (None, _) => hint("Explain mode is on: click a server reply or one of your commands (or focus it with Tab and press Enter) to see what it means."),
+        (Some(_), None) => match &state.explanations_error {
+            Some(error) => hint(&format!("The explanations could not be loaded ({error}). They need the network once; turn explain mode off and on to try again.")),
+            None => hint("Loading the explanations…"),
+        },
+        (Some(line), Some(all)) if line.kind == LineKind::Server => reply(all, line),
+        (Some(line), Some(all)) => command(all, line),
     };
     el("aside")
         .class("panel explain-panel")

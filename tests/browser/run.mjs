@@ -73,6 +73,17 @@ async function waitForLine(page, pattern, timeout = 10000) {
   }
 }
 
+// Polls from Node until the element's text passes `test`; returns it.
+async function waitForText(page, selector, test, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const shown = await page.textContent(selector);
+    if (test(shown)) return shown;
+    if (Date.now() > deadline) throw new Error(`${selector} still shows: ${shown}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function expect(condition, message) {
   if (!condition) throw new Error(message);
 }
@@ -281,7 +292,8 @@ await check('explain mode explains replies and commands', async (page) => {
   await page.click('button:has-text("Explain")');
   const explain = async (text) => {
     await page.click(`.explainable:text-is("${text}")`);
-    return page.textContent('.explain-panel');
+    // The texts load when explain mode is first turned on.
+    return waitForText(page, '.explain-panel', (shown) => !shown.includes('Loading the explanations'));
   };
   let shown = await explain('503 5.0.0 Need MAIL before RCPT');
   expect(shown.includes('5xx: permanent failure') && shown.includes('RCPT before MAIL') && shown.includes('RFC 5321, section 4.1.4'), shown);
@@ -392,12 +404,24 @@ await check('offline: after one visit the page loads and works without the netwo
   await page.reload();
   await page.waitForSelector('.input-line .prompt');
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  // The second visit also keeps explain mode's texts for offline use.
+  for (let tries = 0; !(await page.evaluate(async () => {
+    for (const key of await caches.keys()) if (await (await caches.open(key)).match('explain.json')) return true;
+    return false;
+  })); tries += 1) {
+    expect(tries < 100, 'explain.json was not cached on the second visit');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   await context.setOffline(true);
   await page.reload();
   await page.waitForSelector('.input-line .prompt');
   await typeLine(page, 'telnet mail.example.com smtp');
   await typeLine(page, 'QUIT');
   await waitForLine(page, 'Connection closed by foreign host.');
+  await page.click('button:has-text("Explain")');
+  await page.click('.explainable:text-is("221 2.0.0 mail.example.com closing connection")');
+  const shown = await waitForText(page, '.explain-panel', (text) => !text.includes('Loading the explanations'));
+  expect(shown.includes('closes the connection'), shown);
   await context.setOffline(false);
 });
 
