@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Prints what a first visit downloads from a built site: each file, raw and
 # gzip (-9), and the total. The files are the page's own, as the offline
-# worker lists them (FILES in sw.js), plus the worker itself; the browser
-# tests check that a first visit asks for nothing else.
+# worker lists them (FILES in www/sw.js), plus the worker itself; the
+# browser tests check that a first visit asks for nothing else.
 # Usage: scripts/size.sh DIST [BUDGET_GZIP_BYTES]
 # With a budget, exits 1 when the gzip total is over it.
 set -euo pipefail
 dist=${1:-dist}
 budget=${2:-}
-files=$(sed -n "s/^const FILES = \[\(.*\)\];/\1/p" "$dist/sw.js" | tr -d " '" | tr ',' '\n' |
+files=$(sed -n "s/^const FILES = \[\(.*\)\];/\1/p" "$(dirname "$0")/../www/sw.js" | tr -d " '" | tr ',' '\n' |
   grep -v '^\./$' | sort -u)
 if [ -z "$files" ]; then
-  echo "size: no FILES list in $dist/sw.js" >&2
+  echo "size: no FILES list in www/sw.js" >&2
   exit 1
 fi
 total_raw=0

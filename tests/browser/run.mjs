@@ -378,7 +378,7 @@ await check('a script replays itself with pause, step and speed', async (page) =
 await check('a first visit asks only for the files the size budget counts', async () => {
   // scripts/size.sh counts the files the offline worker lists, and the
   // worker itself: a first visit must not need anything else.
-  const worker = await readFile(join(dist, 'sw.js'), 'utf8');
+  const worker = await readFile(new URL('../../www/sw.js', import.meta.url), 'utf8');
   const listed = new Set(worker.match(/const FILES = \[(.*)\];/)[1].split(',').map((f) => f.trim().replace(/'/g, '').replace(/^\.\/$/, 'index.html')));
   listed.add('sw.js');
   const fresh = await browser.newContext();
