@@ -9,20 +9,30 @@ import { createServer } from 'node:http';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const dist = process.argv[2] || 'dist';
 const wasmBench = 'target/bench-wasm';
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
 
-// The baseline: one static page as large as everything a first visit of
-// the app downloads, with a text field that takes the keyboard.
-let firstVisitBytes = 0;
-for (const name of await readdir(dist)) {
-  if (/\.(html|js|wasm|css|svg|webmanifest)$/.test(name) && name !== 'tutorial.html') firstVisitBytes += (await stat(join(dist, name))).size;
-}
-const baselineHead = '<!doctype html><html><head><meta charset="utf-8"><title>baseline</title></head><body><input id="keyboard" autofocus><!--';
-const baseline = baselineHead + 'x'.repeat(Math.max(0, firstVisitBytes - baselineHead.length - 20)) + '--></body></html>';
+// What a first visit downloads: the files the offline worker lists, and
+// the worker (as scripts/size.sh counts them), served gzip'ed as a static
+// host would.
+const worker = await readFile(new URL('../../www/sw.js', import.meta.url), 'utf8');
+const firstVisit = worker.match(/const FILES = \[(.*)\];/)[1].split(',')
+  .map((f) => f.trim().replace(/'/g, '').replace(/^\.\/$/, 'index.html'))
+  .filter((f, i, all) => all.indexOf(f) === i).concat(['sw.js']);
+let firstVisitGzip = 0;
+for (const name of firstVisit) firstVisitGzip += gzipSync(await readFile(join(dist, name)), { level: 9 }).length;
+
+// The baseline: one static page that is as large once gzip'ed, its text
+// field at the end, so it takes the keyboard once all of it has arrived.
+let padding = '';
+const filler = () => { let text = ''; for (let i = 0; i < 4096; i += 1) text += String.fromCharCode(33 + Math.floor(Math.random() * 90)).replace(/[-<>&]/, 'x'); return text; };
+const baselinePage = (pad) => `<!doctype html><html><head><meta charset="utf-8"><title>baseline</title></head><body><!--${pad}--><input id="keyboard" autofocus></body></html>`;
+while (gzipSync(baselinePage(padding), { level: 9 }).length < firstVisitGzip) padding += filler();
+const baseline = baselinePage(padding);
 
 const server = createServer(async (request, response) => {
   const url = new URL(request.url, 'http://x');
@@ -41,7 +51,12 @@ const server = createServer(async (request, response) => {
       file = join(dist, path.endsWith('/') ? path + 'index.html' : path);
       body = await readFile(file);
     }
-    response.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+    const headers = { 'content-type': types[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' };
+    if (/\bgzip\b/.test(request.headers['accept-encoding'] || '')) {
+      headers['content-encoding'] = 'gzip';
+      body = gzipSync(body, { level: 9 });
+    }
+    response.writeHead(200, headers);
     response.end(body);
   } catch {
     response.writeHead(404);
@@ -57,10 +72,18 @@ const browser = await chromium.launch({
 });
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-// Start-up, first visits (a new context each time: empty cache, no worker).
-async function startup(url, ready) {
+// Start-up, first visits (a new context each time: empty cache, no worker),
+// on loopback and on a slow network (150 ms round trips, 1.6 Mbit/s down,
+// as browsers' "slow 4G" presets).
+const SLOW = { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 0.75e6 / 8 };
+async function startup(url, ready, network) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (network) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', network);
+  }
   const started = Date.now();
   await page.goto(url, { waitUntil: 'commit' });
   // Polled from Node (the app's policy forbids the eval that in-page
@@ -72,15 +95,19 @@ async function startup(url, ready) {
   await context.close();
   return elapsed;
 }
-const appTimes = [];
-const baseTimes = [];
-for (let i = 0; i < 9; i += 1) {
-  appTimes.push(await startup(`${base}/`, () => document.activeElement && document.activeElement.className === 'keyboard' && document.querySelector('.input-line .prompt')));
-  baseTimes.push(await startup(`${base}/baseline`, () => document.activeElement && document.activeElement.id === 'keyboard'));
+const appReady = () => document.activeElement && document.activeElement.className === 'keyboard' && document.querySelector('.input-line .prompt');
+const baseReady = () => document.activeElement && document.activeElement.id === 'keyboard';
+for (const [label, network, runs] of [['loopback', null, 9], ['slow network', SLOW, 5]]) {
+  const appTimes = [];
+  const baseTimes = [];
+  for (let i = 0; i < runs; i += 1) {
+    appTimes.push(await startup(`${base}/`, appReady, network));
+    baseTimes.push(await startup(`${base}/baseline`, baseReady, network));
+  }
+  const appStart = median(appTimes);
+  const baseStart = median(baseTimes);
+  console.log(`start-up until the console takes a key, ${label} (first visit, ${firstVisitGzip} bytes gzip): app ${appStart} ms, static page of the same size ${baseStart} ms, ratio ${(appStart / Math.max(1, baseStart)).toFixed(2)}`);
 }
-const appStart = median(appTimes);
-const baseStart = median(baseTimes);
-console.log(`start-up until the console takes a key (first visit, ${firstVisitBytes} bytes): app ${appStart} ms, static page of the same size ${baseStart} ms, ratio ${(appStart / Math.max(1, baseStart)).toFixed(2)}`);
 
 // Keystroke cost.
 const page = await browser.newPage();
