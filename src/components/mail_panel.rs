@@ -1,10 +1,35 @@
 //! The mailboxes beside the terminal: each local user's delivered mail,
 //! with the header lines the server added picked out.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::app::{AppAction, AppState};
 use crate::components::app_view::dispatch;
 use crate::console::mailbox::{self, Message};
-use crate::view::{el, Node};
+use crate::view::{el, memo, Node};
+
+/// The open mailbox, read: (user, mailboxes version, messages).
+type Read = Option<(String, u64, Rc<Vec<Message>>)>;
+
+thread_local! {
+    /// A mailbox can hold megabytes: it is read again only when it changed.
+    static READ: RefCell<Read> = const { RefCell::new(None) };
+}
+
+fn read(user: &str, version: u64, mbox: Option<&Vec<u8>>) -> Rc<Vec<Message>> {
+    READ.with(|read| {
+        let mut read = read.borrow_mut();
+        match &*read {
+            Some((u, v, messages)) if u == user && *v == version => Rc::clone(messages),
+            _ => {
+                let messages = Rc::new(mbox.map(|m| mailbox::messages(m)).unwrap_or_default());
+                *read = Some((user.to_string(), version, Rc::clone(&messages)));
+                messages
+            }
+        }
+    })
+}
 
 fn opened(message: &Message) -> Node {
     el("article")
@@ -24,6 +49,41 @@ fn opened(message: &Message) -> Node {
                 .into()
         }))
         .child(el("pre").class("body").text(&format!("\n{}", message.body)))
+        .into()
+}
+
+/// The messages of the open mailbox, or a note that it is empty.
+fn listing(messages: &[Message]) -> Node {
+    if messages.is_empty() {
+        return el("p")
+            .class("empty")
+            .text("No mail yet. Deliver some with telnet!")
+            .into();
+    }
+    el("ul")
+        .class("messages")
+        .children(messages.iter().enumerate().map(|(index, message)| {
+            let subject = message
+                .header("Subject")
+                .unwrap_or_else(|| "(no subject)".to_string());
+            el("li")
+                .child(
+                    el("button")
+                        .class("message-link")
+                        .on("click", move |_| dispatch(AppAction::OpenMessage(index)))
+                        .child(
+                            el("span")
+                                .class("subject")
+                                .text(&format!("{}. {subject}", index + 1)),
+                        )
+                        .child(
+                            el("span")
+                                .class("from")
+                                .text(&message.header("From").unwrap_or_default()),
+                        ),
+                )
+                .into()
+        }))
         .into()
 }
 
@@ -70,48 +130,29 @@ pub fn view(state: &AppState) -> Node {
             )
             .into()
     });
-    let messages: Vec<Message> = selected
-        .and_then(|u| terminal.mailboxes.get(u))
-        .map(|m| mailbox::messages(m))
-        .unwrap_or_default();
-    let listing = selected.map(|_| {
-        if messages.is_empty() {
-            el("p")
-                .class("empty")
-                .text("No mail yet. Deliver some with telnet!")
-        } else {
-            el("ul")
-                .class("messages")
-                .children(messages.iter().enumerate().map(|(index, message)| {
-                    let subject = message
-                        .header("Subject")
-                        .unwrap_or_else(|| "(no subject)".to_string());
-                    el("li")
-                        .child(
-                            el("button")
-                                .class("message-link")
-                                .on("click", move |_| dispatch(AppAction::OpenMessage(index)))
-                                .child(
-                                    el("span")
-                                        .class("subject")
-                                        .text(&format!("{}. {subject}", index + 1)),
-                                )
-                                .child(
-                                    el("span")
-                                        .class("from")
-                                        .text(&message.header("From").unwrap_or_default()),
-                                ),
-                        )
-                        .into()
-                }))
-        }
+    // The list and the open message are only rebuilt when the mailbox or
+    // the choice changed.
+    let contents = selected.map(|user| {
+        let messages = read(
+            user,
+            terminal.mailboxes.version(),
+            terminal.mailboxes.get(user),
+        );
+        let open = state.mail_message;
+        let data: Rc<dyn std::any::Any> = messages.clone();
+        memo(0, data, open.map_or(0, |i| i as u64 + 1), move || {
+            el("div")
+                .class("mailbox-contents")
+                .child(listing(&messages))
+                .child(open.and_then(|i| messages.get(i)).map(opened))
+                .into()
+        })
     });
     el("aside")
         .class("panel mail-panel")
         .attr("aria-label", "Mailboxes")
         .child(el("h2").text("Mailboxes"))
         .child(el("ul").class("mailboxes").children(user_buttons))
-        .child(listing)
-        .child(state.mail_message.and_then(|i| messages.get(i)).map(opened))
+        .child(contents)
         .into()
 }

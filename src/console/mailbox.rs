@@ -5,12 +5,44 @@ use smtplab_engine::delivery::added_by_server;
 
 /// Each user's mbox, by user name in order. A sorted list rather than a
 /// map: there are only a few users, and it keeps the page smaller.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Mailboxes(Vec<(String, Vec<u8>)>);
+#[derive(Clone, Debug)]
+pub struct Mailboxes {
+    boxes: Vec<(String, Vec<u8>)>,
+    /// Counts changes, so a view can tell when to read a mailbox again.
+    version: u64,
+}
+
+impl Default for Mailboxes {
+    fn default() -> Mailboxes {
+        Mailboxes {
+            boxes: Vec::new(),
+            version: next_version(),
+        }
+    }
+}
+
+impl PartialEq for Mailboxes {
+    fn eq(&self, other: &Mailboxes) -> bool {
+        self.boxes == other.boxes
+    }
+}
+
+/// Versions are unique across all mailboxes ever made, so one read for an
+/// old terminal is never taken for a new one's.
+fn next_version() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static VERSION: AtomicU64 = AtomicU64::new(1);
+    VERSION.fetch_add(1, Ordering::Relaxed)
+}
 
 impl Mailboxes {
     pub fn get(&self, user: &str) -> Option<&Vec<u8>> {
-        self.0.iter().find(|(u, _)| u == user).map(|(_, m)| m)
+        self.boxes.iter().find(|(u, _)| u == user).map(|(_, m)| m)
+    }
+
+    /// Changes whenever a mailbox may have changed.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     #[cfg(test)]
@@ -20,26 +52,28 @@ impl Mailboxes {
 
     /// The user's mbox, created empty if there is none yet.
     pub fn open(&mut self, user: &str) -> &mut Vec<u8> {
-        let index = match self.0.binary_search_by(|(u, _)| u.as_str().cmp(user)) {
+        self.version = next_version();
+        let index = match self.boxes.binary_search_by(|(u, _)| u.as_str().cmp(user)) {
             Ok(index) => index,
             Err(index) => {
-                self.0.insert(index, (user.to_string(), Vec::new()));
+                self.boxes.insert(index, (user.to_string(), Vec::new()));
                 index
             }
         };
-        &mut self.0[index].1
+        &mut self.boxes[index].1
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(u, _)| u)
+        self.boxes.iter().map(|(u, _)| u)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &(String, Vec<u8>)> {
-        self.0.iter()
+        self.boxes.iter()
     }
 
     pub fn clear(&mut self) {
-        self.0.clear();
+        self.version = next_version();
+        self.boxes.clear();
     }
 }
 

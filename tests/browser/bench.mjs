@@ -179,6 +179,12 @@ const enters = await page.evaluate(async () => {
 });
 console.log(`Enter at the shell, 100,000 lines and a 5 MB mailbox: median ${enters.median.toFixed(2)} ms, p95 ${enters.p95.toFixed(2)} ms, max ${enters.max.toFixed(2)} ms`);
 
+// Typing with that 5 MB message open in the mailbox panel.
+await page.click('button:has-text("Mailboxes")');
+await page.click('.mailbox:has-text("mom")');
+await page.click('.message-link');
+show('keystroke, a 5 MB message open in the mailbox panel', await keystrokes(50));
+
 // The engine in WebAssembly.
 if (existsSync(join(wasmBench, 'smtplab_bench_wasm.js'))) {
   const wasm = await browser.newPage();
