@@ -48,13 +48,10 @@ fn block(id: u64, lines: &[Line], explain: bool) -> Node {
                     .attr("role", "button")
                     .attr("data-line", &format!("{id}:{index}"))
                     .attr("aria-label", &format!("Explain: {}", line.text))
-                    .text(&line.text.clone())
+                    .text(&line.text)
                     .into()
             } else {
-                el("div")
-                    .class(class_of(line.kind))
-                    .text(&line.text.clone())
-                    .into()
+                el("div").class(class_of(line.kind)).text(&line.text).into()
             }
         }))
         .into()

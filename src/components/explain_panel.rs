@@ -31,7 +31,7 @@ fn term(list: Element, name: &'static str, value: impl Into<Node>) -> Element {
 fn quoted(line: &Line) -> Node {
     el("p")
         .class("quoted")
-        .child(el("code").text(&line.text.clone()))
+        .child(el("code").text(&line.text))
         .into()
 }
 

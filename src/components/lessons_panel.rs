@@ -48,12 +48,12 @@ fn current_lesson(state: &AppState, lesson: &Lesson) -> Node {
     el("section")
         .class("current-lesson")
         .attr("aria-label", "Current lesson")
-        .child(el("h3").text(&lesson.title.clone()))
-        .child(el("p").text(&lesson.goal.clone()))
+        .child(el("h3").text(&lesson.title))
+        .child(el("p").text(&lesson.goal))
         .child(lesson.hint.as_ref().map(|hint| {
             el("details")
                 .child(el("summary").text("Hint"))
-                .child(el("p").text(&hint.clone()))
+                .child(el("p").text(hint))
         }))
         .child(el("ul").class("checks").children(checks))
         .child(
@@ -83,12 +83,12 @@ pub fn view(state: &AppState) -> Node {
                     } else {
                         "lesson"
                     })
-                    .attr("data-lesson", &lesson.id.clone())
+                    .attr("data-lesson", &lesson.id)
                     .on("click", move |_| {
                         dispatch(AppAction::StartLesson(id.clone()));
                         focus_terminal();
                     })
-                    .child(el("span").text(&lesson.title.clone()))
+                    .child(el("span").text(&lesson.title))
                     .child(
                         el("span")
                             .class("count")
@@ -100,7 +100,7 @@ pub fn view(state: &AppState) -> Node {
     el("aside")
         .class("panel lessons-panel")
         .attr("aria-label", "Lessons")
-        .child(el("h2").text(&state.lessons.title.clone()))
+        .child(el("h2").text(&state.lessons.title))
         .child(
             el("p")
                 .class("progress")

@@ -41,11 +41,11 @@ fn opened(message: &Message) -> Node {
                 .child(el("span").class("added").text("Highlighted"))
                 .text(" lines were added by the server."),
         )
-        .child(el("pre").class("envelope").text(&message.envelope.clone()))
+        .child(el("pre").class("envelope").text(&message.envelope))
         .children(message.headers.iter().map(|h| {
             el("pre")
                 .class(if h.added { "header added" } else { "header" })
-                .text(&h.text.clone())
+                .text(&h.text)
                 .into()
         }))
         .child(el("pre").class("body").text(&format!("\n{}", message.body)))

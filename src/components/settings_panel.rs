@@ -124,45 +124,108 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A labelled field that reports each change to the form.
-fn field(
+/// A text field of the form: its label, its rows (0 for one line), its
+/// element id, the name its errors are filed under, and how to read and
+/// set its value.
+struct TextField {
     label: &'static str,
-    control: Element,
+    rows: &'static str,
     id: &'static str,
     name: &'static str,
-    value: &str,
-    apply: fn(&mut Form, String),
-    state: &AppState,
-) -> [Node; 2] {
-    let error = state.form_errors.iter().find(|(f, _)| *f == name);
+    get: fn(&Form) -> &str,
+    set: fn(&mut Form, String),
+}
+
+const HOSTNAME: TextField = TextField {
+    label: "Server host name",
+    rows: "0",
+    id: "setting-hostname",
+    name: "hostname",
+    get: |f| &f.hostname,
+    set: |f, v| f.hostname = v,
+};
+
+/// The fields after the personality, in order.
+const MORE_FIELDS: [TextField; 5] = [
+    TextField {
+        label: "Local domains",
+        rows: "0",
+        id: "setting-domains",
+        name: "local_domains",
+        get: |f| &f.local_domains,
+        set: |f, v| f.local_domains = v,
+    },
+    TextField {
+        label: "Users (name: full name, one per line)",
+        rows: "4",
+        id: "setting-users",
+        name: "users",
+        get: |f| &f.users,
+        set: |f, v| f.users = v,
+    },
+    TextField {
+        label: "Aliases (alias: member, member)",
+        rows: "3",
+        id: "setting-aliases",
+        name: "aliases",
+        get: |f| &f.aliases,
+        set: |f, v| f.aliases = v,
+    },
+    TextField {
+        label: "Client name",
+        rows: "0",
+        id: "setting-client-name",
+        name: "client_name",
+        get: |f| &f.client_name,
+        set: |f, v| f.client_name = v,
+    },
+    TextField {
+        label: "Client address",
+        rows: "0",
+        id: "setting-client-address",
+        name: "client_address",
+        get: |f| &f.client_address,
+        set: |f, v| f.client_address = v,
+    },
+];
+
+/// The message beside a field that is not valid, if any.
+fn error_for(state: &AppState, name: &str, with_id: bool) -> Option<Element> {
+    let (_, message) = state.form_errors.iter().find(|(f, _)| *f == name)?;
+    let error = el("p").class("field-error");
+    let error = if with_id {
+        error.attr("id", &format!("error-{name}"))
+    } else {
+        error
+    };
+    Some(error.attr("role", "alert").text(message))
+}
+
+/// A labelled field that reports each change to the form, and its error.
+fn field(spec: &TextField, state: &AppState) -> [Node; 2] {
+    let set = spec.set;
+    let control = if spec.rows == "0" {
+        el("input")
+    } else {
+        el("textarea").attr("rows", spec.rows)
+    };
+    let invalid = state.form_errors.iter().any(|(f, _)| *f == spec.name);
     let control = control
-        .attr("id", id)
-        .attr("value", value)
-        .attr(
-            "aria-invalid",
-            if error.is_some() { "true" } else { "false" },
-        )
+        .attr("id", spec.id)
+        .attr("value", (spec.get)(&state.form))
+        .attr("aria-invalid", if invalid { "true" } else { "false" })
         .on("input", move |event| {
-            dispatch(AppAction::EditSetting(apply, target_value(event)))
+            dispatch(AppAction::EditSetting(set, target_value(event)))
         });
     [
-        el("label").text(label).child(control).into(),
-        error
-            .map(|(_, message)| {
-                el("p")
-                    .class("field-error")
-                    .attr("id", &format!("error-{name}"))
-                    .attr("role", "alert")
-                    .text(&message.clone())
-            })
-            .into(),
+        el("label").text(spec.label).child(control).into(),
+        error_for(state, spec.name, true).into(),
     ]
 }
 
 /// The settings panel.
 pub fn view(state: &AppState) -> Node {
     let form = &state.form;
-    let textarea = |rows: &'static str| el("textarea").attr("rows", rows);
     let personality = el("select")
         .attr("id", "setting-personality")
         .on("change", |event| {
@@ -178,17 +241,7 @@ pub fn view(state: &AppState) -> Node {
                 .text(p.label)
                 .into()
         }))
-        .attr("value", &form.personality.clone());
-    let personality_error = state
-        .form_errors
-        .iter()
-        .find(|(f, _)| *f == "personality")
-        .map(|(_, message)| {
-            el("p")
-                .class("field-error")
-                .attr("role", "alert")
-                .text(&message.clone())
-        });
+        .attr("value", &form.personality);
     let timing = el("input")
         .attr("id", "setting-timing")
         .attr("type", "checkbox")
@@ -208,63 +261,13 @@ pub fn view(state: &AppState) -> Node {
         event.prevent_default();
         dispatch(AppAction::ApplySettings);
     });
-    fields = fields.children(field(
-        "Server host name",
-        el("input"),
-        "setting-hostname",
-        "hostname",
-        &form.hostname,
-        |f, v| f.hostname = v,
-        state,
-    ));
     fields = fields
+        .children(field(&HOSTNAME, state))
         .child(el("label").text("Personality").child(personality))
-        .child(personality_error);
-    fields = fields.children(field(
-        "Local domains",
-        el("input"),
-        "setting-domains",
-        "local_domains",
-        &form.local_domains,
-        |f, v| f.local_domains = v,
-        state,
-    ));
-    fields = fields.children(field(
-        "Users (name: full name, one per line)",
-        textarea("4"),
-        "setting-users",
-        "users",
-        &form.users,
-        |f, v| f.users = v,
-        state,
-    ));
-    fields = fields.children(field(
-        "Aliases (alias: member, member)",
-        textarea("3"),
-        "setting-aliases",
-        "aliases",
-        &form.aliases,
-        |f, v| f.aliases = v,
-        state,
-    ));
-    fields = fields.children(field(
-        "Client name",
-        el("input"),
-        "setting-client-name",
-        "client_name",
-        &form.client_name,
-        |f, v| f.client_name = v,
-        state,
-    ));
-    fields = fields.children(field(
-        "Client address",
-        el("input"),
-        "setting-client-address",
-        "client_address",
-        &form.client_address,
-        |f, v| f.client_address = v,
-        state,
-    ));
+        .child(error_for(state, "personality", false));
+    for spec in &MORE_FIELDS {
+        fields = fields.children(field(spec, state));
+    }
     fields = fields
         .child(
             el("label")

@@ -138,7 +138,7 @@ pub fn view(state: &AppState) -> Node {
                 el("input")
                     .class("share-link")
                     .flag("readonly", true)
-                    .attr("value", &state.share_link.clone()),
+                    .attr("value", &state.share_link),
             )
         }))
         .child(
