@@ -425,6 +425,21 @@ await check('offline: after one visit the page loads and works without the netwo
   await context.setOffline(false);
 });
 
+await check('past 100,000 lines the oldest go, and the page keeps up', async (page) => {
+  // Drops whole blocks from the front of the scrollback: the page must
+  // follow (the view matches blocks by key), keeping the newest lines.
+  await typeLine(page, 'seq 120000');
+  await waitForLine(page, '120000', 30000);
+  await typeLine(page, 'seq 3');
+  await waitForLine(page, '3');
+  const shown = await page.$$eval('.scrollback .line', (nodes) => nodes.map((n) => n.textContent));
+  expect(shown.length <= 100000 && shown.length > 99000, `${shown.length} lines shown`);
+  expect(shown[shown.length - 1] === '3' && shown.includes('120000'), shown.slice(-6).join(' | '));
+  expect(Number(shown.find((l) => /^\d+$/.test(l))) > 20000, `first number shown: ${shown.find((l) => /^\d+$/.test(l))}`);
+  const blocks = await page.$$eval('.block', (nodes) => nodes.map((n) => n.children.length));
+  expect(blocks.slice(0, -1).every((n) => n === 256), 'every block but the last is full');
+});
+
 await check('a 10 MB paste and a runaway replay do not freeze the page', async (page) => {
   await typeLine(page, 'telnet mail.example.com smtp');
   for (const line of ['HELO big.example', 'MAIL FROM:<big@big.example>', 'RCPT TO:<mom@example.com>', 'DATA']) await typeLine(page, line);
