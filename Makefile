@@ -19,16 +19,16 @@ serve: setup
 
 dist: setup
 	trunk build --release --offline
-	@for wasm in dist/*.wasm; do \
+	@for wasm in dist/*.wasm dist/tools/*.wasm; do \
 	  $(WASM_OPT) $(WASM_OPT_FLAGS) "$$wasm" -o "$$wasm.opt" && mv "$$wasm.opt" "$$wasm"; \
 	done
-	@for js in dist/smtplab-web.js dist/boot.js; do \
+	@for js in dist/smtplab-web.js dist/boot.js dist/tools/smtplab_tools.js; do \
 	  .tools/node_modules/.bin/terser "$$js" --module --compress --mangle -o "$$js.min" && mv "$$js.min" "$$js"; \
 	done
 	@.tools/node_modules/.bin/csso dist/style.css -o dist/style.min.css && mv dist/style.min.css dist/style.css
 	@integrity=$$(openssl dgst -sha384 -binary dist/style.css | base64 -w0); \
 	  sed -i "s|href=\"./style.css\" integrity=\"[^\"]*\"|href=\"./style.css\" integrity=\"sha384-$$integrity\"|" dist/index.html
-	@version=$$(cat dist/index.html dist/*.js dist/*.wasm dist/*.css dist/*.json | sha256sum | cut -c1-16); \
+	@version=$$(cat dist/index.html dist/*.js dist/*.wasm dist/*.css dist/*.json dist/tools/* | sha256sum | cut -c1-16); \
 	  sed -i "s/^const VERSION = 'dev';/const VERSION = '$$version';/" dist/sw.js
 	@.tools/node_modules/.bin/terser dist/sw.js --compress --mangle -o dist/sw.min.js && mv dist/sw.min.js dist/sw.js
 	@scripts/size.sh dist

@@ -7,12 +7,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use smtplab_engine::explain::Explanations;
 use smtplab_engine::personality::SENDMAIL_8_13_8;
 use smtplab_engine::{Personality, Timestamp, World};
 
 use crate::components::settings_panel::Form;
-use crate::console::lessons::{self, LessonFile};
 use crate::console::player::Player;
 use crate::console::saved::Saved;
 use crate::console::share::{typed_from_script, Shared};
@@ -24,7 +22,7 @@ pub const SESSION_KEY: &str = "smtplab.session";
 pub const UNREADABLE_KEY: &str = "smtplab.session.unreadable";
 /// The view's preferences (theme, font size).
 pub const PREFERENCES_KEY: &str = "smtplab.preferences";
-/// Lessons completed, by id.
+/// Lessons completed, by id (kept by the tools module).
 pub const PROGRESS_KEY: &str = "smtplab.progress";
 /// A paste larger than this is handed to the terminal in pieces of about
 /// this size, one per task, so the page keeps answering during a 10 MB paste.
@@ -106,9 +104,13 @@ pub enum AppAction {
     ToggleExplain,
     /// Explain this line (explain mode).
     Explain(LineRef),
-    /// A lesson file arrived (or could not be read).
-    LoadLessons(Result<LessonFile, String>),
-    StartLesson(String),
+    /// A lesson was started (by the tools module): its world and
+    /// personality, if it names them, and its goal.
+    UseLesson {
+        world: Option<World>,
+        personality: Option<&'static Personality>,
+        goal: String,
+    },
     /// Play these typed lines; `paused` waits for Play.
     Replay {
         lines: Vec<String>,
@@ -124,14 +126,12 @@ pub enum AppAction {
     PasteNext,
     /// Something outside an action changed the terminal: draw it.
     Refresh,
-    /// `explain.json` arrived (or could not be fetched).
-    LoadExplanations(Result<String, String>),
+    /// The tools module could not be loaded.
+    ToolsFailed(String),
     /// The key bar's Ctrl: the next letter typed is a control key.
     ToggleCtrl,
     /// The transcript went to the clipboard.
     Copied,
-    /// A share link was made (and copied).
-    ShareLink(String),
     /// The mailbox panel: open a user's mailbox, or one of its messages.
     OpenMailbox(String),
     OpenMessage(usize),
@@ -156,12 +156,6 @@ pub struct AppState {
     pub explain: bool,
     pub explained: Option<LineRef>,
     /// Loaded when explain mode is first turned on, not on a first visit.
-    pub explanations: Option<Rc<Explanations>>,
-    pub explanations_error: Option<String>,
-    pub lessons: Rc<LessonFile>,
-    pub lesson: Option<String>,
-    pub completed: Rc<Vec<String>>,
-    pub lesson_error: Option<String>,
     pub player: Option<Player>,
     /// The replay's next tick: (which tick, milliseconds).
     pub tick: Option<(u64, u64)>,
@@ -172,15 +166,10 @@ pub struct AppState {
     pub ephemeral: bool,
     /// A large paste still being typed: its pieces, and the next one.
     pub paste: Option<(Rc<Vec<String>>, usize)>,
-    /// The terminal generation lessons were last checked at (keys that
-    /// change nothing on screen do not re-check them).
-    pub checked_at: u64,
     /// The key bar's Ctrl is held for the next letter.
     pub ctrl_held: bool,
     /// "Copy transcript" was used.
     pub copied: bool,
-    /// The last share link made.
-    pub share_link: String,
     pub mail_user: Option<String>,
     pub mail_message: Option<usize>,
     /// The settings form while its panel is open, its errors by field,
@@ -188,6 +177,8 @@ pub struct AppState {
     pub form: Form,
     pub form_errors: Vec<(&'static str, String)>,
     pub form_saved: bool,
+    /// Why the tools module could not be loaded, while its panel is open.
+    pub tools_error: Option<String>,
 }
 
 /// Now, in the browser's time zone.
@@ -371,24 +362,6 @@ impl Parameters {
     }
 }
 
-fn load_progress() -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-        .map(|text| {
-            text.split('\n')
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn save_progress(completed: &[String]) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(PROGRESS_KEY, &completed.join("\n"));
-    }
-}
-
 impl AppState {
     pub fn new() -> AppState {
         let parameters = Parameters::from_location();
@@ -466,14 +439,9 @@ impl AppState {
             }
         }
         terminal.configure(world, personality);
-        let lessons = lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
-            title: String::new(),
-            lessons: Vec::new(),
-        });
-        let lesson = parameters
-            .get("lesson")
-            .filter(|id| lessons.lessons.iter().any(|l| l.id == *id))
-            .map(str::to_string);
+        // A link that names a lesson, or a teacher's lesson file, opens the
+        // Lessons panel (the tools module reads which).
+        let lessons = parameters.get("lesson").is_some() || parameters.get("lessons").is_some();
         let tick = player.as_ref().filter(|p| !p.paused).map(|_| (0, 400));
         AppState {
             terminal: Rc::new(RefCell::new(terminal)),
@@ -481,61 +449,31 @@ impl AppState {
             wait: None,
             font_index,
             theme,
-            panel: if lesson.is_some() {
+            panel: if lessons {
                 Panel::Lessons
             } else {
                 Panel::None
             },
             explain: false,
             explained: None,
-            explanations: None,
-            explanations_error: None,
-            lessons: Rc::new(lessons),
-            lesson,
-            completed: Rc::new(load_progress()),
-            lesson_error: None,
             player,
             tick,
             compact: parameters.get("compact").is_some_and(|v| v != "0"),
             ephemeral,
             paste: None,
-            checked_at: u64::MAX,
             ctrl_held: false,
             copied: false,
-            share_link: String::new(),
             mail_user: None,
             mail_message: None,
             form: Form::default(),
             form_errors: Vec::new(),
             form_saved: false,
+            tools_error: None,
         }
     }
 
     pub fn font_size(&self) -> u32 {
         FONT_SIZES.get(self.font_index).copied().unwrap_or(16)
-    }
-
-    /// Marks lessons whose checks now pass as completed.
-    fn update_progress(&mut self) {
-        let terminal = self.terminal.borrow();
-        if terminal.generation == self.checked_at {
-            return;
-        }
-        self.checked_at = terminal.generation;
-        let mut completed = (*self.completed).clone();
-        for lesson in &self.lessons.lessons {
-            if !completed.contains(&lesson.id)
-                && lessons::evaluate(lesson, terminal.log.iter())
-                    .iter()
-                    .all(|&ok| ok)
-            {
-                completed.push(lesson.id.clone());
-            }
-        }
-        if completed.len() != self.completed.len() {
-            save_progress(&completed);
-            self.completed = Rc::new(completed);
-        }
     }
 }
 
@@ -597,9 +535,9 @@ impl AppState {
                     panel
                 };
                 if next.panel != self.panel {
+                    next.tools_error = None;
                     next.mail_user = None;
                     next.mail_message = None;
-                    next.share_link.clear();
                     next.form_errors.clear();
                     next.form_saved = false;
                     if next.panel == Panel::Settings {
@@ -614,11 +552,8 @@ impl AppState {
                 None
             }
             AppAction::Refresh => None,
-            AppAction::LoadExplanations(result) => {
-                match result.and_then(|text| Explanations::from_json(&text)) {
-                    Ok(explanations) => next.explanations = Some(Rc::new(explanations)),
-                    Err(error) => next.explanations_error = Some(error),
-                }
+            AppAction::ToolsFailed(error) => {
+                next.tools_error = Some(error);
                 None
             }
             AppAction::ToggleCtrl => {
@@ -627,10 +562,6 @@ impl AppState {
             }
             AppAction::Copied => {
                 next.copied = true;
-                None
-            }
-            AppAction::ShareLink(link) => {
-                next.share_link = link;
                 None
             }
             AppAction::OpenMailbox(user) => {
@@ -684,8 +615,6 @@ impl AppState {
             AppAction::ToggleExplain => {
                 next.explain = !self.explain;
                 next.explained = None;
-                // Turning it on again tries a failed load again.
-                next.explanations_error = None;
                 if next.explain {
                     next.panel = Panel::Explain;
                 } else if self.panel == Panel::Explain {
@@ -698,35 +627,16 @@ impl AppState {
                 next.panel = Panel::Explain;
                 None
             }
-            AppAction::LoadLessons(result) => {
-                match result {
-                    Ok(file) => {
-                        next.checked_at = u64::MAX;
-                        next.lessons = Rc::new(file);
-                        next.lesson = None;
-                        next.lesson_error = None;
-                    }
-                    Err(error) => next.lesson_error = Some(error),
-                }
-                next.panel = Panel::Lessons;
-                None
-            }
-            AppAction::StartLesson(id) => {
-                if let Some(lesson) = self.lessons.lessons.iter().find(|l| l.id == id) {
-                    let mut terminal = self.terminal.borrow_mut();
-                    let world = lesson
-                        .world
-                        .clone()
-                        .unwrap_or_else(|| terminal.world().clone());
-                    let personality = lesson
-                        .personality
-                        .as_deref()
-                        .and_then(Personality::by_id)
-                        .unwrap_or(terminal.personality());
-                    terminal.configure(world, personality);
-                    terminal.notice(&format!("Lesson: {}", lesson.goal));
-                    next.lesson = Some(id);
-                }
+            AppAction::UseLesson {
+                world,
+                personality,
+                goal,
+            } => {
+                let mut terminal = self.terminal.borrow_mut();
+                let world = world.unwrap_or_else(|| terminal.world().clone());
+                let personality = personality.unwrap_or(terminal.personality());
+                terminal.configure(world, personality);
+                terminal.notice(&format!("Lesson: {goal}"));
                 None
             }
             AppAction::Replay { lines, paused } => {
@@ -773,7 +683,6 @@ impl AppState {
             next.player = None;
             next.tick = None;
         }
-        next.update_progress();
         next.wait = wait
             .map(|millis| (next.version, millis))
             .or(next.wait.filter(|_| self.terminal.borrow().is_waiting()));

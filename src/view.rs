@@ -45,6 +45,9 @@ struct Parts {
     attributes: Vec<(&'static str, String)>,
     handlers: Vec<(&'static str, Handler)>,
     children: Vec<Node>,
+    /// Another part of the page fills this element: its children are
+    /// left alone.
+    hosted: bool,
 }
 
 /// An element with this tag.
@@ -55,6 +58,7 @@ pub fn el(tag: &'static str) -> Element {
         attributes: Vec::new(),
         handlers: Vec::new(),
         children: Vec::new(),
+        hosted: false,
     }))
 }
 
@@ -128,6 +132,12 @@ impl Element {
         self.add(text(value))
     }
 
+    /// An element whose children another part of the page manages.
+    pub fn hosted(mut self) -> Element {
+        self.0.hosted = true;
+        self
+    }
+
     pub fn children(mut self, nodes: impl IntoIterator<Item = Node>) -> Element {
         self.0.children.extend(nodes);
         self
@@ -172,6 +182,7 @@ struct Listener {
 pub struct MountedElement {
     dom: DomElement,
     tag: &'static str,
+    hosted: bool,
     attributes: Vec<(&'static str, String)>,
     listeners: Vec<Listener>,
     children: Vec<Mounted>,
@@ -311,6 +322,7 @@ impl Mounted {
                 Mounted::Element(Box::new(MountedElement {
                     dom,
                     tag: element.tag,
+                    hosted: element.hosted,
                     attributes: element.attributes,
                     listeners,
                     children,
@@ -354,7 +366,8 @@ impl Mounted {
         }
     }
 
-    fn remove(mut self, parent: &DomNode) {
+    /// Takes this node off the page, and stops its listeners.
+    pub fn remove(mut self, parent: &DomNode) {
         self.release();
         let _ = parent.remove_child(self.dom());
     }
@@ -384,7 +397,7 @@ impl Mounted {
                     *extra = memo.extra;
                 }
             }
-            (Mounted::Element(mounted), Node::Element(element)) if mounted.tag == element.0.tag => {
+            (Mounted::Element(mounted), Node::Element(element)) if mounted.tag == element.0.tag && mounted.hosted == element.0.hosted => {
                 mounted.patch_element(*element.0);
             }
             (_, node) => {
@@ -435,7 +448,9 @@ impl MountedElement {
         }
         self.listeners = kept;
         let parent: &DomNode = dom;
-        patch_children(parent, &mut self.children, element.children);
+        if !self.hosted {
+            patch_children(parent, &mut self.children, element.children);
+        }
         for (name, value) in properties {
             set_attribute(dom, name, value);
         }

@@ -1,6 +1,20 @@
 // Loads the app, and then the offline worker. Kept in its own file: the
 // page's Content-Security-Policy forbids inline script.
-import init from './smtplab-web.js';
+import init, * as page from './smtplab-web.js';
+
+// The tools module (lessons, sharing, explain mode's panel) asks the page
+// through `smtplab`, and is loaded when one of them is first used.
+window.smtplab = page;
+let tools;
+window.smtplabTools = () => {
+  tools ??= import('./tools/smtplab_tools.js').then(async (module) => {
+    await module.default({ module_or_path: new URL('./tools/smtplab_tools_bg.wasm', import.meta.url) });
+    return module;
+  });
+  // A failed load is tried again next time.
+  tools.catch(() => { tools = undefined; });
+  return tools;
+};
 
 const started = init({ module_or_path: new URL('./smtplab-web_bg.wasm', import.meta.url) });
 

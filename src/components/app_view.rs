@@ -13,8 +13,7 @@ use web_sys::{Event, KeyboardEvent};
 
 use crate::app::{focus_terminal, save, AppAction, AppState, Panel, Theme};
 use crate::components::{
-    console_view, explain_panel, key_bar, lessons_panel, mail_panel, player_bar, settings_panel,
-    share_panel, toolbar,
+    console_view, key_bar, mail_panel, player_bar, settings_panel, toolbar, tools_host,
 };
 use crate::console::Key;
 use crate::view::{el, Mounted, Node};
@@ -31,7 +30,6 @@ thread_local! {
     static QUEUE: RefCell<VecDeque<AppAction>> = const { RefCell::new(VecDeque::new()) };
     static BUSY: Cell<bool> = const { Cell::new(false) };
     static SAVE_PENDING: Cell<bool> = const { Cell::new(false) };
-    static EXPLANATIONS_LOADING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts the app in the page's body.
@@ -56,7 +54,6 @@ pub fn start() {
     });
     effects(None, &state);
     focus_terminal();
-    load_lesson_file();
     // Leaving or hiding the page saves what is not saved yet.
     let on_hide = Closure::<dyn FnMut()>::new(|| {
         if SAVE_PENDING.with(|p| p.get()) {
@@ -74,6 +71,11 @@ pub fn start() {
         }
     }
     on_hide.forget();
+}
+
+/// The state as last drawn.
+pub fn current_state() -> Option<Rc<AppState>> {
+    RUNTIME.with(|r| r.borrow().as_ref().map(|r| Rc::clone(&r.state)))
 }
 
 /// Queues an action; the page updates once the queue is empty. Safe to
@@ -189,57 +191,6 @@ pub fn settle(promise: &js_sys::Promise, then: Settled) {
     rejected.forget();
 }
 
-/// Fetches a same-origin text file.
-fn fetch_text(url: String, done: Box<dyn FnOnce(Result<String, String>)>) {
-    let Some(window) = web_sys::window() else {
-        return done(Err("no window".to_string()));
-    };
-    let request = window.fetch_with_str(&url);
-    settle(
-        &request,
-        Box::new(move |response| {
-            let Ok(response) = response else {
-                return done(Err(format!(
-                    "{url} could not be fetched (only files from this site can be)"
-                )));
-            };
-            let response: web_sys::Response = response.unchecked_into();
-            if !response.ok() {
-                return done(Err(format!("{url} answered {}", response.status())));
-            }
-            match response.text() {
-                Ok(body) => settle(
-                    &body,
-                    Box::new(move |text| {
-                        done(
-                            text.map(|t| t.as_string().unwrap_or_default())
-                                .map_err(|_| "the body could not be read".to_string()),
-                        )
-                    }),
-                ),
-                Err(_) => done(Err("the body could not be read".to_string())),
-            }
-        }),
-    );
-}
-
-/// A teacher's lessons, from `?lessons=URL` (same origin: the page's
-/// policy allows no other).
-fn load_lesson_file() {
-    if let Some(url) = crate::app::Parameters::from_location()
-        .get("lessons")
-        .map(str::to_string)
-    {
-        fetch_text(
-            url,
-            Box::new(|result| {
-                let result = result.and_then(|text| crate::console::lessons::parse_lessons(&text));
-                dispatch(AppAction::LoadLessons(result));
-            }),
-        );
-    }
-}
-
 /// Saving writes the whole session (mailboxes included), so it is not done
 /// on every line: once this many milliseconds after a change, and at once
 /// when the page is hidden or left.
@@ -316,20 +267,6 @@ fn effects(previous: Option<&AppState>, state: &AppState) {
             after(SAVE_DELAY, save_now);
         }
     }
-    // Explanations load when explain mode is first used.
-    if state.explain
-        && state.explanations.is_none()
-        && state.explanations_error.is_none()
-        && !EXPLANATIONS_LOADING.with(|l| l.replace(true))
-    {
-        fetch_text(
-            "explain.json".to_string(),
-            Box::new(|result| {
-                EXPLANATIONS_LOADING.with(|l| l.set(false));
-                dispatch(AppAction::LoadExplanations(result));
-            }),
-        );
-    }
     // The theme belongs to the whole page.
     if previous.is_none_or(|p| p.theme != state.theme) {
         if let Some(root) = web_sys::window()
@@ -346,6 +283,8 @@ fn effects(previous: Option<&AppState>, state: &AppState) {
             }
         }
     }
+    // The tools module, when wanted, follows the change.
+    tools_host::changed(state);
 }
 
 fn on_keydown(event: &Event) {
@@ -380,9 +319,7 @@ pub fn view(state: &AppState) -> Node {
         Panel::None => Node::Empty,
         Panel::Mail => mail_panel::view(state),
         Panel::Settings => settings_panel::view(state),
-        Panel::Lessons => lessons_panel::view(state),
-        Panel::Share => share_panel::view(state),
-        Panel::Explain => explain_panel::view(state),
+        Panel::Lessons | Panel::Share | Panel::Explain => tools_host::view(state),
     };
     let keyboard = el("textarea")
         .class("keyboard")

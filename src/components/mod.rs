@@ -4,11 +4,9 @@
 
 pub mod app_view;
 pub mod console_view;
-pub mod explain_panel;
 pub mod key_bar;
-pub mod lessons_panel;
 pub mod mail_panel;
 pub mod player_bar;
 pub mod settings_panel;
-pub mod share_panel;
 pub mod toolbar;
+pub mod tools_host;

@@ -6,7 +6,7 @@ use smtplab_engine::json::{self, Fields, Value};
 use smtplab_engine::World;
 
 use super::mailbox;
-use super::terminal::LogEvent;
+use super::log::LogEvent;
 
 /// One thing the session must show. All checks of a lesson must pass.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -127,6 +127,8 @@ pub fn count(mbox: &[u8]) -> usize {
     count
 }
 
+// Called by the tools module (`tools/`), which shares this file.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 /// Whether one delivered entry has a header field `header` and a body line
 /// equal to `body_line` (each when given), read in place: lesson checks
 /// run on every command, and a message can be megabytes long.

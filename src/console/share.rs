@@ -34,6 +34,8 @@ fn from_url_safe(text: &str) -> Option<Vec<u8>> {
 }
 
 impl Shared {
+    // Called by the tools module (`tools/`), which shares this file.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
     pub fn encode(&self) -> String {
         let mut members = vec![("typed", json::strings(&self.typed))];
         if let Some(world) = &self.world {

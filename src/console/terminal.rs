@@ -8,10 +8,11 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use smtplab_engine::{Action, Connection, Personality, ReplyKey, Session, Timestamp, World};
+use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World};
 
 use super::editor::LineEditor;
 use super::history::History;
+pub use super::log::LogEvent;
 use super::mailbox::{self, Mailboxes};
 use super::saved::{Saved, SavedLine, FORMAT_VERSION, SAVED_LINES};
 use super::scrollback::{Line, LineKind, ReplyTag, Scrollback};
@@ -53,32 +54,6 @@ enum Mode {
     ConfirmReset,
 }
 
-/// What happened in the terminal, for checking exercises.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LogEvent {
-    Connected {
-        personality: &'static str,
-    },
-    /// A line sent to the server; lines sent together share a chunk number.
-    Sent {
-        line: String,
-        chunk: u32,
-    },
-    Replied {
-        key: ReplyKey,
-        code: u16,
-        enhanced: Option<String>,
-    },
-    Delivered {
-        mailboxes: Vec<String>,
-        entry: Vec<u8>,
-    },
-    Shell {
-        line: String,
-    },
-    Closed,
-}
-
 /// Events kept for exercises; the oldest go first.
 const LOG_LIMIT: usize = 20_000;
 
@@ -116,6 +91,8 @@ pub struct Terminal {
     pub reset_requested: bool,
     /// What happened, for exercises.
     pub log: VecDeque<LogEvent>,
+    /// How many events were ever logged (the oldest are let go).
+    pub logged: u64,
     /// Every line entered (a paste of several lines is one entry), for
     /// share links and replays.
     pub typed: Vec<String>,
@@ -152,6 +129,7 @@ impl Terminal {
             generation: 0,
             reset_requested: false,
             log: VecDeque::new(),
+            logged: 0,
             typed: Vec::new(),
             chunks_sent: 0,
             pending_wait: None,
@@ -159,6 +137,7 @@ impl Terminal {
     }
 
     fn record(&mut self, event: LogEvent) {
+        self.logged += 1;
         self.log.push_back(event);
         if self.log.len() > LOG_LIMIT {
             self.log.pop_front();

@@ -3,10 +3,11 @@
 use wasm_bindgen::JsCast;
 use web_sys::HtmlAnchorElement;
 
-use crate::app::{AppAction, AppState};
-use crate::components::app_view::dispatch;
+use smtplab_engine::json::{self, Value};
+use smtplab_engine::World;
+
 use crate::console::share::{typed_from_script, Shared};
-use crate::console::Terminal;
+use crate::page::{dispatch, page_export, page_replay, page_share_state, Action, State};
 use crate::view::{el, Node};
 
 /// Offers `text` as a file download.
@@ -33,56 +34,54 @@ fn download(name: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// A button that offers what `make` returns from the terminal as a file.
-fn download_button(
-    state: &AppState,
-    label: &'static str,
-    name: &'static str,
-    make: fn(&Terminal) -> String,
-) -> Node {
-    let terminal = state.terminal.clone();
+/// A button that offers the session, as the page writes it (`kind`), as a
+/// file.
+fn download_button(label: &'static str, name: &'static str, kind: &'static str) -> Node {
     el("button")
-        .on("click", move |_| download(name, &make(&terminal.borrow())))
+        .on("click", move |_| download(name, &page_export(kind)))
         .text(label)
         .into()
 }
 
+/// What the page says a share link holds.
+fn shared() -> Shared {
+    let state = json::parse(&page_share_state()).unwrap_or(Value::Null);
+    Shared {
+        typed: match state.get("typed") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        },
+        world: state.get("world").and_then(|w| World::from_value(w).ok()),
+        personality: state
+            .get("personality")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
+}
+
 /// The session as a link: the typed lines, the world and the personality
 /// in the fragment (which never reaches a server).
-fn share_link(terminal: &Terminal) -> String {
-    let shared = Shared {
-        typed: terminal.typed.clone(),
-        world: Some(terminal.world().clone()),
-        personality: Some(terminal.personality().id.to_string()),
-    };
+fn share_link() -> String {
     let base = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
     let base = base.split('#').next().unwrap_or("");
-    format!("{base}#share={}", shared.encode())
+    format!("{base}#share={}", shared().encode())
 }
 
-pub fn view(state: &AppState) -> Node {
-    let make_link = {
-        let terminal = state.terminal.clone();
-        move |_: &web_sys::Event| {
-            let url = share_link(&terminal.borrow());
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&url);
-            }
-            dispatch(AppAction::ShareLink(url));
+pub fn view(state: &State) -> Node {
+    let make_link = |_: &web_sys::Event| {
+        let url = share_link();
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&url);
         }
+        dispatch(Action::ShareLink(url));
     };
-    let replay_mine = {
-        let terminal = state.terminal.clone();
-        move |_: &web_sys::Event| {
-            let lines = terminal.borrow().typed.clone();
-            dispatch(AppAction::StartOver);
-            dispatch(AppAction::Replay {
-                lines,
-                paused: false,
-            });
-        }
+    let replay_mine = |_: &web_sys::Event| {
+        page_replay(&json::strings(&shared().typed).to_json(), true);
     };
     let replay_script = |_: &web_sys::Event| {
         let script = web_sys::window()
@@ -93,10 +92,7 @@ pub fn view(state: &AppState) -> Node {
             .unwrap_or_default();
         let lines = typed_from_script(&script);
         if !lines.is_empty() {
-            dispatch(AppAction::Replay {
-                lines,
-                paused: false,
-            });
+            page_replay(&json::strings(&lines).to_json(), false);
         }
     };
     let buttons = || el("div").class("buttons");
@@ -105,21 +101,13 @@ pub fn view(state: &AppState) -> Node {
         .attr("aria-label", "Share and replay")
         .child(el("h2").text("Share and replay"))
         .child(buttons().children([
-            download_button(state, "Download .txt", "smtp-session.txt", |t| {
-                t.scrollback.to_text()
-            }),
+            download_button("Download .txt", "smtp-session.txt", "text"),
             download_button(
-                state,
                 "Export C:/S: transcript",
                 "smtp-session-transcript.txt",
-                Terminal::transcript,
+                "transcript",
             ),
-            download_button(
-                state,
-                "Export script",
-                "smtp-session-script.txt",
-                Terminal::script,
-            ),
+            download_button("Export script", "smtp-session-script.txt", "script"),
         ]))
         .child(el("p").class("hint").text(
             "The script plays with smtplab replay; the transcript is in the format the tests compare.",

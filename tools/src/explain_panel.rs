@@ -3,8 +3,7 @@
 
 use smtplab_engine::explain::{Explanations, RFC3463, RFC5321};
 
-use crate::app::AppState;
-use crate::console::scrollback::{Line, LineKind};
+use crate::page::{Explained, State};
 use crate::view::{el, text, Element, Node};
 
 /// A link that opens in a new tab, to an address built here from our own
@@ -28,14 +27,14 @@ fn term(list: Element, name: &'static str, value: impl Into<Node>) -> Element {
     list.child(el("dt").text(name)).child(el("dd").child(value))
 }
 
-fn quoted(line: &Line) -> Node {
+fn quoted(line: &Explained) -> Node {
     el("p")
         .class("quoted")
         .child(el("code").text(&line.text))
         .into()
 }
 
-fn reply(all: &Explanations, line: &Line) -> Vec<Node> {
+fn reply(all: &Explanations, line: &Explained) -> Vec<Node> {
     let code: u16 = line.text.get(..3).and_then(|c| c.parse().ok()).unwrap_or(0);
     let enhanced = line
         .text
@@ -59,9 +58,8 @@ fn reply(all: &Explanations, line: &Line) -> Vec<Node> {
         );
     }
     if let Some(explanation) = line
-        .reply
-        .as_ref()
-        .and_then(|tag| all.reply(tag.key, tag.echo.as_deref()))
+        .key
+        .and_then(|key| all.reply(key, line.echo.as_deref()))
     {
         list = term(list, "Why here", text(&explanation.why));
         list = term(list, "Read more", section_link(&explanation.section));
@@ -69,7 +67,7 @@ fn reply(all: &Explanations, line: &Line) -> Vec<Node> {
     vec![quoted(line), list.into()]
 }
 
-fn command(all: &Explanations, line: &Line) -> Vec<Node> {
+fn command(all: &Explanations, line: &Explained) -> Vec<Node> {
     match all.command(&line.text) {
         Some(found) => {
             let (syntax, what, section) = (found.syntax, found.what, found.section);
@@ -87,15 +85,8 @@ fn command(all: &Explanations, line: &Line) -> Vec<Node> {
     }
 }
 
-pub fn view(state: &AppState) -> Node {
-    let terminal = state.terminal.borrow();
-    let line = state.explained.and_then(|(block, index)| {
-        terminal
-            .scrollback
-            .blocks()
-            .find(|b| b.id == block)
-            .and_then(|b| b.lines.get(index))
-    });
+pub fn view(state: &State) -> Node {
+    let line = state.explained.as_ref();
     let hint = |message: &str| vec![el("p").class("hint").text(message).into()];
     let body = match (line, &state.explanations) {
         (None, _) => hint("Explain mode is on: click a server reply or one of your commands (or focus it with Tab and press Enter) to see what it means."),
@@ -103,7 +94,7 @@ pub fn view(state: &AppState) -> Node {
             Some(error) => hint(&format!("The explanations could not be loaded ({error}). They need the network once; turn explain mode off and on to try again.")),
             None => hint("Loading the explanations…"),
         },
-        (Some(line), Some(all)) if line.kind == LineKind::Server => reply(all, line),
+        (Some(line), Some(all)) if line.server => reply(all, line),
         (Some(line), Some(all)) => command(all, line),
     };
     el("aside")

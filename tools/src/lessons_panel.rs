@@ -3,9 +3,8 @@
 
 use web_sys::HtmlInputElement;
 
-use crate::app::{focus_terminal, AppAction, AppState};
-use crate::components::app_view::{dispatch, settle};
 use crate::console::lessons::{evaluate, parse_lessons, Lesson};
+use crate::page::{dispatch, focus_terminal, settle, Action, State};
 use crate::view::{el, text, Node};
 
 /// Reads the chosen lesson file.
@@ -27,17 +26,16 @@ fn on_file(event: &web_sys::Event) {
                 Ok(text) => parse_lessons(&text.as_string().unwrap_or_default()),
                 Err(_) => Err("the file could not be read".to_string()),
             };
-            dispatch(AppAction::LoadLessons(result));
+            dispatch(Action::LoadLessons(result));
         }),
     );
 }
 
-fn current_lesson(state: &AppState, lesson: &Lesson) -> Node {
-    let terminal = state.terminal.borrow();
+fn current_lesson(state: &State, lesson: &Lesson) -> Node {
     let checks = lesson
         .checks
         .iter()
-        .zip(evaluate(lesson, terminal.log.iter()))
+        .zip(evaluate(lesson, state.log.iter()))
         .map(|(check, ok)| {
             el("li")
                 .class(if ok { "passed" } else { "" })
@@ -65,7 +63,7 @@ fn current_lesson(state: &AppState, lesson: &Lesson) -> Node {
         .into()
 }
 
-pub fn view(state: &AppState) -> Node {
+pub fn view(state: &State) -> Node {
     let done = state.completed.len();
     let total = state.lessons.lessons.len();
     let current = state
@@ -85,7 +83,7 @@ pub fn view(state: &AppState) -> Node {
                     })
                     .attr("data-lesson", &lesson.id)
                     .on("click", move |_| {
-                        dispatch(AppAction::StartLesson(id.clone()));
+                        dispatch(Action::StartLesson(id.clone()));
                         focus_terminal();
                     })
                     .child(el("span").text(&lesson.title))

@@ -1,0 +1,397 @@
+//! The tools' state, their loop, and their side of the conversation with
+//! the page. The page calls [`update`] after each change; the tools keep
+//! their panel in the element the page gives them.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use smtplab_engine::explain::Explanations;
+use smtplab_engine::json::{self, Value};
+use smtplab_engine::ReplyKey;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+use crate::console::lessons::{self, LessonFile};
+use crate::console::log::{self, LogEvent};
+use crate::view::{Mounted, Node};
+use crate::{explain_panel, lessons_panel, share_panel};
+
+// The page's side (its module is `window.smtplab`, set by boot.js).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = smtplab)]
+    fn page_log(seen: f64) -> String;
+    #[wasm_bindgen(js_namespace = smtplab)]
+    pub fn page_share_state() -> String;
+    #[wasm_bindgen(js_namespace = smtplab)]
+    pub fn page_export(kind: &str) -> String;
+    #[wasm_bindgen(js_namespace = smtplab)]
+    pub fn page_use_lesson(world: &str, personality: &str, goal: &str);
+    #[wasm_bindgen(js_namespace = smtplab)]
+    pub fn page_replay(lines: &str, start_over: bool);
+}
+
+/// Lessons completed, by id, one per line.
+const PROGRESS_KEY: &str = "smtplab.progress";
+/// Events kept, as the page keeps them.
+const LOG_LIMIT: usize = 20_000;
+
+/// The line explain mode shows.
+pub struct Explained {
+    pub text: String,
+    pub server: bool,
+    pub key: Option<ReplyKey>,
+    pub echo: Option<String>,
+}
+
+pub struct State {
+    /// `lessons`, `share`, `explain`, or empty.
+    pub panel: String,
+    pub lessons: Rc<LessonFile>,
+    pub lesson: Option<String>,
+    pub completed: Vec<String>,
+    pub lesson_error: Option<String>,
+    /// What happened in the terminal, as far as the page has told.
+    pub log: VecDeque<LogEvent>,
+    logged: u64,
+    checked: u64,
+    pub share_link: String,
+    pub explained: Option<Explained>,
+    pub explanations: Option<Rc<Explanations>>,
+    pub explanations_error: Option<String>,
+    explanations_loading: bool,
+}
+
+pub enum Action {
+    LoadLessons(Result<LessonFile, String>),
+    StartLesson(String),
+    ShareLink(String),
+    LoadExplanations(Result<String, String>),
+}
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    /// The element the page gave for the panel, and what is drawn in it.
+    static HOST: RefCell<Option<(Element, Mounted)>> = const { RefCell::new(None) };
+    static QUEUE: RefCell<VecDeque<Action>> = const { RefCell::new(VecDeque::new()) };
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+    static PENDING: RefCell<Option<(String, Option<Element>, String)>> = const { RefCell::new(None) };
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// A query parameter of the page.
+fn parameter(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+        .filter(|v| v.len() <= 256 * 1024)
+}
+
+fn first_state() -> State {
+    let lessons = lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
+        title: String::new(),
+        lessons: Vec::new(),
+    });
+    let lesson = parameter("lesson").filter(|id| lessons.lessons.iter().any(|l| &l.id == id));
+    if let Some(url) = parameter("lessons") {
+        // A teacher's lessons (same origin: the page's policy allows no other).
+        fetch_text(
+            url,
+            Box::new(|result| {
+                dispatch(Action::LoadLessons(
+                    result.and_then(|text| lessons::parse_lessons(&text)),
+                ))
+            }),
+        );
+    }
+    let completed = storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .map(|text| {
+            text.split('\n')
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    State {
+        panel: String::new(),
+        lessons: Rc::new(lessons),
+        lesson,
+        completed,
+        lesson_error: None,
+        log: VecDeque::new(),
+        logged: 0,
+        checked: u64::MAX,
+        share_link: String::new(),
+        explained: None,
+        explanations: None,
+        explanations_error: None,
+        explanations_loading: false,
+    }
+}
+
+/// The page changed: which tools panel is open (`""` for none), the
+/// element to draw it in, and what it needs to know (JSON: the line
+/// explain mode shows).
+#[wasm_bindgen]
+pub fn update(panel: &str, host: Option<Element>, context: &str) {
+    // The page may call while the tools are busy (a lesson started from
+    // the panel): the newest update waits for the current action.
+    PENDING.with(|p| *p.borrow_mut() = Some((panel.to_string(), host, context.to_string())));
+    run();
+}
+
+/// Applies the page's latest update and the queued actions, one at a time.
+fn run() {
+    if BUSY.with(|b| b.replace(true)) {
+        return;
+    }
+    loop {
+        if let Some((panel, host, context)) = PENDING.with(|p| p.borrow_mut().take()) {
+            apply_update(&panel, host, &context);
+            continue;
+        }
+        let Some(action) = QUEUE.with(|q| q.borrow_mut().pop_front()) else {
+            break;
+        };
+        STATE.with(|s| {
+            if let Some(state) = s.borrow_mut().as_mut() {
+                reduce(state, action);
+            }
+        });
+        render();
+    }
+    BUSY.with(|b| b.set(false));
+}
+
+fn apply_update(panel: &str, host: Option<Element>, context: &str) {
+    let context = json::parse(context).unwrap_or(Value::Null);
+    let explained = context.get("explained").and_then(|line| {
+        let text = |name| line.get(name).and_then(Value::as_str);
+        Some(Explained {
+            text: text("text")?.to_string(),
+            server: text("kind") == Some("server"),
+            key: text("key").and_then(|k| ReplyKey::ALL.iter().copied().find(|r| r.name() == k)),
+            echo: text("echo").map(str::to_string),
+        })
+    });
+    STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        let state = state.get_or_insert_with(first_state);
+        state.panel = panel.to_string();
+        state.explained = explained;
+        if panel != "share" {
+            state.share_link.clear();
+        }
+        follow_log(state);
+    });
+    HOST.with(|h| {
+        let mut current = h.borrow_mut();
+        let same = match (&*current, &host) {
+            (Some((old, _)), Some(new)) => old == new,
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            if let Some((old, mounted)) = current.take() {
+                mounted.remove(&old);
+            }
+        }
+    });
+    if let Some(host) = host.filter(|_| !panel.is_empty()) {
+        HOST.with(|h| {
+            let mut current = h.borrow_mut();
+            if current.is_none() {
+                let mounted = Mounted::create(Node::Empty);
+                let _ = host.append_child(mounted.dom());
+                *current = Some((host, mounted));
+            }
+        });
+    }
+    render();
+}
+
+/// Reads what the page logged since last time, and marks the lessons whose
+/// checks now pass as completed.
+fn follow_log(state: &mut State) {
+    let answer = json::parse(&page_log(state.logged as f64)).unwrap_or(Value::Null);
+    if let Some(logged) = answer.get("logged").and_then(Value::as_u64) {
+        if logged < state.logged {
+            // The page started over.
+            state.log.clear();
+        }
+        let events = answer
+            .get("events")
+            .map(|e| log::from_json(&e.to_json()))
+            .unwrap_or_default();
+        state.log.extend(events);
+        while state.log.len() > LOG_LIMIT {
+            state.log.pop_front();
+        }
+        state.logged = logged;
+    }
+    if state.checked == state.logged {
+        return;
+    }
+    state.checked = state.logged;
+    let before = state.completed.len();
+    for lesson in &state.lessons.lessons {
+        if !state.completed.contains(&lesson.id)
+            && lessons::evaluate(lesson, state.log.iter())
+                .iter()
+                .all(|&ok| ok)
+        {
+            state.completed.push(lesson.id.clone());
+        }
+    }
+    if state.completed.len() != before {
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(PROGRESS_KEY, &state.completed.join("\n"));
+        }
+    }
+}
+
+/// Queues an action of the tools' own; the panel is drawn again after.
+pub fn dispatch(action: Action) {
+    QUEUE.with(|q| q.borrow_mut().push_back(action));
+    run();
+}
+
+fn reduce(state: &mut State, action: Action) {
+    match action {
+        Action::LoadLessons(Ok(file)) => {
+            state.lessons = Rc::new(file);
+            state.lesson = None;
+            state.lesson_error = None;
+            state.checked = u64::MAX;
+            follow_log(state);
+        }
+        Action::LoadLessons(Err(error)) => state.lesson_error = Some(error),
+        Action::StartLesson(id) => {
+            if let Some(lesson) = state.lessons.lessons.iter().find(|l| l.id == id) {
+                let world = lesson
+                    .world
+                    .as_ref()
+                    .map(|w| w.to_value().to_json())
+                    .unwrap_or_default();
+                let personality = lesson.personality.clone().unwrap_or_default();
+                let goal = lesson.goal.clone();
+                state.lesson = Some(id);
+                // The page calls back (update) once it has drawn the change.
+                page_use_lesson(&world, &personality, &goal);
+            }
+        }
+        Action::ShareLink(link) => state.share_link = link,
+        Action::LoadExplanations(result) => {
+            state.explanations_loading = false;
+            match result.and_then(|text| Explanations::from_json(&text)) {
+                Ok(explanations) => state.explanations = Some(Rc::new(explanations)),
+                Err(error) => state.explanations_error = Some(error),
+            }
+        }
+    }
+}
+
+/// Draws the open panel into the page's element.
+fn render() {
+    let node = STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        let state = state.as_mut()?;
+        if state.panel == "explain"
+            && state.explanations.is_none()
+            && state.explanations_error.is_none()
+            && !state.explanations_loading
+        {
+            // Explain mode's texts load when it is first used.
+            state.explanations_loading = true;
+            fetch_text(
+                "explain.json".to_string(),
+                Box::new(|result| dispatch(Action::LoadExplanations(result))),
+            );
+        }
+        Some(match state.panel.as_str() {
+            "lessons" => lessons_panel::view(state),
+            "share" => share_panel::view(state),
+            "explain" => explain_panel::view(state),
+            _ => Node::Empty,
+        })
+    });
+    let Some(node) = node else { return };
+    HOST.with(|h| {
+        if let Some((host, mounted)) = h.borrow_mut().as_mut() {
+            mounted.patch(node, host);
+        }
+    });
+}
+
+/// Puts the keyboard focus back in the terminal.
+pub fn focus_terminal() {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".keyboard").ok().flatten());
+    if let Some(element) = element {
+        let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+    }
+}
+
+/// What to do when a promise settles: with its value, or its rejection.
+pub type Settled = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
+
+/// Calls `then` once `promise` settles.
+pub fn settle(promise: &js_sys::Promise, then: Settled) {
+    let slot = Rc::new(RefCell::new(Some(then)));
+    let other = Rc::clone(&slot);
+    let resolved = Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+        if let Some(then) = slot.borrow_mut().take() {
+            then(Ok(value));
+        }
+    });
+    let rejected = Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
+        if let Some(then) = other.borrow_mut().take() {
+            then(Err(error));
+        }
+    });
+    let _ = promise.then2(&resolved, &rejected);
+    resolved.forget();
+    rejected.forget();
+}
+
+/// Fetches a same-origin text file.
+fn fetch_text(url: String, done: Box<dyn FnOnce(Result<String, String>)>) {
+    let Some(window) = web_sys::window() else {
+        return done(Err("no window".to_string()));
+    };
+    let request = window.fetch_with_str(&url);
+    settle(
+        &request,
+        Box::new(move |response| {
+            let Ok(response) = response else {
+                return done(Err(format!(
+                    "{url} could not be fetched (only files from this site can be)"
+                )));
+            };
+            let response: web_sys::Response = response.unchecked_into();
+            if !response.ok() {
+                return done(Err(format!("{url} answered {}", response.status())));
+            }
+            match response.text() {
+                Ok(body) => settle(
+                    &body,
+                    Box::new(move |text| {
+                        done(
+                            text.map(|t| t.as_string().unwrap_or_default())
+                                .map_err(|_| "the body could not be read".to_string()),
+                        )
+                    }),
+                ),
+                Err(_) => done(Err("the body could not be read".to_string())),
+            }
+        }),
+    );
+}
