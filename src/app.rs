@@ -449,11 +449,7 @@ impl AppState {
             wait: None,
             font_index,
             theme,
-            panel: if lessons {
-                Panel::Lessons
-            } else {
-                Panel::None
-            },
+            panel: if lessons { Panel::Lessons } else { Panel::None },
             explain: false,
             explained: None,
             player,

@@ -397,7 +397,9 @@ impl Mounted {
                     *extra = memo.extra;
                 }
             }
-            (Mounted::Element(mounted), Node::Element(element)) if mounted.tag == element.0.tag && mounted.hosted == element.0.hosted => {
+            (Mounted::Element(mounted), Node::Element(element))
+                if mounted.tag == element.0.tag && mounted.hosted == element.0.hosted =>
+            {
                 mounted.patch_element(*element.0);
             }
             (_, node) => {

@@ -19,6 +19,16 @@ macro_rules! reply_keys {
             /// Every key, for tests that check the catalogue is complete.
             pub const ALL: &'static [ReplyKey] = &[$(ReplyKey::$name),+];
 
+            /// The key's place in [`ReplyKey::ALL`]: how the page and its
+            /// tools module, built together, name a reply to each other.
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
+            pub fn from_index(index: usize) -> Option<ReplyKey> {
+                Self::ALL.get(index).copied()
+            }
+
             /// The key's name, as explanations are filed under it.
             pub fn name(self) -> &'static str {
                 match self {
@@ -602,6 +612,16 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_are_found_by_index_and_name() {
+        for (index, key) in ReplyKey::ALL.iter().enumerate() {
+            assert_eq!(key.index(), index);
+            assert_eq!(ReplyKey::from_index(index), Some(*key));
+            assert_eq!(format!("{key:?}"), key.name());
+        }
+        assert_eq!(ReplyKey::from_index(ReplyKey::ALL.len()), None);
+    }
 
     #[test]
     fn every_key_has_a_sendmail_text() {

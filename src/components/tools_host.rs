@@ -78,7 +78,9 @@ pub fn changed(state: &AppState) {
     let host = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(".tools-host").ok().flatten());
-    let panel = panel_name(state.panel).filter(|_| host.is_some()).unwrap_or("");
+    let panel = panel_name(state.panel)
+        .filter(|_| host.is_some())
+        .unwrap_or("");
     let context = json::object(vec![("explained", explained(state))]).to_json();
     if let Ok(update) = js_sys::Reflect::get(&module, &"update".into()) {
         if let Some(update) = update.dyn_ref::<js_sys::Function>() {
@@ -111,9 +113,12 @@ fn explained(state: &AppState) -> Value {
     } else {
         "client"
     };
-    let mut members = vec![("text", json::string(&line.text)), ("kind", json::string(kind))];
+    let mut members = vec![
+        ("text", json::string(&line.text)),
+        ("kind", json::string(kind)),
+    ];
     if let Some(tag) = &line.reply {
-        members.push(("key", json::string(tag.key.name())));
+        members.push(("key", Value::from_u64(tag.key.index() as u64)));
         if let Some(echo) = &tag.echo {
             members.push(("echo", json::string(echo)));
         }

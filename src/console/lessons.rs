@@ -5,8 +5,8 @@
 use smtplab_engine::json::{self, Fields, Value};
 use smtplab_engine::World;
 
-use super::mailbox;
 use super::log::LogEvent;
+use super::mailbox;
 
 /// One thing the session must show. All checks of a lesson must pass.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -63,7 +63,7 @@ impl LogEvent {
                 enhanced,
             } => json::object(vec![
                 ("event", json::string("replied")),
-                ("key", json::string(key.name())),
+                ("key", number(key.index() as u64)),
                 ("code", number(u64::from(*code))),
                 (
                     "enhanced",
@@ -95,7 +95,7 @@ impl LogEvent {
                 chunk: u32::try_from(number("chunk")?).ok()?,
             },
             "replied" => LogEvent::Replied {
-                key: *ReplyKey::ALL.iter().find(|k| Some(k.name()) == text("key"))?,
+                key: ReplyKey::from_index(usize::try_from(number("key")?).ok()?)?,
                 code: u16::try_from(number("code")?).ok()?,
                 enhanced: text("enhanced").map(str::to_string),
             },

@@ -177,7 +177,10 @@ fn apply_update(panel: &str, host: Option<Element>, context: &str) {
         Some(Explained {
             text: text("text")?.to_string(),
             server: text("kind") == Some("server"),
-            key: text("key").and_then(|k| ReplyKey::ALL.iter().copied().find(|r| r.name() == k)),
+            key: line
+                .get("key")
+                .and_then(Value::as_u64)
+                .and_then(|i| ReplyKey::from_index(i as usize)),
             echo: text("echo").map(str::to_string),
         })
     });
