@@ -189,18 +189,6 @@ pub fn now() -> Timestamp {
     Timestamp::new(seconds, offset)
 }
 
-/// Puts the keyboard focus back in the terminal.
-pub fn focus_terminal() {
-    use wasm_bindgen::JsCast;
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(".keyboard").ok().flatten())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(element) = element {
-        let _ = element.focus();
-    }
-}
-
 pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }

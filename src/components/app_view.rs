@@ -8,10 +8,11 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Event, KeyboardEvent};
 
-use crate::app::{focus_terminal, save, AppAction, AppState, Panel, Theme};
+use crate::app::{save, AppAction, AppState, Panel, Theme};
+use crate::browser::focus_terminal;
 use crate::components::{
     console_view, key_bar, mail_panel, player_bar, settings_panel, toolbar, tools_host,
 };
@@ -164,31 +165,6 @@ fn has_selection() -> bool {
         .and_then(|w| w.get_selection().ok().flatten())
         .map(|s| !s.is_collapsed())
         .unwrap_or(false)
-}
-
-/// What to do when a promise settles: with its value, or its rejection.
-pub type Settled = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
-
-/// Calls `then` once `promise` settles (a few lines instead of an async
-/// runtime, which the page would have to download).
-pub fn settle(promise: &js_sys::Promise, then: Settled) {
-    let slot = Rc::new(RefCell::new(Some(then)));
-    let other = Rc::clone(&slot);
-    let resolved = Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
-        if let Some(then) = slot.borrow_mut().take() {
-            then(Ok(value));
-        }
-    });
-    let rejected = Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
-        if let Some(then) = other.borrow_mut().take() {
-            then(Err(error));
-        }
-    });
-    let _ = promise.then2(&resolved, &rejected);
-    // The browser holds them until the promise settles; they are small
-    // and rare (a lesson file, a fetched file).
-    resolved.forget();
-    rejected.forget();
 }
 
 /// Saving writes the whole session (mailboxes included), so it is not done

@@ -1,7 +1,8 @@
 //! Keys a phone keyboard lacks: Ctrl (held for the next letter), Esc, Tab,
 //! Up, Down and the telnet escape ^].
 
-use crate::app::{focus_terminal, AppAction};
+use crate::app::AppAction;
+use crate::browser::focus_terminal;
 use crate::components::app_view::dispatch;
 use crate::console::Key;
 use crate::view::{el, Element, Node};

@@ -12,7 +12,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::app::{AppAction, AppState, Panel, PROGRESS_KEY};
-use crate::components::app_view::{current_state, dispatch, settle};
+use crate::browser::settle;
+use crate::components::app_view::{current_state, dispatch};
 use crate::console::log;
 use crate::console::scrollback::LineKind;
 use crate::view::{el, Node};

@@ -3,8 +3,9 @@
 
 use web_sys::HtmlInputElement;
 
+use crate::browser::{focus_terminal, settle};
 use crate::console::lessons::{evaluate, parse_lessons, Lesson};
-use crate::page::{dispatch, focus_terminal, settle, Action, State};
+use crate::page::{dispatch, Action, State};
 use crate::view::{el, text, Node};
 
 /// Reads the chosen lesson file.

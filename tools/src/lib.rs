@@ -6,6 +6,9 @@
 //! session to share, a lesson's world to use, or lines to replay.
 
 #[cfg(target_arch = "wasm32")]
+#[path = "../../src/browser.rs"]
+mod browser;
+#[cfg(target_arch = "wasm32")]
 mod console;
 #[cfg(target_arch = "wasm32")]
 mod explain_panel;
