@@ -6,13 +6,15 @@ import init, * as page from './smtplab-web.js';
 // through `smtplab`, and is loaded when one of them is first used.
 window.smtplab = page;
 let tools;
+let tries = 0;
 window.smtplabTools = () => {
-  tools ??= import('./tools/smtplab_tools.js').then(async (module) => {
+  // A failed import is remembered by the browser: a retry asks anew.
+  const retry = tries ? `?retry=${tries}` : '';
+  tools ??= import(`./tools/smtplab_tools.js${retry}`).then(async (module) => {
     await module.default({ module_or_path: new URL('./tools/smtplab_tools_bg.wasm', import.meta.url) });
     return module;
   });
-  // A failed load is tried again next time.
-  tools.catch(() => { tools = undefined; });
+  tools.catch(() => { tools = undefined; tries += 1; });
   return tools;
 };
 

@@ -31,7 +31,7 @@ const browser = await chromium.launch({
 
 let failures = 0;
 async function check(name, body, options = {}) {
-  const context = await browser.newContext();
+  const context = await browser.newContext(options.context || {});
   const page = await context.newPage();
   const errors = [];
   const pageErrors = [];
@@ -398,6 +398,22 @@ await check('a first visit asks only for the files the size budget counts', asyn
   expect(extra.length === 0, `a first visit also asked for: ${extra.join(', ')}`);
   expect(asked.has('smtplab-web_bg.wasm') && asked.has('index.html'), `the visit asked for: ${[...asked].join(', ')}`);
 });
+
+await check('the tools load when first used, and a failed load is tried again', async (page, context) => {
+  // As if the network dropped before the tools module was ever fetched.
+  await context.route('**/tools/**', (route) => route.abort());
+  await page.click('button:has-text("Lessons")');
+  const failed = await waitForText(page, '.workspace', (text) => text.includes('could not be loaded'));
+  expect(failed.includes('needs the network once'), failed);
+  // The terminal still works meanwhile.
+  await page.click('.terminal');
+  await typeLine(page, 'echo still here');
+  await waitForLine(page, 'still here');
+  await context.unroute('**/tools/**');
+  await page.click('button:has-text("Lessons")');
+  await page.click('button:has-text("Lessons")');
+  await page.waitForSelector('.lessons-panel .progress');
+}, { allowConsoleErrors: true, context: { serviceWorkers: 'block' } });
 
 await check('offline: after one visit the page loads and works without the network', async (page, context) => {
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
