@@ -185,6 +185,13 @@ await page.click('.mailbox:has-text("mom")');
 await page.click('.message-link');
 show('keystroke, a 5 MB message open in the mailbox panel', await keystrokes(50));
 
+// And with the Lessons panel open (the tools module follows every change;
+// the log holds 20,000 events by now).
+await page.click('button:has-text("Lessons")');
+await page.click('button[data-lesson="first-message"]');
+await page.waitForSelector('.lessons-panel .checks');
+show('keystroke, Lessons panel open with a 20,000-event log', await keystrokes(50));
+
 // The engine in WebAssembly.
 if (existsSync(join(wasmBench, 'smtplab_bench_wasm.js'))) {
   const wasm = await browser.newPage();
