@@ -327,6 +327,25 @@ await check('two lessons completed, and progress survives a reload', async (page
   expect(after.includes('first-message') && after.includes('subject'), `completed after reload: ${after}`);
 });
 
+await check('lesson checks follow the terminal after it starts over', async (page) => {
+  // The tools module reads the page's log as it grows; starting over
+  // begins a new one, which it must follow from its start.
+  await typeLine(page, 'telnet mail.example.com smtp');
+  for (let i = 0; i < 30; i += 1) await typeLine(page, 'NOOP');
+  await typeLine(page, 'QUIT');
+  await waitForLine(page, 'Connection closed by foreign host.');
+  await page.click('button:has-text("Lessons")');
+  await page.click('.terminal');
+  await typeLine(page, 'reset');
+  await typeLine(page, 'y');
+  await page.click('button[data-lesson="first-message"]');
+  await typeLine(page, 'telnet mail.example.com smtp');
+  for (const line of ['HELO a.example', 'MAIL FROM:<me@a.example>', 'RCPT TO:<mom@example.com>', 'DATA', 'hello', '.', 'QUIT']) await typeLine(page, line);
+  await waitForLine(page, 'Connection closed by foreign host.');
+  const status = await waitForText(page, '.lessons-panel .progress', (text) => text !== '0 of 10 done');
+  expect(/^[1-9]\d* of 10 done$/.test(status), status);
+});
+
 await check('a broken teacher lesson file is explained and the page keeps working', async (page) => {
   await page.click('button:has-text("Lessons")');
   await page.setInputFiles('.lessons-panel input[type=file]', { name: 'lessons.json', mimeType: 'application/json', buffer: Buffer.from('{"title": "x", "lessons": [ {"id": 1 ]}') });

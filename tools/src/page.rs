@@ -223,17 +223,25 @@ fn apply_update(panel: &str, host: Option<Element>, context: &str) {
 /// Reads what the page logged since last time, and marks the lessons whose
 /// checks now pass as completed.
 fn follow_log(state: &mut State) {
-    let answer = json::parse(&page_log(state.logged as f64)).unwrap_or(Value::Null);
+    let mut answer = json::parse(&page_log(state.logged as f64)).unwrap_or(Value::Null);
+    if answer
+        .get("logged")
+        .and_then(Value::as_u64)
+        .is_some_and(|logged| logged < state.logged)
+    {
+        // The page started over: read its new log from the start.
+        state.log.clear();
+        state.logged = 0;
+        state.checked = u64::MAX;
+        answer = json::parse(&page_log(0.0)).unwrap_or(Value::Null);
+    }
     if let Some(logged) = answer.get("logged").and_then(Value::as_u64) {
-        if logged < state.logged {
-            // The page started over.
-            state.log.clear();
-        }
-        let events = answer
-            .get("events")
-            .map(|e| log::from_json(&e.to_json()))
-            .unwrap_or_default();
-        state.log.extend(events);
+        state.log.extend(
+            answer
+                .get("events")
+                .map(log::from_value)
+                .unwrap_or_default(),
+        );
         while state.log.len() > LOG_LIMIT {
             state.log.pop_front();
         }
