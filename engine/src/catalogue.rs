@@ -6,6 +6,19 @@
 //! `{host}` the server name, `{client}` the client as Sendmail names it
 //! (`name [address]`), `{arg}` a piece of the command, `{limit}` a number.
 
+/// FNV-1a over a text, at compile time.
+const fn fnv1a(text: &str) -> u32 {
+    let bytes = text.as_bytes();
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u32;
+        hash = hash.wrapping_mul(0x0100_0193);
+        i += 1;
+    }
+    hash
+}
+
 /// Declares [`ReplyKey`] and its list of every key from one list of names.
 macro_rules! reply_keys {
     ($($name:ident),+ $(,)?) => {
@@ -28,6 +41,10 @@ macro_rules! reply_keys {
             pub fn from_index(index: usize) -> Option<ReplyKey> {
                 Self::ALL.get(index).copied()
             }
+
+            /// A digest of the keys, in order: two modules that agree on it
+            /// agree on what each index names.
+            pub const DIGEST: u32 = fnv1a(concat!($(stringify!($name), ","),+));
 
             /// The key's name, as explanations are filed under it.
             pub fn name(self) -> &'static str {
@@ -621,6 +638,13 @@ mod tests {
             assert_eq!(format!("{key:?}"), key.name());
         }
         assert_eq!(ReplyKey::from_index(ReplyKey::ALL.len()), None);
+        // The digest follows the names and their order.
+        let names: String = ReplyKey::ALL
+            .iter()
+            .map(|k| format!("{},", k.name()))
+            .collect();
+        assert_eq!(ReplyKey::DIGEST, fnv1a(&names));
+        assert_ne!(fnv1a("Greeting,Hello,"), fnv1a("Hello,Greeting,"));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 
 use smtplab_engine::json::{self, Value};
-use smtplab_engine::{Personality, World};
+use smtplab_engine::{Personality, ReplyKey, World};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -82,7 +82,11 @@ pub fn changed(state: &AppState) {
     let panel = panel_name(state.panel)
         .filter(|_| host.is_some())
         .unwrap_or("");
-    let context = json::object(vec![("explained", explained(state))]).to_json();
+    let context = json::object(vec![
+        ("explained", explained(state)),
+        ("keys", Value::from_u64(u64::from(ReplyKey::DIGEST))),
+    ])
+    .to_json();
     if let Ok(update) = js_sys::Reflect::get(&module, &"update".into()) {
         if let Some(update) = update.dyn_ref::<js_sys::Function>() {
             let host = host.map(JsValue::from).unwrap_or(JsValue::NULL);

@@ -172,6 +172,10 @@ fn run() {
 
 fn apply_update(panel: &str, host: Option<Element>, context: &str) {
     let context = json::parse(context).unwrap_or(Value::Null);
+    // Replies are named by index; a page from another build (a stale copy
+    // in some cache) may number them otherwise, and then none is named.
+    let same_keys =
+        context.get("keys").and_then(Value::as_u64) == Some(u64::from(ReplyKey::DIGEST));
     let explained = context.get("explained").and_then(|line| {
         let text = |name| line.get(name).and_then(Value::as_str);
         Some(Explained {
@@ -180,6 +184,7 @@ fn apply_update(panel: &str, host: Option<Element>, context: &str) {
             key: line
                 .get("key")
                 .and_then(Value::as_u64)
+                .filter(|_| same_keys)
                 .and_then(|i| ReplyKey::from_index(i as usize)),
             echo: text("echo").map(str::to_string),
         })
