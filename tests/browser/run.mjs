@@ -346,6 +346,15 @@ await check('lesson checks follow the terminal after it starts over', async (pag
   expect(/^[1-9]\d* of 10 done$/.test(status), status);
 });
 
+await check('a link can open a lesson, by query or by fragment', async (page) => {
+  for (const path of ['?lesson=relay', '#lesson=relay']) {
+    await page.goto(base + path);
+    await page.waitForSelector('.lessons-panel .current-lesson h3');
+    const title = await page.textContent('.lessons-panel .current-lesson h3');
+    expect(title === '4. No relaying', `${path}: ${title}`);
+  }
+});
+
 await check('a broken teacher lesson file is explained and the page keeps working', async (page) => {
   await page.click('button:has-text("Lessons")');
   await page.setInputFiles('.lessons-panel input[type=file]', { name: 'lessons.json', mimeType: 'application/json', buffer: Buffer.from('{"title": "x", "lessons": [ {"id": 1 ]}') });

@@ -17,6 +17,10 @@ mod lessons_panel;
 #[cfg(target_arch = "wasm32")]
 mod page;
 #[cfg(target_arch = "wasm32")]
+#[allow(dead_code)]
+#[path = "../../src/parameters.rs"]
+mod parameters;
+#[cfg(target_arch = "wasm32")]
 mod share_panel;
 #[cfg(target_arch = "wasm32")]
 #[allow(dead_code)]

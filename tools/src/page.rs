@@ -15,6 +15,7 @@ use web_sys::Element;
 use crate::browser::fetch_text;
 use crate::console::lessons::{self, LessonFile};
 use crate::console::log::{self, LogEvent};
+use crate::parameters::Parameters;
 use crate::view::{Mounted, Node};
 use crate::{explain_panel, lessons_panel, share_panel};
 
@@ -84,22 +85,17 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// A query parameter of the page.
-fn parameter(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get(name)
-        .filter(|v| v.len() <= 256 * 1024)
-}
-
 fn first_state() -> State {
     let lessons = lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
         title: String::new(),
         lessons: Vec::new(),
     });
-    let lesson = parameter("lesson").filter(|id| lessons.lessons.iter().any(|l| &l.id == id));
-    if let Some(url) = parameter("lessons") {
+    let parameters = Parameters::from_location();
+    let lesson = parameters
+        .get("lesson")
+        .filter(|id| lessons.lessons.iter().any(|l| l.id == *id))
+        .map(str::to_string);
+    if let Some(url) = parameters.get("lessons").map(str::to_string) {
         // A teacher's lessons (same origin: the page's policy allows no other).
         fetch_text(
             url,
