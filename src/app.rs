@@ -23,8 +23,6 @@ pub const SESSION_KEY: &str = "smtplab.session";
 pub const UNREADABLE_KEY: &str = "smtplab.session.unreadable";
 /// The view's preferences (theme, font size).
 pub const PREFERENCES_KEY: &str = "smtplab.preferences";
-/// Lessons completed, by id (kept by the tools module).
-pub const PROGRESS_KEY: &str = "smtplab.progress";
 /// A paste larger than this is handed to the terminal in pieces of about
 /// this size, one per task, so the page keeps answering during a 10 MB paste.
 pub const PASTE_CHUNK: usize = 64 * 1024;

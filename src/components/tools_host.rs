@@ -11,9 +11,10 @@ use smtplab_engine::{Personality, ReplyKey, World};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::app::{AppAction, AppState, Panel, PROGRESS_KEY};
+use crate::app::{AppAction, AppState, Panel};
 use crate::browser::settle;
 use crate::components::app_view::{current_state, dispatch};
+use crate::console::lessons::PROGRESS_KEY;
 use crate::console::log;
 use crate::console::scrollback::LineKind;
 use crate::view::{el, Node};

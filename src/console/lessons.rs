@@ -51,6 +51,9 @@ pub struct LessonFile {
 }
 
 /// The lessons that come with SMTP Lab.
+/// Where the lessons completed are kept in the browser, by id, one per line.
+pub const PROGRESS_KEY: &str = "smtplab.progress";
+
 pub const BUILT_IN: &str = include_str!("../../www/lessons/builtin.json");
 
 fn check_from(value: &Value, lesson: &str) -> Result<Check, String> {

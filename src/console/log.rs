@@ -4,6 +4,10 @@
 use smtplab_engine::json::{self, Value};
 use smtplab_engine::{Personality, ReplyKey};
 
+/// Events kept for exercises, by the page and by the tools module; the
+/// oldest go first.
+pub const LOG_LIMIT: usize = 20_000;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogEvent {
     Connected {

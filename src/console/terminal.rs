@@ -13,6 +13,7 @@ use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World}
 use super::editor::LineEditor;
 use super::history::History;
 pub use super::log::LogEvent;
+use super::log::LOG_LIMIT;
 use super::mailbox::{self, Mailboxes};
 use super::saved::{Saved, SavedLine, FORMAT_VERSION, SAVED_LINES};
 use super::scrollback::{Line, LineKind, ReplyTag, Scrollback};
@@ -53,9 +54,6 @@ enum Mode {
     /// `reset` asked for confirmation.
     ConfirmReset,
 }
-
-/// Events kept for exercises; the oldest go first.
-const LOG_LIMIT: usize = 20_000;
 
 /// A step still to carry out, in order.
 #[derive(Debug)]

@@ -13,8 +13,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 use crate::browser::fetch_text;
-use crate::console::lessons::{self, LessonFile};
-use crate::console::log::{self, LogEvent};
+use crate::console::lessons::{self, LessonFile, PROGRESS_KEY};
+use crate::console::log::{self, LogEvent, LOG_LIMIT};
 use crate::parameters::Parameters;
 use crate::view::{Mounted, Node};
 use crate::{explain_panel, lessons_panel, share_panel};
@@ -33,11 +33,6 @@ extern "C" {
     #[wasm_bindgen(js_namespace = smtplab)]
     pub fn page_replay(lines: &str, start_over: bool);
 }
-
-/// Lessons completed, by id, one per line.
-const PROGRESS_KEY: &str = "smtplab.progress";
-/// Events kept, as the page keeps them.
-const LOG_LIMIT: usize = 20_000;
 
 /// The line explain mode shows.
 pub struct Explained {
