@@ -4,7 +4,7 @@
 //! them. This is the page's side: where their panel goes, loading them,
 //! telling them what changed, and the few things they may ask of the page.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use smtplab_engine::json::{self, Value};
 use smtplab_engine::{Personality, ReplyKey, World};
@@ -17,6 +17,7 @@ use crate::components::app_view::{current_state, dispatch};
 use crate::console::lessons::PROGRESS_KEY;
 use crate::console::log;
 use crate::console::scrollback::LineKind;
+use crate::console::share::Shared;
 use crate::view::{el, Node};
 
 enum Tools {
@@ -28,6 +29,7 @@ enum Tools {
 
 thread_local! {
     static TOOLS: RefCell<Tools> = const { RefCell::new(Tools::Absent) };
+    static HAD_PROGRESS: OnceCell<bool> = const { OnceCell::new() };
 }
 
 /// The tools' panel names, as they know them.
@@ -56,12 +58,17 @@ pub fn view(state: &AppState) -> Node {
 }
 
 /// Whether the tools are wanted now: one of their panels is open, or the
-/// learner has lesson progress to keep up to date.
+/// learner had lesson progress when the page opened (progress is only
+/// ever made with the tools loaded, so the storage is read once).
 fn wanted(state: &AppState) -> bool {
     panel_name(state.panel).is_some() && (!state.compact || state.panel == Panel::Explain)
-        || crate::app::storage()
-            .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-            .is_some_and(|p| !p.is_empty())
+        || HAD_PROGRESS.with(|had| {
+            *had.get_or_init(|| {
+                crate::app::storage()
+                    .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+                    .is_some_and(|p| !p.is_empty())
+            })
+        })
 }
 
 /// After each change: load the tools if they are wanted, and let them
@@ -83,9 +90,11 @@ pub fn changed(state: &AppState) {
     let panel = panel_name(state.panel)
         .filter(|_| host.is_some())
         .unwrap_or("");
+    let logged = state.terminal.borrow().logged;
     let context = json::object(vec![
         ("explained", explained(state)),
         ("keys", Value::from_u64(u64::from(ReplyKey::DIGEST))),
+        ("logged", Value::from_u64(logged)),
     ])
     .to_json();
     if let Ok(update) = js_sys::Reflect::get(&module, &"update".into()) {
@@ -199,11 +208,11 @@ pub fn page_share_state() -> String {
         return String::new();
     };
     let terminal = state.terminal.borrow();
-    json::object(vec![
-        ("typed", json::strings(&terminal.typed)),
-        ("world", terminal.world().to_value()),
-        ("personality", json::string(terminal.personality().id)),
-    ])
+    Shared {
+        typed: terminal.typed.clone(),
+        world: Some(terminal.world().clone()),
+        personality: Some(terminal.personality().id.to_string()),
+    }
     .to_json()
 }
 

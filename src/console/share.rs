@@ -34,9 +34,9 @@ fn from_url_safe(text: &str) -> Option<Vec<u8>> {
 }
 
 impl Shared {
-    // Called by the tools module (`tools/`), which shares this file.
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-    pub fn encode(&self) -> String {
+    /// As JSON: how the page hands the session to its tools module, and
+    /// what a link carries (encoded).
+    pub fn to_json(&self) -> String {
         let mut members = vec![("typed", json::strings(&self.typed))];
         if let Some(world) = &self.world {
             members.push(("world", world.to_value()));
@@ -44,7 +44,14 @@ impl Shared {
         if let Some(personality) = &self.personality {
             members.push(("personality", json::string(personality)));
         }
-        to_url_safe(&json::object(members).to_json())
+        json::object(members).to_json()
+    }
+
+    /// For a link's fragment (base64url of the JSON).
+    // Called by the tools module (`tools/`), which shares this file.
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    pub fn encode(&self) -> String {
+        to_url_safe(&self.to_json())
     }
 
     pub fn decode(fragment: &str) -> Result<Shared, String> {
@@ -56,8 +63,13 @@ impl Shared {
         }
         let bytes = from_url_safe(fragment).ok_or("the shared session is not valid base64url")?;
         let text = String::from_utf8(bytes).map_err(|_| "the shared session is not UTF-8 text")?;
+        Shared::from_json(&text)
+    }
+
+    /// Reads and checks the JSON [`Shared::to_json`] writes.
+    pub fn from_json(text: &str) -> Result<Shared, String> {
         let damaged = |e: String| format!("the shared session is damaged ({e})");
-        let value = json::parse(&text).map_err(damaged)?;
+        let value = json::parse(text).map_err(damaged)?;
         let fields = Fields::of(
             &value,
             "the shared session",

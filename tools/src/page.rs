@@ -188,7 +188,8 @@ fn apply_update(panel: &str, host: Option<Element>, context: &str) {
         if panel != "share" {
             state.share_link.clear();
         }
-        follow_log(state);
+        let logged = context.get("logged").and_then(Value::as_u64).unwrap_or(0);
+        follow_log(state, logged);
     });
     HOST.with(|h| {
         let mut current = h.borrow_mut();
@@ -216,32 +217,30 @@ fn apply_update(panel: &str, host: Option<Element>, context: &str) {
     render();
 }
 
-/// Reads what the page logged since last time, and marks the lessons whose
-/// checks now pass as completed.
-fn follow_log(state: &mut State) {
-    let mut answer = json::parse(&page_log(state.logged as f64)).unwrap_or(Value::Null);
-    if answer
-        .get("logged")
-        .and_then(Value::as_u64)
-        .is_some_and(|logged| logged < state.logged)
-    {
-        // The page started over: read its new log from the start.
+/// Follows the page's log up to `logged` events (a count of all ever
+/// logged, which the page passes with each update; only new events are
+/// asked for), and marks the lessons whose checks now pass as completed.
+fn follow_log(state: &mut State, logged: u64) {
+    if logged < state.logged {
+        // The page started over: its new log is read from the start.
         state.log.clear();
         state.logged = 0;
         state.checked = u64::MAX;
-        answer = json::parse(&page_log(0.0)).unwrap_or(Value::Null);
     }
-    if let Some(logged) = answer.get("logged").and_then(Value::as_u64) {
-        state.log.extend(
-            answer
-                .get("events")
-                .map(log::from_value)
-                .unwrap_or_default(),
-        );
-        while state.log.len() > LOG_LIMIT {
-            state.log.pop_front();
+    if logged != state.logged {
+        let answer = json::parse(&page_log(state.logged as f64)).unwrap_or(Value::Null);
+        if let Some(now) = answer.get("logged").and_then(Value::as_u64) {
+            state.log.extend(
+                answer
+                    .get("events")
+                    .map(log::from_value)
+                    .unwrap_or_default(),
+            );
+            while state.log.len() > LOG_LIMIT {
+                state.log.pop_front();
+            }
+            state.logged = now;
         }
-        state.logged = logged;
     }
     if state.checked == state.logged {
         return;
@@ -277,7 +276,8 @@ fn reduce(state: &mut State, action: Action) {
             state.lesson = None;
             state.lesson_error = None;
             state.checked = u64::MAX;
-            follow_log(state);
+            let logged = state.logged;
+            follow_log(state, logged);
         }
         Action::LoadLessons(Err(error)) => state.lesson_error = Some(error),
         Action::StartLesson(id) => {

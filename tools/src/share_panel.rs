@@ -3,8 +3,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::HtmlAnchorElement;
 
-use smtplab_engine::json::{self, Value};
-use smtplab_engine::World;
+use smtplab_engine::json;
 
 use crate::console::share::{typed_from_script, Shared};
 use crate::page::{dispatch, page_export, page_replay, page_share_state, Action, State};
@@ -43,23 +42,14 @@ fn download_button(label: &'static str, name: &'static str, kind: &'static str) 
         .into()
 }
 
-/// What the page says a share link holds.
+/// What the page says a share link holds (an empty session if it could
+/// not say).
 fn shared() -> Shared {
-    let state = json::parse(&page_share_state()).unwrap_or(Value::Null);
-    Shared {
-        typed: match state.get("typed") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|l| l.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        },
-        world: state.get("world").and_then(|w| World::from_value(w).ok()),
-        personality: state
-            .get("personality")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    }
+    Shared::from_json(&page_share_state()).unwrap_or(Shared {
+        typed: Vec::new(),
+        world: None,
+        personality: None,
+    })
 }
 
 /// The session as a link: the typed lines, the world and the personality
