@@ -247,8 +247,8 @@ fn every_command_line_gets_exactly_one_reply_outside_data() {
     }
 }
 
-#[test]
-fn ten_megabyte_body_is_delivered_whole() {
+/// A tutorial session that has reached DATA for mom@example.com.
+fn tutorial_session_in_data() -> (Session, Timestamp) {
     let mut session = tutorial_session();
     let now = tutorial_time();
     session.connect(now);
@@ -257,6 +257,12 @@ fn ten_megabyte_body_is_delivered_whole() {
         b"HELO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\nDATA\r\n",
         now,
     );
+    (session, now)
+}
+
+#[test]
+fn ten_megabyte_body_is_delivered_whole() {
+    let (mut session, now) = tutorial_session_in_data();
     let line =
         b"0123456789012345678901234567890123456789012345678901234567890123456789012345678\r\n";
     let mut body = Vec::new();
@@ -295,14 +301,7 @@ fn a_ten_megabyte_line_without_end_is_answered() {
 
 #[test]
 fn a_ten_megabyte_message_line_is_kept_whole_and_bounded_in_the_buffer() {
-    let mut session = tutorial_session();
-    let now = tutorial_time();
-    session.connect(now);
-    session.greet(now);
-    session.receive(
-        b"HELO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\nDATA\r\n",
-        now,
-    );
+    let (mut session, now) = tutorial_session_in_data();
     let mut line = vec![b'.'];
     line.extend(std::iter::repeat_n(b'y', 10 * 1024 * 1024));
     for piece in line.chunks(65_536) {
