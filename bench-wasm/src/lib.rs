@@ -1,7 +1,6 @@
 //! The engine benchmark in WebAssembly, timed with the browser's clock.
 
-#[path = "../../engine/benches/workload.rs"]
-mod workload;
+use smtplab_engine::workload;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

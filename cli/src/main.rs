@@ -52,7 +52,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Explanations => {
-            println!("{}", smtplab_engine::explain::document().to_json_pretty());
+            println!("{}", smtplab_engine::explain::document().to_json());
             Ok(())
         }
         Command::Replay { script } => run_replay(&options, script),

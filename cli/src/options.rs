@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use lexopt::prelude::*;
 use smtplab_engine::personality::{Personality, SENDMAIL_8_13_8};
 use smtplab_engine::{Timestamp, World};
 
@@ -51,86 +52,79 @@ impl Options {
             idle_timeout_seconds: None,
             delays: true,
         };
-        let mut rest = arguments.iter();
-        options.command = match rest.next().map(String::as_str) {
-            None | Some("help") | Some("--help") | Some("-h") => return Ok(options),
-            Some("replay") => Command::Replay {
-                script: String::new(),
+        let mut parser = lexopt::Parser::from_args(arguments);
+        let first = parser.next().map_err(|e| e.to_string())?;
+        options.command = match first {
+            None | Some(Short('h')) | Some(Long("help")) => return Ok(options),
+            Some(Value(command)) => match command.to_string_lossy().as_ref() {
+                "help" => return Ok(options),
+                "replay" => Command::Replay {
+                    script: String::new(),
+                },
+                "serve" => Command::Serve,
+                "personalities" => Command::Personalities,
+                "explanations" => Command::Explanations,
+                other => return Err(format!("unknown command {other:?}")),
             },
-            Some("serve") => Command::Serve,
-            Some("personalities") => Command::Personalities,
-            Some("explanations") => Command::Explanations,
-            Some(other) => return Err(format!("unknown command {other:?}")),
+            Some(other) => return Err(other.unexpected().to_string()),
         };
-        while let Some(argument) = rest.next() {
-            let mut value = |name: &str| {
-                rest.next()
-                    .cloned()
-                    .ok_or_else(|| format!("{name} needs a value"))
-            };
-            match argument.as_str() {
-                "--personality" => {
-                    let id = value("--personality")?;
+        while let Some(argument) = parser.next().map_err(|e| e.to_string())? {
+            match argument {
+                Long("personality") => {
+                    let id = text(&mut parser)?;
                     options.personality = Personality::by_id(&id)
                         .ok_or_else(|| format!("unknown personality {id:?}"))?;
                 }
-                "--world" => {
-                    let path = value("--world")?;
-                    let text = std::fs::read_to_string(&path)
+                Long("world") => {
+                    let path = text(&mut parser)?;
+                    let content = std::fs::read_to_string(&path)
                         .map_err(|e| format!("cannot read {path}: {e}"))?;
-                    options.world = World::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+                    options.world =
+                        World::from_json(&content).map_err(|e| format!("{path}: {e}"))?;
                 }
-                "--time" => {
-                    let text = value("--time")?;
-                    options.time = Some(Timestamp::parse_rfc3339(&text).ok_or_else(|| {
-                        format!("--time {text:?} is not like 2013-10-22T05:05:59-04:00")
+                Long("time") => {
+                    let value = text(&mut parser)?;
+                    options.time = Some(Timestamp::parse_rfc3339(&value).ok_or_else(|| {
+                        format!("--time {value:?} is not like 2013-10-22T05:05:59-04:00")
                     })?);
                 }
-                "--client-address" => options.client_address = Some(value("--client-address")?),
-                "--pid" => {
-                    options.process_id = Some(
-                        value("--pid")?
-                            .parse()
-                            .map_err(|_| "--pid needs a number")?,
-                    )
-                }
-                "--sequence" => {
-                    let text = value("--sequence")?;
+                Long("client-address") => options.client_address = Some(text(&mut parser)?),
+                Long("pid") => options.process_id = Some(number(&mut parser, "--pid")?),
+                Long("sequence") => {
+                    let value = text(&mut parser)?;
                     options.sequence = Some(
-                        smtplab_engine::queue_id::sequence_from_pair(&text)
-                            .or_else(|| text.parse().ok())
+                        smtplab_engine::queue_id::sequence_from_pair(&value)
+                            .or_else(|| value.parse().ok())
                             .ok_or(
                                 "--sequence needs two queue id characters such as gc, or a number",
                             )?,
                     );
                 }
-                "--show-mail" => options.show_mail = true,
-                "--listen" => {
-                    let text = value("--listen")?;
-                    options.listen = text
+                Long("show-mail") => options.show_mail = true,
+                Long("listen") => {
+                    let value = text(&mut parser)?;
+                    options.listen = value
                         .parse()
-                        .map_err(|_| format!("--listen {text:?} is not ADDRESS:PORT"))?;
+                        .map_err(|_| format!("--listen {value:?} is not ADDRESS:PORT"))?;
                 }
-                "--allow-remote" => options.allow_remote = true,
-                "--spool" => options.spool = Some(PathBuf::from(value("--spool")?)),
-                "--max-sessions" => {
-                    options.max_sessions = value("--max-sessions")?
-                        .parse()
-                        .map_err(|_| "--max-sessions needs a number")?
+                Long("allow-remote") => options.allow_remote = true,
+                Long("spool") => {
+                    options.spool = Some(PathBuf::from(parser.value().map_err(|e| e.to_string())?))
                 }
-                "--idle-timeout" => {
-                    options.idle_timeout_seconds = Some(
-                        value("--idle-timeout")?
-                            .parse()
-                            .map_err(|_| "--idle-timeout needs seconds")?,
-                    )
+                Long("max-sessions") => {
+                    options.max_sessions = number(&mut parser, "--max-sessions")?
                 }
-                "--no-delays" => options.delays = false,
-                other if other.starts_with('-') => return Err(format!("unknown option {other}")),
-                other => match &mut options.command {
-                    Command::Replay { script } if script.is_empty() => *script = other.to_string(),
-                    _ => return Err(format!("unexpected argument {other:?}")),
+                Long("idle-timeout") => {
+                    options.idle_timeout_seconds = Some(number(&mut parser, "--idle-timeout")?)
+                }
+                Long("no-delays") => options.delays = false,
+                Value(value) => match &mut options.command {
+                    Command::Replay { script } if script.is_empty() => {
+                        *script = value.to_string_lossy().into_owned()
+                    }
+                    _ => return Err(format!("unexpected argument {value:?}")),
                 },
+                other => return Err(other.unexpected().to_string()),
             }
         }
         if let Command::Replay { script } = &options.command {
@@ -140,4 +134,20 @@ impl Options {
         }
         Ok(options)
     }
+}
+
+/// The value of the option just read, as text.
+fn text(parser: &mut lexopt::Parser) -> Result<String, String> {
+    let value = parser.value().map_err(|e| e.to_string())?;
+    value
+        .into_string()
+        .map_err(|v| format!("{v:?} is not valid text"))
+}
+
+/// The value of the option just read, as a number.
+fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, name: &str) -> Result<T, String> {
+    let value = text(parser)?;
+    value
+        .parse()
+        .map_err(|_| format!("{name} needs a number, not {value:?}"))
 }

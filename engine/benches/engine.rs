@@ -2,7 +2,7 @@
 //! commands per second in short sessions, and the time to take a DATA body
 //! of 1, 10 and 100 MB. Run with `make bench`.
 
-mod workload;
+use smtplab_engine::workload;
 
 use std::time::Instant;
 

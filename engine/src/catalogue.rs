@@ -6,19 +6,6 @@
 //! `{host}` the server name, `{client}` the client as Sendmail names it
 //! (`name [address]`), `{arg}` a piece of the command, `{limit}` a number.
 
-/// FNV-1a over a text, at compile time.
-const fn fnv1a(text: &str) -> u32 {
-    let bytes = text.as_bytes();
-    let mut hash: u32 = 0x811c_9dc5;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash ^= bytes[i] as u32;
-        hash = hash.wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    hash
-}
-
 /// Declares [`ReplyKey`] and its list of every key from one list of names.
 macro_rules! reply_keys {
     ($($name:ident),+ $(,)?) => {
@@ -31,20 +18,6 @@ macro_rules! reply_keys {
         impl ReplyKey {
             /// Every key, for tests that check the catalogue is complete.
             pub const ALL: &'static [ReplyKey] = &[$(ReplyKey::$name),+];
-
-            /// The key's place in [`ReplyKey::ALL`]: how the page and its
-            /// tools module, built together, name a reply to each other.
-            pub fn index(self) -> usize {
-                self as usize
-            }
-
-            pub fn from_index(index: usize) -> Option<ReplyKey> {
-                Self::ALL.get(index).copied()
-            }
-
-            /// A digest of the keys, in order: two modules that agree on it
-            /// agree on what each index names.
-            pub const DIGEST: u32 = fnv1a(concat!($(stringify!($name), ","),+));
 
             /// The key's name, as explanations are filed under it.
             pub fn name(self) -> &'static str {
@@ -631,20 +604,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_found_by_index_and_name() {
-        for (index, key) in ReplyKey::ALL.iter().enumerate() {
-            assert_eq!(key.index(), index);
-            assert_eq!(ReplyKey::from_index(index), Some(*key));
+    fn keys_are_named_as_declared() {
+        for key in ReplyKey::ALL {
             assert_eq!(format!("{key:?}"), key.name());
         }
-        assert_eq!(ReplyKey::from_index(ReplyKey::ALL.len()), None);
-        // The digest follows the names and their order.
-        let names: String = ReplyKey::ALL
-            .iter()
-            .map(|k| format!("{},", k.name()))
-            .collect();
-        assert_eq!(ReplyKey::DIGEST, fnv1a(&names));
-        assert_ne!(fnv1a("Greeting,Hello,"), fnv1a("Hello,Greeting,"));
     }
 
     #[test]

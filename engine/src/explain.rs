@@ -9,7 +9,9 @@
 //! [`document`]), so a first visit does not download them.
 
 use crate::catalogue::ReplyKey;
-use crate::json::{self, Value};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 /// RFC 5321 online, for section links.
 pub const RFC5321: &str = "https://www.rfc-editor.org/rfc/rfc5321";
@@ -187,157 +189,137 @@ const COMMANDS: &[(&str, &str, &str, &str)] = &[
     ("", "", "Not an SMTP command this server knows.", "4.2.4"),
 ];
 
-/// The explanations, read from their JSON [`document`]: natively from the
-/// tables here, in the browser from `explain.json` once explain mode is
-/// first used.
-#[derive(Clone, Debug, PartialEq)]
+/// The explanations as one JSON document, which the browser loads when
+/// explain mode is first used: `replies` by reply name, `commands` by verb,
+/// and the tables for reply classes and enhanced status codes (an empty key
+/// is the entry for anything not listed). Natively it is built from the
+/// tables here ([`document`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Explanations {
-    document: Value,
+    replies: BTreeMap<String, ReplyExplanation>,
+    commands: BTreeMap<String, CommandExplanation>,
+    classes: BTreeMap<String, String>,
+    enhanced_classes: BTreeMap<String, String>,
+    enhanced_subjects: BTreeMap<String, String>,
+    enhanced_details: BTreeMap<String, String>,
 }
 
-/// A reply's explanation: why this server said it here (with the echoed
-/// address put in), and the RFC 5321 section that covers it.
+/// A reply's explanation: why this server said it here (`{echo}` stands
+/// for the address the reply echoes), and the RFC 5321 section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReplyExplanation {
     pub why: String,
     pub section: String,
 }
 
 /// A command's syntax, what it does, and its RFC 5321 section.
-pub struct CommandExplanation<'a> {
-    pub syntax: &'a str,
-    pub what: &'a str,
-    pub section: &'a str,
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandExplanation {
+    pub syntax: String,
+    pub what: String,
+    pub section: String,
 }
-
-const SECTIONS: [&str; 6] = [
-    "replies",
-    "commands",
-    "classes",
-    "enhanced_classes",
-    "enhanced_subjects",
-    "enhanced_details",
-];
 
 impl Explanations {
     /// The explanations built into this program.
     pub fn built_in() -> Explanations {
-        Explanations {
-            document: document(),
-        }
+        document()
     }
 
     pub fn from_json(text: &str) -> Result<Explanations, String> {
-        let document = json::parse(text)?;
-        for section in SECTIONS {
-            if !matches!(document.get(section), Some(Value::Object(_))) {
-                return Err(format!("the explanations have no \"{section}\""));
-            }
-        }
-        Ok(Explanations { document })
+        crate::data_file::parse(text)
     }
 
-    /// What is filed under `key` in `table`, or under "" (the entry for
-    /// anything else) when `fallback`.
-    fn entry(&self, table: &str, key: &str, fallback: bool) -> Option<&Value> {
-        let table = self.document.get(table)?;
+    pub fn to_json(&self) -> String {
+        // Maps of strings always serialize.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// What `table` files under `key`, or under "" (the entry for anything
+    /// else) when `fallback`.
+    fn text<'a>(table: &'a BTreeMap<String, String>, key: &str, fallback: bool) -> Option<&'a str> {
         table
             .get(key)
             .or_else(|| table.get("").filter(|_| fallback))
-    }
-
-    fn text(&self, table: &str, key: &str, fallback: bool) -> Option<&str> {
-        self.entry(table, key, fallback).and_then(Value::as_str)
+            .map(String::as_str)
     }
 
     pub fn reply(&self, key: ReplyKey, echo: Option<&str>) -> Option<ReplyExplanation> {
-        let entry = self.entry("replies", key.name(), false)?;
+        let entry = self.replies.get(key.name())?;
         Some(ReplyExplanation {
-            why: entry
-                .get("why")?
-                .as_str()?
-                .replace("{echo}", echo.unwrap_or("the address")),
-            section: entry.get("section")?.as_str()?.to_string(),
+            why: entry.why.replace("{echo}", echo.unwrap_or("the address")),
+            section: entry.section.clone(),
         })
     }
 
     /// Syntax, purpose and section of the command on a client line.
-    pub fn command(&self, line: &str) -> Option<CommandExplanation<'_>> {
+    pub fn command(&self, line: &str) -> Option<&CommandExplanation> {
         let verb = line.split_whitespace().next()?.to_ascii_uppercase();
         let verb = verb.split(':').next().unwrap_or("");
-        let entry = self.entry("commands", verb, true)?;
-        let field = |name| entry.get(name).and_then(Value::as_str);
-        Some(CommandExplanation {
-            syntax: field("syntax")?,
-            what: field("what")?,
-            section: field("section")?,
-        })
+        self.commands.get(verb).or_else(|| self.commands.get(""))
     }
 
     /// What the first digit of a reply code means (RFC 5321 4.2.1).
     pub fn code_class(&self, code: u16) -> &str {
-        self.text("classes", &(code / 100).to_string(), true)
-            .unwrap_or("")
+        Self::text(&self.classes, &(code / 100).to_string(), true).unwrap_or("")
     }
 
     /// What an enhanced status code (`5.1.1`) means (RFC 3463).
     pub fn enhanced(&self, code: &str) -> Option<String> {
         let mut parts = code.split('.');
         let (class, subject, detail) = (parts.next()?, parts.next()?, parts.next()?);
-        let class_text = self.text("enhanced_classes", class, false)?;
-        let subject_text = self.text("enhanced_subjects", subject, true)?;
-        let detail_text = self.text("enhanced_details", &format!("{subject}.{detail}"), true)?;
+        let class_text = Self::text(&self.enhanced_classes, class, false)?;
+        let subject_text = Self::text(&self.enhanced_subjects, subject, true)?;
+        let detail_text =
+            Self::text(&self.enhanced_details, &format!("{subject}.{detail}"), true)?;
         Some(format!(
             "{code}: {class_text}; {subject_text}; {detail_text}."
         ))
     }
 }
 
-/// Every explanation as one JSON document, which the browser loads on
-/// demand: `replies` by reply name, `commands` by verb, and the tables for
-/// reply classes and enhanced status codes (an empty key is the entry for
-/// anything not listed).
-pub fn document() -> Value {
+/// Every explanation, from the tables in this file.
+pub fn document() -> Explanations {
     let table = |rows: &[(&str, &str)]| {
-        Value::Object(
-            rows.iter()
-                .map(|(k, v)| (k.to_string(), json::string(v)))
-                .collect(),
-        )
+        rows.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     };
-    let replies = ReplyKey::ALL
-        .iter()
-        .map(|key| {
-            let e = explain_reply(*key);
-            (
-                key.name().to_string(),
-                json::object(vec![
-                    ("why", json::string(e.why)),
-                    ("section", json::string(e.section)),
-                ]),
-            )
-        })
-        .collect();
-    let commands = COMMANDS
-        .iter()
-        .map(|(verb, syntax, what, section)| {
-            (
-                verb.to_string(),
-                json::object(vec![
-                    ("syntax", json::string(syntax)),
-                    ("what", json::string(what)),
-                    ("section", json::string(section)),
-                ]),
-            )
-        })
-        .collect();
-    json::object(vec![
-        ("replies", Value::Object(replies)),
-        ("commands", Value::Object(commands)),
-        ("classes", table(CLASSES)),
-        ("enhanced_classes", table(ENHANCED_CLASSES)),
-        ("enhanced_subjects", table(ENHANCED_SUBJECTS)),
-        ("enhanced_details", table(ENHANCED_DETAILS)),
-    ])
+    Explanations {
+        replies: ReplyKey::ALL
+            .iter()
+            .map(|key| {
+                let e = explain_reply(*key);
+                (
+                    key.name().to_string(),
+                    ReplyExplanation {
+                        why: e.why.to_string(),
+                        section: e.section.to_string(),
+                    },
+                )
+            })
+            .collect(),
+        commands: COMMANDS
+            .iter()
+            .map(|(verb, syntax, what, section)| {
+                (
+                    verb.to_string(),
+                    CommandExplanation {
+                        syntax: syntax.to_string(),
+                        what: what.to_string(),
+                        section: section.to_string(),
+                    },
+                )
+            })
+            .collect(),
+        classes: table(CLASSES),
+        enhanced_classes: table(ENHANCED_CLASSES),
+        enhanced_subjects: table(ENHANCED_SUBJECTS),
+        enhanced_details: table(ENHANCED_DETAILS),
+    }
 }
 
 #[cfg(test)]
@@ -365,7 +347,10 @@ mod tests {
         let all = Explanations::built_in();
         let enhanced_meaning = |code| all.enhanced(code);
         let code_class = |code| all.code_class(code).to_string();
-        let explain_command = |line| all.command(line).map(|c| (c.syntax, c.what, c.section));
+        let explain_command = |line| {
+            all.command(line)
+                .map(|c| (c.syntax.clone(), c.what.clone(), c.section.clone()))
+        };
         assert_eq!(
             enhanced_meaning("5.7.1").as_deref(),
             Some("5.7.1: permanent failure; security or policy; delivery not authorized, message refused.")
@@ -402,7 +387,7 @@ mod tests {
         assert_eq!(shipped, all);
         assert!(Explanations::from_json("{}")
             .unwrap_err()
-            .contains("replies"));
+            .contains("missing field `replies`"));
     }
 
     #[test]
@@ -412,7 +397,7 @@ mod tests {
         let shipped = include_str!("../../www/explain.json");
         assert_eq!(
             shipped,
-            document().to_json_pretty() + "\n",
+            document().to_json() + "\n",
             "www/explain.json is out of date: run `cargo run -p smtplab -- explanations > www/explain.json`"
         );
     }

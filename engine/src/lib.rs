@@ -6,11 +6,10 @@
 //! ([`personality`]) and the simulated world ([`World`]) are data.
 
 pub mod address;
-pub mod base64;
 pub mod catalogue;
+pub mod data_file;
 pub mod delivery;
 pub mod explain;
-pub mod json;
 pub mod personality;
 pub mod queue_id;
 pub mod reply;
@@ -25,3 +24,4 @@ pub use reply::Reply;
 pub use session::{Action, Connection, Delivery, Session};
 pub use time::Timestamp;
 pub use world::World;
+pub mod workload;

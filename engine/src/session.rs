@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use crate::address::{self, AddressError, Destination};
-use crate::base64;
+use base64::Engine as _;
 use crate::catalogue::{fill, ReplyKey};
 use crate::delivery::{mbox_entry, Envelope};
 use crate::personality::{BareLinefeedInData, LongCommandLine, Personality, StartTls};
@@ -22,6 +22,15 @@ use crate::queue_id::{queue_id, SEQUENCE_SPAN};
 use crate::reply::{shorten, strip_high_bit, Reply};
 use crate::time::Timestamp;
 use crate::world::{LocalName, World};
+
+/// Base64 as SASL carries it (RFC 4648 section 4, padded). Like Sendmail's
+/// decoder, leftover bits in the last character are not an error.
+const SASL_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
+);
 
 /// Sendmail's `MAXSHORTSTR`: echoed command text is shortened to this.
 const MAX_SHORT_STRING: usize = 203;
@@ -1327,7 +1336,7 @@ impl Session {
         };
         out.push(self.reply_arg(
             ReplyKey::AuthChallenge,
-            &base64::encode(challenge.as_bytes()),
+            &SASL_BASE64.encode(challenge.as_bytes()),
         ));
         self.phase = Phase::AuthResponse;
     }
@@ -1338,7 +1347,7 @@ impl Session {
             out.push(self.reply(ReplyKey::AuthAborted));
             return;
         }
-        if base64::decode(content).is_none() {
+        if SASL_BASE64.decode(content).is_err() {
             out.push(self.reply_arg(ReplyKey::AuthCannotDecode, &strip_high_bit(content)));
             return;
         }

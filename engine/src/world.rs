@@ -3,64 +3,69 @@
 //!
 //! A world is plain data, read from JSON (see `worlds/*.json` and the README).
 
-use crate::json::{self, Fields, Value};
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct User {
     pub name: String,
     /// The GECOS full name, shown by VRFY and EXPN.
+    #[serde(default)]
     pub full_name: String,
     /// A system account (root, daemon, nobody ...), not a person.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub system: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alias {
     pub name: String,
     pub members: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Host {
     pub address: String,
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A world as its JSON file gives it. Unknown fields are refused, so a
+/// typo in a teacher's file does not go unnoticed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct World {
     /// The server's own name (`$j`).
     pub hostname: String,
     /// The address the server's name resolves to (what telnet tries).
+    #[serde(default = "default_server_address")]
     pub server_address: String,
     /// Domains delivered here; the server's own name always is.
+    #[serde(default)]
     pub local_domains: Vec<String>,
+    #[serde(default)]
     pub users: Vec<User>,
+    #[serde(default)]
     pub aliases: Vec<Alias>,
     /// The hosts table: how the server names a connecting address.
+    #[serde(default)]
     pub hosts: Vec<Host>,
     /// The client the simulator's own terminal connects from.
     pub client: Host,
     /// `MaxMessageSize`; 0 means no fixed limit.
+    #[serde(default)]
     pub message_size_limit: u64,
     /// Free space in the queue; a SIZE= declaration above it is refused.
+    #[serde(default = "default_free_disk_bytes")]
     pub free_disk_bytes: u64,
     /// Whether a TLS certificate is configured (STARTTLS is then offered).
+    #[serde(default)]
     pub tls_certificate: bool,
 }
 
-fn host_from(value: &Value, context: &str) -> Result<Host, String> {
-    let fields = Fields::of(value, context, &["address", "name"])?;
-    Ok(Host {
-        address: fields.string("address")?,
-        name: fields.string("name")?,
-    })
-}
-
-fn host_value(host: &Host) -> Value {
-    json::object(vec![
-        ("address", json::string(&host.address)),
-        ("name", json::string(&host.name)),
-    ])
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 fn default_server_address() -> String {
@@ -112,114 +117,17 @@ impl World {
         }
     }
 
-    /// Reads a world from JSON and checks it.
+    /// Reads a world from JSON and checks it; errors name the field, the
+    /// line and the column.
     pub fn from_json(text: &str) -> Result<World, String> {
-        World::from_value(&json::parse(text)?)
-    }
-
-    /// Reads a world from a JSON value (a whole file, or a member of a
-    /// lesson file or share link) and checks it.
-    pub fn from_value(value: &Value) -> Result<World, String> {
-        const FIELDS: &[&str] = &[
-            "hostname",
-            "server_address",
-            "local_domains",
-            "users",
-            "aliases",
-            "hosts",
-            "client",
-            "message_size_limit",
-            "free_disk_bytes",
-            "tls_certificate",
-        ];
-        let fields = Fields::of(value, "the world", FIELDS)?;
-        let users = fields.list("users", |v| {
-            let user = Fields::of(v, "a user", &["name", "full_name", "system"])?;
-            Ok(User {
-                name: user.string("name")?,
-                full_name: user.optional_string("full_name")?.unwrap_or_default(),
-                system: user.bool_or("system", false)?,
-            })
-        })?;
-        let aliases = fields.list("aliases", |v| {
-            let alias = Fields::of(v, "an alias", &["name", "members"])?;
-            Ok(Alias {
-                name: alias.string("name")?,
-                members: alias.strings("members")?,
-            })
-        })?;
-        let hosts = fields.list("hosts", |v| host_from(v, "a host"))?;
-        let client = host_from(
-            fields
-                .get("client")
-                .ok_or("the world: missing field \"client\"")?,
-            "the client",
-        )?;
-        let world = World {
-            hostname: fields.string("hostname")?,
-            server_address: fields
-                .optional_string("server_address")?
-                .unwrap_or_else(default_server_address),
-            local_domains: fields.strings("local_domains")?,
-            users,
-            aliases,
-            hosts,
-            client,
-            message_size_limit: fields.number_or("message_size_limit", 0)?,
-            free_disk_bytes: fields.number_or("free_disk_bytes", default_free_disk_bytes())?,
-            tls_certificate: fields.bool_or("tls_certificate", false)?,
-        };
+        let world: World = crate::data_file::parse(text)?;
         world.validate()?;
         Ok(world)
     }
 
-    pub fn to_value(&self) -> Value {
-        let users = self
-            .users
-            .iter()
-            .map(|u| {
-                let mut members = vec![
-                    ("name", json::string(&u.name)),
-                    ("full_name", json::string(&u.full_name)),
-                ];
-                if u.system {
-                    members.push(("system", Value::Bool(true)));
-                }
-                json::object(members)
-            })
-            .collect();
-        let aliases = self
-            .aliases
-            .iter()
-            .map(|a| {
-                json::object(vec![
-                    ("name", json::string(&a.name)),
-                    ("members", json::strings(&a.members)),
-                ])
-            })
-            .collect();
-        json::object(vec![
-            ("hostname", json::string(&self.hostname)),
-            ("server_address", json::string(&self.server_address)),
-            ("local_domains", json::strings(&self.local_domains)),
-            ("users", Value::Array(users)),
-            ("aliases", Value::Array(aliases)),
-            (
-                "hosts",
-                Value::Array(self.hosts.iter().map(host_value).collect()),
-            ),
-            ("client", host_value(&self.client)),
-            (
-                "message_size_limit",
-                Value::from_u64(self.message_size_limit),
-            ),
-            ("free_disk_bytes", Value::from_u64(self.free_disk_bytes)),
-            ("tls_certificate", Value::Bool(self.tls_certificate)),
-        ])
-    }
-
     pub fn to_json(&self) -> String {
-        self.to_value().to_json_pretty()
+        // Serializing plain strings, numbers and lists cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
     /// Checks the values a person might get wrong, with a message naming
@@ -419,7 +327,7 @@ mod tests {
         assert!(World::from_json("{").is_err());
         assert!(World::from_json("{\"hostname\": \"a\", \"clients\": {}}")
             .unwrap_err()
-            .contains("unknown field \"clients\""));
+            .contains("unknown field `clients`"));
     }
 
     #[test]

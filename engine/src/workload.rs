@@ -1,11 +1,11 @@
-//! The engine benchmark's workloads, shared by the native benchmark
+//! Timing workloads for the engine, shared by the native benchmark
 //! (`engine/benches/engine.rs`) and the browser one (`bench-wasm`). Each
 //! takes the clock as a function returning milliseconds.
 
 use std::sync::Arc;
 
-use smtplab_engine::personality::SENDMAIL_8_17_DEBIAN;
-use smtplab_engine::{Action, Connection, Session, Timestamp, World};
+use crate::personality::SENDMAIL_8_17_DEBIAN;
+use crate::{Action, Connection, Session, Timestamp, World};
 
 fn session() -> Session {
     let world = World::corpus();
