@@ -2,56 +2,35 @@
 //! (`#share=...`), so no server is involved. Everything in a link is data:
 //! it is parsed, checked, and typed into the terminal as a person would.
 
-use smtplab_engine::base64;
-use smtplab_engine::json::{self, Fields};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
 use smtplab_engine::World;
 
 /// The largest share fragment accepted (a URL this long is already unusual).
 pub const MAX_SHARE_LENGTH: usize = 256 * 1024;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Shared {
     /// What was typed, in order; an entry with line ends is a paste.
     pub typed: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub world: Option<World>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
 }
 
-/// base64url without padding (RFC 4648 section 5).
-fn to_url_safe(text: &str) -> String {
-    base64::encode(text.as_bytes())
-        .trim_end_matches('=')
-        .replace('+', "-")
-        .replace('/', "_")
-}
-
-fn from_url_safe(text: &str) -> Option<Vec<u8>> {
-    let mut standard = text.trim().replace('-', "+").replace('_', "/");
-    while !standard.len().is_multiple_of(4) {
-        standard.push('=');
-    }
-    base64::decode(standard.as_bytes())
-}
-
 impl Shared {
-    /// As JSON: how the page hands the session to its tools module, and
-    /// what a link carries (encoded).
     pub fn to_json(&self) -> String {
-        let mut members = vec![("typed", json::strings(&self.typed))];
-        if let Some(world) = &self.world {
-            members.push(("world", world.to_value()));
-        }
-        if let Some(personality) = &self.personality {
-            members.push(("personality", json::string(personality)));
-        }
-        json::object(members).to_json()
+        // Strings and lists always serialize.
+        serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// For a link's fragment (base64url of the JSON).
-    // Called by the tools module (`tools/`), which shares this file.
-    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    /// For a link's fragment: base64url of the JSON, without padding
+    /// (RFC 4648 section 5).
     pub fn encode(&self) -> String {
-        to_url_safe(&self.to_json())
+        URL_SAFE_NO_PAD.encode(self.to_json())
     }
 
     pub fn decode(fragment: &str) -> Result<Shared, String> {
@@ -61,33 +40,22 @@ impl Shared {
                 fragment.len()
             ));
         }
-        let bytes = from_url_safe(fragment).ok_or("the shared session is not valid base64url")?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(fragment.trim().trim_end_matches('='))
+            .map_err(|_| "the shared session is not valid base64url")?;
         let text = String::from_utf8(bytes).map_err(|_| "the shared session is not UTF-8 text")?;
         Shared::from_json(&text)
     }
 
-    /// Reads and checks the JSON [`Shared::to_json`] writes.
+    /// Reads and checks a shared session's JSON.
     pub fn from_json(text: &str) -> Result<Shared, String> {
-        let damaged = |e: String| format!("the shared session is damaged ({e})");
-        let value = json::parse(text).map_err(damaged)?;
-        let fields = Fields::of(
-            &value,
-            "the shared session",
-            &["typed", "world", "personality"],
-        )
-        .map_err(damaged)?;
-        let world = match fields.get("world") {
-            Some(world) => Some(
-                World::from_value(world)
-                    .map_err(|e| format!("the shared world is not valid ({e})"))?,
-            ),
-            None => None,
-        };
-        let shared = Shared {
-            typed: fields.strings("typed").map_err(damaged)?,
-            world,
-            personality: fields.optional_string("personality").map_err(damaged)?,
-        };
+        let shared: Shared = smtplab_engine::data_file::parse(text)
+            .map_err(|e| format!("the shared session is damaged ({e})"))?;
+        if let Some(world) = &shared.world {
+            world
+                .validate()
+                .map_err(|e| format!("the shared world is not valid ({e})"))?;
+        }
         if let Some(id) = &shared.personality {
             if smtplab_engine::Personality::by_id(id).is_none() {
                 return Err(format!(
@@ -144,18 +112,23 @@ mod tests {
         assert_eq!(Shared::decode(&fragment).unwrap(), shared);
     }
 
+    fn encode(text: &str) -> String {
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
     #[test]
     fn hostile_fragments_are_refused_with_a_reason() {
         let cases: Vec<(String, &str)> = vec![
             ("<script>alert(1)</script>".into(), "base64url"),
-            (to_url_safe("{\"typed\": 5}"), "damaged"),
+            (encode("{\"typed\": 5}"), "damaged (typed: invalid type"),
+            (encode("{\"typed\": [], \"onload\": 1}"), "unknown field `onload`"),
             (
-                to_url_safe("{\"typed\": [], \"onload\": 1}"),
-                "unknown field",
+                encode("{\"typed\": [], \"personality\": \"javascript:alert(1)\"}"),
+                "unknown personality",
             ),
             (
-                to_url_safe("{\"typed\": [], \"personality\": \"javascript:alert(1)\"}"),
-                "unknown personality",
+                encode("{\"typed\": [], \"world\": {\"hostname\": \"<b>\", \"client\": {\"address\": \"127.0.0.1\", \"name\": \"a\"}}}"),
+                "shared world is not valid",
             ),
             ("A".repeat(MAX_SHARE_LENGTH + 1), "too long"),
         ];

@@ -12,7 +12,8 @@ pub const SCROLLBACK_LIMIT: usize = 100_000;
 pub const BLOCK_SIZE: usize = 256;
 
 /// What a line is, for colour and for the transcript.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LineKind {
     /// Shell output and telnet's own messages.
     Output,
@@ -55,6 +56,8 @@ pub struct Scrollback {
     len: usize,
     limit: usize,
     next_id: u64,
+    /// Counts every line added and every clearing.
+    changes: u64,
 }
 
 impl Default for Scrollback {
@@ -70,20 +73,33 @@ impl Scrollback {
             len: 0,
             limit: limit.max(BLOCK_SIZE),
             next_id: 0,
+            changes: 0,
         }
+    }
+
+    /// Changes whenever a line is added or the screen is cleared.
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     pub fn len(&self) -> usize {
         self.len
     }
 
-    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     pub fn blocks(&self) -> impl Iterator<Item = &Block> {
         self.blocks.iter()
+    }
+
+    /// A line by its place: (block id, index in the block).
+    pub fn line(&self, block: u64, index: usize) -> Option<&Line> {
+        self.blocks
+            .iter()
+            .find(|b| b.id == block)
+            .and_then(|b| b.lines.get(index))
     }
 
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
@@ -113,6 +129,7 @@ impl Scrollback {
         if let Some(block) = self.blocks.back_mut() {
             Rc::make_mut(&mut block.lines).push(line);
             self.len += 1;
+            self.changes += 1;
         }
         while self.len > self.limit {
             match self.blocks.pop_front() {
@@ -125,6 +142,7 @@ impl Scrollback {
     pub fn clear(&mut self) {
         self.blocks.clear();
         self.len = 0;
+        self.changes += 1;
     }
 
     /// The whole scrollback as plain text, one line per line.

@@ -69,6 +69,12 @@ impl LineEditor {
     }
 
     /// Ctrl+U: delete from the start of the line to the cursor.
+    /// Clears the whole line.
+    pub fn kill_line(&mut self) {
+        self.chars.clear();
+        self.cursor = 0;
+    }
+
     pub fn kill_to_start(&mut self) {
         self.chars.drain(..self.cursor);
         self.cursor = 0;

@@ -5,7 +5,7 @@
 
 use smtplab_engine::Timestamp;
 
-use super::terminal::{Key, Terminal};
+use crate::terminal::{Key, Terminal};
 
 /// Speeds offered, as milliseconds per typed character.
 pub const SPEEDS: &[(&str, u64)] = &[

@@ -2,151 +2,86 @@
 //! terminal. Lessons are data (JSON), so teachers can write their own; the
 //! format is in the README.
 
-use smtplab_engine::json::{self, Fields, Value};
+use serde::Deserialize;
 use smtplab_engine::World;
 
-use super::log::LogEvent;
-use super::mailbox;
+use crate::terminal::log::LogEvent;
+use crate::terminal::mailbox;
 
 /// One thing the session must show. All checks of a lesson must pass.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// The client sent a command starting with `verb` (any case).
     Sent { verb: String },
     /// The server replied with this code (and enhanced code, if given).
-    Reply { code: u16, enhanced: Option<String> },
+    Reply {
+        code: u16,
+        #[serde(default)]
+        enhanced: Option<String>,
+    },
     /// A message reached `mailbox`, with a `header` (by name) and a body
     /// line equal to `body_line`, when those are given.
     Delivered {
         mailbox: String,
+        #[serde(default)]
         header: Option<String>,
+        #[serde(default)]
         body_line: Option<String>,
     },
     /// A reply with code `first`, then later in the same connection one
     /// with code `then`.
     Recovered { first: u16, then: u16 },
     /// Several commands went to the server in one chunk (a paste).
-    Pipelined { commands: usize },
+    Pipelined {
+        #[serde(default = "two")]
+        commands: usize,
+    },
     /// A shell command starting with `command` was run after a delivery.
-    ReadMail { command: String },
+    ReadMail {
+        #[serde(default)]
+        command: String,
+    },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+fn two() -> usize {
+    2
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Lesson {
     pub id: String,
     pub title: String,
     pub goal: String,
+    #[serde(default)]
     pub hint: Option<String>,
     /// A world for this lesson; the current one when absent.
+    #[serde(default)]
     pub world: Option<World>,
     /// A personality id for this lesson.
+    #[serde(default)]
     pub personality: Option<String>,
     pub checks: Vec<Check>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LessonFile {
     pub title: String,
     pub lessons: Vec<Lesson>,
 }
 
-/// The lessons that come with SMTP Lab.
 /// Where the lessons completed are kept in the browser, by id, one per line.
 pub const PROGRESS_KEY: &str = "smtplab.progress";
 
+/// The lessons that come with SMTP Lab.
 pub const BUILT_IN: &str = include_str!("../../www/lessons/builtin.json");
-
-fn check_from(value: &Value, lesson: &str) -> Result<Check, String> {
-    let context = format!("a check of lesson \"{lesson}\"");
-    let kind = value
-        .get("kind")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("{context} needs a \"kind\""))?;
-    let small = |name: &str, fields: &Fields, default: u64| -> Result<u64, String> {
-        fields.number_or(name, default)
-    };
-    Ok(match kind {
-        "sent" => {
-            let f = Fields::of(value, &context, &["kind", "verb"])?;
-            Check::Sent {
-                verb: f.string("verb")?,
-            }
-        }
-        "reply" => {
-            let f = Fields::of(value, &context, &["kind", "code", "enhanced"])?;
-            Check::Reply {
-                code: small("code", &f, 0)?.min(999) as u16,
-                enhanced: f.optional_string("enhanced")?,
-            }
-        }
-        "delivered" => {
-            let f = Fields::of(value, &context, &["kind", "mailbox", "header", "body_line"])?;
-            Check::Delivered {
-                mailbox: f.string("mailbox")?,
-                header: f.optional_string("header")?,
-                body_line: f.optional_string("body_line")?,
-            }
-        }
-        "recovered" => {
-            let f = Fields::of(value, &context, &["kind", "first", "then"])?;
-            Check::Recovered {
-                first: small("first", &f, 0)?.min(999) as u16,
-                then: small("then", &f, 0)?.min(999) as u16,
-            }
-        }
-        "pipelined" => {
-            let f = Fields::of(value, &context, &["kind", "commands"])?;
-            Check::Pipelined {
-                commands: small("commands", &f, 2)? as usize,
-            }
-        }
-        "read_mail" => {
-            let f = Fields::of(value, &context, &["kind", "command"])?;
-            Check::ReadMail {
-                command: f.optional_string("command")?.unwrap_or_default(),
-            }
-        }
-        other => return Err(format!("{context} has an unknown kind \"{other}\"")),
-    })
-}
-
-fn lesson_from(value: &Value) -> Result<Lesson, String> {
-    const FIELDS: &[&str] = &[
-        "id",
-        "title",
-        "goal",
-        "hint",
-        "world",
-        "personality",
-        "checks",
-    ];
-    let f = Fields::of(value, "a lesson", FIELDS)?;
-    let id = f.string("id")?;
-    let world = match f.get("world") {
-        Some(world) => {
-            Some(World::from_value(world).map_err(|e| format!("lesson \"{id}\": world {e}"))?)
-        }
-        None => None,
-    };
-    Ok(Lesson {
-        title: f.string("title")?,
-        goal: f.string("goal")?,
-        hint: f.optional_string("hint")?,
-        world,
-        personality: f.optional_string("personality")?,
-        checks: f.list("checks", |c| check_from(c, &id))?,
-        id,
-    })
-}
 
 /// Reads a lesson file; errors say where the problem is.
 pub fn parse_lessons(text: &str) -> Result<LessonFile, String> {
-    let value = json::parse(text).map_err(|e| format!("the lesson file has a problem: {e}"))?;
-    let f = Fields::of(&value, "the lesson file", &["title", "lessons"])?;
-    let file = LessonFile {
-        title: f.string("title")?,
-        lessons: f.list("lessons", lesson_from)?,
-    };
+    let file: LessonFile = smtplab_engine::data_file::parse(text)
+        .map_err(|e| format!("the lesson file has a problem at {e}"))?;
     if file.lessons.is_empty() {
         return Err("the lesson file has no lessons".to_string());
     }
@@ -161,6 +96,11 @@ pub fn parse_lessons(text: &str) -> Result<LessonFile, String> {
                     lesson.id
                 ));
             }
+        }
+        if let Some(world) = &lesson.world {
+            world
+                .validate()
+                .map_err(|e| format!("lesson \"{}\": world {e}", lesson.id))?;
         }
     }
     Ok(file)
@@ -286,7 +226,7 @@ pub fn evaluate<'a>(lesson: &Lesson, log: impl Iterator<Item = &'a LogEvent> + C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::console::{Key, Terminal};
+    use crate::terminal::{Key, Terminal};
     use smtplab_engine::personality::SENDMAIL_8_13_8;
     use smtplab_engine::Timestamp;
 
@@ -314,7 +254,7 @@ mod tests {
     }
 
     fn passes(terminal: &Terminal, id: &str) -> bool {
-        evaluate(&lesson(id), terminal.log.iter())
+        evaluate(&lesson(id), terminal.log.events())
             .iter()
             .all(|&ok| ok)
     }
@@ -363,8 +303,8 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("{", "line 1"),
             ("{\"title\": \"t\", \"lessons\": []}", "no lessons"),
-            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"nope\"}]}]}", "unknown kind \"nope\""),
-            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"X\", \"extra\": 1}]}]}", "unknown field \"extra\""),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"nope\"}]}]}", "lessons[0].checks[0].kind: unknown variant `nope`"),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"X\", \"extra\": 1}]}]}", "unknown field `extra`"),
             ("{\n  \"title\": \"t\",\n  \"lessons\": [ {\"id\": 1 ]\n}", "line 3, column"),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": []}]}", "no checks"),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"personality\": \"exim\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"EHLO\"}]}]}", "unknown personality"),

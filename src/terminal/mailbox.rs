@@ -1,13 +1,20 @@
 //! Reading delivered mail: an mbox file split into messages, with the
 //! header lines the server added picked out.
 
+use std::rc::Rc;
+
 use smtplab_engine::delivery::added_by_server;
 
-/// Each user's mbox, by user name in order. A sorted list rather than a
-/// map: there are only a few users, and it keeps the page smaller.
+/// A delivered message as the mbox holds it: its `From ` line, headers,
+/// body and the blank line after. Shared, not copied, between the mailbox
+/// and the log that lesson checks read.
+pub type Entry = Rc<[u8]>;
+
+/// Each user's mailbox, by user name in order: the entries delivered, which
+/// together are the user's `/var/mail` file.
 #[derive(Clone, Debug)]
 pub struct Mailboxes {
-    boxes: Vec<(String, Vec<u8>)>,
+    boxes: Vec<(String, Vec<Entry>)>,
     /// Counts changes, so a view can tell when to read a mailbox again.
     version: u64,
 }
@@ -36,8 +43,31 @@ fn next_version() -> u64 {
 }
 
 impl Mailboxes {
-    pub fn get(&self, user: &str) -> Option<&Vec<u8>> {
-        self.boxes.iter().find(|(u, _)| u == user).map(|(_, m)| m)
+    /// The entries of a user's mailbox, oldest first.
+    pub fn get(&self, user: &str) -> Option<&[Entry]> {
+        self.boxes
+            .iter()
+            .find(|(u, _)| u == user)
+            .map(|(_, entries)| entries.as_slice())
+    }
+
+    /// The user's mailbox file as `cat` shows it.
+    pub fn file(&self, user: &str) -> Option<Vec<u8>> {
+        self.get(user).map(|entries| entries.concat())
+    }
+
+    /// How many messages the user has.
+    pub fn count(&self, user: &str) -> usize {
+        self.get(user).map_or(0, <[Entry]>::len)
+    }
+
+    /// The user's messages, read.
+    pub fn messages(&self, user: &str) -> Vec<Message> {
+        self.get(user)
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|entry| messages(entry))
+            .collect()
     }
 
     /// Changes whenever a mailbox may have changed.
@@ -50,25 +80,25 @@ impl Mailboxes {
         self.get(user).is_some()
     }
 
-    /// The user's mbox, created empty if there is none yet.
-    pub fn open(&mut self, user: &str) -> &mut Vec<u8> {
+    /// Appends an entry to the user's mailbox, creating it if needed.
+    pub fn deliver(&mut self, user: &str, entry: Entry) {
         self.version = next_version();
-        let index = match self.boxes.binary_search_by(|(u, _)| u.as_str().cmp(user)) {
-            Ok(index) => index,
-            Err(index) => {
-                self.boxes.insert(index, (user.to_string(), Vec::new()));
-                index
-            }
-        };
-        &mut self.boxes[index].1
+        match self.boxes.binary_search_by(|(u, _)| u.as_str().cmp(user)) {
+            Ok(index) => self.boxes[index].1.push(entry),
+            Err(index) => self.boxes.insert(index, (user.to_string(), vec![entry])),
+        }
+    }
+
+    /// Puts back a mailbox file (a saved session): its entries are found by
+    /// their `From ` lines.
+    pub fn restore(&mut self, user: &str, file: &[u8]) {
+        for entry in split_entries(file) {
+            self.deliver(user, Rc::from(entry));
+        }
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.boxes.iter().map(|(u, _)| u)
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &(String, Vec<u8>)> {
-        self.boxes.iter()
     }
 
     pub fn clear(&mut self) {
@@ -77,13 +107,31 @@ impl Mailboxes {
     }
 }
 
-#[cfg(test)]
-impl std::ops::Index<&str> for Mailboxes {
-    type Output = Vec<u8>;
-
-    fn index(&self, user: &str) -> &Vec<u8> {
-        self.get(user).expect("no such mailbox")
+/// Splits an mbox file at its `From ` lines (a body line starting so is
+/// written `>From ` on delivery, so it never splits a message).
+pub fn split_entries(file: &[u8]) -> Vec<&[u8]> {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while at < file.len() {
+        if file[at..].starts_with(b"From ") {
+            starts.push(at);
+        }
+        match file[at..].iter().position(|&b| b == b'\n') {
+            Some(newline) => at += newline + 1,
+            None => break,
+        }
     }
+    if starts.first() != Some(&0) {
+        starts.insert(0, 0);
+    }
+    let mut entries = Vec::new();
+    for (index, &start) in starts.iter().enumerate() {
+        let end = starts.get(index + 1).copied().unwrap_or(file.len());
+        if end > start {
+            entries.push(&file[start..end]);
+        }
+    }
+    entries
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,23 +160,6 @@ impl Message {
     }
 }
 
-/// Splits an mbox into messages.
-/// How many messages an mbox holds (its `From ` lines), without reading
-/// them: the panel shows the count on every redraw.
-pub fn count(mbox: &[u8]) -> usize {
-    let mut count = usize::from(mbox.starts_with(b"From "));
-    let mut rest = mbox;
-    while let Some(at) = rest.iter().position(|&b| b == b'\n') {
-        rest = &rest[at + 1..];
-        if rest.starts_with(b"From ") {
-            count += 1;
-        }
-    }
-    count
-}
-
-// Called by the tools module (`tools/`), which shares this file.
-#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 /// Whether one delivered entry has a header field `header` and a body line
 /// equal to `body_line` (each when given), read in place: lesson checks
 /// run on every command, and a message can be megabytes long.
@@ -154,6 +185,7 @@ pub fn entry_has(entry: &[u8], header: Option<&str>, body_line: Option<&str>) ->
     found && body_line.is_none_or(|wanted| lines.any(|line| line == wanted.as_bytes()))
 }
 
+/// Splits an mbox into messages.
 pub fn messages(mbox: &[u8]) -> Vec<Message> {
     let text = String::from_utf8_lossy(mbox);
     let mut entries: Vec<Vec<&str>> = Vec::new();
@@ -229,11 +261,15 @@ mod tests {
     }
 
     #[test]
-    fn counts_and_reads_entries_in_place() {
-        assert_eq!(count(MBOX.as_bytes()), 2);
-        assert_eq!(count(b""), 0);
+    fn splits_files_and_reads_entries_in_place() {
+        assert_eq!(split_entries(MBOX.as_bytes()).len(), 2);
+        assert!(split_entries(b"").is_empty());
         // A body line that merely contains "From " is not a message.
-        assert_eq!(count(b"From a\nSubject: x\n\nsay >From me\n\n"), 1);
+        assert_eq!(split_entries(b"From a\nSubject: x\n\nsay >From me\n\n").len(), 1);
+        let mut boxes = Mailboxes::default();
+        boxes.restore("mom", MBOX.as_bytes());
+        assert_eq!(boxes.count("mom"), 2);
+        assert_eq!(boxes.file("mom").unwrap(), MBOX.as_bytes());
         let first = MBOX.split("\n\nFrom ").next().unwrap();
         let second = &MBOX[first.len() + 2..];
         // The same answers as building the message and asking it.

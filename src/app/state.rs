@@ -1,0 +1,702 @@
+//! The app state and the actions that change it: a pure reducer. The clock,
+//! randomness and the browser's storage stay outside: the time comes in
+//! with the actions that need it, a seed with the start-up values, and what
+//! must reach the browser (timers, saving, the theme) is read off the state
+//! by the components' effects.
+
+use std::cell::{Ref, RefCell, RefMut};
+use std::rc::Rc;
+
+use smtplab_engine::explain::Explanations;
+use smtplab_engine::personality::SENDMAIL_8_13_8;
+use smtplab_engine::{Personality, Timestamp, World};
+
+use super::parameters::{Parameters, MAX_PARAMETER_LENGTH};
+use super::paste::{split_paste, PASTE_CHUNK};
+use super::preferences::{Preferences, Theme};
+use super::settings::{Field, FieldError, Form};
+use crate::teach::lessons::{self, LessonFile};
+use crate::teach::player::{Player, SPEEDS};
+use crate::teach::saved::Saved;
+use crate::teach::share::{typed_from_script, Shared};
+use crate::terminal::{Key, Terminal};
+
+/// The terminal, shared between states rather than copied: it holds up to
+/// 100,000 lines of scrollback and every mailbox. Only the reducer changes
+/// it; [`Terminal::version`] tells the view what changed.
+#[derive(Clone)]
+pub struct SharedTerminal(Rc<RefCell<Terminal>>);
+
+impl SharedTerminal {
+    pub fn new(terminal: Terminal) -> SharedTerminal {
+        SharedTerminal(Rc::new(RefCell::new(terminal)))
+    }
+
+    pub fn borrow(&self) -> Ref<'_, Terminal> {
+        self.0.borrow()
+    }
+
+    fn borrow_mut(&self) -> RefMut<'_, Terminal> {
+        self.0.borrow_mut()
+    }
+}
+
+impl PartialEq for SharedTerminal {
+    fn eq(&self, other: &SharedTerminal) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Panel {
+    None,
+    Mail,
+    Settings,
+    Lessons,
+    Share,
+    Explain,
+}
+
+/// A line of the scrollback: (block id, index in the block).
+pub type LineRef = (u64, usize);
+
+/// A timer the view should start: its number (a new number is a new
+/// timer) and how long it runs, in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timer {
+    pub id: u64,
+    pub millis: u64,
+}
+
+/// Data fetched when first needed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Loadable<T> {
+    NotLoaded,
+    Loading,
+    Loaded(T),
+    Failed(String),
+}
+
+/// What the page reads from the browser when it starts.
+#[derive(Clone, Debug, Default)]
+pub struct Startup {
+    pub parameters: Parameters,
+    /// The stored session, preferences and lesson progress, if any.
+    pub session: Option<String>,
+    pub preferences: Option<String>,
+    pub progress: Option<String>,
+    /// Varies what a real server varies between runs (process ids).
+    pub seed: u32,
+}
+
+/// Intents, from the view and from the effects.
+#[derive(Clone, Debug)]
+pub enum Action {
+    Press(Key, Timestamp),
+    /// Text typed or pasted in one go.
+    Type(String, Timestamp),
+    /// A server pause has run out.
+    Resume(Timestamp),
+    /// The next piece of a large paste.
+    PasteNext(Timestamp),
+    FontSmaller,
+    FontLarger,
+    SetTheme(Theme),
+    /// Opens a panel, or closes it if it is open.
+    Show(Panel),
+    /// Forget everything stored and start over.
+    StartOver(Timestamp),
+    ToggleExplain,
+    /// Explain this line (explain mode).
+    Explain(LineRef),
+    ExplanationsLoading,
+    ExplanationsLoaded(Result<Rc<Explanations>, String>),
+    /// A teacher's lesson file arrived (or could not be read).
+    LessonsLoaded(Result<Rc<LessonFile>, String>),
+    StartLesson(String),
+    /// Play these typed lines; `paused` waits for Play; `fresh` starts over
+    /// first.
+    Replay {
+        lines: Vec<String>,
+        paused: bool,
+        fresh: Option<Timestamp>,
+    },
+    /// The replay's timer ran out.
+    Tick(Timestamp),
+    PlayPause,
+    Step(Timestamp),
+    SetSpeed(usize),
+    StopReplay,
+    /// The key bar's Ctrl: the next letter typed is a control key.
+    ToggleCtrl,
+    /// The transcript went to the clipboard.
+    Copied,
+    OpenMailbox(String),
+    OpenMessage(usize),
+    EditSetting(Field, String),
+    ApplySettings,
+    SettingsDefaults,
+    /// A share link was made (and copied).
+    ShareLink(String),
+    /// The browser's storage refused to save the session.
+    SaveFailed,
+}
+
+impl Action {
+    /// The time the action happened, for those that carry it.
+    fn time(&self) -> Option<Timestamp> {
+        match self {
+            Action::Press(_, now)
+            | Action::Type(_, now)
+            | Action::Resume(now)
+            | Action::PasteNext(now)
+            | Action::StartOver(now)
+            | Action::Tick(now)
+            | Action::Step(now) => Some(*now),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonsState {
+    pub file: Rc<LessonFile>,
+    /// The lesson being worked on.
+    pub current: Option<String>,
+    /// Lessons whose checks all passed, in the order they did.
+    pub completed: Vec<String>,
+    /// Why a teacher's file could not be used.
+    pub error: Option<String>,
+    /// The log event count last checked against.
+    checked: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SettingsState {
+    pub form: Form,
+    pub errors: Vec<FieldError>,
+    /// Applied since the panel opened or a field changed.
+    pub saved: bool,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct AppState {
+    pub terminal: SharedTerminal,
+    /// A server pause to wait out before resuming.
+    pub wait: Option<Timer>,
+    /// The replay's next step.
+    pub tick: Option<Timer>,
+    /// A large paste still being typed: its pieces, and the next one.
+    pub paste: Option<(Rc<Vec<String>>, usize)>,
+    pub preferences: Preferences,
+    pub panel: Panel,
+    /// Embedded without toolbar and panels.
+    pub compact: bool,
+    /// A session opened from a link or an embed: not restored from, nor
+    /// saved to, the learner's own stored session.
+    pub ephemeral: bool,
+    /// Explain mode: server replies and client commands can be opened.
+    pub explain: bool,
+    pub explained: Option<LineRef>,
+    pub explanations: Loadable<Rc<Explanations>>,
+    pub player: Option<Player>,
+    /// The key bar's Ctrl is held for the next letter.
+    pub ctrl_held: bool,
+    /// "Copy transcript" was used.
+    pub copied: bool,
+    pub mail_user: Option<String>,
+    pub mail_message: Option<usize>,
+    pub settings: SettingsState,
+    pub lessons: LessonsState,
+    pub share_link: Option<String>,
+    /// Counts starts over: each asks the view to clear the browser's
+    /// stored session.
+    pub starts_over: u32,
+    /// A stored session that could not be read, to be set aside.
+    pub unreadable_session: Option<Rc<String>>,
+    /// The lesson file to fetch (`?lessons=`), same site only.
+    pub lessons_url: Option<String>,
+    /// Timers handed out so far.
+    timers: u64,
+    save_failed: bool,
+}
+
+const WELCOME: &str = "Welcome to SMTP Lab. Type: telnet mail.example.com smtp  (or help)";
+/// The pause before a replay types its first line, and after Play.
+const REPLAY_START: u64 = 300;
+const REPLAY_RESUME: u64 = 50;
+
+fn fresh_terminal(seed: u32) -> Terminal {
+    Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, seed)
+}
+
+impl AppState {
+    /// The state the page opens with.
+    pub fn start(startup: Startup) -> AppState {
+        let parameters = &startup.parameters;
+        let ephemeral = parameters.shared().is_some() || parameters.get("script").is_some();
+        let mut terminal = fresh_terminal(startup.seed);
+        let mut unreadable_session = None;
+        match startup.session.filter(|_| !ephemeral) {
+            None => terminal.notice(WELCOME),
+            Some(text) => match Saved::from_json(&text) {
+                Ok(saved) => {
+                    terminal.restore(saved);
+                    terminal.notice("(Session restored after a reload. The connection was closed; type `reset` to start over.)");
+                }
+                Err(reason) => {
+                    terminal.notice(WELCOME);
+                    terminal.notice(&format!(
+                        "Your saved session could not be restored: {reason}. It was set aside (browser storage key {}) and a new session started.",
+                        super::UNREADABLE_KEY
+                    ));
+                    unreadable_session = Some(Rc::new(text));
+                }
+            },
+        }
+        if ephemeral {
+            terminal.notice(WELCOME);
+        }
+        for name in parameters.too_long() {
+            terminal.notice(&format!("(Ignored the {name} parameter: it is longer than {MAX_PARAMETER_LENGTH} characters.)"));
+        }
+        let mut preferences = startup
+            .preferences
+            .as_deref()
+            .map(Preferences::from_text)
+            .unwrap_or_default();
+        if let Some(value) = parameters.get("theme") {
+            preferences.theme = Theme::from_id(value);
+        }
+        if let Some(size) = parameters.get("font").and_then(|f| f.parse::<u32>().ok()) {
+            preferences.set_font_size(size);
+        }
+        let mut world = terminal.world().clone();
+        let mut personality = terminal.personality();
+        match parameters.get("world") {
+            None => {}
+            Some("tutorial") => world = World::tutorial(),
+            Some("corpus") => world = World::corpus(),
+            Some(json) => match World::from_json(json) {
+                Ok(parsed) => world = parsed,
+                Err(e) => terminal.notice(&format!("(Ignored the world parameter: {e})")),
+            },
+        }
+        if let Some(id) = parameters.get("personality") {
+            match Personality::by_id(id) {
+                Some(p) => personality = p,
+                None => {
+                    terminal.notice("(Ignored the personality parameter: no such personality.)")
+                }
+            }
+        }
+        let autoplay = parameters.flag("autoplay");
+        let mut player = None;
+        if let Some(fragment) = parameters.shared() {
+            match Shared::decode(fragment) {
+                Ok(shared) => {
+                    if let Some(shared_world) = shared.world {
+                        world = shared_world;
+                    }
+                    if let Some(p) = shared.personality.as_deref().and_then(Personality::by_id) {
+                        personality = p;
+                    }
+                    terminal.notice("(Opening a shared session: it plays itself below.)");
+                    let mut shared_player = Player::new(shared.typed, false);
+                    if !autoplay {
+                        // A shared session opens as it was: typed at once.
+                        shared_player.speed = SPEEDS.len() - 1;
+                    }
+                    player = Some(shared_player);
+                }
+                Err(e) => terminal.notice(&format!(
+                    "(This link's shared session could not be opened: {e}.)"
+                )),
+            }
+        } else if let Some(script) = parameters.get("script") {
+            player = Some(Player::new(typed_from_script(script), !autoplay));
+        }
+        if let (Some(player), Some(speed)) = (player.as_mut(), parameters.get("speed")) {
+            if let Some(index) = SPEEDS
+                .iter()
+                .position(|(name, _)| name.trim_end_matches('×') == speed)
+            {
+                player.speed = index;
+            }
+        }
+        terminal.configure(world, personality);
+        let file = Rc::new(lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
+            title: "Lessons".to_string(),
+            lessons: Vec::new(),
+        }));
+        let current = parameters
+            .get("lesson")
+            .filter(|id| file.lessons.iter().any(|l| l.id == *id))
+            .map(str::to_string);
+        let completed = startup
+            .progress
+            .as_deref()
+            .unwrap_or("")
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        // A link that names a lesson, or a teacher's lesson file, opens the
+        // Lessons panel.
+        let lessons_url = parameters.get("lessons").map(str::to_string);
+        let panel = if parameters.get("lesson").is_some() || lessons_url.is_some() {
+            Panel::Lessons
+        } else {
+            Panel::None
+        };
+        let tick = player.as_ref().filter(|p| !p.paused).map(|_| Timer {
+            id: 1,
+            millis: REPLAY_START,
+        });
+        let mut state = AppState {
+            terminal: SharedTerminal::new(terminal),
+            wait: None,
+            tick,
+            paste: None,
+            preferences,
+            panel,
+            compact: parameters.flag("compact"),
+            ephemeral,
+            explain: false,
+            explained: None,
+            explanations: Loadable::NotLoaded,
+            player,
+            ctrl_held: false,
+            copied: false,
+            mail_user: None,
+            mail_message: None,
+            settings: SettingsState::default(),
+            lessons: LessonsState {
+                file,
+                current,
+                completed,
+                error: None,
+                checked: u64::MAX,
+            },
+            share_link: None,
+            starts_over: 0,
+            unreadable_session,
+            lessons_url,
+            timers: 1,
+            save_failed: false,
+        };
+        state.check_lessons();
+        state
+    }
+
+    fn timer(&mut self, millis: u64) -> Timer {
+        self.timers += 1;
+        Timer {
+            id: self.timers,
+            millis,
+        }
+    }
+
+    /// Which checks of the current lesson pass, in order.
+    pub fn current_checks(&self) -> Vec<bool> {
+        let terminal = self.terminal.borrow();
+        self.lessons
+            .current
+            .as_ref()
+            .and_then(|id| self.lessons.file.lessons.iter().find(|l| &l.id == id))
+            .map(|lesson| lessons::evaluate(lesson, terminal.log.events()))
+            .unwrap_or_default()
+    }
+
+    /// Marks the lessons whose checks now all pass as completed (only when
+    /// something new was logged).
+    fn check_lessons(&mut self) {
+        let terminal = self.terminal.borrow();
+        let recorded = terminal.log.recorded();
+        if recorded == self.lessons.checked {
+            return;
+        }
+        self.lessons.checked = recorded;
+        for lesson in &self.lessons.file.lessons {
+            if !self.lessons.completed.contains(&lesson.id)
+                && lessons::evaluate(lesson, terminal.log.events())
+                    .iter()
+                    .all(|&ok| ok)
+            {
+                self.lessons.completed.push(lesson.id.clone());
+            }
+        }
+    }
+
+    /// A new terminal, as after `reset`; the storage is cleared by the view.
+    fn start_over(&mut self, now: Timestamp) {
+        let mut fresh = fresh_terminal(now.unix_seconds as u32);
+        fresh.notice("Started over: the screen, history, mailboxes and settings are cleared.");
+        *self.terminal.borrow_mut() = fresh;
+        self.starts_over += 1;
+        self.player = None;
+        self.tick = None;
+        self.wait = None;
+        self.paste = None;
+        self.lessons.checked = u64::MAX;
+    }
+
+    /// Types with the replay's timer, and asks for the next step.
+    fn control_replay(&mut self, action: Action) -> Option<u64> {
+        let mut delay = None;
+        let mut terminal = self.terminal.borrow_mut();
+        match (action, self.player.as_mut()) {
+            (Action::Tick(now), Some(p)) => delay = p.tick(&mut terminal, now),
+            (Action::Step(now), Some(p)) => {
+                p.paused = true;
+                p.step(&mut terminal, now);
+            }
+            (Action::PlayPause, Some(p)) => {
+                p.paused = !p.paused;
+                if !p.paused {
+                    delay = Some(REPLAY_RESUME);
+                }
+            }
+            (Action::SetSpeed(index), Some(p)) => {
+                p.speed = index.min(SPEEDS.len() - 1);
+                delay = (!p.paused).then_some(REPLAY_RESUME);
+            }
+            (Action::StopReplay, _) => self.player = None,
+            _ => {}
+        }
+        drop(terminal);
+        let timer = delay.map(|millis| self.timer(millis));
+        self.tick = timer;
+        // Typing may have started a server pause.
+        self.terminal.borrow_mut().take_pending_wait()
+    }
+
+    /// The state after `action`.
+    pub fn reduce(mut self, action: Action) -> AppState {
+        // Ctrl on the key bar, then a letter from the keyboard.
+        let action = match action {
+            Action::Type(text, now) if self.ctrl_held && text.chars().count() == 1 => {
+                let letter = text.chars().next().unwrap_or(' ').to_ascii_lowercase();
+                Action::Press(Key::Ctrl(letter), now)
+            }
+            other => other,
+        };
+        if matches!(action, Action::Press(..) | Action::Type(..)) {
+            self.ctrl_held = false;
+        }
+        let now = action.time();
+        self.terminal.borrow_mut().take_pending_wait();
+        let wait = match action {
+            Action::Press(key, now) => self.terminal.borrow_mut().press(key, now),
+            Action::Type(text, _) if text.len() > PASTE_CHUNK => {
+                self.paste = Some((Rc::new(split_paste(&text)), 0));
+                None
+            }
+            Action::Type(text, now) => self.terminal.borrow_mut().paste(&text, now),
+            Action::PasteNext(now) => {
+                let mut terminal = self.terminal.borrow_mut();
+                match self.paste.take() {
+                    Some((pieces, index)) if index < pieces.len() => {
+                        terminal.paste(&pieces[index], now);
+                        if index + 1 < pieces.len() {
+                            self.paste = Some((pieces, index + 1));
+                        }
+                    }
+                    _ => {}
+                }
+                terminal.take_pending_wait()
+            }
+            Action::Resume(now) => self.terminal.borrow_mut().resume(now),
+            Action::FontSmaller => {
+                self.preferences.smaller();
+                None
+            }
+            Action::FontLarger => {
+                self.preferences.larger();
+                None
+            }
+            Action::SetTheme(theme) => {
+                self.preferences.theme = theme;
+                None
+            }
+            Action::Show(panel) => {
+                let next = if self.panel == panel {
+                    Panel::None
+                } else {
+                    panel
+                };
+                if next != self.panel {
+                    self.mail_user = None;
+                    self.mail_message = None;
+                    self.settings = SettingsState::default();
+                    self.share_link = None;
+                    if next == Panel::Settings {
+                        let terminal = self.terminal.borrow();
+                        self.settings.form = Form::from_world(
+                            terminal.world(),
+                            terminal.personality(),
+                            terminal.timing,
+                        );
+                    }
+                    if self.panel == Panel::Explain {
+                        self.explain = false;
+                        self.explained = None;
+                    }
+                }
+                self.panel = next;
+                None
+            }
+            Action::ToggleCtrl => {
+                self.ctrl_held = !self.ctrl_held;
+                None
+            }
+            Action::Copied => {
+                self.copied = true;
+                None
+            }
+            Action::OpenMailbox(user) => {
+                self.mail_user = Some(user);
+                self.mail_message = None;
+                None
+            }
+            Action::OpenMessage(index) => {
+                self.mail_message = Some(index);
+                None
+            }
+            Action::EditSetting(field, value) => {
+                self.settings.form.set(field, value);
+                self.settings.saved = false;
+                None
+            }
+            Action::SettingsDefaults => {
+                let timing = self.settings.form.timing;
+                self.settings.form = Form::from_world(&World::tutorial(), &SENDMAIL_8_13_8, timing);
+                None
+            }
+            Action::ApplySettings => {
+                let base = self.terminal.borrow().world().clone();
+                match self.settings.form.to_world(&base) {
+                    Ok((world, personality)) => {
+                        self.settings.errors.clear();
+                        self.settings.saved = true;
+                        let mut terminal = self.terminal.borrow_mut();
+                        terminal.configure(world, personality);
+                        terminal.timing = self.settings.form.timing;
+                        let message = format!(
+                            "(Settings saved: {} as {}. They apply from the next connection.)",
+                            personality.label,
+                            terminal.world().hostname
+                        );
+                        terminal.notice(&message);
+                    }
+                    Err(errors) => {
+                        self.settings.errors = errors;
+                        self.settings.saved = false;
+                    }
+                }
+                None
+            }
+            Action::StartOver(now) => {
+                self.start_over(now);
+                None
+            }
+            Action::ToggleExplain => {
+                self.explain = !self.explain;
+                self.explained = None;
+                if self.explain {
+                    self.panel = Panel::Explain;
+                } else if self.panel == Panel::Explain {
+                    self.panel = Panel::None;
+                }
+                None
+            }
+            Action::Explain(line) => {
+                self.explained = Some(line);
+                self.panel = Panel::Explain;
+                None
+            }
+            Action::ExplanationsLoading => {
+                self.explanations = Loadable::Loading;
+                None
+            }
+            Action::ExplanationsLoaded(result) => {
+                self.explanations = match result {
+                    Ok(all) => Loadable::Loaded(all),
+                    Err(e) => Loadable::Failed(e),
+                };
+                None
+            }
+            Action::LessonsLoaded(Ok(file)) => {
+                self.lessons.file = file;
+                self.lessons.current = None;
+                self.lessons.error = None;
+                self.lessons.checked = u64::MAX;
+                None
+            }
+            Action::LessonsLoaded(Err(error)) => {
+                self.lessons.error = Some(error);
+                None
+            }
+            Action::StartLesson(id) => {
+                let file = Rc::clone(&self.lessons.file);
+                if let Some(lesson) = file.lessons.iter().find(|l| l.id == id) {
+                    let mut terminal = self.terminal.borrow_mut();
+                    let world = lesson
+                        .world
+                        .clone()
+                        .unwrap_or_else(|| terminal.world().clone());
+                    let personality = lesson
+                        .personality
+                        .as_deref()
+                        .and_then(Personality::by_id)
+                        .unwrap_or(terminal.personality());
+                    terminal.configure(world, personality);
+                    terminal.notice(&format!("Lesson: {}", lesson.goal));
+                    self.lessons.current = Some(id);
+                }
+                None
+            }
+            Action::Replay {
+                lines,
+                paused,
+                fresh,
+            } => {
+                if let Some(now) = fresh {
+                    self.start_over(now);
+                }
+                self.player = Some(Player::new(lines, paused));
+                self.tick = (!paused).then(|| self.timer(REPLAY_START));
+                None
+            }
+            control @ (Action::Tick(_)
+            | Action::Step(_)
+            | Action::PlayPause
+            | Action::SetSpeed(_)
+            | Action::StopReplay) => self.control_replay(control),
+            Action::ShareLink(link) => {
+                self.share_link = Some(link);
+                None
+            }
+            Action::SaveFailed => {
+                if !self.save_failed {
+                    self.terminal.borrow_mut().notice(
+                        "(The browser's storage is full: this session will not survive a reload.)",
+                    );
+                }
+                self.save_failed = true;
+                None
+            }
+        };
+        if self.terminal.borrow().reset_requested {
+            self.start_over(now.unwrap_or(Timestamp::new(0, 0)));
+        }
+        // A new pause gets a new timer; a pause still running keeps its own.
+        let still_waiting = self.terminal.borrow().is_waiting();
+        self.wait = match wait {
+            Some(millis) => Some(self.timer(millis)),
+            None => self.wait.filter(|_| still_waiting),
+        };
+        self.check_lessons();
+        self
+    }
+}

@@ -1,0 +1,122 @@
+//! What survives a reload: the transcript, history, mailboxes, the world
+//! and the settings, as versioned JSON. A saved state that cannot be read
+//! is reported, never a blank page.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use smtplab_engine::World;
+
+use crate::terminal::scrollback::LineKind;
+
+/// Bumped whenever the format changes; older saves are set aside.
+pub const FORMAT_VERSION: u32 = 1;
+/// The newest transcript lines kept across a reload (browser storage is
+/// a few megabytes).
+pub const SAVED_LINES: usize = 5_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedLine {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Saved {
+    pub version: u32,
+    pub transcript: Vec<SavedLine>,
+    pub history: Vec<String>,
+    /// Each user's mailbox file.
+    pub mailboxes: BTreeMap<String, String>,
+    pub world: World,
+    pub personality: String,
+    #[serde(default = "timing_default")]
+    pub timing: bool,
+}
+
+fn timing_default() -> bool {
+    true
+}
+
+/// Just the format version, read first so that a save from another
+/// version is named as such rather than as damaged.
+#[derive(Deserialize)]
+struct Version {
+    version: Option<u32>,
+}
+
+impl Saved {
+    pub fn to_json(&self) -> String {
+        // Strings, numbers and lists always serialize.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a save; the error says why it was set aside.
+    pub fn from_json(text: &str) -> Result<Saved, String> {
+        let version: Version = serde_json::from_str(text)
+            .map_err(|e| format!("the saved session is not readable ({e})"))?;
+        match version.version {
+            Some(FORMAT_VERSION) => {}
+            Some(other) => {
+                return Err(format!(
+                    "the saved session is from another version of SMTP Lab (format {other})"
+                ))
+            }
+            None => return Err("the saved session has no format version".to_string()),
+        }
+        let saved: Saved = smtplab_engine::data_file::parse(text)
+            .map_err(|e| format!("the saved session is damaged ({e})"))?;
+        saved
+            .world
+            .validate()
+            .map_err(|e| format!("the saved world is not valid ({e})"))?;
+        Ok(saved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Saved {
+        Saved {
+            version: FORMAT_VERSION,
+            transcript: vec![SavedLine {
+                kind: LineKind::Input,
+                text: "$ whoami".into(),
+            }],
+            history: vec!["whoami".into()],
+            mailboxes: BTreeMap::from([("mom".into(), "From a\n\nhi\n\n".into())]),
+            world: World::tutorial(),
+            personality: "sendmail-8.13.8".into(),
+            timing: true,
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        assert_eq!(Saved::from_json(&sample().to_json()).unwrap(), sample());
+    }
+
+    #[test]
+    fn unreadable_saves_are_explained() {
+        let cases: &[(&str, &str)] = &[
+            ("{", "not readable"),
+            ("{\"version\": 99}", "another version of SMTP Lab (format 99)"),
+            ("{\"transcript\": []}", "no format version"),
+            ("{\"version\": 1, \"transcript\": 5}", "damaged (transcript: invalid type"),
+            ("{\"version\": 1, \"transcript\": \"broken", "not readable"),
+        ];
+        for (text, reason) in cases {
+            let error = Saved::from_json(text).unwrap_err();
+            assert!(error.contains(reason), "{text}: {error}");
+        }
+        let mut bad_world = sample();
+        bad_world.world.hostname = "bad host".into();
+        assert!(Saved::from_json(&bad_world.to_json())
+            .unwrap_err()
+            .contains("hostname"));
+    }
+}
