@@ -5,10 +5,10 @@ WASM_OPT := $(CURDIR)/.tools/node_modules/.bin/wasm-opt
 WASM_OPT_FLAGS := -Oz --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue
 
-# What a first visit may download, at most, in gzip bytes (100 KB).
-SIZE_BUDGET := 100000
+# What a first visit may download, at most, in gzip bytes (160 KB).
+SIZE_BUDGET := 160000
 
-.PHONY: setup serve dist test test-native test-browser lint size size-floor bench clean
+.PHONY: setup serve dist test test-native test-browser lint size bench clean
 
 setup:
 	scripts/setup.sh
@@ -18,17 +18,17 @@ serve: setup
 
 dist: setup
 	trunk build --release --offline
-	@for wasm in dist/*.wasm dist/tools/*.wasm; do \
+	@for wasm in dist/*.wasm; do \
 	  $(WASM_OPT) $(WASM_OPT_FLAGS) "$$wasm" -o "$$wasm.opt" && mv "$$wasm.opt" "$$wasm"; \
 	done
-	@for js in dist/smtplab-web.js dist/boot.js dist/tools/smtplab_tools.js; do \
+	@for js in dist/smtplab-web.js dist/boot.js; do \
 	  .tools/node_modules/.bin/terser "$$js" --module --compress --mangle -o "$$js.min" && mv "$$js.min" "$$js"; \
 	done
 	@.tools/node_modules/.bin/csso dist/style.css -o dist/style.min.css && mv dist/style.min.css dist/style.css
 	@integrity=$$(openssl dgst -sha384 -binary dist/style.css | base64 -w0); \
 	  sed -i "s|href=\"./style.css\" integrity=\"[^\"]*\"|href=\"./style.css\" integrity=\"sha384-$$integrity\"|" dist/index.html
 	@sed -i -e 's/^[[:space:]]*//' -e '/^$$/d' -e '/^<!--.*-->$$/d' -e '/data-trunk rel="rust"/d' dist/index.html
-	@version=$$(cat dist/index.html dist/*.js dist/*.wasm dist/*.css dist/*.json dist/tools/* | sha256sum | cut -c1-16); \
+	@version=$$(cat dist/index.html dist/*.js dist/*.wasm dist/*.css dist/*.json | sha256sum | cut -c1-16); \
 	  sed -i "s/^const VERSION = 'dev';/const VERSION = '$$version';/" dist/sw.js
 	@.tools/node_modules/.bin/terser dist/sw.js --compress --mangle -o dist/sw.min.js && mv dist/sw.min.js dist/sw.js
 	@scripts/size.sh dist
@@ -37,8 +37,7 @@ lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	cargo clippy --target wasm32-unknown-unknown -p smtplab-web --bins --examples -- -D warnings
-	cargo clippy --target wasm32-unknown-unknown -p smtplab-tools -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p smtplab-web --bins -- -D warnings
 
 test-native:
 	cargo test --workspace
@@ -53,14 +52,6 @@ test: lint test-native test-browser
 
 size:
 	scripts/size.sh dist $(SIZE_BUDGET)
-
-# The engine and terminal alone, built and optimized as the app is.
-size-floor: setup
-	cargo build --release --target wasm32-unknown-unknown --example size_floor
-	wasm-bindgen target/wasm32-unknown-unknown/release/examples/size_floor.wasm --target web --out-dir target/size-floor
-	$(WASM_OPT) $(WASM_OPT_FLAGS) target/size-floor/size_floor_bg.wasm -o target/size-floor/size_floor_bg.wasm
-	@printf 'engine and terminal alone: %d bytes of WebAssembly, %d gzip\n' \
-	  $$(stat -c %s target/size-floor/size_floor_bg.wasm) $$(gzip -9 -c target/size-floor/size_floor_bg.wasm | wc -c)
 
 bench:
 	cargo bench -p smtplab-engine --bench engine

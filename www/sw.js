@@ -7,10 +7,10 @@
 const VERSION = 'dev';
 const CACHE = `smtplab-${VERSION}`;
 const FILES = ['./', 'index.html', 'boot.js', 'smtplab-web.js', 'smtplab-web_bg.wasm', 'style.css', 'icon.svg', 'manifest.webmanifest'];
-// Loaded by the page only when needed (the tools module: lessons, sharing,
-// explain mode's panel, and explain mode's texts). Not part of a first
-// visit: the worker fetches them on a later visit, so they work offline too.
-const LATER = ['tools/smtplab_tools.js', 'tools/smtplab_tools_bg.wasm', 'explain.json'];
+// Loaded by the page only when needed (explain mode's texts). Not part of
+// a first visit: the worker fetches them on a later visit, so they work
+// offline too.
+const LATER = ['explain.json'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));

@@ -74,8 +74,14 @@ mod tests {
                 "{\n  \"name\": \"a\",\n  \"items\": [],\n  \"extra\": 1\n}",
                 "extra: unknown field `extra`, expected `name` or `items` (line 4, column 9)",
             ),
-            ("{\"name\": \"a\", \"items\": []} x", "trailing characters (line 1, column 28)"),
-            ("{\"items\": []}", "missing field `name` (line 1, column 13)"),
+            (
+                "{\"name\": \"a\", \"items\": []} x",
+                "trailing characters (line 1, column 28)",
+            ),
+            (
+                "{\"items\": []}",
+                "missing field `name` (line 1, column 13)",
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(parse::<Sample>(text).unwrap_err(), *want, "{text}");

@@ -273,8 +273,7 @@ impl Explanations {
         let (class, subject, detail) = (parts.next()?, parts.next()?, parts.next()?);
         let class_text = Self::text(&self.enhanced_classes, class, false)?;
         let subject_text = Self::text(&self.enhanced_subjects, subject, true)?;
-        let detail_text =
-            Self::text(&self.enhanced_details, &format!("{subject}.{detail}"), true)?;
+        let detail_text = Self::text(&self.enhanced_details, &format!("{subject}.{detail}"), true)?;
         Some(format!(
             "{code}: {class_text}; {subject_text}; {detail_text}."
         ))

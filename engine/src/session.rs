@@ -14,7 +14,6 @@
 use std::sync::Arc;
 
 use crate::address::{self, AddressError, Destination};
-use base64::Engine as _;
 use crate::catalogue::{fill, ReplyKey};
 use crate::delivery::{mbox_entry, Envelope};
 use crate::personality::{BareLinefeedInData, LongCommandLine, Personality, StartTls};
@@ -22,6 +21,7 @@ use crate::queue_id::{queue_id, SEQUENCE_SPAN};
 use crate::reply::{shorten, strip_high_bit, Reply};
 use crate::time::Timestamp;
 use crate::world::{LocalName, World};
+use base64::Engine as _;
 
 /// Base64 as SASL carries it (RFC 4648 section 4, padded). Like Sendmail's
 /// decoder, leftover bits in the last character are not an error.

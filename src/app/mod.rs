@@ -8,7 +8,6 @@ pub mod preferences;
 pub mod settings;
 pub mod state;
 
-
 /// Where the session is kept in the browser's `localStorage`.
 pub const SESSION_KEY: &str = "smtplab.session";
 /// Where an unreadable session is set aside, for the curious.

@@ -91,7 +91,12 @@ mod tests {
             ("?world=corpus", "", "world", Some("corpus")),
             ("", "#theme=dark&compact=1", "theme", Some("dark")),
             ("?theme=light", "#theme=dark", "theme", Some("dark")),
-            ("?script=HELO%20a%0AQUIT", "", "script", Some("HELO a\nQUIT")),
+            (
+                "?script=HELO%20a%0AQUIT",
+                "",
+                "script",
+                Some("HELO a\nQUIT"),
+            ),
             ("?script=a+b", "", "script", Some("a b")),
             ("", "#lessons=x.json", "lessons", None),
             ("?lessons=x.json", "", "lessons", Some("x.json")),

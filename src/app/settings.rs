@@ -104,10 +104,7 @@ impl Form {
     }
 
     /// The world these fields describe, or (field, message) errors.
-    pub fn to_world(
-        &self,
-        base: &World,
-    ) -> Result<(World, &'static Personality), Vec<FieldError>> {
+    pub fn to_world(&self, base: &World) -> Result<(World, &'static Personality), Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut world = base.clone();
         world.hostname = self.hostname.trim().to_string();
@@ -178,7 +175,6 @@ fn split_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,15 +195,50 @@ mod tests {
     fn each_bad_value_is_filed_under_its_field() {
         // (field, value typed, field with the error, words in the message)
         let cases: &[(Field, &str, Field, &str)] = &[
-            (Field::Hostname, "bad host name", Field::Hostname, "not a host name"),
+            (
+                Field::Hostname,
+                "bad host name",
+                Field::Hostname,
+                "not a host name",
+            ),
             (Field::Hostname, "", Field::Hostname, "not a host name"),
-            (Field::LocalDomains, "example.com, bad/domain", Field::LocalDomains, "not a host name"),
-            (Field::Users, "mom: Mom\nbad user: X", Field::Users, "not a user name"),
-            (Field::Aliases, "staff mom", Field::Aliases, "needs the form"),
+            (
+                Field::LocalDomains,
+                "example.com, bad/domain",
+                Field::LocalDomains,
+                "not a host name",
+            ),
+            (
+                Field::Users,
+                "mom: Mom\nbad user: X",
+                Field::Users,
+                "not a user name",
+            ),
+            (
+                Field::Aliases,
+                "staff mom",
+                Field::Aliases,
+                "needs the form",
+            ),
             (Field::Aliases, "staff:", Field::Aliases, "has no members"),
-            (Field::ClientName, "no spaces allowed", Field::ClientName, "not a host name"),
-            (Field::ClientAddress, "300.1.1.1", Field::ClientAddress, "not an IPv4 address"),
-            (Field::Personality, "exim", Field::Personality, "choose a personality"),
+            (
+                Field::ClientName,
+                "no spaces allowed",
+                Field::ClientName,
+                "not a host name",
+            ),
+            (
+                Field::ClientAddress,
+                "300.1.1.1",
+                Field::ClientAddress,
+                "not an IPv4 address",
+            ),
+            (
+                Field::Personality,
+                "exim",
+                Field::Personality,
+                "choose a personality",
+            ),
         ];
         for (field, value, wanted, words) in cases {
             let mut form = form();

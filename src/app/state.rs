@@ -325,10 +325,12 @@ impl AppState {
             }
         }
         terminal.configure(world, personality);
-        let file = Rc::new(lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
-            title: "Lessons".to_string(),
-            lessons: Vec::new(),
-        }));
+        let file = Rc::new(
+            lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
+                title: "Lessons".to_string(),
+                lessons: Vec::new(),
+            }),
+        );
         let current = parameters
             .get("lesson")
             .filter(|id| file.lessons.iter().any(|l| l.id == *id))
@@ -538,10 +540,6 @@ impl AppState {
                             terminal.timing,
                         );
                     }
-                    if self.panel == Panel::Explain {
-                        self.explain = false;
-                        self.explained = None;
-                    }
                 }
                 self.panel = next;
                 None
@@ -603,6 +601,10 @@ impl AppState {
             Action::ToggleExplain => {
                 self.explain = !self.explain;
                 self.explained = None;
+                // Turning explain mode off and on tries a failed load again.
+                if matches!(self.explanations, Loadable::Failed(_)) {
+                    self.explanations = Loadable::NotLoaded;
+                }
                 if self.explain {
                     self.panel = Panel::Explain;
                 } else if self.panel == Panel::Explain {

@@ -1,79 +1,175 @@
-//! Small helpers for talking to the browser, shared by the page and its
-//! tools module (each builds its own copy).
+//! Thin wrappers over the browser (web-sys): storage, the clock, the
+//! page's location, fetching files, downloads, the clipboard and focus.
+//! Nothing here decides anything; the app's logic is in `app/`.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+pub mod storage;
 
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Puts the keyboard focus back in the terminal.
-pub fn focus_terminal() {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(".keyboard").ok().flatten());
-    if let Some(element) = element {
-        let _ = element.unchecked_ref::<web_sys::HtmlElement>().focus();
+use smtplab_engine::Timestamp;
+
+use crate::app::parameters::Parameters;
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn document() -> Option<web_sys::Document> {
+    window()?.document()
+}
+
+/// Now, in the browser's time zone.
+pub fn now() -> Timestamp {
+    let date = js_sys::Date::new_0();
+    let seconds = (date.get_time() / 1000.0) as i64;
+    let offset = -(date.get_timezone_offset() as i32);
+    Timestamp::new(seconds, offset)
+}
+
+/// A seed for what a real server varies between runs.
+pub fn seed() -> u32 {
+    (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+}
+
+/// The page's query and fragment parameters.
+pub fn parameters() -> Parameters {
+    let location = window().map(|w| w.location());
+    let search = location.as_ref().and_then(|l| l.search().ok());
+    let hash = location.as_ref().and_then(|l| l.hash().ok());
+    Parameters::parse(&search.unwrap_or_default(), &hash.unwrap_or_default())
+}
+
+/// The page's address without its fragment.
+pub fn address_without_fragment() -> String {
+    let href = window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    href.split('#').next().unwrap_or("").to_string()
+}
+
+/// Puts the keyboard focus in the element matching `selector`.
+pub fn focus(selector: &str) {
+    let element = document().and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
     }
 }
 
-/// What to do when a promise settles: with its value, or its rejection.
-pub type Settled = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
-
-/// Calls `then` once `promise` settles (a few lines instead of an async
-/// runtime, which the page would have to download). The two closures are
-/// kept by the browser until then; promises here are few (a module, a
-/// file).
-pub fn settle(promise: &js_sys::Promise, then: Settled) {
-    let slot = Rc::new(RefCell::new(Some(then)));
-    let other = Rc::clone(&slot);
-    let resolved = Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
-        if let Some(then) = slot.borrow_mut().take() {
-            then(Ok(value));
-        }
-    });
-    let rejected = Closure::<dyn FnMut(JsValue)>::new(move |error: JsValue| {
-        if let Some(then) = other.borrow_mut().take() {
-            then(Err(error));
-        }
-    });
-    let _ = promise.then2(&resolved, &rejected);
-    resolved.forget();
-    rejected.forget();
+/// Whether the reader has selected some text (a click then copies rather
+/// than moving the focus).
+pub fn has_selection() -> bool {
+    window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .is_some_and(|s| !s.is_collapsed())
 }
 
-/// Fetches a same-origin text file (the tools module's lessons and
-/// explanations).
-#[allow(dead_code)]
-pub fn fetch_text(url: String, done: Box<dyn FnOnce(Result<String, String>)>) {
-    let Some(window) = web_sys::window() else {
-        return done(Err("no window".to_string()));
+/// Sets or removes an attribute of the page's root element (the theme).
+pub fn set_root_attribute(name: &str, value: Option<&str>) {
+    if let Some(root) = document().and_then(|d| d.document_element()) {
+        let _ = match value {
+            Some(value) => root.set_attribute(name, value),
+            None => root.remove_attribute(name),
+        };
+    }
+}
+
+/// Puts text on the clipboard.
+pub fn copy_text(text: &str) {
+    if let Some(window) = window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, text: &str) {
+    let Some(document) = document() else {
+        return;
     };
-    let request = window.fetch_with_str(&url);
-    settle(
-        &request,
-        Box::new(move |response| {
-            let Ok(response) = response else {
-                return done(Err(format!(
-                    "{url} could not be fetched (only files from this site can be)"
-                )));
-            };
-            let response: web_sys::Response = response.unchecked_into();
-            if !response.ok() {
-                return done(Err(format!("{url} answered {}", response.status())));
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(anchor) = document
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// Fetches a text file from this site.
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url} could not be fetched (only files from this site can be)"))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "the answer was not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!("{url} answered {}", response.status()));
+    }
+    let body = response
+        .text()
+        .map_err(|_| "the body could not be read".to_string())?;
+    wasm_bindgen_futures::JsFuture::from(body)
+        .await
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| "the body could not be read".to_string())
+}
+
+/// Reads a file the person chose.
+pub async fn read_file(file: web_sys::File) -> Result<String, String> {
+    wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| "the file could not be read".to_string())
+}
+
+/// Scrolls the element matching `selector` to its end.
+pub fn scroll_to_end(selector: &str) {
+    if let Some(element) = document().and_then(|d| d.query_selector(selector).ok().flatten()) {
+        element.set_scroll_top(element.scroll_height());
+    }
+}
+
+/// Calls `then` when the page is hidden or left (to save what is not
+/// saved yet). Returns the listener, which must be kept while wanted.
+pub fn on_hide(then: impl Fn() + 'static) -> Option<HideListener> {
+    let closure = wasm_bindgen::closure::Closure::<dyn Fn()>::new(then);
+    let window = window()?;
+    let function = closure.as_ref().unchecked_ref();
+    let _ = window.add_event_listener_with_callback("pagehide", function);
+    if let Some(document) = window.document() {
+        let _ = document.add_event_listener_with_callback("visibilitychange", function);
+    }
+    Some(HideListener { closure })
+}
+
+/// A `pagehide`/`visibilitychange` listener; dropping it removes it.
+pub struct HideListener {
+    closure: wasm_bindgen::closure::Closure<dyn Fn()>,
+}
+
+impl Drop for HideListener {
+    fn drop(&mut self) {
+        if let Some(window) = window() {
+            let function = self.closure.as_ref().unchecked_ref();
+            let _ = window.remove_event_listener_with_callback("pagehide", function);
+            if let Some(document) = window.document() {
+                let _ = document.remove_event_listener_with_callback("visibilitychange", function);
             }
-            match response.text() {
-                Ok(body) => settle(
-                    &body,
-                    Box::new(move |text| {
-                        done(
-                            text.map(|t| t.as_string().unwrap_or_default())
-                                .map_err(|_| "the body could not be read".to_string()),
-                        )
-                    }),
-                ),
-                Err(_) => done(Err("the body could not be read".to_string())),
-            }
-        }),
-    );
+        }
+    }
 }

@@ -104,9 +104,15 @@ mod tests {
     fn unreadable_saves_are_explained() {
         let cases: &[(&str, &str)] = &[
             ("{", "not readable"),
-            ("{\"version\": 99}", "another version of SMTP Lab (format 99)"),
+            (
+                "{\"version\": 99}",
+                "another version of SMTP Lab (format 99)",
+            ),
             ("{\"transcript\": []}", "no format version"),
-            ("{\"version\": 1, \"transcript\": 5}", "damaged (transcript: invalid type"),
+            (
+                "{\"version\": 1, \"transcript\": 5}",
+                "damaged (transcript: invalid type",
+            ),
             ("{\"version\": 1, \"transcript\": \"broken", "not readable"),
         ];
         for (text, reason) in cases {

@@ -39,7 +39,11 @@ impl MailReader {
         let plural = if messages.len() == 1 { "" } else { "s" };
         screen.push(
             LineKind::Output,
-            format!("\"/var/mail/{}\": {} message{plural}", self.user, messages.len()),
+            format!(
+                "\"/var/mail/{}\": {} message{plural}",
+                self.user,
+                messages.len()
+            ),
         );
         for (index, message) in messages.iter().enumerate() {
             let from: String = message
@@ -69,7 +73,12 @@ impl MailReader {
     }
 
     /// Carries out one command typed at the `? ` prompt.
-    pub fn command(&mut self, line: &str, mailboxes: &Mailboxes, screen: &mut Scrollback) -> Reading {
+    pub fn command(
+        &mut self,
+        line: &str,
+        mailboxes: &Mailboxes,
+        screen: &mut Scrollback,
+    ) -> Reading {
         let messages = mailboxes.messages(&self.user);
         let command = line.trim();
         let show = match command {

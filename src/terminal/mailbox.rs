@@ -265,7 +265,10 @@ mod tests {
         assert_eq!(split_entries(MBOX.as_bytes()).len(), 2);
         assert!(split_entries(b"").is_empty());
         // A body line that merely contains "From " is not a message.
-        assert_eq!(split_entries(b"From a\nSubject: x\n\nsay >From me\n\n").len(), 1);
+        assert_eq!(
+            split_entries(b"From a\nSubject: x\n\nsay >From me\n\n").len(),
+            1
+        );
         let mut boxes = Mailboxes::default();
         boxes.restore("mom", MBOX.as_bytes());
         assert_eq!(boxes.count("mom"), 2);

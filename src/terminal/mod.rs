@@ -354,15 +354,18 @@ impl Terminal {
     fn escape(&mut self) {
         match self.mode {
             Mode::TelnetCommand if self.telnet.is_connected() => {
-                self.scrollback
-                    .push(LineKind::Input, format!("{TELNET_PROMPT}{}", self.editor.take()));
+                self.scrollback.push(
+                    LineKind::Input,
+                    format!("{TELNET_PROMPT}{}", self.editor.take()),
+                );
                 self.mode = Mode::Connected;
             }
             Mode::TelnetCommand | Mode::Mail(_) | Mode::ConfirmReset => {
                 let line = format!("{}{}", self.prompt(), self.editor.take());
                 self.scrollback.push(LineKind::Input, line);
                 if matches!(self.mode, Mode::ConfirmReset) {
-                    self.scrollback.push(LineKind::Output, "Nothing was cleared.");
+                    self.scrollback
+                        .push(LineKind::Output, "Nothing was cleared.");
                 }
                 self.mode = Mode::Shell;
             }
@@ -432,7 +435,8 @@ impl Terminal {
         match self.mode {
             Mode::Shell => {
                 // A login shell would log out; this one stays, and says so.
-                self.scrollback.push(LineKind::Input, SHELL_PROMPT.to_string());
+                self.scrollback
+                    .push(LineKind::Input, SHELL_PROMPT.to_string());
                 self.scrollback.push(
                     LineKind::Notice,
                     "(Ctrl+D would log out of this shell; the simulator keeps it open.)",
@@ -442,13 +446,15 @@ impl Terminal {
             // is still being typed. An empty Ctrl+D does nothing visible.
             Mode::Connected => {}
             Mode::TelnetCommand => {
-                self.scrollback.push(LineKind::Input, TELNET_PROMPT.to_string());
+                self.scrollback
+                    .push(LineKind::Input, TELNET_PROMPT.to_string());
                 let (telnet, mut out) = self.telnet_parts();
                 telnet.quit(now, &mut out);
                 self.mode = Mode::Shell;
             }
             Mode::Mail(_) | Mode::ConfirmReset => {
-                self.scrollback.push(LineKind::Input, self.prompt().to_string());
+                self.scrollback
+                    .push(LineKind::Input, self.prompt().to_string());
                 self.mode = Mode::Shell;
             }
         }
@@ -517,7 +523,8 @@ impl Terminal {
                 if answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes") {
                     self.reset_requested = true;
                 } else {
-                    self.scrollback.push(LineKind::Output, "Nothing was cleared.");
+                    self.scrollback
+                        .push(LineKind::Output, "Nothing was cleared.");
                 }
                 self.mode = Mode::Shell;
                 None
@@ -552,7 +559,8 @@ impl Terminal {
                 None
             }
             Outcome::Mail { user } => {
-                if let Some(reader) = MailReader::open(&user, &self.mailboxes, &mut self.scrollback) {
+                if let Some(reader) = MailReader::open(&user, &self.mailboxes, &mut self.scrollback)
+                {
                     self.mode = Mode::Mail(reader);
                 }
                 None
@@ -646,7 +654,10 @@ mod tests {
             ]
         );
         assert_eq!(terminal.prompt(), "$ ");
-        assert!(terminal.mailboxes.file("mom").unwrap()
+        assert!(terminal
+            .mailboxes
+            .file("mom")
+            .unwrap()
             .starts_with(b"From sender@myclient.hostname.example.no  Tue Oct 22"));
     }
 

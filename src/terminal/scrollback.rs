@@ -86,6 +86,7 @@ impl Scrollback {
         self.len
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

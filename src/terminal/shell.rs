@@ -195,12 +195,18 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     ("ls", "ls /var/mail         list the mailboxes"),
     ("cat", "cat /var/mail/USER   show a mailbox"),
-    ("mail", "mail USER            read a mailbox (a number shows a message, q quits)"),
+    (
+        "mail",
+        "mail USER            read a mailbox (a number shows a message, q quits)",
+    ),
     ("whoami", "whoami               who you are on this machine"),
     ("hostname", "hostname             the name of this machine"),
     ("history", "history              the commands typed so far"),
     ("echo", "echo TEXT            print the text"),
-    ("seq", "seq [FIRST] LAST     print numbers (fills the screen)"),
+    (
+        "seq",
+        "seq [FIRST] LAST     print numbers (fills the screen)",
+    ),
     (
         "clear",
         "clear                clear the screen (also Ctrl+L)",
@@ -293,7 +299,12 @@ mod tests {
         );
         assert_eq!(complete("zz", &commands, false), None);
         // Every command the shell runs can be completed.
-        for (line, completed) in [("mai", "mail "), ("se", "seq "), ("res", "reset "), ("ec", "echo ")] {
+        for (line, completed) in [
+            ("mai", "mail "),
+            ("se", "seq "),
+            ("res", "reset "),
+            ("ec", "echo "),
+        ] {
             assert_eq!(complete(line, &commands, false).as_deref(), Some(completed));
         }
     }

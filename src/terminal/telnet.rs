@@ -395,7 +395,14 @@ impl TelnetClient {
                     out.screen.push(LineKind::Output, "No connection.");
                 }
                 out.screen.push(LineKind::Output, ESCAPE_HINT);
-                (if connected { Escape::Session } else { Escape::Prompt }, None)
+                (
+                    if connected {
+                        Escape::Session
+                    } else {
+                        Escape::Prompt
+                    },
+                    None,
+                )
             }
             "help" | "?" | "h" => {
                 for text in COMMAND_HELP {

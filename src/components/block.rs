@@ -1,0 +1,53 @@
+//! A block of up to 256 scrollback lines. Each block is its own box (the
+//! browser skips laying out and painting the ones out of view), and a
+//! block whose lines did not change is not rendered again.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::terminal::scrollback::{Line, LineKind};
+
+#[derive(Properties, Clone)]
+pub struct BlockProps {
+    pub id: u64,
+    pub lines: Rc<Vec<Line>>,
+    /// Explain mode: replies and commands can be opened.
+    pub explain: bool,
+}
+
+impl PartialEq for BlockProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && Rc::ptr_eq(&self.lines, &other.lines)
+            && self.explain == other.explain
+    }
+}
+
+pub fn class_of(kind: LineKind) -> &'static str {
+    match kind {
+        LineKind::Output => "line output",
+        LineKind::Input => "line input",
+        LineKind::Server => "line server",
+        LineKind::Client => "line client",
+        LineKind::Notice => "line notice",
+        LineKind::Error => "line error",
+    }
+}
+
+#[function_component(Block)]
+pub fn block(props: &BlockProps) -> Html {
+    let lines = props.lines.iter().enumerate().map(|(index, line)| {
+        let explainable = props.explain && matches!(line.kind, LineKind::Server | LineKind::Client);
+        if explainable {
+            html! {
+                <div class={classes!(class_of(line.kind), "explainable")} tabindex="0" role="button"
+                    data-line={format!("{}:{index}", props.id)}
+                    aria-label={format!("Explain: {}", line.text)}>{ &line.text }</div>
+            }
+        } else {
+            html! { <div class={class_of(line.kind)}>{ &line.text }</div> }
+        }
+    });
+    html! { <div class="block">{ for lines }</div> }
+}

@@ -1,0 +1,75 @@
+//! The terminal's output: its blocks, keyed, so that a new line renders
+//! only the last block and a keystroke renders none. In explain mode a
+//! click (or Enter) on a reply or command asks for its explanation.
+
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::block::Block;
+use crate::app::state::LineRef;
+use crate::terminal::scrollback;
+
+#[derive(Properties, Clone)]
+pub struct ScrollbackProps {
+    /// The blocks as they were at `changes`.
+    pub blocks: Rc<Vec<scrollback::Block>>,
+    /// The scrollback's change count: the blocks differ only if it does.
+    pub changes: u64,
+    pub explain: bool,
+    pub on_explain: Callback<LineRef>,
+}
+
+impl PartialEq for ScrollbackProps {
+    // The callback only ever dispatches; it does not change what is shown.
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.blocks, &other.blocks)
+            && self.changes == other.changes
+            && self.explain == other.explain
+    }
+}
+
+/// The `data-line` of the line an event happened on, as (block, index).
+fn line_of(event: &Event) -> Option<LineRef> {
+    let target: web_sys::Element = event.target()?.dyn_into().ok()?;
+    let line = target.closest(".explainable").ok()??;
+    let reference = line.get_attribute("data-line")?;
+    let (block, index) = reference.split_once(':')?;
+    Some((block.parse().ok()?, index.parse().ok()?))
+}
+
+#[function_component(Scrollback)]
+pub fn scrollback(props: &ScrollbackProps) -> Html {
+    let onclick = {
+        let on_explain = props.on_explain.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some(line) = line_of(&event) {
+                event.stop_propagation();
+                on_explain.emit(line);
+            }
+        })
+    };
+    let onkeydown = {
+        let on_explain = props.on_explain.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let key = event.key();
+            if key == "Enter" || key == " " {
+                if let Some(line) = line_of(&event) {
+                    event.prevent_default();
+                    event.stop_propagation();
+                    on_explain.emit(line);
+                }
+            }
+        })
+    };
+    let blocks = props.blocks.iter().map(|block| {
+        html! { <Block key={block.id} id={block.id} lines={Rc::clone(&block.lines)} explain={props.explain} /> }
+    });
+    html! {
+        <div class={classes!("scrollback", props.explain.then_some("explaining"))} role="log"
+            aria-live="polite" aria-label="Terminal output" {onclick} {onkeydown}>
+            { for blocks }
+        </div>
+    }
+}
