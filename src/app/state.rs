@@ -702,3 +702,213 @@ impl AppState {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::settings::Field;
+
+    fn now() -> Timestamp {
+        Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap()
+    }
+
+    fn start(search: &str, fragment: &str) -> AppState {
+        AppState::start(Startup {
+            parameters: Parameters::parse(search, fragment),
+            seed: 7,
+            ..Startup::default()
+        })
+    }
+
+    fn typed(mut state: AppState, line: &str) -> AppState {
+        for c in line.chars() {
+            state = state.reduce(Action::Press(Key::Char(c), now()));
+        }
+        state.reduce(Action::Press(Key::Enter, now()))
+    }
+
+    fn screen(state: &AppState) -> Vec<String> {
+        let terminal = state.terminal.borrow();
+        terminal.scrollback.lines().map(|l| l.text.clone()).collect()
+    }
+
+    fn untimed(search: &str) -> AppState {
+        let state = start(search, "");
+        state.terminal.borrow_mut().timing = false;
+        state
+    }
+
+    #[test]
+    fn a_delivery_completes_lessons_and_shows_in_the_mailbox() {
+        let mut state = untimed("");
+        for line in [
+            "telnet mail.example.com smtp",
+            "HELO a.example",
+            "MAIL FROM:<me@a.example>",
+            "RCPT TO:<mom@example.com>",
+            "DATA",
+            "Subject: hi",
+            "",
+            "hello",
+            ".",
+            "QUIT",
+        ] {
+            state = typed(state, line);
+        }
+        assert_eq!(
+            screen(&state).last().map(String::as_str),
+            Some("Connection closed by foreign host.")
+        );
+        assert!(state.lessons.completed.contains(&"first-message".to_string()));
+        assert_eq!(state.terminal.borrow().mailboxes.count("mom"), 1);
+    }
+
+    #[test]
+    fn panels_and_clicks_leave_the_terminal_alone() {
+        // The view scrolls the terminal when its version changes: a click
+        // on a panel must not change it.
+        let state = untimed("");
+        let before = state.terminal.borrow().version();
+        let state = state
+            .reduce(Action::Show(Panel::Mail))
+            .reduce(Action::OpenMailbox("mom".into()))
+            .reduce(Action::FontLarger)
+            .reduce(Action::SetTheme(Theme::Dark))
+            .reduce(Action::Show(Panel::Mail));
+        assert_eq!(state.terminal.borrow().version(), before);
+        assert_eq!(state.panel, Panel::None);
+        assert_eq!(state.preferences.theme, Theme::Dark);
+        let state = state.reduce(Action::Press(Key::Char('x'), now()));
+        assert_ne!(state.terminal.borrow().version(), before);
+    }
+
+    #[test]
+    fn the_key_bar_ctrl_makes_the_next_letter_a_control_key() {
+        let state = typed(untimed(""), "whoami");
+        let state = state
+            .reduce(Action::Type("abc".into(), now()))
+            .reduce(Action::ToggleCtrl)
+            .reduce(Action::Type("U".into(), now()));
+        assert_eq!(state.terminal.borrow().input(), "");
+        assert!(!state.ctrl_held);
+        // Esc on the key bar leaves the mail reader.
+        let state = typed(state, "reset").reduce(Action::Press(Key::Escape, now()));
+        assert_eq!(state.terminal.borrow().prompt(), "$ ");
+        assert_eq!(state.starts_over, 0);
+    }
+
+    #[test]
+    fn settings_are_checked_before_they_apply() {
+        let state = untimed("").reduce(Action::Show(Panel::Settings));
+        assert_eq!(state.settings.form.hostname, "mail.example.com");
+        let state = state
+            .reduce(Action::EditSetting(Field::Hostname, "bad host".into()))
+            .reduce(Action::ApplySettings);
+        assert_eq!(state.settings.errors[0].0, Field::Hostname);
+        assert!(!state.settings.saved);
+        let state = state
+            .reduce(Action::EditSetting(Field::Hostname, "mx.example.org".into()))
+            .reduce(Action::ApplySettings);
+        assert!(state.settings.errors.is_empty() && state.settings.saved);
+        assert_eq!(state.terminal.borrow().world().hostname, "mx.example.org");
+        let state = state.reduce(Action::SettingsDefaults);
+        assert_eq!(state.settings.form.hostname, "mail.example.com");
+    }
+
+    #[test]
+    fn a_large_paste_goes_in_pieces() {
+        let state = typed(untimed(""), "telnet mail.example.com smtp");
+        let mut state = ["HELO a", "MAIL FROM:<a@a.example>", "RCPT TO:<mom@example.com>", "DATA"]
+            .into_iter()
+            .fold(state, typed);
+        let body = "x".repeat(78) + "\n";
+        let paste = format!("Subject: big\n\n{}.\n", body.repeat(4 * PASTE_CHUNK / 79));
+        state = state.reduce(Action::Type(paste, now()));
+        let pieces = state.paste.as_ref().map(|(p, _)| p.len()).unwrap();
+        assert!(pieces >= 4);
+        for _ in 0..pieces {
+            state = state.reduce(Action::PasteNext(now()));
+        }
+        assert!(state.paste.is_none());
+        assert!(screen(&state)
+            .last()
+            .unwrap()
+            .ends_with("Message accepted for delivery"));
+    }
+
+    #[test]
+    fn a_server_pause_asks_for_a_timer() {
+        let state = start("?world=corpus&personality=sendmail-8.17.1.9-debian", "");
+        let state = typed(state, "telnet mail.example.com smtp");
+        let timer = state.wait.expect("the greeting pause");
+        assert_eq!(timer.millis, 1000);
+        let state = state.reduce(Action::Resume(now()));
+        assert!(state.wait.is_none());
+        assert!(screen(&state).last().unwrap().starts_with("220 "));
+    }
+
+    #[test]
+    fn reset_starts_over() {
+        let state = typed(typed(untimed(""), "reset"), "y");
+        assert_eq!(state.starts_over, 1);
+        assert!(screen(&state)[0].starts_with("Started over"));
+    }
+
+    #[test]
+    fn start_up_reads_parameters_and_the_stored_session() {
+        // (search, fragment, what the state shows)
+        let state = start("?theme=dark&font=24&compact=1&lesson=relay", "");
+        assert_eq!(state.preferences.theme, Theme::Dark);
+        assert_eq!(state.preferences.font_size(), 24);
+        assert!(state.compact);
+        assert_eq!(state.panel, Panel::Lessons);
+        assert_eq!(state.lessons.current.as_deref(), Some("relay"));
+
+        let state = start("?script=whoami%0Ahostname&autoplay=1&speed=4", "");
+        assert!(state.ephemeral);
+        let player = state.player.as_ref().unwrap();
+        assert_eq!((player.lines.len(), player.paused, player.speed), (2, false, 3));
+        assert!(state.tick.is_some());
+
+        let state = start("?personality=bogus&world=%7B", "");
+        let shown = screen(&state);
+        assert!(shown.iter().any(|l| l.contains("Ignored the personality")));
+        assert!(shown.iter().any(|l| l.contains("Ignored the world parameter")));
+
+        let broken = AppState::start(Startup {
+            session: Some("{\"version\": 1, \"transcript\": \"broken".into()),
+            ..Startup::default()
+        });
+        assert!(broken.unreadable_session.is_some());
+        assert!(screen(&broken).iter().any(|l| l.contains("could not be restored")));
+
+        let saved = typed(untimed(""), "whoami").terminal.borrow().to_saved().to_json();
+        let restored = AppState::start(Startup {
+            session: Some(saved),
+            progress: Some("relay\nsubject\n".into()),
+            ..Startup::default()
+        });
+        assert!(screen(&restored).contains(&"learner".to_string()));
+        assert_eq!(restored.lessons.completed, ["relay", "subject"]);
+    }
+
+    #[test]
+    fn a_replay_types_on_its_timer() {
+        let state = untimed("").reduce(Action::Replay {
+            lines: vec!["whoami".into()],
+            paused: false,
+            fresh: None,
+        });
+        let mut state = state.reduce(Action::SetSpeed(4));
+        let mut ticks = 0;
+        while state.tick.is_some() {
+            state = state.reduce(Action::Tick(now()));
+            ticks += 1;
+            assert!(ticks < 100);
+        }
+        assert!(state.player.as_ref().unwrap().finished());
+        assert_eq!(screen(&state).last().map(String::as_str), Some("learner"));
+        let state = state.reduce(Action::StopReplay);
+        assert!(state.player.is_none());
+    }
+}

@@ -427,20 +427,26 @@ await check('a first visit asks only for the files the size budget counts', asyn
   expect(asked.has('smtplab-web_bg.wasm') && asked.has('index.html'), `the visit asked for: ${[...asked].join(', ')}`);
 });
 
-await check('the tools load when first used, and a failed load is tried again', async (page, context) => {
-  // As if the network dropped before the tools module was ever fetched.
-  await context.route('**/tools/**', (route) => route.abort());
-  await page.click('button:has-text("Lessons")');
-  const failed = await waitForText(page, '.workspace', (text) => text.includes('could not be loaded'));
-  expect(failed.includes('needs the network once'), failed);
+await check('explain mode loads its texts when first used, and a failed load is tried again', async (page, context) => {
+  // As if the network dropped before the texts were ever fetched.
+  await context.route('**/explain.json', (route) => route.abort());
+  await typeLine(page, 'telnet mail.example.com smtp');
+  await typeLine(page, 'QUIT');
+  await waitForLine(page, 'Connection closed by foreign host.');
+  await page.click('button:has-text("Explain")');
+  await page.click('.explainable:text-is("221 2.0.0 mail.example.com closing connection")');
+  const failed = await waitForText(page, '.explain-panel', (text) => text.includes('could not be loaded'));
+  expect(failed.includes('need the network once'), failed);
   // The terminal still works meanwhile.
   await page.click('.terminal');
   await typeLine(page, 'echo still here');
   await waitForLine(page, 'still here');
-  await context.unroute('**/tools/**');
-  await page.click('button:has-text("Lessons")');
-  await page.click('button:has-text("Lessons")');
-  await page.waitForSelector('.lessons-panel .progress');
+  await context.unroute('**/explain.json');
+  await page.click('button:has-text("Explain")');
+  await page.click('button:has-text("Explain")');
+  await page.click('.explainable:text-is("221 2.0.0 mail.example.com closing connection")');
+  const shown = await waitForText(page, '.explain-panel', (text) => !text.includes('Loading the explanations'));
+  expect(shown.includes('closes the connection'), shown);
 }, { allowConsoleErrors: true, context: { serviceWorkers: 'block' } });
 
 await check('offline: after one visit the page loads and works without the network', async (page, context) => {
