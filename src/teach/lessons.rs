@@ -10,42 +10,107 @@ use crate::terminal::mailbox;
 
 /// One thing the session must show. All checks of a lesson must pass.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(try_from = "CheckFields")]
 pub enum Check {
     /// The client sent a command starting with `verb` (any case).
     Sent { verb: String },
     /// The server replied with this code (and enhanced code, if given).
-    Reply {
-        code: u16,
-        #[serde(default)]
-        enhanced: Option<String>,
-    },
+    Reply { code: u16, enhanced: Option<String> },
     /// A message reached `mailbox`, with a `header` (by name) and a body
     /// line equal to `body_line`, when those are given.
     Delivered {
         mailbox: String,
-        #[serde(default)]
         header: Option<String>,
-        #[serde(default)]
         body_line: Option<String>,
     },
     /// A reply with code `first`, then later in the same connection one
     /// with code `then`.
     Recovered { first: u16, then: u16 },
     /// Several commands went to the server in one chunk (a paste).
-    Pipelined {
-        #[serde(default = "two")]
-        commands: usize,
-    },
+    Pipelined { commands: usize },
     /// A shell command starting with `command` was run after a delivery.
-    ReadMail {
-        #[serde(default)]
-        command: String,
-    },
+    ReadMail { command: String },
 }
 
-fn two() -> usize {
-    2
+/// A check as a lesson file writes it: its `kind` and the fields that
+/// kind takes. Read as one flat object, then checked by kind (much less
+/// code in the page than a tagged enum).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CheckFields {
+    kind: String,
+    verb: Option<String>,
+    code: Option<u16>,
+    enhanced: Option<String>,
+    mailbox: Option<String>,
+    header: Option<String>,
+    body_line: Option<String>,
+    first: Option<u16>,
+    then: Option<u16>,
+    commands: Option<usize>,
+    command: Option<String>,
+}
+
+impl TryFrom<CheckFields> for Check {
+    type Error = String;
+
+    fn try_from(f: CheckFields) -> Result<Check, String> {
+        let missing = |name: &str| format!("a \"{}\" check needs \"{name}\"", f.kind);
+        let check = match f.kind.as_str() {
+            "sent" => Check::Sent {
+                verb: f.verb.clone().ok_or_else(|| missing("verb"))?,
+            },
+            "reply" => Check::Reply {
+                code: f.code.ok_or_else(|| missing("code"))?,
+                enhanced: f.enhanced.clone(),
+            },
+            "delivered" => Check::Delivered {
+                mailbox: f.mailbox.clone().ok_or_else(|| missing("mailbox"))?,
+                header: f.header.clone(),
+                body_line: f.body_line.clone(),
+            },
+            "recovered" => Check::Recovered {
+                first: f.first.ok_or_else(|| missing("first"))?,
+                then: f.then.ok_or_else(|| missing("then"))?,
+            },
+            "pipelined" => Check::Pipelined {
+                commands: f.commands.unwrap_or(2),
+            },
+            "read_mail" => Check::ReadMail {
+                command: f.command.clone().unwrap_or_default(),
+            },
+            other => {
+                return Err(format!(
+                    "unknown kind \"{other}\" (one of sent, reply, delivered, recovered, pipelined, read_mail)"
+                ))
+            }
+        };
+        // A field that this kind does not take is a mistake too.
+        let given = [
+            ("verb", f.verb.is_some()),
+            ("code", f.code.is_some()),
+            ("enhanced", f.enhanced.is_some()),
+            ("mailbox", f.mailbox.is_some()),
+            ("header", f.header.is_some()),
+            ("body_line", f.body_line.is_some()),
+            ("first", f.first.is_some()),
+            ("then", f.then.is_some()),
+            ("commands", f.commands.is_some()),
+            ("command", f.command.is_some()),
+        ];
+        let takes: &[&str] = match check {
+            Check::Sent { .. } => &["verb"],
+            Check::Reply { .. } => &["code", "enhanced"],
+            Check::Delivered { .. } => &["mailbox", "header", "body_line"],
+            Check::Recovered { .. } => &["first", "then"],
+            Check::Pipelined { .. } => &["commands"],
+            Check::ReadMail { .. } => &["command"],
+        };
+        match given.iter().find(|(name, is)| *is && !takes.contains(name)) {
+            Some((name, _)) => Err(format!("a \"{}\" check does not take \"{name}\"", f.kind)),
+            None => Ok(check),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -303,10 +368,12 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("{", "line 1"),
             ("{\"title\": \"t\", \"lessons\": []}", "no lessons"),
-            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"nope\"}]}]}", "lessons[0].checks[0].kind: unknown variant `nope`"),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"nope\"}]}]}", "lessons[0].checks[0]: unknown kind \"nope\""),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"X\", \"extra\": 1}]}]}", "unknown field `extra`"),
             ("{\n  \"title\": \"t\",\n  \"lessons\": [ {\"id\": 1 ]\n}", "line 3, column"),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": []}]}", "no checks"),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"code\": 250}]}]}", "lessons[0].checks[0]: a \"sent\" check needs \"verb\""),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"X\", \"code\": 250}]}]}", "a \"sent\" check does not take \"code\""),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"personality\": \"exim\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"EHLO\"}]}]}", "unknown personality"),
         ];
         for (text, needle) in cases {
