@@ -9,8 +9,6 @@
 //! [`document`]), so a first visit does not download them.
 
 use crate::catalogue::ReplyKey;
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 /// RFC 5321 online, for section links.
@@ -197,12 +195,31 @@ const COMMANDS: &[(&str, &str, &str, &str)] = &[
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Explanations {
-    replies: BTreeMap<String, ReplyExplanation>,
-    commands: BTreeMap<String, CommandExplanation>,
-    classes: BTreeMap<String, String>,
-    enhanced_classes: BTreeMap<String, String>,
-    enhanced_subjects: BTreeMap<String, String>,
-    enhanced_details: BTreeMap<String, String>,
+    replies: Vec<ReplyEntry>,
+    commands: Vec<CommandExplanation>,
+    classes: Vec<TableEntry>,
+    enhanced_classes: Vec<TableEntry>,
+    enhanced_subjects: Vec<TableEntry>,
+    enhanced_details: Vec<TableEntry>,
+}
+
+/// A reply's explanation, filed under the reply's name. (The tables are
+/// lists rather than maps: they are small, and lists are less code in the
+/// page.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReplyEntry {
+    name: String,
+    why: String,
+    section: String,
+}
+
+/// One row of a table: a key (`""` for anything not listed) and its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableEntry {
+    key: String,
+    text: String,
 }
 
 /// A reply's explanation: why this server said it here (`{echo}` stands
@@ -214,10 +231,12 @@ pub struct ReplyExplanation {
     pub section: String,
 }
 
-/// A command's syntax, what it does, and its RFC 5321 section.
+/// A command's syntax, what it does, and its RFC 5321 section, filed
+/// under its verb (`""` for anything else).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommandExplanation {
+    pub verb: String,
     pub syntax: String,
     pub what: String,
     pub section: String,
@@ -240,15 +259,15 @@ impl Explanations {
 
     /// What `table` files under `key`, or under "" (the entry for anything
     /// else) when `fallback`.
-    fn text<'a>(table: &'a BTreeMap<String, String>, key: &str, fallback: bool) -> Option<&'a str> {
-        table
-            .get(key)
-            .or_else(|| table.get("").filter(|_| fallback))
-            .map(String::as_str)
+    fn text<'a>(table: &'a [TableEntry], key: &str, fallback: bool) -> Option<&'a str> {
+        let find = |key: &str| table.iter().find(|e| e.key == key);
+        find(key)
+            .or_else(|| find("").filter(|_| fallback))
+            .map(|e| e.text.as_str())
     }
 
     pub fn reply(&self, key: ReplyKey, echo: Option<&str>) -> Option<ReplyExplanation> {
-        let entry = self.replies.get(key.name())?;
+        let entry = self.replies.iter().find(|e| e.name == key.name())?;
         Some(ReplyExplanation {
             why: entry.why.replace("{echo}", echo.unwrap_or("the address")),
             section: entry.section.clone(),
@@ -259,7 +278,8 @@ impl Explanations {
     pub fn command(&self, line: &str) -> Option<&CommandExplanation> {
         let verb = line.split_whitespace().next()?.to_ascii_uppercase();
         let verb = verb.split(':').next().unwrap_or("");
-        self.commands.get(verb).or_else(|| self.commands.get(""))
+        let find = |verb: &str| self.commands.iter().find(|c| c.verb == verb);
+        find(verb).or_else(|| find(""))
     }
 
     /// What the first digit of a reply code means (RFC 5321 4.2.1).
@@ -284,7 +304,10 @@ impl Explanations {
 pub fn document() -> Explanations {
     let table = |rows: &[(&str, &str)]| {
         rows.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(key, text)| TableEntry {
+                key: key.to_string(),
+                text: text.to_string(),
+            })
             .collect()
     };
     Explanations {
@@ -292,26 +315,20 @@ pub fn document() -> Explanations {
             .iter()
             .map(|key| {
                 let e = explain_reply(*key);
-                (
-                    key.name().to_string(),
-                    ReplyExplanation {
-                        why: e.why.to_string(),
-                        section: e.section.to_string(),
-                    },
-                )
+                ReplyEntry {
+                    name: key.name().to_string(),
+                    why: e.why.to_string(),
+                    section: e.section.to_string(),
+                }
             })
             .collect(),
         commands: COMMANDS
             .iter()
-            .map(|(verb, syntax, what, section)| {
-                (
-                    verb.to_string(),
-                    CommandExplanation {
-                        syntax: syntax.to_string(),
-                        what: what.to_string(),
-                        section: section.to_string(),
-                    },
-                )
+            .map(|(verb, syntax, what, section)| CommandExplanation {
+                verb: verb.to_string(),
+                syntax: syntax.to_string(),
+                what: what.to_string(),
+                section: section.to_string(),
             })
             .collect(),
         classes: table(CLASSES),
