@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing SMTP Lab needs, skipping what is there:
-# the wasm target, Trunk, the wasm-bindgen CLI at the version in Cargo.lock,
+# the wasm target, the standard library's source (rust-src), Trunk, the wasm-bindgen CLI at the version in Cargo.lock,
 # wasm-opt (npm binaryen) and the terser and csso minifiers (npm, under
 # .tools/), Chromium for the browser tests (Debian packages) and
 # playwright-core (npm, under tests/browser/).
@@ -16,6 +16,12 @@ say() { printf 'setup: %s\n' "$*"; }
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# The release build rebuilds the standard library (see DIST_ENV in the Makefile).
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  say "adding the rust-src component"
+  rustup component add rust-src
 fi
 
 if ! command -v trunk >/dev/null 2>&1; then
