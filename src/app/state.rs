@@ -729,7 +729,11 @@ mod tests {
 
     fn screen(state: &AppState) -> Vec<String> {
         let terminal = state.terminal.borrow();
-        terminal.scrollback.lines().map(|l| l.text.clone()).collect()
+        terminal
+            .scrollback
+            .lines()
+            .map(|l| l.text.clone())
+            .collect()
     }
 
     fn untimed(search: &str) -> AppState {
@@ -759,7 +763,10 @@ mod tests {
             screen(&state).last().map(String::as_str),
             Some("Connection closed by foreign host.")
         );
-        assert!(state.lessons.completed.contains(&"first-message".to_string()));
+        assert!(state
+            .lessons
+            .completed
+            .contains(&"first-message".to_string()));
         assert_eq!(state.terminal.borrow().mailboxes.count("mom"), 1);
     }
 
@@ -807,7 +814,10 @@ mod tests {
         assert_eq!(state.settings.errors[0].0, Field::Hostname);
         assert!(!state.settings.saved);
         let state = state
-            .reduce(Action::EditSetting(Field::Hostname, "mx.example.org".into()))
+            .reduce(Action::EditSetting(
+                Field::Hostname,
+                "mx.example.org".into(),
+            ))
             .reduce(Action::ApplySettings);
         assert!(state.settings.errors.is_empty() && state.settings.saved);
         assert_eq!(state.terminal.borrow().world().hostname, "mx.example.org");
@@ -818,9 +828,14 @@ mod tests {
     #[test]
     fn a_large_paste_goes_in_pieces() {
         let state = typed(untimed(""), "telnet mail.example.com smtp");
-        let mut state = ["HELO a", "MAIL FROM:<a@a.example>", "RCPT TO:<mom@example.com>", "DATA"]
-            .into_iter()
-            .fold(state, typed);
+        let mut state = [
+            "HELO a",
+            "MAIL FROM:<a@a.example>",
+            "RCPT TO:<mom@example.com>",
+            "DATA",
+        ]
+        .into_iter()
+        .fold(state, typed);
         let body = "x".repeat(78) + "\n";
         let paste = format!("Subject: big\n\n{}.\n", body.repeat(4 * PASTE_CHUNK / 79));
         state = state.reduce(Action::Type(paste, now()));
@@ -867,22 +882,33 @@ mod tests {
         let state = start("?script=whoami%0Ahostname&autoplay=1&speed=4", "");
         assert!(state.ephemeral);
         let player = state.player.as_ref().unwrap();
-        assert_eq!((player.lines.len(), player.paused, player.speed), (2, false, 3));
+        assert_eq!(
+            (player.lines.len(), player.paused, player.speed),
+            (2, false, 3)
+        );
         assert!(state.tick.is_some());
 
         let state = start("?personality=bogus&world=%7B", "");
         let shown = screen(&state);
         assert!(shown.iter().any(|l| l.contains("Ignored the personality")));
-        assert!(shown.iter().any(|l| l.contains("Ignored the world parameter")));
+        assert!(shown
+            .iter()
+            .any(|l| l.contains("Ignored the world parameter")));
 
         let broken = AppState::start(Startup {
             session: Some("{\"version\": 1, \"transcript\": \"broken".into()),
             ..Startup::default()
         });
         assert!(broken.unreadable_session.is_some());
-        assert!(screen(&broken).iter().any(|l| l.contains("could not be restored")));
+        assert!(screen(&broken)
+            .iter()
+            .any(|l| l.contains("could not be restored")));
 
-        let saved = typed(untimed(""), "whoami").terminal.borrow().to_saved().to_json();
+        let saved = typed(untimed(""), "whoami")
+            .terminal
+            .borrow()
+            .to_saved()
+            .to_json();
         let restored = AppState::start(Startup {
             session: Some(saved),
             progress: Some("relay\nsubject\n".into()),
