@@ -2,8 +2,9 @@
 # Installs what building and testing SMTP Lab needs, skipping what is there:
 # the wasm target, the standard library's source (rust-src), Trunk, the wasm-bindgen CLI at the version in Cargo.lock,
 # wasm-opt (npm binaryen) and the terser and csso minifiers (npm, under
-# .tools/), Chromium for the browser tests (Debian packages) and
-# playwright-core (npm, under tests/browser/).
+# .tools/), Chromium for the browser tests (Debian packages),
+# playwright-core and axe-core, and xterm.js for the benchmark (npm, under
+# tests/browser/).
 # Usage: scripts/setup.sh [--browser]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,8 +55,8 @@ if [ "$want_browser" = yes ]; then
       $SUDO apt-get update >/dev/null && $SUDO apt-get install -y chromium chromium-driver >/dev/null
     }
   fi
-  if [ ! -d tests/browser/node_modules/playwright-core ]; then
-    say "installing playwright-core and axe-core (npm) under tests/browser/"
+  if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/@xterm/xterm ]; then
+    say "installing playwright-core, axe-core and xterm.js (npm) under tests/browser/"
     (cd tests/browser && npm install --no-audit --no-fund --silent >/dev/null)
   fi
 fi

@@ -842,6 +842,44 @@ mod mail_world_tests {
     }
 
     #[test]
+    fn a_delivered_message_is_held_once() {
+        let terminal = deliver_one();
+        let logged = terminal.log.events().find_map(|e| match e {
+            LogEvent::Delivered { entry, .. } => Some(entry.clone()),
+            _ => None,
+        });
+        let delivered = &terminal.mailboxes.get("mom").unwrap()[0];
+        // The log's entry and the mailbox's are the same memory.
+        assert!(std::rc::Rc::ptr_eq(&logged.unwrap(), delivered));
+    }
+
+    #[test]
+    fn escape_leaves_prompts_and_clears_lines() {
+        // (lines typed before, prompt after Esc, input after Esc)
+        let cases: &[(&[&str], &str)] = &[
+            (&["reset"], "$ "),
+            (&["telnet"], "$ "),
+            (&["telnet mail.example.com smtp", "HELO a"], ""),
+        ];
+        for (before, prompt) in cases {
+            let mut terminal = terminal();
+            run(&mut terminal, before);
+            terminal.paste("half typed", now());
+            terminal.press(Key::Escape, now());
+            assert_eq!(
+                (terminal.prompt(), terminal.input().as_str()),
+                (*prompt, ""),
+                "{before:?}"
+            );
+        }
+        let mut terminal = deliver_one();
+        run(&mut terminal, &["mail mom"]);
+        terminal.press(Key::Escape, now());
+        assert_eq!(terminal.prompt(), "$ ");
+        assert!(!terminal.reset_requested);
+    }
+
+    #[test]
     fn reset_asks_first() {
         let mut terminal = deliver_one();
         run(&mut terminal, &["reset", "n"]);

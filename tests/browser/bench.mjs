@@ -1,7 +1,9 @@
 // Browser figures, printed (not timed tests), in headless Chromium:
 //  - start-up: from navigation until the console accepts a keystroke, for
 //    the app and for a static HTML page of the same size, first visits;
-//  - keystroke cost with an empty and with a 100,000-line scrollback;
+//  - keystroke cost with an empty and with a 100,000-line scrollback, and
+//    from a key to the next painted frame, beside xterm.js 6 holding the
+//    same 100,000 lines (npm, for this benchmark only);
 //  - the engine in WebAssembly: commands per second and a 10 MB DATA body
 //    (needs target/bench-wasm, built by `make bench`).
 // Usage: node tests/browser/bench.mjs DIST
@@ -14,7 +16,7 @@ import { chromium } from 'playwright-core';
 
 const dist = process.argv[2] || 'dist';
 const wasmBench = 'target/bench-wasm';
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml', '.webmanifest': 'application/manifest+json' };
 
 // What a first visit downloads: the files the offline worker lists, and
 // the worker (as scripts/size.sh counts them), served gzip'ed as a static
@@ -34,6 +36,20 @@ const baselinePage = (pad) => `<!doctype html><html><head><meta charset="utf-8">
 while (gzipSync(baselinePage(padding), { level: 9 }).length < firstVisitGzip) padding += filler();
 const baseline = baselinePage(padding);
 
+// xterm.js 6 with the same 100,000 lines, echoing what is typed, as the
+// anchor for the paint measure.
+const xtermLib = new URL('./node_modules/@xterm/xterm/', import.meta.url).pathname;
+const xtermPage = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/xterm-lib/css/xterm.css"></head>
+<body><div id="terminal" style="width:900px;height:600px"></div><script type="module">
+import { Terminal } from '/xterm-lib/lib/xterm.mjs';
+const term = new Terminal({ scrollback: 100000, rows: 30, cols: 100 });
+term.open(document.getElementById('terminal'));
+term.onData((data) => term.write(data));
+let text = '';
+for (let i = 1; i <= 100000; i += 1) text += i + '\\r\\n';
+term.write(text, () => { window.ready = true; });
+</script></body></html>`;
+
 const server = createServer(async (request, response) => {
   const url = new URL(request.url, 'http://x');
   const path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
@@ -43,6 +59,12 @@ const server = createServer(async (request, response) => {
     if (path.startsWith('/baseline')) {
       body = baseline;
       file = 'x.html';
+    } else if (path === '/xterm/') {
+      body = xtermPage;
+      file = 'x.html';
+    } else if (path.startsWith('/xterm-lib/')) {
+      file = join(xtermLib, path.slice('/xterm-lib/'.length));
+      body = await readFile(file);
     } else if (path.startsWith('/bench-wasm/')) {
       file = join(wasmBench, path.slice('/bench-wasm/'.length));
       body = path.endsWith('/') ? '<!doctype html><script type="module">import init, * as bench from "./smtplab_bench_wasm.js"; await init(); window.bench = bench; window.ready = true;</script>' : await readFile(file);
@@ -146,6 +168,48 @@ const lines = await page.$$eval('.scrollback .line', (n) => n.length);
 console.log(`filled the scrollback with ${lines} lines in ${Date.now() - filled} ms`);
 show('keystroke, 100,000-line scrollback', await keystrokes(100));
 
+// From a key to the next painted frame (two animation frames: the one
+// that paints the change, then the next, which begins after the paint).
+// `type` runs in the page and types one character.
+const paintTimes = (target, count) => target.evaluate(async ({ count, xterm }) => {
+  const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const times = [];
+  for (let i = 0; i < count; i += 1) {
+    await frame();
+    const start = performance.now();
+    if (xterm) {
+      const area = document.querySelector('.xterm-helper-textarea');
+      area.dispatchEvent(new KeyboardEvent('keydown', { key: 'x', code: 'KeyX', keyCode: 88, bubbles: true }));
+      area.dispatchEvent(new KeyboardEvent('keypress', { key: 'x', charCode: 120, keyCode: 120, which: 120, bubbles: true }));
+    } else {
+      const area = document.querySelector('.keyboard');
+      area.value = 'x';
+      area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: 'x' }));
+    }
+    await frame();
+    await frame();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[Math.floor(count / 2)], p95: times[Math.floor(count * 0.95)], max: times[count - 1] };
+}, { count, xterm: target !== page });
+const appPaint = await paintTimes(page, 60);
+show('key to the next painted frame, 100,000-line scrollback', appPaint);
+{
+  const xterm = await browser.newPage();
+  await xterm.goto(`${base}/xterm/`);
+  const deadline = Date.now() + 60000;
+  while (!(await xterm.evaluate(() => window.ready === true))) {
+    if (Date.now() > deadline) throw new Error('xterm.js never became ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const typed = await xterm.evaluate(() => document.querySelector('.xterm-rows').textContent.length);
+  const xtermPaint = await paintTimes(xterm, 60);
+  show('xterm.js 6, key to the next painted frame, 100,000 lines', xtermPaint);
+  console.log(`  ratio SMTP Lab / xterm.js: median ${(appPaint.median / xtermPaint.median).toFixed(2)}, p95 ${(appPaint.p95 / xtermPaint.p95).toFixed(2)} (xterm rows hold ${typed} characters)`);
+  await xterm.close();
+}
+
 // Enter at the shell, with the full scrollback and a 5 MB mailbox to save.
 await page.keyboard.press('Control+u');
 await page.keyboard.type('telnet mail.example.com smtp');
@@ -185,8 +249,7 @@ await page.click('.mailbox:has-text("mom")');
 await page.click('.message-link');
 show('keystroke, a 5 MB message open in the mailbox panel', await keystrokes(50));
 
-// And with the Lessons panel open (the tools module follows every change;
-// the log holds 20,000 events by now).
+// And with the Lessons panel open (the log holds 20,000 events by now).
 await page.click('button:has-text("Lessons")');
 await page.click('button[data-lesson="first-message"]');
 await page.waitForSelector('.lessons-panel .checks');
