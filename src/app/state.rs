@@ -15,7 +15,7 @@ use super::parameters::{Parameters, MAX_PARAMETER_LENGTH};
 use super::paste::{split_paste, PASTE_CHUNK};
 use super::preferences::{Preferences, Theme};
 use super::settings::{Field, FieldError, Form};
-use crate::teach::lessons::{self, LessonFile};
+use crate::teach::lessons::{self, LessonFile, Progress};
 use crate::teach::player::{Player, SPEEDS};
 use crate::teach::saved::Saved;
 use crate::teach::share::{typed_from_script, Shared};
@@ -167,8 +167,19 @@ pub struct LessonsState {
     pub completed: Vec<String>,
     /// Why a teacher's file could not be used.
     pub error: Option<String>,
-    /// The log event count last checked against.
-    checked: u64,
+    /// Every lesson's checks, followed event by event.
+    progress: Progress,
+    /// How many of the terminal's log events `progress` has seen.
+    observed: u64,
+}
+
+impl LessonsState {
+    /// Follows a (new) lesson file from the start of the log.
+    fn use_file(&mut self, file: Rc<LessonFile>) {
+        self.progress = Progress::new(&file);
+        self.file = file;
+        self.observed = 0;
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -374,11 +385,12 @@ impl AppState {
             mail_message: None,
             settings: SettingsState::default(),
             lessons: LessonsState {
+                progress: Progress::new(&file),
                 file,
                 current,
                 completed,
                 error: None,
-                checked: u64::MAX,
+                observed: 0,
             },
             share_link: None,
             starts_over: 0,
@@ -401,31 +413,36 @@ impl AppState {
 
     /// Which checks of the current lesson pass, in order.
     pub fn current_checks(&self) -> Vec<bool> {
-        let terminal = self.terminal.borrow();
-        self.lessons
+        let lessons = &self.lessons;
+        lessons
             .current
             .as_ref()
-            .and_then(|id| self.lessons.file.lessons.iter().find(|l| &l.id == id))
-            .map(|lesson| lessons::evaluate(lesson, terminal.log.events()))
+            .and_then(|id| lessons.file.lessons.iter().position(|l| &l.id == id))
+            .map(|index| lessons.progress.passes(index))
             .unwrap_or_default()
     }
 
-    /// Marks the lessons whose checks now all pass as completed (only when
-    /// something new was logged).
+    /// Takes the events logged since the last look into account, and marks
+    /// the lessons whose checks now all pass as completed.
     fn check_lessons(&mut self) {
         let terminal = self.terminal.borrow();
         let recorded = terminal.log.recorded();
-        if recorded == self.lessons.checked {
+        let lessons = &mut self.lessons;
+        if recorded == lessons.observed {
             return;
         }
-        self.lessons.checked = recorded;
-        for lesson in &self.lessons.file.lessons {
-            if !self.lessons.completed.contains(&lesson.id)
-                && lessons::evaluate(lesson, terminal.log.events())
-                    .iter()
-                    .all(|&ok| ok)
+        let new = recorded.saturating_sub(lessons.observed);
+        let kept = terminal.log.events().len();
+        let skip = kept.saturating_sub(usize::try_from(new).unwrap_or(usize::MAX));
+        for event in terminal.log.events().skip(skip) {
+            lessons.progress.observe(&lessons.file, event);
+        }
+        lessons.observed = recorded;
+        for (index, lesson) in lessons.file.lessons.iter().enumerate() {
+            if !lessons.completed.contains(&lesson.id)
+                && lessons.progress.passes(index).iter().all(|&ok| ok)
             {
-                self.lessons.completed.push(lesson.id.clone());
+                lessons.completed.push(lesson.id.clone());
             }
         }
     }
@@ -440,7 +457,8 @@ impl AppState {
         self.tick = None;
         self.wait = None;
         self.paste = None;
-        self.lessons.checked = u64::MAX;
+        let file = Rc::clone(&self.lessons.file);
+        self.lessons.use_file(file);
     }
 
     /// Types with the replay's timer, and asks for the next step.
@@ -629,10 +647,9 @@ impl AppState {
                 None
             }
             Action::LessonsLoaded(Ok(file)) => {
-                self.lessons.file = file;
+                self.lessons.use_file(file);
                 self.lessons.current = None;
                 self.lessons.error = None;
-                self.lessons.checked = u64::MAX;
                 None
             }
             Action::LessonsLoaded(Err(error)) => {

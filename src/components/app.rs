@@ -78,10 +78,11 @@ fn use_timer(request: Option<crate::app::state::Timer>, then: Callback<()>) {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| AppState::start(startup()));
-    let dispatcher = state.dispatcher();
+    // Callbacks made once: children whose props did not change are not
+    // rendered again.
     let act: Callback<Action> = {
-        let dispatcher = dispatcher.clone();
-        Callback::from(move |action| dispatcher.dispatch(action))
+        let dispatcher = state.dispatcher();
+        use_callback((), move |action, _| dispatcher.dispatch(action))
     };
 
     // A server pause, the replay's typing and a large paste's pieces each
@@ -225,49 +226,46 @@ pub fn app() -> Html {
     }
     use_effect_with((), |_| browser::focus(".keyboard"));
 
-    let terminal = state.terminal.borrow();
-    let changes = terminal.scrollback.changes();
-    let blocks = use_memo(changes, {
-        let blocks: Vec<_> = terminal.scrollback.blocks().cloned().collect();
-        move |_| blocks
+    let on_key = use_callback(act.clone(), |key: Key, act| {
+        act.emit(Action::Press(key, browser::now()))
     });
-    let on_key = {
-        let act = act.clone();
-        Callback::from(move |key: Key| act.emit(Action::Press(key, browser::now())))
-    };
-    let on_text = {
-        let act = act.clone();
-        Callback::from(move |text: String| act.emit(Action::Type(text, browser::now())))
-    };
-    let on_explain = {
-        let act = act.clone();
-        Callback::from(move |line| act.emit(Action::Explain(line)))
-    };
-    let on_ctrl = {
-        let act = act.clone();
-        Callback::from(move |_| {
-            act.emit(Action::ToggleCtrl);
-            browser::focus(".keyboard");
-        })
-    };
-    let on_copy = {
-        let (terminal, act) = (state.terminal.clone(), act.clone());
-        Callback::from(move |_| {
+    let on_text = use_callback(act.clone(), |text: String, act| {
+        act.emit(Action::Type(text, browser::now()))
+    });
+    let on_explain = use_callback(act.clone(), |line, act| act.emit(Action::Explain(line)));
+    let on_ctrl = use_callback(act.clone(), |_: (), act| {
+        act.emit(Action::ToggleCtrl);
+        browser::focus(".keyboard");
+    });
+    let on_copy = use_callback(
+        (state.terminal.clone(), act.clone()),
+        |_: (), (terminal, act)| {
             browser::copy_text(&terminal.borrow().scrollback.to_text());
             act.emit(Action::Copied);
-        })
-    };
+        },
+    );
 
-    // The open mailbox is read again only when it changed.
-    let mail_version = terminal.mailboxes.version();
-    let messages = use_memo((state.mail_user.clone(), mail_version), {
-        let messages = state
-            .mail_user
-            .as_ref()
-            .filter(|_| state.panel == Panel::Mail)
-            .map(|user| terminal.mailboxes.messages(user));
-        move |_| messages.unwrap_or_default()
+    // The blocks are listed again only when the scrollback changed.
+    let changes = state.terminal.borrow().scrollback.changes();
+    let blocks = use_memo((changes, state.terminal.clone()), |(_, terminal)| {
+        terminal
+            .borrow()
+            .scrollback
+            .blocks()
+            .cloned()
+            .collect::<Vec<_>>()
     });
+    // The open mailbox is read again only when it changed.
+    let mail_version = state.terminal.borrow().mailboxes.version();
+    let mail_user = state.mail_user.clone().filter(|_| state.panel == Panel::Mail);
+    let messages = use_memo(
+        (mail_user, mail_version, state.terminal.clone()),
+        |(user, _, terminal)| match user {
+            Some(user) => terminal.borrow().mailboxes.messages(user),
+            None => Vec::new(),
+        },
+    );
+    let terminal = state.terminal.borrow();
 
     let panel = match state.panel {
         _ if state.compact && state.panel != Panel::Explain => Html::default(),

@@ -171,75 +171,110 @@ pub fn parse_lessons(text: &str) -> Result<LessonFile, String> {
     Ok(file)
 }
 
-fn check_passes<'a>(check: &Check, log: impl Iterator<Item = &'a LogEvent> + Clone) -> bool {
-    match check {
-        Check::Sent { verb } => log.clone().any(|e| match e {
-            LogEvent::Sent { line, .. } => line
+/// How far one check has got, event by event: whether it passed, and what
+/// the checks that follow a sequence remember.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CheckProgress {
+    pub passed: bool,
+    /// `Recovered`: the first code was seen in this connection.
+    seen_first: bool,
+    /// `Pipelined`: the current chunk and how many of its lines were seen.
+    run: (u32, usize),
+    /// `ReadMail`: a message was delivered.
+    delivered: bool,
+}
+
+impl Check {
+    /// Takes one more event into account. Each event is looked at once, so
+    /// a long log (or a large delivered message) costs nothing later.
+    pub fn observe(&self, progress: &mut CheckProgress, event: &LogEvent) {
+        if progress.passed {
+            return;
+        }
+        progress.passed = match (self, event) {
+            (Check::Sent { verb }, LogEvent::Sent { line, .. }) => line
                 .as_bytes()
                 .get(..verb.len())
                 .is_some_and(|start| start.eq_ignore_ascii_case(verb.as_bytes())),
-            _ => false,
-        }),
-        Check::Reply { code, enhanced } => log.clone().any(|e| match e {
-            LogEvent::Replied {
-                code: c,
-                enhanced: en,
-                ..
-            } => c == code && (enhanced.is_none() || en == enhanced),
-            _ => false,
-        }),
-        Check::Delivered {
-            mailbox: wanted,
-            header,
-            body_line,
-        } => log.clone().any(|e| match e {
-            LogEvent::Delivered { mailboxes, entry } if mailboxes.iter().any(|m| m == wanted) => {
-                mailbox::entry_has(entry, header.as_deref(), body_line.as_deref())
+            (Check::Reply { code, enhanced }, LogEvent::Replied { code: c, enhanced: e, .. }) => {
+                c == code && (enhanced.is_none() || e == enhanced)
             }
-            _ => false,
-        }),
-        Check::Recovered { first, then } => {
-            let mut seen_first = false;
-            for event in log {
-                match event {
-                    LogEvent::Connected { .. } | LogEvent::Closed => seen_first = false,
-                    LogEvent::Replied { code, .. } if code == first => seen_first = true,
-                    LogEvent::Replied { code, .. } if code == then && seen_first => return true,
-                    _ => {}
+            (
+                Check::Delivered {
+                    mailbox,
+                    header,
+                    body_line,
+                },
+                LogEvent::Delivered { mailboxes, entry },
+            ) => {
+                mailboxes.iter().any(|m| m == mailbox)
+                    && mailbox::entry_has(entry, header.as_deref(), body_line.as_deref())
+            }
+            (Check::Recovered { .. }, LogEvent::Connected { .. } | LogEvent::Closed) => {
+                progress.seen_first = false;
+                false
+            }
+            (Check::Recovered { first, then }, LogEvent::Replied { code, .. }) => {
+                if code == first {
+                    progress.seen_first = true;
+                    false
+                } else {
+                    code == then && progress.seen_first
                 }
             }
-            false
-        }
-        Check::Pipelined { commands } => {
-            // Chunk numbers only grow, so a chunk's lines are one run.
-            let mut run = (0, 0);
-            for event in log {
-                if let LogEvent::Sent { chunk, .. } = event {
-                    run = if run.0 == *chunk {
-                        (run.0, run.1 + 1)
-                    } else {
-                        (*chunk, 1)
-                    };
-                    if run.1 >= *commands {
-                        return true;
-                    }
-                }
+            (Check::Pipelined { commands }, LogEvent::Sent { chunk, .. }) => {
+                // Chunk numbers only grow, so a chunk's lines are one run.
+                progress.run = if progress.run.0 == *chunk {
+                    (*chunk, progress.run.1 + 1)
+                } else {
+                    (*chunk, 1)
+                };
+                progress.run.1 >= *commands
             }
-            false
-        }
-        Check::ReadMail { command } => {
-            let mut delivered = false;
-            for event in log {
-                match event {
-                    LogEvent::Delivered { .. } => delivered = true,
-                    LogEvent::Shell { line } if delivered && line.starts_with(command.as_str()) => {
-                        return true
-                    }
-                    _ => {}
-                }
+            (Check::ReadMail { .. }, LogEvent::Delivered { .. }) => {
+                progress.delivered = true;
+                false
             }
-            false
+            (Check::ReadMail { command }, LogEvent::Shell { line }) => {
+                progress.delivered && line.starts_with(command.as_str())
+            }
+            _ => false,
+        };
+    }
+}
+
+/// Every lesson's checks, followed event by event.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// By lesson, then by check, in the file's order.
+    checks: Vec<Vec<CheckProgress>>,
+}
+
+impl Progress {
+    pub fn new(file: &LessonFile) -> Progress {
+        Progress {
+            checks: file
+                .lessons
+                .iter()
+                .map(|lesson| vec![CheckProgress::default(); lesson.checks.len()])
+                .collect(),
         }
+    }
+
+    pub fn observe(&mut self, file: &LessonFile, event: &LogEvent) {
+        for (lesson, progress) in file.lessons.iter().zip(&mut self.checks) {
+            for (check, state) in lesson.checks.iter().zip(progress.iter_mut()) {
+                check.observe(state, event);
+            }
+        }
+    }
+
+    /// Which checks of the lesson at `index` pass, in order.
+    pub fn passes(&self, index: usize) -> Vec<bool> {
+        self.checks
+            .get(index)
+            .map(|checks| checks.iter().map(|c| c.passed).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -279,13 +314,15 @@ impl Check {
     }
 }
 
-/// Which checks of `lesson` pass, in order.
-pub fn evaluate<'a>(lesson: &Lesson, log: impl Iterator<Item = &'a LogEvent> + Clone) -> Vec<bool> {
-    lesson
-        .checks
-        .iter()
-        .map(|check| check_passes(check, log.clone()))
-        .collect()
+/// Which checks of `lesson` pass after all of `log`.
+pub fn evaluate<'a>(lesson: &Lesson, log: impl Iterator<Item = &'a LogEvent>) -> Vec<bool> {
+    let mut progress = vec![CheckProgress::default(); lesson.checks.len()];
+    for event in log {
+        for (check, state) in lesson.checks.iter().zip(progress.iter_mut()) {
+            check.observe(state, event);
+        }
+    }
+    progress.iter().map(|p| p.passed).collect()
 }
 
 #[cfg(test)]
