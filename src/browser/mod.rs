@@ -137,15 +137,13 @@ pub async fn read_file(file: web_sys::File) -> Result<String, String> {
         .ok_or_else(|| "the file could not be read".to_string())
 }
 
-/// Scrolls the element matching `selector` to its end, unless it is there
-/// already (a scroll that moves nothing still makes the browser work out
-/// again which blocks are in view).
-pub fn scroll_to_end(selector: &str) {
-    if let Some(element) = document().and_then(|d| d.query_selector(selector).ok().flatten()) {
-        let end = element.scroll_height() - element.client_height();
-        if element.scroll_top() < end {
-            element.set_scroll_top(end);
-        }
+/// Scrolls `element` to its end, unless it is there already (a scroll
+/// that moves nothing still makes the browser work out again which blocks
+/// are in view).
+pub fn scroll_to_end(element: &web_sys::Element) {
+    let end = element.scroll_height() - element.client_height();
+    if element.scroll_top() < end {
+        element.set_scroll_top(end);
     }
 }
 

@@ -107,10 +107,6 @@ pub fn app() -> Html {
         Callback::from(move |_| act.emit(Action::PasteNext(browser::now())))
     });
 
-    // Follow the output and the typing, as a terminal does.
-    let version = state.terminal.borrow().version();
-    use_effect_with(version, |_| browser::scroll_to_end(".terminal"));
-
     // Saving: soon after a change, and when the page is hidden or left.
     let generation = state.terminal.borrow().generation();
     let saved = use_mut_ref(|| generation);
@@ -257,7 +253,10 @@ pub fn app() -> Html {
     });
     // The open mailbox is read again only when it changed.
     let mail_version = state.terminal.borrow().mailboxes.version();
-    let mail_user = state.mail_user.clone().filter(|_| state.panel == Panel::Mail);
+    let mail_user = state
+        .mail_user
+        .clone()
+        .filter(|_| state.panel == Panel::Mail);
     let messages = use_memo(
         (mail_user, mail_version, state.terminal.clone()),
         |(user, _, terminal)| match user {
@@ -327,7 +326,7 @@ pub fn app() -> Html {
                 <TerminalView font_size={state.preferences.font_size()} blocks={Rc::clone(&blocks)}
                     {changes} explain={state.explain} prompt={terminal.prompt()}
                     input={terminal.input()} cursor={terminal.cursor()} waiting={terminal.is_waiting()}
-                    on_key={on_key.clone()} {on_text} {on_explain} />
+                    version={terminal.version()} on_key={on_key.clone()} {on_text} {on_explain} />
                 { panel }
             </main>
             <KeyBar ctrl_held={state.ctrl_held} {on_key} {on_ctrl} />

@@ -23,6 +23,9 @@ pub struct TerminalViewProps {
     pub input: String,
     pub cursor: usize,
     pub waiting: bool,
+    /// Changes whenever the terminal shows something new: the view then
+    /// follows the output to the end, as a terminal does.
+    pub version: u64,
     pub on_key: Callback<Key>,
     pub on_text: Callback<String>,
     pub on_explain: Callback<LineRef>,
@@ -89,13 +92,23 @@ pub fn terminal_view(props: &TerminalViewProps) -> Html {
             }
         })
     };
+    let screen = use_node_ref();
+    {
+        let screen = screen.clone();
+        use_effect_with(props.version, move |_| {
+            if let Some(element) = screen.cast::<web_sys::Element>() {
+                browser::scroll_to_end(&element);
+            }
+        });
+    }
     let onclick = Callback::from(|_: MouseEvent| {
         if !browser::has_selection() {
             browser::focus(".keyboard");
         }
     });
     html! {
-        <section class={format!("terminal fs-{}", props.font_size)} aria-label="Terminal" {onclick}>
+        <section class={format!("terminal fs-{}", props.font_size)} aria-label="Terminal" {onclick}
+            ref={screen}>
             <Scrollback blocks={Rc::clone(&props.blocks)} changes={props.changes}
                 explain={props.explain} on_explain={props.on_explain.clone()} />
             <InputLine prompt={props.prompt} input={props.input.clone()} cursor={props.cursor}

@@ -196,9 +196,14 @@ impl Check {
                 .as_bytes()
                 .get(..verb.len())
                 .is_some_and(|start| start.eq_ignore_ascii_case(verb.as_bytes())),
-            (Check::Reply { code, enhanced }, LogEvent::Replied { code: c, enhanced: e, .. }) => {
-                c == code && (enhanced.is_none() || e == enhanced)
-            }
+            (
+                Check::Reply { code, enhanced },
+                LogEvent::Replied {
+                    code: c,
+                    enhanced: e,
+                    ..
+                },
+            ) => c == code && (enhanced.is_none() || e == enhanced),
             (
                 Check::Delivered {
                     mailbox,
