@@ -319,7 +319,9 @@ impl Check {
     }
 }
 
-/// Which checks of `lesson` pass after all of `log`.
+/// Which checks of `lesson` pass after all of `log` (what [`Progress`]
+/// must agree with, event by event).
+#[cfg(test)]
 pub fn evaluate<'a>(lesson: &Lesson, log: impl Iterator<Item = &'a LogEvent>) -> Vec<bool> {
     let mut progress = vec![CheckProgress::default(); lesson.checks.len()];
     for event in log {
