@@ -3,6 +3,8 @@
 //! types one character (or a whole paste, or Enter) and says how long to
 //! wait before the next.
 
+use std::rc::Rc;
+
 use smtplab_engine::Timestamp;
 
 use crate::terminal::{Key, Terminal};
@@ -22,7 +24,9 @@ pub const INSTANT_BATCH: usize = 200;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Player {
-    pub lines: Vec<String>,
+    /// Shared: the app state is copied on every action, and a replay can
+    /// hold thousands of lines.
+    pub lines: Rc<Vec<String>>,
     /// The line being typed.
     pub line: usize,
     /// Characters of it already typed.
@@ -34,7 +38,7 @@ pub struct Player {
 impl Player {
     pub fn new(lines: Vec<String>, paused: bool) -> Player {
         Player {
-            lines,
+            lines: Rc::new(lines),
             line: 0,
             typed: 0,
             paused,
