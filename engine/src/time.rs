@@ -5,6 +5,12 @@
 //! server pretends to run on). This module turns it into the RFC 822 date of
 //! the banner and `Received:` header, the `ctime(3)` date of the mbox `From `
 //! line, and the calendar fields the queue id is built from.
+//!
+//! Written here rather than taken from a date crate: the formats must be
+//! Sendmail's to the byte (its `arpadate()` spacing, `ctime` with two
+//! spaces before a one-digit day), the arithmetic is a few lines over a
+//! value the caller passes in, and a date crate would bring time zones and
+//! a clock into a library that must have neither.
 
 /// A moment, with the UTC offset the simulated machine displays it in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! The view's preferences: theme and font size, kept in the browser as
-//! `font=16;theme=dark`.
+//! JSON: `{"font":16,"theme":"dark"}`.
+
+use serde::{Deserialize, Serialize};
 
 /// Font sizes offered, in CSS pixels; projectors need the large ones.
 pub const FONT_SIZES: &[u32] = &[12, 14, 16, 18, 20, 24, 28, 32, 40];
@@ -63,26 +65,35 @@ impl Default for Preferences {
     }
 }
 
+/// The preferences as stored.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    font: u32,
+    theme: String,
+}
+
 impl Preferences {
-    /// Reads what [`Preferences::to_text`] writes; unknown parts are skipped.
-    pub fn from_text(text: &str) -> Preferences {
+    /// Reads what [`Preferences::to_json`] writes. Anything else (an older
+    /// format, a damaged value) gives the defaults: nothing here is worth
+    /// an error message.
+    pub fn from_json(text: &str) -> Preferences {
         let mut preferences = Preferences::default();
-        for part in text.split(';') {
-            match part.split_once('=') {
-                Some(("font", value)) => {
-                    if let Some(index) = FONT_SIZES.iter().position(|s| s.to_string() == value) {
-                        preferences.font_index = index;
-                    }
-                }
-                Some(("theme", value)) => preferences.theme = Theme::from_id(value),
-                _ => {}
+        if let Ok(stored) = serde_json::from_str::<Stored>(text) {
+            if let Some(index) = FONT_SIZES.iter().position(|s| *s == stored.font) {
+                preferences.font_index = index;
             }
+            preferences.theme = Theme::from_id(&stored.theme);
         }
         preferences
     }
 
-    pub fn to_text(self) -> String {
-        format!("font={};theme={}", self.font_size(), self.theme.id())
+    pub fn to_json(self) -> String {
+        let stored = Stored {
+            font: self.font_size(),
+            theme: self.theme.id().to_string(),
+        };
+        // A number and a string always serialize.
+        serde_json::to_string(&stored).unwrap_or_default()
     }
 
     pub fn font_size(self) -> u32 {
@@ -115,14 +126,16 @@ mod tests {
         // (stored text, font size, theme)
         let cases: &[(&str, u32, Theme)] = &[
             ("", 16, Theme::System),
-            ("font=24;theme=dark", 24, Theme::Dark),
-            ("theme=contrast;font=13", 16, Theme::HighContrast),
-            ("font=abc;theme=<b>", 16, Theme::System),
+            (r#"{"font":24,"theme":"dark"}"#, 24, Theme::Dark),
+            (r#"{"theme":"contrast","font":13}"#, 16, Theme::HighContrast),
+            (r#"{"font":20,"theme":"<b>"}"#, 20, Theme::System),
+            ("font=24;theme=dark", 16, Theme::System),
+            (r#"{"font":"big","theme":"dark"}"#, 16, Theme::System),
         ];
         for (text, size, theme) in cases {
-            let read = Preferences::from_text(text);
+            let read = Preferences::from_json(text);
             assert_eq!((read.font_size(), read.theme), (*size, *theme), "{text}");
-            assert_eq!(Preferences::from_text(&read.to_text()), read);
+            assert_eq!(Preferences::from_json(&read.to_json()), read);
         }
         let mut p = Preferences::default();
         p.set_font_size(100);

@@ -274,7 +274,7 @@ impl AppState {
         let mut preferences = startup
             .preferences
             .as_deref()
-            .map(Preferences::from_text)
+            .map(Preferences::from_json)
             .unwrap_or_default();
         if let Some(value) = parameters.get("theme") {
             preferences.theme = Theme::from_id(value);

@@ -176,7 +176,7 @@ pub fn app() -> Html {
         let theme = preferences.theme;
         browser::set_root_attribute("data-theme", (theme != Theme::System).then_some(theme.id()));
         if first_preferences.borrow_mut().take() != Some(*preferences) {
-            storage::set(PREFERENCES_KEY, &preferences.to_text());
+            storage::set(PREFERENCES_KEY, &preferences.to_json());
         }
     });
     // Lesson progress is kept as lessons are completed.

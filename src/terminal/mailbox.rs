@@ -1,5 +1,8 @@
 //! Reading delivered mail: an mbox file split into messages, with the
-//! header lines the server added picked out.
+//! header lines the server added picked out. Written here rather than
+//! taken from a mail-parsing crate: what matters is the file exactly as
+//! the server wrote it (its `From ` lines, which headers it added), not a
+//! decoded message.
 
 use std::rc::Rc;
 
