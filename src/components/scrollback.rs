@@ -1,5 +1,6 @@
-//! The terminal's output: its blocks, keyed, so that a new line renders
-//! only the last block and a keystroke renders none. In explain mode a
+//! The terminal's output: its blocks in keyed groups, so that a new line
+//! renders only the last block of the last group and a keystroke renders
+//! none. In explain mode a
 //! click (or Enter) on a reply or command asks for its explanation.
 
 use std::rc::Rc;
@@ -7,7 +8,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::block::Block;
+use super::block_group::{BlockGroup, GROUP_SIZE};
 use crate::app::state::LineRef;
 use crate::terminal::scrollback;
 
@@ -63,13 +64,19 @@ pub fn scrollback(props: &ScrollbackProps) -> Html {
             }
         })
     };
-    let blocks = props.blocks.iter().map(|block| {
-        html! { <Block key={block.id} id={block.id} lines={Rc::clone(&block.lines)} explain={props.explain} /> }
+    // Blocks are numbered from the start of the session, so a block stays
+    // in its group as the oldest blocks go.
+    let groups = props
+        .blocks
+        .chunk_by(|a, b| a.id / GROUP_SIZE == b.id / GROUP_SIZE);
+    let groups = groups.map(|blocks| {
+        let key = blocks.first().map_or(0, |b| b.id / GROUP_SIZE);
+        html! { <BlockGroup {key} blocks={blocks.to_vec()} explain={props.explain} /> }
     });
     html! {
         <div class={classes!("scrollback", props.explain.then_some("explaining"))} role="log"
             aria-live="polite" aria-label="Terminal output" {onclick} {onkeydown}>
-            { for blocks }
+            { for groups }
         </div>
     }
 }
