@@ -248,7 +248,9 @@ impl AppState {
         let ephemeral = parameters.shared().is_some() || parameters.get("script").is_some();
         let mut terminal = fresh_terminal(startup.seed);
         let mut unreadable_session = None;
-        match startup.session.filter(|_| !ephemeral) {
+        match startup.session {
+            // A session from a link or an embed plays on a bare terminal.
+            _ if ephemeral => {}
             None => terminal.notice(WELCOME),
             Some(text) => match Saved::from_json(&text) {
                 Ok(saved) => {
@@ -264,9 +266,6 @@ impl AppState {
                     unreadable_session = Some(Rc::new(text));
                 }
             },
-        }
-        if ephemeral {
-            terminal.notice(WELCOME);
         }
         for name in parameters.too_long() {
             terminal.notice(&format!("(Ignored the {name} parameter: it is longer than {MAX_PARAMETER_LENGTH} characters.)"));
@@ -898,6 +897,8 @@ mod tests {
 
         let state = start("?script=whoami%0Ahostname&autoplay=1&speed=4", "");
         assert!(state.ephemeral);
+        // A session from a link plays on a bare terminal, as a recording would.
+        assert!(!screen(&state).iter().any(|l| l.starts_with("Welcome")));
         let player = state.player.as_ref().unwrap();
         assert_eq!(
             (player.lines.len(), player.paused, player.speed),
