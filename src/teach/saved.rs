@@ -55,24 +55,29 @@ impl Saved {
 
     /// Reads a save; the error says why it was set aside.
     pub fn from_json(text: &str) -> Result<Saved, String> {
+        // A saved session can hold megabytes of mail and is read as the page
+        // opens: it is read once, and only a save that fails is looked at
+        // again, for its format version, to say why.
+        let damage = match smtplab_engine::data_file::parse::<Saved>(text) {
+            Ok(saved) if saved.version == FORMAT_VERSION => {
+                saved
+                    .world
+                    .validate()
+                    .map_err(|e| format!("the saved world is not valid ({e})"))?;
+                return Ok(saved);
+            }
+            Ok(_) => None,
+            Err(e) => Some(e),
+        };
         let version: Version = serde_json::from_str(text)
             .map_err(|e| format!("the saved session is not readable ({e})"))?;
-        match version.version {
-            Some(FORMAT_VERSION) => {}
-            Some(other) => {
-                return Err(format!(
-                    "the saved session is from another version of SMTP Lab (format {other})"
-                ))
-            }
-            None => return Err("the saved session has no format version".to_string()),
+        match (version.version, damage) {
+            (Some(FORMAT_VERSION), Some(e)) => Err(format!("the saved session is damaged ({e})")),
+            (Some(other), _) => Err(format!(
+                "the saved session is from another version of SMTP Lab (format {other})"
+            )),
+            (None, _) => Err("the saved session has no format version".to_string()),
         }
-        let saved: Saved = smtplab_engine::data_file::parse(text)
-            .map_err(|e| format!("the saved session is damaged ({e})"))?;
-        saved
-            .world
-            .validate()
-            .map_err(|e| format!("the saved world is not valid ({e})"))?;
-        Ok(saved)
     }
 }
 
