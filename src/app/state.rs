@@ -438,9 +438,7 @@ impl AppState {
         }
         lessons.observed = recorded;
         for (index, lesson) in lessons.file.lessons.iter().enumerate() {
-            if !lessons.completed.contains(&lesson.id)
-                && lessons.progress.passes(index).iter().all(|&ok| ok)
-            {
+            if !lessons.completed.contains(&lesson.id) && lessons.progress.all_pass(index) {
                 lessons.completed.push(lesson.id.clone());
             }
         }

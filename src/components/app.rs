@@ -323,8 +323,8 @@ pub fn app() -> Html {
                 <PlayerBar player={player.clone()} on_action={act.clone()} />
             }
             <main class="workspace">
-                <TerminalView font_size={state.preferences.font_size()} blocks={Rc::clone(&blocks)}
-                    {changes} explain={state.explain} prompt={terminal.prompt()}
+                <TerminalView font_size={state.preferences.font_size()} blocks={ByAddress(blocks)}
+                    explain={state.explain} prompt={terminal.prompt()}
                     input={terminal.input()} cursor={terminal.cursor()} waiting={terminal.is_waiting()}
                     version={terminal.version()} on_key={on_key.clone()} {on_text} {on_explain} />
                 { panel }

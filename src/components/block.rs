@@ -2,26 +2,18 @@
 //! browser skips laying out and painting the ones out of view), and a
 //! block whose lines did not change is not rendered again.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
+
+use super::ByAddress;
 
 use crate::terminal::scrollback::{Line, LineKind};
 
-#[derive(Properties, Clone)]
+#[derive(Properties, Clone, PartialEq)]
 pub struct BlockProps {
     pub id: u64,
-    pub lines: Rc<Vec<Line>>,
+    pub lines: ByAddress<Vec<Line>>,
     /// Explain mode: replies and commands can be opened.
     pub explain: bool,
-}
-
-impl PartialEq for BlockProps {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-            && Rc::ptr_eq(&self.lines, &other.lines)
-            && self.explain == other.explain
-    }
 }
 
 pub fn class_of(kind: LineKind) -> &'static str {

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::block::Block;
+use super::ByAddress;
 use crate::terminal::scrollback;
 
 /// Blocks per group: 16 blocks of 256 lines.
@@ -34,7 +35,7 @@ impl PartialEq for BlockGroupProps {
 #[function_component(BlockGroup)]
 pub fn block_group(props: &BlockGroupProps) -> Html {
     let blocks = props.blocks.iter().map(|block| {
-        html! { <Block key={block.id} id={block.id} lines={Rc::clone(&block.lines)} explain={props.explain} /> }
+        html! { <Block key={block.id} id={block.id} lines={ByAddress(Rc::clone(&block.lines))} explain={props.explain} /> }
     });
     html! { <div class="group">{ for blocks }</div> }
 }

@@ -1,34 +1,22 @@
 //! The terminal's output: its blocks in keyed groups, so that a new line
 //! renders only the last block of the last group and a keystroke renders
-//! none. In explain mode a
-//! click (or Enter) on a reply or command asks for its explanation.
-
-use std::rc::Rc;
+//! none. In explain mode a click (or Enter) on a reply or command asks for
+//! its explanation.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::block_group::{BlockGroup, GROUP_SIZE};
+use super::ByAddress;
 use crate::app::state::LineRef;
 use crate::terminal::scrollback;
 
-#[derive(Properties, Clone)]
+#[derive(Properties, Clone, PartialEq)]
 pub struct ScrollbackProps {
-    /// The blocks as they were at `changes`.
-    pub blocks: Rc<Vec<scrollback::Block>>,
-    /// The scrollback's change count: the blocks differ only if it does.
-    pub changes: u64,
+    /// The blocks, listed again only when the scrollback changed.
+    pub blocks: ByAddress<Vec<scrollback::Block>>,
     pub explain: bool,
     pub on_explain: Callback<LineRef>,
-}
-
-impl PartialEq for ScrollbackProps {
-    // The callback only ever dispatches; it does not change what is shown.
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.blocks, &other.blocks)
-            && self.changes == other.changes
-            && self.explain == other.explain
-    }
 }
 
 /// The `data-line` of the line an event happened on, as (block, index).

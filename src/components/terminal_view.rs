@@ -3,12 +3,11 @@
 //! keyboards work too); plain characters and pastes arrive through its
 //! `input` event, editing keys through `keydown`.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use super::input_line::InputLine;
 use super::scrollback::Scrollback;
+use super::ByAddress;
 use crate::app::state::LineRef;
 use crate::browser;
 use crate::terminal::{scrollback, Key};
@@ -16,8 +15,7 @@ use crate::terminal::{scrollback, Key};
 #[derive(Properties, Clone, PartialEq)]
 pub struct TerminalViewProps {
     pub font_size: u32,
-    pub blocks: Rc<Vec<scrollback::Block>>,
-    pub changes: u64,
+    pub blocks: ByAddress<Vec<scrollback::Block>>,
     pub explain: bool,
     pub prompt: &'static str,
     pub input: String,
@@ -109,7 +107,7 @@ pub fn terminal_view(props: &TerminalViewProps) -> Html {
     html! {
         <section class={format!("terminal fs-{}", props.font_size)} aria-label="Terminal" {onclick}
             ref={screen}>
-            <Scrollback blocks={Rc::clone(&props.blocks)} changes={props.changes}
+            <Scrollback blocks={props.blocks.clone()}
                 explain={props.explain} on_explain={props.on_explain.clone()} />
             <InputLine prompt={props.prompt} input={props.input.clone()} cursor={props.cursor}
                 waiting={props.waiting} />

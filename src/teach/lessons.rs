@@ -274,6 +274,13 @@ impl Progress {
         }
     }
 
+    /// Whether every check of the lesson at `index` passes.
+    pub fn all_pass(&self, index: usize) -> bool {
+        self.checks
+            .get(index)
+            .is_some_and(|checks| checks.iter().all(|c| c.passed))
+    }
+
     /// Which checks of the lesson at `index` pass, in order.
     pub fn passes(&self, index: usize) -> Vec<bool> {
         self.checks
