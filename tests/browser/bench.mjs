@@ -136,13 +136,15 @@ for (const [label, network, runs] of process.env.SKIP_STARTUP ? [] : [['loopback
 const page = await browser.newPage();
 await page.goto(`${base}/`);
 await page.waitForSelector('.input-line .prompt');
-// Each key is timed from its input event until a task queued after it
-// runs (and layout is done). About one key in twelve shares its window
-// with a frame the browser renders (style, layout and paint of the whole
-// page); those are also given apart, so the page's own work per key and
-// the browser's frames can be told from each other.
-async function keystrokes(count) {
-  return page.evaluate(async ({ count, warmUp }) => {
+// Each key is timed from its event until a task queued after it runs (and
+// layout is done). About one key in twelve shares its window with a frame
+// the browser renders (style, layout and paint of the whole page); those
+// are also given apart, so the page's own work per key and the browser's
+// frames can be told from each other.
+// `kind`: 'key' types one character; 'enter' types `echo hi` (not timed)
+// and times its Enter. `pause`: milliseconds between keys.
+async function timeKeys(kind, count, { warmUp = 0, pause = 0 } = {}) {
+  return page.evaluate(async ({ kind, count, warmUp, pause }) => {
     const area = document.querySelector('.keyboard');
     const terminal = document.querySelector('.terminal');
     const settle = () => new Promise((resolve) => {
@@ -150,6 +152,10 @@ async function keystrokes(count) {
       channel.port1.onmessage = () => resolve();
       channel.port2.postMessage(0);
     });
+    const type = (text) => {
+      area.value = text;
+      area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text }));
+    };
     let frames = 0;
     let counting = true;
     const onFrame = () => { frames += 1; if (counting) requestAnimationFrame(onFrame); };
@@ -158,16 +164,19 @@ async function keystrokes(count) {
     const quiet = [];
     const framed = [];
     for (let i = 0; i < count + warmUp; i += 1) {
+      if (kind === 'enter') type('echo hi');
       const before = frames;
       const start = performance.now();
-      area.value = 'x';
-      area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: 'x' }));
+      if (kind === 'enter') area.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      else type('x');
       await settle();
       void terminal.scrollHeight;
       const elapsed = performance.now() - start;
-      if (i < warmUp) continue;
-      all.push(elapsed);
-      (frames === before ? quiet : framed).push(elapsed);
+      if (i >= warmUp) {
+        all.push(elapsed);
+        (frames === before ? quiet : framed).push(elapsed);
+      }
+      if (pause) await new Promise((resolve) => setTimeout(resolve, pause));
     }
     counting = false;
     const figures = (times) => {
@@ -176,7 +185,7 @@ async function keystrokes(count) {
       return { count: times.length, median: at(0.5), p95: at(0.95), max: times[times.length - 1] || 0 };
     };
     return { ...figures(all), quiet: figures(quiet), framed: figures(framed) };
-  }, { count, warmUp: WARM_UP });
+  }, { kind, count, warmUp, pause });
 }
 // The first keys of a visit run before the browser has optimized the
 // module's hot code; each measure follows as many keys unmeasured.
@@ -188,6 +197,7 @@ const show = (label, t) => {
     console.log(`  keys during which the browser rendered a frame (${t.framed.count}): median ${t.framed.median.toFixed(2)} ms, max ${t.framed.max.toFixed(2)} ms`);
   }
 };
+const keystrokes = (count) => timeKeys('key', count, { warmUp: WARM_UP });
 console.log(`(keystroke figures follow ${WARM_UP} unmeasured keys each)`);
 show('keystroke, empty scrollback', await keystrokes(200));
 await page.keyboard.press('Control+u');
@@ -254,40 +264,9 @@ await page.evaluate(async () => {
 while (!(await page.$$eval('.scrollback .line', (n) => n.some((l) => l.textContent === 'Connection closed by foreign host.')))) {
   await new Promise((r) => setTimeout(r, 200));
 }
-const enters = await page.evaluate(async () => {
-  const area = document.querySelector('.keyboard');
-  const terminal = document.querySelector('.terminal');
-  let frames = 0;
-  let counting = true;
-  const onFrame = () => { frames += 1; if (counting) requestAnimationFrame(onFrame); };
-  requestAnimationFrame(onFrame);
-  const all = [];
-  const quiet = [];
-  for (let i = 0; i < 40; i += 1) {
-    area.value = 'echo hi';
-    area.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: 'echo hi' }));
-    const before = frames;
-    const start = performance.now();
-    area.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-    await new Promise((resolve) => {
-      const channel = new MessageChannel();
-      channel.port1.onmessage = () => resolve();
-      channel.port2.postMessage(0);
-    });
-    void terminal.scrollHeight;
-    const elapsed = performance.now() - start;
-    all.push(elapsed);
-    if (frames === before) quiet.push(elapsed);
-    // Typed at a person's pace, so saving (at most every 500 ms) and the
-    // browser's frames fall between lines as they would.
-    await new Promise((resolve) => setTimeout(resolve, 60));
-  }
-  counting = false;
-  const at = (times, q) => times.sort((x, y) => x - y)[Math.min(times.length - 1, Math.floor(times.length * q))] || 0;
-  return { median: at(all, 0.5), p95: at(all, 0.95), max: at(all, 1), quietCount: quiet.length, quietMedian: at(quiet, 0.5), quietP95: at(quiet, 0.95) };
-});
-console.log(`Enter at the shell, 100,000 lines and a 5 MB mailbox: median ${enters.median.toFixed(2)} ms, p95 ${enters.p95.toFixed(2)} ms, max ${enters.max.toFixed(2)} ms`);
-console.log(`  the page's own work (${enters.quietCount} of 40 with no frame rendered meanwhile): median ${enters.quietMedian.toFixed(2)} ms, p95 ${enters.quietP95.toFixed(2)} ms`);
+// Typed at a person's pace, so saving (at most every 500 ms) and the
+// browser's frames fall between lines as they would.
+show('Enter at the shell, 100,000 lines and a 5 MB mailbox', await timeKeys('enter', 40, { pause: 60 }));
 
 // Typing with that 5 MB message open in the mailbox panel.
 await page.click('button:has-text("Mailboxes")');
