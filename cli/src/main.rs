@@ -92,9 +92,9 @@ fn run_replay(options: &Options, path: &str) -> Result<(), String> {
         println!("{line}");
     }
     if options.show_mail {
-        for delivery in &result.deliveries {
-            println!("== delivered to {}", delivery.mailboxes.join(", "));
-            print!("{}", String::from_utf8_lossy(&delivery.entry));
+        for copy in result.deliveries.iter().flat_map(|d| &d.copies) {
+            println!("== delivered to {}", copy.mailboxes.join(", "));
+            print!("{}", String::from_utf8_lossy(&copy.entry));
         }
     }
     Ok(())

@@ -154,7 +154,7 @@ fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> boo
                 }
             }
             Action::Deliver(delivery) => deliver(&delivery, shared),
-            Action::Notice(_) => {}
+            Action::Notice(_) | Action::StartTls => {}
             Action::Close => {
                 if !output.is_empty() {
                     // The last reply and the end of the connection leave in
@@ -201,15 +201,17 @@ fn deliver(delivery: &smtplab_engine::Delivery, shared: &Shared) {
         .spool_lock
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    for mailbox in &delivery.mailboxes {
-        let path = spool.join(mailbox);
-        let written = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .and_then(|mut file| file.write_all(&delivery.entry));
-        if let Err(error) = written {
-            eprintln!("smtplab: cannot append to {}: {error}", path.display());
+    for copy in &delivery.copies {
+        for mailbox in &copy.mailboxes {
+            let path = spool.join(mailbox);
+            let written = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut file| file.write_all(&copy.entry));
+            if let Err(error) = written {
+                eprintln!("smtplab: cannot append to {}: {error}", path.display());
+            }
         }
     }
 }

@@ -1,11 +1,20 @@
-//! What lands in a recipient's mailbox: the message as Sendmail's local
+//! What lands in a recipient's mailbox: the message as the server's local
 //! delivery appends it to an mbox file.
 //!
-//! The mbox `From ` line, `Return-Path:`, `Received:`, then `Date:`,
-//! `From:` and `Message-Id:` where the message lacks them (in that order,
-//! before the message's own headers, as the `H` lines of `sendmail.cf`),
-//! address headers refolded at 78 columns (`commaize`), the body with
-//! `From ` lines escaped, and a blank line to end the entry.
+//! Sendmail ([`mbox_entry`]): the mbox `From ` line, `Return-Path:`,
+//! `Received:`, then `Date:`, `From:` and `Message-Id:` where the message
+//! lacks them (in that order, before the message's own headers, as the `H`
+//! lines of `sendmail.cf`), address headers refolded at 78 columns
+//! (`commaize`), the body with `From ` lines escaped, and a blank line to
+//! end the entry.
+//!
+//! Postfix ([`postfix_entry`]): `local(8)` writes the `From ` line,
+//! `Return-Path:`, `X-Original-To:` and `Delivered-To:`, then the message as
+//! smtpd and cleanup stored it: smtpd's `Received:` first, the headers with
+//! `Bcc:`, `Content-Length:` and `Return-Path:` removed, `Message-Id:`,
+//! `Date:`, `From:` and `To:` added only for a client on the server's own
+//! addresses, a blank line inserted where the headers end without one,
+//! no refolding; the body with `From ` lines escaped, and a blank line.
 
 use crate::time::Timestamp;
 
@@ -55,6 +64,11 @@ struct Header {
     name: String,
     /// The field as received, lines joined with `\n`, no final newline.
     raw: Vec<u8>,
+}
+
+/// Whether `line` starts a header field (Postfix's `is_header`).
+pub fn is_header_line(line: &[u8]) -> bool {
+    header_name(line).is_some()
 }
 
 /// Whether `line` starts a header field: a name of printable characters
@@ -259,6 +273,210 @@ pub fn mbox_entry(envelope: &Envelope, message: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Everything about a Postfix transaction that shows in one recipient's copy.
+pub struct PostfixEnvelope<'a> {
+    /// The sender, qualified; empty for `<>`.
+    pub sender: &'a str,
+    /// The recipient as the client gave it (`X-Original-To:`).
+    pub original_recipient: &'a str,
+    /// The address delivered to (`Delivered-To:`).
+    pub delivered_to: &'a str,
+    /// The recipient, when the message has only one (`for <...>`).
+    pub only_recipient: Option<&'a str>,
+    pub helo_name: &'a str,
+    pub client_name: &'a str,
+    pub client_address: &'a str,
+    /// `SMTP`, `ESMTP`, `ESMTPS`, `UTF8SMTP`.
+    pub protocol: &'a str,
+    pub hostname: &'a str,
+    /// `$mail_name`.
+    pub mail_name: &'a str,
+    pub queue_id: &'a str,
+    /// When MAIL was accepted: the `Received:` date.
+    pub arrived: Timestamp,
+    /// When `local(8)` delivers: the `From ` line's date.
+    pub delivered: Timestamp,
+    /// The client is on one of the server's own addresses
+    /// (`local_header_rewrite_clients = permit_inet_interfaces`), so
+    /// cleanup adds the headers a message lacks.
+    pub add_missing_headers: bool,
+}
+
+/// Postfix drops these headers from received mail (`message_drop_headers`).
+const POSTFIX_DROPPED: &[&str] = &["bcc", "content-length", "resent-bcc", "return-path"];
+
+/// Postfix's `quote_822_local`: a local part with specials or spaces is
+/// written in quotes.
+fn quote_local(address: &str) -> String {
+    let (local, domain) = match address.rfind('@') {
+        Some(at) => (&address[..at], &address[at..]),
+        None => (address, ""),
+    };
+    let needs_quotes = local.is_empty() && !domain.is_empty()
+        || local
+            .bytes()
+            .any(|b| b"()<>@,;:\\\"[] ".contains(&b) || b.is_ascii_control())
+        || local.starts_with('.')
+        || local.ends_with('.')
+        || local.contains("..");
+    if needs_quotes {
+        let escaped = local.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("\"{escaped}\"{domain}")
+    } else {
+        address.to_string()
+    }
+}
+
+/// One recipient's mbox entry, as Postfix delivers `message` (the text as
+/// received: lines ending in `\n`, dots unstuffed, final CRs dropped).
+pub fn postfix_entry(envelope: &PostfixEnvelope, message: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::with_capacity(message.len() + 512);
+    let line = |out: &mut Vec<u8>, text: &str| {
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+    };
+    let from = if envelope.sender.is_empty() {
+        "MAILER-DAEMON".to_string()
+    } else {
+        quote_local(envelope.sender)
+    };
+    line(
+        &mut out,
+        &format!("From {from}  {}", envelope.delivered.ctime()),
+    );
+    line(
+        &mut out,
+        &format!("Return-Path: <{}>", quote_local(envelope.sender)),
+    );
+    line(
+        &mut out,
+        &format!(
+            "X-Original-To: {}",
+            quote_local(envelope.original_recipient)
+        ),
+    );
+    line(
+        &mut out,
+        &format!("Delivered-To: {}", quote_local(envelope.delivered_to)),
+    );
+    line(
+        &mut out,
+        &format!(
+            "Received: from {} ({} [{}])",
+            envelope.helo_name, envelope.client_name, envelope.client_address
+        ),
+    );
+    let by = format!(
+        "\tby {} ({}) with {} id {}",
+        envelope.hostname, envelope.mail_name, envelope.protocol, envelope.queue_id
+    );
+    match envelope.only_recipient {
+        Some(recipient) => {
+            line(&mut out, &by);
+            line(
+                &mut out,
+                &format!(
+                    "\tfor <{}>; {}",
+                    quote_local(recipient),
+                    envelope.arrived.mail_date()
+                ),
+            );
+        }
+        None => {
+            line(&mut out, &format!("{by};"));
+            line(&mut out, &format!("\t{}", envelope.arrived.mail_date()));
+        }
+    }
+    let mut lines = message.split_inclusive(|&b| b == b'\n').peekable();
+    // A first line that is an mbox `From ` line is kept as a header.
+    if let Some(first) = lines.peek() {
+        let unquoted = first.iter().position(|&b| b != b'>').unwrap_or(first.len());
+        if first[unquoted..].starts_with(b"From ") {
+            out.extend_from_slice(b"X-Mailbox-Line: ");
+            out.extend_from_slice(first);
+            lines.next();
+        }
+    }
+    // Headers, as cleanup's MIME parser sees them: a first line that starts
+    // with white space, or any line that is not a header, ends them (a
+    // blank line is written when the message has none there).
+    let mut names: Vec<String> = Vec::new();
+    let mut dropping = false;
+    let mut in_headers = true;
+    let mut saw_separator = false;
+    let mut body: Vec<&[u8]> = Vec::new();
+    let mut first = true;
+    for text in lines {
+        let content = text.strip_suffix(b"\n").unwrap_or(text);
+        if in_headers {
+            let continuation = content.first().is_some_and(|&b| b == b' ' || b == b'\t');
+            if continuation && !first {
+                if !dropping {
+                    out.extend_from_slice(text);
+                }
+                continue;
+            }
+            first = false;
+            if let Some(name) = header_name(content) {
+                let name = String::from_utf8_lossy(name).to_ascii_lowercase();
+                dropping = POSTFIX_DROPPED.contains(&name.as_str());
+                if !dropping {
+                    out.extend_from_slice(text);
+                }
+                names.push(name);
+                continue;
+            }
+            in_headers = false;
+            saw_separator = content.is_empty();
+            if !saw_separator {
+                body.push(text);
+            }
+            continue;
+        }
+        body.push(text);
+    }
+    if envelope.add_missing_headers {
+        let has = |name: &str| names.iter().any(|n| n == name);
+        if !has("message-id") {
+            line(
+                &mut out,
+                &format!(
+                    "Message-Id: <{}.{}@{}>",
+                    envelope.arrived.compact_seconds_utc(),
+                    envelope.queue_id,
+                    envelope.hostname
+                ),
+            );
+        }
+        if !has("date") {
+            line(&mut out, &format!("Date: {}", envelope.arrived.mail_date()));
+        }
+        if !has("from") {
+            line(&mut out, &format!("From: {from}"));
+        }
+        if !["to", "resent-to", "cc", "resent-cc"]
+            .iter()
+            .any(|n| has(n))
+        {
+            line(&mut out, "To: undisclosed-recipients:;");
+        }
+    }
+    if saw_separator || !body.is_empty() {
+        out.push(b'\n');
+    }
+    for text in body {
+        if text.starts_with(b"From ") {
+            out.push(b'>');
+        }
+        out.extend_from_slice(text);
+    }
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+    out
+}
+
 /// Which fields of a delivered entry the server added, given the entry's
 /// field names in order (after the `From ` line): `Return-Path` and
 /// `Received` always, and `Date`, `From`, `Message-Id` where they come
@@ -277,8 +495,10 @@ pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
                 (Some(_), None) => true,
                 (None, _) => false,
             };
-            let added =
-                matches!(*name, "Return-Path" | "Received") || (in_added_prefix && in_order);
+            let added = matches!(
+                *name,
+                "Return-Path" | "Received" | "X-Original-To" | "Delivered-To"
+            ) || (in_added_prefix && in_order);
             if added && rank.is_some() {
                 last_rank = rank;
             }

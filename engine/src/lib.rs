@@ -1,5 +1,5 @@
-//! SMTP Lab's mail server engine: a simulated Sendmail, as a library with
-//! no network, clock, randomness or other I/O of its own.
+//! SMTP Lab's mail server engine: simulated Sendmail and Postfix servers,
+//! as a library with no network, clock, randomness or other I/O of its own.
 //!
 //! Feed a [`Session`] events (connect, bytes received, time passing) and it
 //! returns [`Action`]s (replies, pauses, deliveries, close). Personalities
@@ -13,15 +13,17 @@ pub mod explain;
 pub mod personality;
 pub mod queue_id;
 pub mod reply;
+pub mod rfc822;
 pub mod script;
 pub mod session;
 pub mod time;
+pub mod tokens;
 pub mod world;
 
 pub use catalogue::ReplyKey;
 pub use personality::Personality;
 pub use reply::Reply;
-pub use session::{Action, Connection, Delivery, Session};
+pub use session::{Action, Connection, Copy, Delivery, Session};
 pub use time::Timestamp;
 pub use world::World;
 pub mod workload;

@@ -1,13 +1,13 @@
 //! Personalities: what makes one server release different from another,
-//! as data. The state machine in `session.rs` reads these switches and
-//! texts; it has no per-personality branches of its own.
+//! as data. The state machine in `session/` reads these switches, tables
+//! and texts; it has no branch that asks which server it is.
 
-use crate::catalogue::{ReplyKey, Template, SENDMAIL_HELP, SENDMAIL_REPLIES};
+use crate::catalogue::{ReplyKey, Template, POSTFIX_REPLIES, SENDMAIL_HELP, SENDMAIL_REPLIES};
 
 /// What the server does with a bare LF (no CR) inside DATA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BareLinefeedInData {
-    /// Accept it as a line end (older Sendmail).
+    /// Accept it as a line end (older Sendmail, Postfix 3.7's default).
     AcceptAsLineEnd,
     /// `421 4.5.0 Bare linefeed (LF) not allowed` and drop the connection
     /// (Debian's 8.17 build).
@@ -17,11 +17,15 @@ pub enum BareLinefeedInData {
 /// What the server does with a command line longer than its buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LongCommandLine {
-    /// Keep the first `limit - 1` bytes and discard the rest of the line.
+    /// Keep the first `limit - 1` bytes, answer at once, and discard the
+    /// rest of the line (Sendmail 8.13).
     Truncate { limit: usize },
     /// `421 ... Command too long, possible attack` when the line with its
     /// terminator is longer than `limit` bytes (8.14+ with SASL).
     Close { limit: usize },
+    /// Keep the first `limit` bytes, skip the rest, and answer once the
+    /// line ends (Postfix's `line_length_limit`).
+    TruncateAtLineEnd { limit: usize },
 }
 
 /// How STARTTLS is answered.
@@ -33,6 +37,108 @@ pub enum StartTls {
     /// answers with this reply.
     WithoutCertificate(ReplyKey),
 }
+
+/// How a command line is read: where the verb ends, how the arguments of
+/// MAIL, RCPT and VRFY are parsed and checked, and how replies echo them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// `srvrsmtp.c`: the verb is the first word, `FROM:` is matched with
+    /// `skipword`, addresses go through `prescan`/`parseaddr`, and replies
+    /// echo the address as typed (`<a@b>... Sender ok`).
+    Sendmail,
+    /// `smtpd.c`: the line is split into words (`smtpd_token`), the
+    /// address is found with the RFC 822 parser and checked by the
+    /// resolver, and rejections echo the address as resolved
+    /// (`<a@b>: Relay access denied`).
+    Postfix,
+}
+
+/// What a command word means to the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Mail,
+    Rcpt,
+    Data,
+    Bdat,
+    Rset,
+    Vrfy,
+    Expn,
+    Help,
+    Noop,
+    Quit,
+    Helo,
+    Ehlo,
+    Etrn,
+    Verbose,
+    /// RFC 821 commands the server knows but does not implement.
+    Unimplemented,
+    Auth,
+    StartTls,
+    Unknown,
+}
+
+/// Sendmail's `CmdTab`.
+pub const SENDMAIL_COMMANDS: &[(&str, Verb)] = &[
+    ("mail", Verb::Mail),
+    ("rcpt", Verb::Rcpt),
+    ("data", Verb::Data),
+    ("rset", Verb::Rset),
+    ("vrfy", Verb::Vrfy),
+    ("expn", Verb::Expn),
+    ("help", Verb::Help),
+    ("noop", Verb::Noop),
+    ("quit", Verb::Quit),
+    ("helo", Verb::Helo),
+    ("ehlo", Verb::Ehlo),
+    ("etrn", Verb::Etrn),
+    ("verb", Verb::Verbose),
+    ("send", Verb::Unimplemented),
+    ("saml", Verb::Unimplemented),
+    ("soml", Verb::Unimplemented),
+    ("turn", Verb::Unimplemented),
+    ("auth", Verb::Auth),
+    ("starttls", Verb::StartTls),
+];
+
+/// 8.13.8 of the tutorial was built without SASL: no `auth`.
+pub const SENDMAIL_8_13_COMMANDS: &[(&str, Verb)] = &[
+    ("mail", Verb::Mail),
+    ("rcpt", Verb::Rcpt),
+    ("data", Verb::Data),
+    ("rset", Verb::Rset),
+    ("vrfy", Verb::Vrfy),
+    ("expn", Verb::Expn),
+    ("help", Verb::Help),
+    ("noop", Verb::Noop),
+    ("quit", Verb::Quit),
+    ("helo", Verb::Helo),
+    ("ehlo", Verb::Ehlo),
+    ("etrn", Verb::Etrn),
+    ("verb", Verb::Verbose),
+    ("send", Verb::Unimplemented),
+    ("saml", Verb::Unimplemented),
+    ("soml", Verb::Unimplemented),
+    ("turn", Verb::Unimplemented),
+    ("starttls", Verb::StartTls),
+];
+
+/// Postfix's `smtpd_cmd_table` (XCLIENT and XFORWARD are only for
+/// authorized clients, which the simulated client never is).
+pub const POSTFIX_COMMANDS: &[(&str, Verb)] = &[
+    ("helo", Verb::Helo),
+    ("ehlo", Verb::Ehlo),
+    ("starttls", Verb::StartTls),
+    ("auth", Verb::Auth),
+    ("mail", Verb::Mail),
+    ("rcpt", Verb::Rcpt),
+    ("data", Verb::Data),
+    ("bdat", Verb::Bdat),
+    ("rset", Verb::Rset),
+    ("noop", Verb::Noop),
+    ("vrfy", Verb::Vrfy),
+    ("etrn", Verb::Etrn),
+    ("quit", Verb::Quit),
+];
 
 /// How many commands of one kind a client may send before each further one
 /// is slowed down (Sendmail's `checksmtpattack`).
@@ -49,6 +155,29 @@ pub struct Throttles {
     pub bad_recipients: u32,
 }
 
+/// Postfix's error counting: every failed command counts one error; from
+/// `soft` errors on, every reply waits `sleep_millis`; at `hard` errors
+/// the server says goodbye. A delivered message starts the count again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorLimits {
+    pub soft: u32,
+    pub hard: u32,
+    pub sleep_millis: u64,
+}
+
+/// Commands that end the session at once (Postfix's
+/// `smtpd_forbidden_commands`): a web browser or proxy talking to the
+/// mail port, or a message sent without DATA.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Forbidden {
+    /// Verbs, any case.
+    pub words: &'static [&'static str],
+    /// A verb that does not start with a letter.
+    pub non_letter: bool,
+    /// A verb that looks like a header (`Subject:`).
+    pub header: bool,
+}
+
 /// `PrivacyOptions`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Privacy {
@@ -59,63 +188,148 @@ pub struct Privacy {
     pub no_verb: bool,
 }
 
+/// Which program writes a delivered message into `/var/mail/USER`, and so
+/// which headers it adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryAgent {
+    /// Sendmail's local mailer: `Return-Path:`, its `Received:`, and the
+    /// `Date:`, `From:` and `Message-Id:` a message lacks.
+    Sendmail,
+    /// Postfix's cleanup and `local(8)`: `Return-Path:`, `X-Original-To:`,
+    /// `Delivered-To:`, smtpd's `Received:`; missing headers only for
+    /// clients on the server's own addresses.
+    PostfixLocal,
+}
+
+/// How queue ids are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueIds {
+    /// `r9M95xgc014513`: date, sequence, process id.
+    Sendmail,
+    /// `A88EC99A001`: five hex digits of microseconds, then the queue
+    /// file's inode number in hex.
+    Postfix,
+}
+
 #[derive(Debug)]
 pub struct Personality {
     /// Short name used on the command line and in settings.
     pub id: &'static str,
     /// What a person reads.
     pub label: &'static str,
-    /// `$v/$Z` as shown in `Received:` headers.
+    /// `$v/$Z` as shown in `Received:` headers (Sendmail), or the mail
+    /// system's name (Postfix's `$mail_name`).
     pub received_version: &'static str,
     /// `$v`, shown by HELP.
     pub version: &'static str,
     /// The greeting text after `220 `.
     pub banner: &'static str,
-    /// EHLO keywords in order; `{size}` becomes ` N` when the world sets a
-    /// size limit, `{auth}` the SASL mechanisms. `STARTTLS` is offered only
-    /// when the world has a certificate.
+    /// The command table: which words the server knows.
+    pub commands: &'static [(&'static str, Verb)],
+    pub syntax: Syntax,
+    /// EHLO keywords in order; `{size}` becomes ` N` when a size limit is
+    /// set, `{auth}` the SASL mechanisms. `STARTTLS` is offered only when
+    /// the server has a certificate and TLS is not on yet.
     pub ehlo_keywords: &'static [&'static str],
     pub privacy: Privacy,
     /// `greet_pause`: the server waits this long before the banner, and
     /// rejects a client that talks first.
     pub greet_pause_millis: u64,
     pub throttles: Throttles,
+    /// Postfix's soft and hard error limits; `None` for Sendmail, which
+    /// counts only unknown commands (`throttles.bad_commands`).
+    pub error_limits: Option<ErrorLimits>,
+    /// Commands that end the session whenever they come.
+    pub forbidden: Forbidden,
+    /// Sendmail: a first command that starts with one of these words is an
+    /// open-proxy probe, and the connection is closed.
+    pub open_proxy_words: &'static [&'static str],
+    /// A command line that is not valid UTF-8 is refused (Postfix with
+    /// `smtputf8_enable`).
+    pub reject_bad_utf8: bool,
     /// 8.17: a client that sends more after HELO/EHLO without waiting
     /// gets `554 5.5.0 SMTP protocol error` and every later command is
     /// rejected.
     pub reject_pipelined_helo: bool,
+    /// RSET, DATA and STARTTLS refuse arguments (Postfix); Sendmail
+    /// ignores them.
+    pub strict_arguments: bool,
     pub bare_linefeed_in_data: BareLinefeedInData,
     pub long_command_line: LongCommandLine,
-    /// SASL mechanisms; empty means AUTH is not compiled in.
+    /// SASL mechanisms; empty means no AUTH is offered.
     pub auth_mechanisms: &'static [&'static str],
     pub starttls: StartTls,
-    /// Replies that differ from [`SENDMAIL_REPLIES`].
+    /// The message size limit when the world does not set one (0: none).
+    pub default_message_size_limit: u64,
+    /// Whether a certificate is installed when the world does not say.
+    pub default_tls_certificate: bool,
+    /// Most recipients in one transaction (0: no limit).
+    pub max_recipients: u32,
+    /// A client that goes away without QUIT is told `421 ... Lost input
+    /// channel` (Sendmail); Postfix says nothing.
+    pub lost_input_reply: bool,
+    pub delivery: DeliveryAgent,
+    pub queue_ids: QueueIds,
+    /// This server's reply catalogue.
+    pub replies: &'static [(ReplyKey, Template)],
+    /// Replies of this release that differ from its catalogue.
     pub reply_overrides: &'static [(ReplyKey, Template)],
     pub help: &'static [(&'static str, &'static str)],
-    /// Idle time before the server gives up on a client (`Timeout.command`).
+    /// Idle time before the server gives up on a client.
     pub command_timeout_seconds: u64,
 }
 
 impl Personality {
-    pub fn template(&self, key: ReplyKey) -> Template {
+    /// The reply this server sends for `key`, if it has one.
+    pub fn find_template(&self, key: ReplyKey) -> Option<Template> {
         self.reply_overrides
             .iter()
-            .chain(SENDMAIL_REPLIES.iter())
+            .chain(self.replies.iter())
             .find(|(k, _)| *k == key)
             .map(|(_, template)| *template)
-            // Every key has a shared entry (checked by a catalogue test);
-            // this fallback only keeps a missing one from panicking.
-            .unwrap_or(Template {
-                code: 451,
-                enhanced: Some("4.3.0"),
-                text: "Temporary system failure",
-            })
+    }
+
+    pub fn template(&self, key: ReplyKey) -> Template {
+        // Every key a server's session can reach has an entry (checked by
+        // a catalogue test); this fallback only keeps a gap from panicking.
+        self.find_template(key).unwrap_or(Template {
+            code: 451,
+            enhanced: Some("4.3.0"),
+            text: "Temporary system failure",
+        })
     }
 
     pub fn by_id(id: &str) -> Option<&'static Personality> {
         ALL.iter().copied().find(|p| p.id.eq_ignore_ascii_case(id))
     }
+
+    /// What a command word means to this server.
+    pub fn verb(&self, word: &[u8]) -> Verb {
+        self.commands
+            .iter()
+            .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(word))
+            .map(|(_, verb)| *verb)
+            .unwrap_or(Verb::Unknown)
+    }
 }
+
+const SENDMAIL_THROTTLES: Throttles = Throttles {
+    bad_commands: 25,
+    helo: 3,
+    vrfy: 6,
+    etrn: 8,
+    noop: 20,
+    bad_recipients: 0,
+};
+
+const NOTHING_FORBIDDEN: Forbidden = Forbidden {
+    words: &[],
+    non_letter: false,
+    header: false,
+};
+
+/// The first commands that reveal an open proxy rather than a mail client.
+const SENDMAIL_PROXY_WORDS: &[&str] = &["GET", "POST", "CONNECT", "USER"];
 
 /// Sendmail 8.13.8 with the generic configuration: the tutorial's server.
 pub static SENDMAIL_8_13_8: Personality = Personality {
@@ -124,6 +338,8 @@ pub static SENDMAIL_8_13_8: Personality = Personality {
     received_version: "8.13.8/8.13.8",
     version: "8.13.8",
     banner: "{host} ESMTP Sendmail 8.13.8/8.13.8; {date}",
+    commands: SENDMAIL_8_13_COMMANDS,
+    syntax: Syntax::Sendmail,
     ehlo_keywords: &[
         "ENHANCEDSTATUSCODES",
         "PIPELINING",
@@ -144,19 +360,24 @@ pub static SENDMAIL_8_13_8: Personality = Personality {
         no_verb: false,
     },
     greet_pause_millis: 0,
-    throttles: Throttles {
-        bad_commands: 25,
-        helo: 3,
-        vrfy: 6,
-        etrn: 8,
-        noop: 20,
-        bad_recipients: 0,
-    },
+    throttles: SENDMAIL_THROTTLES,
+    error_limits: None,
+    forbidden: NOTHING_FORBIDDEN,
+    open_proxy_words: SENDMAIL_PROXY_WORDS,
+    reject_bad_utf8: false,
     reject_pipelined_helo: false,
+    strict_arguments: false,
     bare_linefeed_in_data: BareLinefeedInData::AcceptAsLineEnd,
     long_command_line: LongCommandLine::Truncate { limit: 2048 },
     auth_mechanisms: &[],
     starttls: StartTls::WithoutCertificate(ReplyKey::TlsNotAvailable),
+    default_message_size_limit: 0,
+    default_tls_certificate: false,
+    max_recipients: 0,
+    lost_input_reply: true,
+    delivery: DeliveryAgent::Sendmail,
+    queue_ids: QueueIds::Sendmail,
+    replies: SENDMAIL_REPLIES,
     reply_overrides: &[],
     help: SENDMAIL_HELP,
     command_timeout_seconds: 3600,
@@ -170,6 +391,8 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
     received_version: "8.17.1.9/8.17.1.9/Debian-2+deb12u2",
     version: "8.17.1.9",
     banner: "{host} ESMTP Sendmail 8.17.1.9/8.17.1.9/Debian-2+deb12u2; {date}; (No UCE/UBE) logging access from: {client_name}(OK)-{client}",
+    commands: SENDMAIL_COMMANDS,
+    syntax: Syntax::Sendmail,
     ehlo_keywords: &[
         "ENHANCEDSTATUSCODES",
         "PIPELINING",
@@ -193,18 +416,26 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
     },
     greet_pause_millis: 1000,
     throttles: Throttles {
-        bad_commands: 25,
-        helo: 3,
-        vrfy: 6,
-        etrn: 8,
-        noop: 20,
         bad_recipients: 3,
+        ..SENDMAIL_THROTTLES
     },
+    error_limits: None,
+    forbidden: NOTHING_FORBIDDEN,
+    open_proxy_words: SENDMAIL_PROXY_WORDS,
+    reject_bad_utf8: false,
     reject_pipelined_helo: true,
+    strict_arguments: false,
     bare_linefeed_in_data: BareLinefeedInData::RejectAndClose,
     long_command_line: LongCommandLine::Close { limit: 2048 },
     auth_mechanisms: &["DIGEST-MD5", "CRAM-MD5"],
     starttls: StartTls::WithoutCertificate(ReplyKey::TlsNotAvailableAfterStart),
+    default_message_size_limit: 0,
+    default_tls_certificate: false,
+    max_recipients: 0,
+    lost_input_reply: true,
+    delivery: DeliveryAgent::Sendmail,
+    queue_ids: QueueIds::Sendmail,
+    replies: SENDMAIL_REPLIES,
     reply_overrides: &[(
         ReplyKey::StartData,
         Template {
@@ -217,5 +448,79 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
     command_timeout_seconds: 3600,
 };
 
+/// Debian 12's `postfix 3.7.11` with Debian's stock `main.cf`
+/// (`smtpd_banner = $myhostname ESMTP $mail_name (Debian/GNU)`, relay
+/// restrictions `defer_unauth_destination`, TLS with the snakeoil
+/// certificate, `recipient_delimiter = +`), and Postfix's defaults for the
+/// rest: `message_size_limit = 10240000`, `line_length_limit = 2048`,
+/// `smtpd_soft_error_limit = 10`, `smtpd_hard_error_limit = 20`,
+/// `smtpd_forbidden_commands = CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}`,
+/// `smtpd_timeout = 300s`, no SASL.
+pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
+    id: "postfix-3.7.11-debian",
+    label: "Postfix 3.7.11 (Debian 12 defaults)",
+    received_version: "Postfix",
+    version: "3.7.11",
+    banner: "{host} ESMTP Postfix (Debian/GNU)",
+    commands: POSTFIX_COMMANDS,
+    syntax: Syntax::Postfix,
+    ehlo_keywords: &[
+        "PIPELINING",
+        "SIZE{size}",
+        "VRFY",
+        "ETRN",
+        "STARTTLS",
+        "ENHANCEDSTATUSCODES",
+        "8BITMIME",
+        "DSN",
+        "SMTPUTF8",
+        "CHUNKING",
+    ],
+    privacy: Privacy {
+        need_mail_helo: false,
+        need_vrfy_helo: false,
+        need_expn_helo: false,
+        no_expn: false,
+        no_verb: false,
+    },
+    greet_pause_millis: 0,
+    throttles: Throttles {
+        bad_commands: 0,
+        helo: 0,
+        vrfy: 0,
+        etrn: 0,
+        noop: 0,
+        bad_recipients: 0,
+    },
+    error_limits: Some(ErrorLimits {
+        soft: 10,
+        hard: 20,
+        sleep_millis: 1000,
+    }),
+    forbidden: Forbidden {
+        words: &["CONNECT", "GET", "POST"],
+        non_letter: true,
+        header: true,
+    },
+    open_proxy_words: &[],
+    reject_bad_utf8: true,
+    reject_pipelined_helo: false,
+    strict_arguments: true,
+    bare_linefeed_in_data: BareLinefeedInData::AcceptAsLineEnd,
+    long_command_line: LongCommandLine::TruncateAtLineEnd { limit: 2048 },
+    auth_mechanisms: &[],
+    starttls: StartTls::WithoutCertificate(ReplyKey::TlsNotAvailable),
+    default_message_size_limit: 10_240_000,
+    default_tls_certificate: true,
+    max_recipients: 1000,
+    lost_input_reply: false,
+    delivery: DeliveryAgent::PostfixLocal,
+    queue_ids: QueueIds::Postfix,
+    replies: POSTFIX_REPLIES,
+    reply_overrides: &[],
+    help: &[],
+    command_timeout_seconds: 300,
+};
+
 /// Every personality, the default first.
-pub static ALL: &[&Personality] = &[&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN];
+pub static ALL: &[&Personality] = &[&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN, &POSTFIX_3_7_DEBIAN];

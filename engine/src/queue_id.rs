@@ -32,6 +32,22 @@ pub fn queue_id(at: Timestamp, sequence: u32, process_id: u32) -> String {
     id
 }
 
+/// A Postfix short queue id (`A88EC99A001`): the microseconds of the
+/// queue file's creation as five hex digits, then its inode number in hex.
+/// The simulation has neither, so both come from the session's inputs:
+/// the time, the sequence and the process id, mixed so that ids of one
+/// session differ and look like the real ones.
+pub fn postfix_queue_id(at: Timestamp, sequence: u32, process_id: u32) -> String {
+    let mix = (at.unix_seconds as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(u64::from(sequence).wrapping_mul(0xBF58_476D_1CE4_E5B9))
+        .wrapping_add(u64::from(process_id));
+    let microseconds = (mix >> 20) % 1_000_000;
+    // Inodes of one queue directory stay close together.
+    let inode = 0x99_A000 + (u64::from(process_id) % 0x100) * 0x40 + u64::from(sequence) % 0x40;
+    format!("{microseconds:05X}{inode:X}")
+}
+
 /// The sequence value that the two characters `pair` stand for, if valid.
 pub fn sequence_from_pair(pair: &str) -> Option<u32> {
     let bytes = pair.as_bytes();

@@ -1,8 +1,9 @@
 //! SMTP replies as values, and the one place they are turned into text.
 //!
 //! A reply is a code (RFC 5321 section 4.2), an optional enhanced status code
-//! (RFC 3463), an optional address echo (Sendmail writes the address as the
-//! client typed it, then `... `, before the text) and one or more lines.
+//! (RFC 3463) and one or more lines. The address a reply names is kept
+//! apart too (`echo`), for explanations; the catalogue's text already
+//! places it where the server writes it.
 
 use crate::catalogue::ReplyKey;
 
@@ -19,7 +20,7 @@ pub struct Reply {
 impl Reply {
     /// The reply as the lines the server writes, without CRLF: `CODE-TEXT`
     /// on every line but the last, `CODE TEXT` on the last. The enhanced code
-    /// starts every line; the address echo only the first.
+    /// starts every line.
     pub fn render(&self) -> Vec<String> {
         let count = self.lines.len().max(1);
         let mut out = Vec::with_capacity(count);
@@ -29,12 +30,6 @@ impl Reply {
             if let Some(enhanced) = &self.enhanced {
                 line.push_str(enhanced);
                 line.push(' ');
-            }
-            if index == 0 {
-                if let Some(echo) = &self.echo {
-                    line.push_str(echo);
-                    line.push_str("... ");
-                }
             }
             line.push_str(self.lines.get(index).map(String::as_str).unwrap_or(""));
             // A reply is one line: a CR or LF in echoed text (an 8-bit byte
@@ -102,7 +97,7 @@ mod tests {
                 vec!["250 2.0.0 OK"],
             ),
             (
-                reply(250, Some("2.1.0"), Some("<a@b>"), &["Sender ok"]),
+                reply(250, Some("2.1.0"), Some("<a@b>"), &["<a@b>... Sender ok"]),
                 vec!["250 2.1.0 <a@b>... Sender ok"],
             ),
             (

@@ -206,6 +206,17 @@ struct Player {
     closed: bool,
     last_code: Option<u16>,
     data_mode: bool,
+    /// The server answered STARTTLS and waits for a handshake.
+    tls_requested: bool,
+    /// What the server does after a pause that follows a reply: a client
+    /// that has its reply sends its next line meanwhile, so these come
+    /// after that line.
+    late: Vec<Action>,
+    /// The server has closed its end.
+    server_closed: bool,
+    /// The server closed with input it never read, so the connection is
+    /// reset; the client learns it on its next read.
+    reset_pending: bool,
 }
 
 impl Player {
@@ -226,25 +237,53 @@ impl Player {
                 }
                 Action::Deliver(delivery) => self.replay.deliveries.push(delivery),
                 Action::Notice(text) => self.replay.transcript.push(format!("-- {text}")),
-                Action::Close => {
-                    if !self.closed {
-                        self.closed = true;
-                        self.replay
-                            .transcript
-                            .push("-- connection closed by server".to_string());
-                    }
-                }
+                Action::StartTls => self.tls_requested = true,
+                Action::Close => self.server_closed = true,
             }
         }
     }
 
+    /// The client reads and finds the connection closed: an orderly end,
+    /// or a reset when the server left input unread.
+    fn notice_close(&mut self, reset: bool) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        if reset {
+            self.replay
+                .transcript
+                .push("-- recv error: [Errno 104] Connection reset by peer".to_string());
+        }
+        self.replay
+            .transcript
+            .push("-- connection closed by server".to_string());
+    }
+
     fn send(&mut self, data: &[u8]) -> bool {
+        self.send_timed(data, true)
+    }
+
+    /// Sends `data`, as the corpus driver does, and notes what it reads.
+    ///
+    /// The server's actions run on its own clock: a reply followed by a
+    /// pause is what the client reads, and the client sends its next line
+    /// during the pause, so what comes after the pause comes after that
+    /// line (`timed`; a pipelined write instead drains everything). A
+    /// server that closes with input it never read resets the connection,
+    /// which the client notices on its next read.
+    fn send_timed(&mut self, data: &[u8], timed: bool) -> bool {
         if self.closed {
             self.replay.transcript.push(format!(
                 "-- not sent (connection closed): {}",
                 python_bytes_repr(data)
             ));
             return false;
+        }
+        if self.server_closed && self.late.is_empty() && !self.reset_pending {
+            // An orderly close: the client sees the end before it writes.
+            self.notice_close(false);
+            return self.send_timed(data, timed);
         }
         let mut pieces: Vec<&[u8]> = split_crlf(data);
         if pieces.last() == Some(&&b""[..]) {
@@ -260,10 +299,56 @@ impl Player {
                 python_bytes_repr(tail)
             ));
         }
-        let actions = self.session.receive(data, self.now);
         self.last_code = None;
+        if self.reset_pending {
+            // Reset after the last reply was read: this read finds it.
+            self.reset_pending = false;
+            self.notice_close(true);
+            return true;
+        }
+        if !self.late.is_empty() {
+            // The server was pausing: this line reaches it unread, and
+            // whatever it does after the pause answers the line.
+            let late = std::mem::take(&mut self.late);
+            let answered = late.iter().any(|a| matches!(a, Action::Reply(_)));
+            self.apply(late);
+            if self.server_closed {
+                if answered {
+                    self.reset_pending = true;
+                } else {
+                    self.notice_close(true);
+                }
+                return true;
+            }
+        }
+        let mut actions = self.session.receive(data, self.now);
+        if timed {
+            let replied = actions.iter().position(|a| matches!(a, Action::Reply(_)));
+            let paused = replied.and_then(|r| {
+                actions[r..]
+                    .iter()
+                    .position(|a| matches!(a, Action::Pause { .. }))
+                    .map(|p| p + r)
+            });
+            if let Some(split) = paused {
+                self.late = actions.split_off(split);
+            }
+        }
         self.apply(actions);
+        if self.server_closed && self.late.is_empty() && self.session.closed_with_unread_input() {
+            self.reset_pending = true;
+        }
         true
+    }
+
+    /// At the end of the script: what the driver reads before it hangs up.
+    fn finish(&mut self) {
+        let late = std::mem::take(&mut self.late);
+        self.apply(late);
+        if self.server_closed {
+            let reset = std::mem::take(&mut self.reset_pending);
+            self.notice_close(reset);
+        }
     }
 }
 
@@ -294,6 +379,10 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
         closed: false,
         last_code: None,
         data_mode: false,
+        tls_requested: false,
+        late: Vec::new(),
+        server_closed: false,
+        reset_pending: false,
     };
     let greeting = player.session.connect(player.now);
     let pause = greeting.iter().find_map(|a| match a {
@@ -302,7 +391,13 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
     });
     let mut pending_greeting = pause;
     if pause.is_none() {
-        player.apply(greeting);
+        if script.no_greeting {
+            // The client writes before it reads: its first line comes
+            // first in the transcript, then the greeting it finds.
+            player.late = greeting;
+        } else {
+            player.apply(greeting);
+        }
     }
     let greet_if_due = |player: &mut Player, pending: &mut Option<u64>| {
         if let Some(millis) = pending.take() {
@@ -336,6 +431,10 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
                 if player.last_code == Some(354) {
                     player.data_mode = true;
                 }
+                // The driver stops once a read found the connection closed.
+                if player.closed {
+                    break;
+                }
             }
             Step::Pipeline(block) => {
                 let mut data = Vec::new();
@@ -343,9 +442,11 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
                     data.extend_from_slice(line);
                     data.extend_from_slice(b"\r\n");
                 }
-                if !player.send(&data) {
+                if !player.send_timed(&data, false) {
                     break;
                 }
+                let late = std::mem::take(&mut player.late);
+                player.apply(late);
                 greet_if_due(&mut player, &mut pending_greeting);
                 if player.last_code == Some(354) {
                     player.data_mode = true;
@@ -362,13 +463,23 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
             }
             Step::Sleep { millis } => {
                 player.now = player.now.plus_millis(*millis);
+                let late = std::mem::take(&mut player.late);
+                player.apply(late);
             }
-            Step::ExpectClose => {}
+            Step::ExpectClose => player.finish(),
             Step::Tls => {
                 if player.last_code != Some(220) || player.closed {
                     player.replay.transcript.push(
                         "-- TLS handshake skipped (STARTTLS was not answered 220)".to_string(),
                     );
+                } else if std::mem::take(&mut player.tls_requested) {
+                    // The replay stands for a client whose handshake works.
+                    player
+                        .replay
+                        .transcript
+                        .push("-- TLS established (simulated handshake)".to_string());
+                    let actions = player.session.tls_started(player.now);
+                    player.apply(actions);
                 } else {
                     let actions = player.session.receive(b"\x16\x03\x01", player.now);
                     player.apply(actions);
@@ -376,6 +487,7 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
             }
         }
     }
+    player.finish();
     if !player.closed {
         player
             .replay

@@ -143,6 +143,44 @@ impl Timestamp {
         )
     }
 
+    /// `Sat, 28 Nov 2026 13:10:24 +0000 (UTC)`, Postfix's `mail_date`:
+    /// the day padded with a space (`%e`), the numeric offset, and the
+    /// zone's name, which for a machine on UTC is `UTC` (other offsets are
+    /// named by the offset, as the C library names a zone without one).
+    pub fn mail_date(&self) -> String {
+        let t = self.local();
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let minutes = self.offset_minutes.unsigned_abs();
+        let name = match (minutes / 60, minutes % 60) {
+            (0, 0) => "UTC".to_string(),
+            (hours, 0) => format!("{sign}{hours:02}"),
+            (hours, rest) => format!("{sign}{hours:02}{rest:02}"),
+        };
+        format!(
+            "{}, {:>2} {} {} {:02}:{:02}:{:02} {}{:02}{:02} ({})",
+            t.day_name(),
+            t.day,
+            t.month_name(),
+            t.year,
+            t.hour,
+            t.minute,
+            t.second,
+            sign,
+            minutes / 60,
+            minutes % 60,
+            name
+        )
+    }
+
+    /// `YYYYMMDDhhmmss` in UTC, the first part of a Postfix `Message-Id`.
+    pub fn compact_seconds_utc(&self) -> String {
+        let t = self.utc();
+        format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}",
+            t.year, t.month, t.day, t.hour, t.minute, t.second
+        )
+    }
+
     /// `Sat Nov 28 13:08:26 2026`, as `ctime(3)` writes it in mbox `From ` lines.
     pub fn ctime(&self) -> String {
         let t = self.local();

@@ -53,15 +53,17 @@ pub struct World {
     pub hosts: Vec<Host>,
     /// The client the simulator's own terminal connects from.
     pub client: Host,
-    /// `MaxMessageSize`; 0 means no fixed limit.
-    #[serde(default)]
-    pub message_size_limit: u64,
+    /// The largest message the server takes, in bytes (0: no fixed
+    /// limit); when absent, the server's own default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_size_limit: Option<u64>,
     /// Free space in the queue; a SIZE= declaration above it is refused.
     #[serde(default = "default_free_disk_bytes")]
     pub free_disk_bytes: u64,
-    /// Whether a TLS certificate is configured (STARTTLS is then offered).
-    #[serde(default)]
-    pub tls_certificate: bool,
+    /// Whether a TLS certificate is installed (STARTTLS is then offered);
+    /// when absent, as the server's package installs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_certificate: Option<bool>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -111,9 +113,9 @@ impl World {
                 address: "127.0.0.1".into(),
                 name: "localhost".into(),
             },
-            message_size_limit: 0,
+            message_size_limit: None,
             free_disk_bytes: default_free_disk_bytes(),
-            tls_certificate: false,
+            tls_certificate: None,
         }
     }
 

@@ -314,15 +314,20 @@ impl TelnetClient {
                     }
                 }
                 Pending::Engine(Action::Deliver(delivery)) => {
-                    let entry: super::mailbox::Entry = delivery.entry.into();
-                    for mailbox in &delivery.mailboxes {
-                        out.mailboxes.deliver(mailbox, entry.clone());
+                    for copy in delivery.copies {
+                        let entry: super::mailbox::Entry = copy.entry.into();
+                        for mailbox in &copy.mailboxes {
+                            out.mailboxes.deliver(mailbox, entry.clone());
+                        }
+                        out.log.record(LogEvent::Delivered {
+                            mailboxes: copy.mailboxes,
+                            entry,
+                        });
                     }
-                    out.log.record(LogEvent::Delivered {
-                        mailboxes: delivery.mailboxes,
-                        entry,
-                    });
                 }
+                // The terminal's telnet cannot do TLS: the session ends at
+                // the client's next bytes, as after a failed handshake.
+                Pending::Engine(Action::StartTls) => {}
                 Pending::Engine(Action::Notice(text)) => out.screen.push(LineKind::Notice, text),
                 Pending::Engine(Action::Close) => {
                     out.log.record(LogEvent::Closed);

@@ -13,107 +13,79 @@ pub fn corpus_dir() -> PathBuf {
     project_dir().join("tests/corpus")
 }
 
-const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+use regex::Regex;
+use std::sync::OnceLock;
 
-fn is_word(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
+/// `normalize.py`'s rules, in its order.
+fn rules() -> &'static [(Regex, &'static str)] {
+    static RULES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        [
+            (r"connected from 127\.0\.0\.2:\d+", "connected from 127.0.0.2:PORT"),
+            (
+                r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d( [+-]\d{4}| GMT| UTC)?( \(\w+\))?",
+                "<DATE>",
+            ),
+            (r"\b[0-9A-Za-z]{8}\d{6}\b", "<QID>"),
+            (r"queued as [0-9A-F]{6,}", "queued as <QID>"),
+            (r"\b[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b", "<QID>"),
+            (r"^(S: 334 )\S+$", "${1}<CHALLENGE>"),
+        ]
+        .into_iter()
+        .map(|(pattern, replacement)| (Regex::new(pattern).expect("valid pattern"), replacement))
+        .collect()
+    })
 }
 
-/// Length of an RFC 822 date starting at `s` (`Sat, 28 Nov 2026 13:08:25 GMT`).
-fn date_length(s: &[u8]) -> Option<usize> {
-    let text = std::str::from_utf8(s).ok()?;
-    if !DAYS.iter().any(|d| text.starts_with(d)) || !text[3..].starts_with(", ") {
-        return None;
-    }
-    let mut i = 5;
-    let digits = |i: &mut usize, min: usize, max: usize| -> Option<()> {
-        let n = s[*i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if n < min || n > max {
-            return None;
-        }
-        *i += n;
-        Some(())
-    };
-    digits(&mut i, 1, 2)?;
-    if s.get(i) != Some(&b' ') {
-        return None;
-    }
-    i += 1;
-    let month = s.get(i..i + 3)?;
-    if !month.iter().all(|c| c.is_ascii_alphabetic()) || s.get(i + 3) != Some(&b' ') {
-        return None;
-    }
-    i += 4;
-    digits(&mut i, 4, 4)?;
-    if s.get(i) != Some(&b' ') {
-        return None;
-    }
-    i += 1;
-    for index in 0..3 {
-        if index > 0 {
-            if s.get(i) != Some(&b':') {
-                return None;
-            }
-            i += 1;
-        }
-        digits(&mut i, 2, 2)?;
-    }
-    let rest = &text[i..];
-    for zone in [" GMT", " UTC"] {
-        if rest.starts_with(zone) {
-            return Some(i + zone.len());
-        }
-    }
-    let b = rest.as_bytes();
-    if b.len() >= 6
-        && b[0] == b' '
-        && (b[1] == b'+' || b[1] == b'-')
-        && b[2..6].iter().all(u8::is_ascii_digit)
-    {
-        return Some(i + 6);
-    }
-    Some(i)
-}
-
-/// Masks dates, queue ids, client ports and AUTH challenges in one line.
+/// Masks dates, queue ids, client ports and AUTH challenges in one line,
+/// exactly as the corpus's `normalize.py` does.
 pub fn normalize_line(line: &str) -> String {
-    if let Some(rest) = line.strip_prefix("S: 334 ") {
-        if !rest.contains(' ') && !rest.is_empty() {
-            return "S: 334 <CHALLENGE>".to_string();
-        }
-    }
-    let bytes = line.as_bytes();
-    let mut out = String::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let boundary = i == 0 || !is_word(bytes[i - 1]);
-        if boundary {
-            if let Some(n) = date_length(&bytes[i..]) {
-                out.push_str("<DATE>");
-                i += n;
-                continue;
-            }
-            if bytes.len() >= i + 14
-                && bytes[i..i + 8].iter().all(u8::is_ascii_alphanumeric)
-                && bytes[i + 8..i + 14].iter().all(u8::is_ascii_digit)
-                && bytes.get(i + 14).is_none_or(|&c| !is_word(c))
-            {
-                out.push_str("<QID>");
-                i += 14;
-                continue;
-            }
-        }
-        let c = line[i..].chars().next().unwrap_or('?');
-        out.push(c);
-        i += c.len_utf8();
-    }
-    if let Some(at) = out.find("connected from 127.0.0.2:") {
-        let start = at + "connected from 127.0.0.2:".len();
-        let digits = out[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        out.replace_range(start..start + digits, "PORT");
+    let mut out = line.to_string();
+    for (pattern, replacement) in rules() {
+        out = pattern.replace_all(&out, *replacement).into_owned();
     }
     out
+}
+
+/// The entries of an mbox file, each from its `From ` line to the next.
+pub fn split_entries(mbox: &str) -> Vec<String> {
+    let mut entries: Vec<String> = Vec::new();
+    for line in mbox.split_inclusive('\n') {
+        if line.starts_with("From ") || entries.is_empty() {
+            entries.push(String::new());
+        }
+        if let Some(last) = entries.last_mut() {
+            last.push_str(line);
+        }
+    }
+    entries
+}
+
+/// Masks what differs between two deliveries of the same message: the
+/// `From ` line's date, RFC 822 dates, queue ids (Sendmail's and
+/// Postfix's `id ...`) and the date stamp of a `Message-Id`. Every other
+/// byte stays.
+pub fn mask_entry(entry: &str) -> String {
+    static PATTERNS: OnceLock<[Regex; 3]> = OnceLock::new();
+    let [from_line, postfix_id, stamp] = PATTERNS.get_or_init(|| {
+        [
+            Regex::new(r"(?m)^(From \S+  )\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$")
+                .expect("valid"),
+            Regex::new(r"\bid [0-9A-F]{10,12}\b").expect("valid"),
+            Regex::new(r"<(\d{12}|\d{14})\.[0-9A-Za-z]+@").expect("valid"),
+        ]
+    });
+    let masked = from_line.replace_all(entry, "${1}<CTIME>");
+    let masked = stamp.replace_all(&masked, "<<STAMP>.<QID>@");
+    let masked = postfix_id.replace_all(&masked, "id <QID>");
+    masked
+        .split_inclusive('\n')
+        .map(|line| {
+            let (text, end) = match line.strip_suffix('\n') {
+                Some(text) => (text, "\n"),
+                None => (line, ""),
+            };
+            format!("{}{end}", normalize_line(text))
+        })
+        .collect()
 }
