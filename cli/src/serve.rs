@@ -4,7 +4,8 @@
 //! in one `read` is handed to the engine as one chunk, so a client that
 //! pipelines is seen pipelining. Pauses the engine asks for are slept, and
 //! delivered messages are appended to `SPOOL/USER` (mbox) before the
-//! server says 250.
+//! server says 250. After STARTTLS the connection continues inside TLS
+//! (rustls, with a self-signed certificate for the world's host name).
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
@@ -14,6 +15,8 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use smtplab_engine::personality::Personality;
 use smtplab_engine::queue_id::SEQUENCE_SPAN;
 use smtplab_engine::{Action, Connection, ReplyKey, Session, Timestamp, World};
@@ -33,6 +36,63 @@ struct Shared {
     max_sessions: usize,
     next_process_id: AtomicU32,
     idle_timeout: Duration,
+    tls: Option<Arc<ServerConfig>>,
+}
+
+/// A self-signed certificate for `hostname`, made now (the snakeoil
+/// certificate a Debian mail server starts with).
+fn tls_config(hostname: &str) -> Result<Arc<ServerConfig>, String> {
+    let certified = rcgen::generate_simple_self_signed(vec![hostname.to_string()])
+        .map_err(|e| format!("cannot make a certificate: {e}"))?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("cannot set up TLS: {e}"))?
+        .with_no_client_auth()
+        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .map_err(|e| format!("cannot set up TLS: {e}"))?;
+    Ok(Arc::new(config))
+}
+
+/// The connection: plain TCP, or TLS over it after STARTTLS.
+enum Link {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
+}
+
+impl Link {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Link::Plain(stream) => stream,
+            Link::Tls(tls) => tls.get_ref(),
+        }
+    }
+}
+
+impl Read for Link {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Link::Plain(stream) => stream.read(buffer),
+            Link::Tls(tls) => tls.read(buffer),
+        }
+    }
+}
+
+impl Write for Link {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Link::Plain(stream) => stream.write(buffer),
+            Link::Tls(tls) => tls.write(buffer),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Link::Plain(stream) => stream.flush(),
+            Link::Tls(tls) => tls.flush(),
+        }
+    }
 }
 
 pub fn now() -> Timestamp {
@@ -66,6 +126,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     let listener = TcpListener::bind(options.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+    let tls = Some(tls_config(&options.world.hostname)?);
     let shared = Arc::new(Shared {
         personality: options.personality,
         world: Arc::new(options.world.clone()),
@@ -81,6 +142,7 @@ pub fn run(options: &Options) -> Result<(), String> {
                 .unwrap_or(options.personality.command_timeout_seconds)
                 .max(1),
         ),
+        tls,
     });
     eprintln!(
         "smtplab: {} as {} listening on {}",
@@ -130,15 +192,37 @@ fn refuse(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.shutdown(Shutdown::Both);
 }
 
+/// How long a server takes to finish after its last reply when the client
+/// has sent more it will never read: a client that writes meanwhile is
+/// reset when the socket closes, as with a real server's exit.
+const EXIT_WORK: Duration = Duration::from_millis(100);
+
+/// Whether the client sent bytes that nobody read yet.
+fn has_unread_input(stream: &TcpStream) -> bool {
+    let mut probe = [0u8; 1];
+    let _ = stream.set_nonblocking(true);
+    let unread = matches!(stream.peek(&mut probe), Ok(count) if count > 0);
+    let _ = stream.set_nonblocking(false);
+    unread
+}
+
 /// Carries out actions; returns false once the connection is closed.
 ///
-/// Replies are written together, as Sendmail's buffered output flushes
+/// Replies are written together, as a server's buffered output flushes
 /// them: before a pause, at the end of the batch, and with the close, so a
 /// closing reply and the end of the connection arrive together.
-fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> bool {
+fn perform(
+    actions: Vec<Action>,
+    link: &mut Option<Link>,
+    session: &mut Session,
+    shared: &Shared,
+) -> bool {
     let mut output: Vec<u8> = Vec::new();
-    let flush = |output: &mut Vec<u8>, stream: &mut TcpStream| -> bool {
-        let written = output.is_empty() || stream.write_all(output).is_ok();
+    let flush = |output: &mut Vec<u8>, link: &mut Option<Link>| -> bool {
+        let written = output.is_empty()
+            || link
+                .as_mut()
+                .is_some_and(|l| l.write_all(output).and_then(|_| l.flush()).is_ok());
         output.clear();
         written
     };
@@ -146,7 +230,7 @@ fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> boo
         match action {
             Action::Reply(reply) => output.extend_from_slice(&reply.to_wire()),
             Action::Pause { millis } | Action::GreetingPause { millis } => {
-                if !flush(&mut output, stream) {
+                if !flush(&mut output, link) {
                     return false;
                 }
                 if shared.delays {
@@ -154,14 +238,35 @@ fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> boo
                 }
             }
             Action::Deliver(delivery) => deliver(&delivery, shared),
-            Action::Notice(_) | Action::StartTls => {}
+            Action::Notice(_) => {}
+            Action::StartTls => {
+                if !flush(&mut output, link) {
+                    return false;
+                }
+                if !start_tls(link, shared) {
+                    return false;
+                }
+                session.tls_started(now());
+            }
             Action::Close => {
-                if !output.is_empty() {
+                let Some(mut current) = link.take() else {
+                    return false;
+                };
+                if has_unread_input(current.tcp()) {
+                    let _ = current.write_all(&output);
+                    let _ = current.flush();
+                    std::thread::sleep(EXIT_WORK);
+                } else if !output.is_empty() {
                     // The last reply and the end of the connection leave in
-                    // one segment, as when Sendmail flushes and exits.
-                    cork(stream);
-                    flush(&mut output, stream);
-                    let _ = stream.shutdown(Shutdown::Write);
+                    // one segment, as when a server flushes and exits.
+                    cork(current.tcp());
+                    let _ = current.write_all(&output);
+                    let _ = current.flush();
+                    if let Link::Tls(tls) = &mut current {
+                        tls.conn.send_close_notify();
+                        let _ = tls.flush();
+                    }
+                    let _ = current.tcp().shutdown(Shutdown::Write);
                 }
                 // Dropping the socket with unread input resets the
                 // connection, as a real server's exit does.
@@ -169,7 +274,26 @@ fn perform(actions: Vec<Action>, stream: &mut TcpStream, shared: &Shared) -> boo
             }
         }
     }
-    flush(&mut output, stream)
+    flush(&mut output, link)
+}
+
+/// The TLS handshake after `220 Ready to start TLS`; false when it fails
+/// (the client is then dropped, as a real server drops it).
+fn start_tls(link: &mut Option<Link>, shared: &Shared) -> bool {
+    let (Some(Link::Plain(stream)), Some(config)) = (link.take(), &shared.tls) else {
+        return false;
+    };
+    let Ok(connection) = ServerConnection::new(Arc::clone(config)) else {
+        return false;
+    };
+    let mut tls = StreamOwned::new(connection, stream);
+    while tls.conn.is_handshaking() {
+        if tls.conn.complete_io(&mut tls.sock).is_err() {
+            return false;
+        }
+    }
+    *link = Some(Link::Tls(Box::new(tls)));
+    true
 }
 
 /// Holds back partial segments until the socket is shut down (Linux
@@ -216,9 +340,10 @@ fn deliver(delivery: &smtplab_engine::Delivery, shared: &Shared) {
     }
 }
 
-fn serve_connection(mut stream: TcpStream, shared: &Shared) {
+fn serve_connection(stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
     let mut session = new_session(&stream, shared);
+    let mut link = Some(Link::Plain(stream));
     let mut buffer = vec![0u8; READ_BUFFER];
     for action in session.connect(now()) {
         if let Action::GreetingPause { millis } = action {
@@ -228,11 +353,12 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             // that talks first is refused.
             loop {
                 let left = deadline.saturating_duration_since(Instant::now());
+                let Some(current) = link.as_mut() else { return };
                 if left.is_zero() {
                     break;
                 }
-                let _ = stream.set_read_timeout(Some(left));
-                match stream.read(&mut buffer) {
+                let _ = current.tcp().set_read_timeout(Some(left));
+                match current.read(&mut buffer) {
                     Ok(0) => {
                         session.disconnect(now());
                         return;
@@ -247,30 +373,31 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
                 }
             }
             let actions = session.greet(now());
-            if !perform(actions, &mut stream, shared) {
+            if !perform(actions, &mut link, &mut session, shared) {
                 return;
             }
-        } else if !perform(vec![action], &mut stream, shared) {
+        } else if !perform(vec![action], &mut link, &mut session, shared) {
             return;
         }
     }
-    let _ = stream.set_read_timeout(Some(shared.idle_timeout));
     loop {
-        match stream.read(&mut buffer) {
+        let Some(current) = link.as_mut() else { return };
+        let _ = current.tcp().set_read_timeout(Some(shared.idle_timeout));
+        match current.read(&mut buffer) {
             Ok(0) => {
                 let actions = session.disconnect(now());
-                perform(actions, &mut stream, shared);
+                perform(actions, &mut link, &mut session, shared);
                 return;
             }
             Ok(count) => {
                 let actions = session.receive(&buffer[..count], now());
-                if !perform(actions, &mut stream, shared) {
+                if !perform(actions, &mut link, &mut session, shared) {
                     return;
                 }
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                 let actions = session.timeout(now());
-                perform(actions, &mut stream, shared);
+                perform(actions, &mut link, &mut session, shared);
                 return;
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,

@@ -235,6 +235,9 @@ pub struct Personality {
     /// `greet_pause`: the server waits this long before the banner, and
     /// rejects a client that talks first.
     pub greet_pause_millis: u64,
+    /// How long the server takes before its banner without caring whether
+    /// the client talks first (Postfix looks up the client's name first).
+    pub banner_delay_millis: u64,
     pub throttles: Throttles,
     /// Postfix's soft and hard error limits; `None` for Sendmail, which
     /// counts only unknown commands (`throttles.bad_commands`).
@@ -360,6 +363,7 @@ pub static SENDMAIL_8_13_8: Personality = Personality {
         no_verb: false,
     },
     greet_pause_millis: 0,
+    banner_delay_millis: 0,
     throttles: SENDMAIL_THROTTLES,
     error_limits: None,
     forbidden: NOTHING_FORBIDDEN,
@@ -415,6 +419,7 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
         no_verb: false,
     },
     greet_pause_millis: 1000,
+    banner_delay_millis: 0,
     throttles: Throttles {
         bad_recipients: 3,
         ..SENDMAIL_THROTTLES
@@ -484,6 +489,7 @@ pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
         no_verb: false,
     },
     greet_pause_millis: 0,
+    banner_delay_millis: 20,
     throttles: Throttles {
         bad_commands: 0,
         helo: 0,

@@ -13,14 +13,12 @@
 //! equals one recorded entry byte for byte, with only dates, queue ids and
 //! message-id stamps masked, and no recorded entry is used twice.
 
-mod support;
-
 use std::sync::Arc;
 
+use smtplab_corpus::{corpus_dir, mask_entry, normalize_line, split_entries};
 use smtplab_engine::personality::{Personality, POSTFIX_3_7_DEBIAN, SENDMAIL_8_17_DEBIAN};
 use smtplab_engine::script::{replay, Script};
 use smtplab_engine::{Connection, Delivery, Session, Timestamp, World};
-use support::{corpus_dir, mask_entry, normalize_line, split_entries};
 
 fn corpus_session(personality: &'static Personality) -> Session {
     let world = World::corpus();

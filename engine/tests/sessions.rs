@@ -1,13 +1,11 @@
 //! Golden transcripts, chunking and robustness of the engine.
 
-mod support;
-
 use std::sync::Arc;
 
+use smtplab_corpus::{corpus_dir, project_dir};
 use smtplab_engine::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
 use smtplab_engine::script::{replay, Script, Step};
 use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World};
-use support::{corpus_dir, project_dir};
 
 fn tutorial_session() -> Session {
     let world = World::tutorial();

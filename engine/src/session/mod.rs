@@ -357,7 +357,14 @@ impl Session {
                 millis: self.personality.greet_pause_millis,
             }];
         }
-        self.greet(now)
+        let mut out = Vec::new();
+        if self.personality.banner_delay_millis > 0 {
+            out.push(Action::Pause {
+                millis: self.personality.banner_delay_millis,
+            });
+        }
+        out.extend(self.greet(now));
+        out
     }
 
     /// The greeting pause is over: send the banner (or refuse a client that

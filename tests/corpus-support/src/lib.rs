@@ -1,20 +1,18 @@
-//! Helpers shared by the engine's integration tests: the project's copy of
-//! the recorded corpus, and the same masking as the corpus's `normalize.py`.
+//! Helpers shared by the engine's and the native program's tests: the
+//! project's copy of the recorded corpus, the same masking as the corpus's
+//! `normalize.py`, and mbox entries masked for comparison.
 
-#![allow(dead_code)]
-
+use regex::Regex;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 pub fn project_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 pub fn corpus_dir() -> PathBuf {
     project_dir().join("tests/corpus")
 }
-
-use regex::Regex;
-use std::sync::OnceLock;
 
 /// `normalize.py`'s rules, in its order.
 fn rules() -> &'static [(Regex, &'static str)] {
