@@ -432,6 +432,36 @@ mod tests {
             .contains("missing field `replies`"));
     }
 
+    /// Every reply every personality can send is explained in the shipped
+    /// document the page loads, with an RFC 5321 section, and the address
+    /// it echoes is put in.
+    #[test]
+    fn every_reply_of_every_personality_is_explained() {
+        let shipped: Explanations =
+            serde_json::from_str(include_str!("../../www/explain.json")).unwrap();
+        for personality in crate::personality::ALL {
+            for (key, _) in personality
+                .replies
+                .iter()
+                .chain(personality.reply_overrides)
+            {
+                let explained = shipped
+                    .reply(*key, Some("<mom@example.com>"))
+                    .unwrap_or_else(|| panic!("{}: {key:?} is not explained", personality.id));
+                assert!(explained.why.len() > 20, "{key:?}");
+                assert!(!explained.why.contains("{echo}"), "{key:?}");
+                assert!(
+                    explained
+                        .section
+                        .split('.')
+                        .all(|p| p.parse::<u32>().is_ok()),
+                    "{key:?}: section {}",
+                    explained.section
+                );
+            }
+        }
+    }
+
     #[test]
     fn the_shipped_document_is_current() {
         // The browser's copy; `smtplab explanations > www/explain.json`

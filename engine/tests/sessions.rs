@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use smtplab_corpus::{corpus_dir, project_dir};
-use smtplab_engine::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
+use smtplab_engine::personality::{POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
 use smtplab_engine::script::{replay, Script, Step};
-use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World};
+use smtplab_engine::{Action, Connection, Personality, Reply, Session, Timestamp, World};
 
 fn tutorial_session() -> Session {
     let world = World::tutorial();
@@ -37,16 +37,53 @@ fn tutorial_golden_transcript_byte_for_byte() {
     assert_eq!(got, expected);
 }
 
-/// Plays client lines one at a time (waiting for the server between
-/// lines, as a person types), cutting every line into `chunk`-byte pieces.
+/// One write of the client, as a script gives it.
+enum Write {
+    /// Sent in pieces of any size (a line, or raw bytes).
+    Divisible(Vec<u8>),
+    /// Sent as it is: a `%%pipeline` block is one write by definition.
+    Whole(Vec<u8>),
+    /// `%%tls`: the handshake succeeds if the server asked for one.
+    Tls,
+}
+
+fn script_writes(script: &Script) -> Vec<Write> {
+    script
+        .steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::Line(line) => {
+                let mut data = line.clone();
+                data.extend_from_slice(b"\r\n");
+                Some(Write::Divisible(data))
+            }
+            Step::Raw { bytes, .. } => Some(Write::Divisible(bytes.clone())),
+            Step::Pipeline(block) => {
+                let mut data = Vec::new();
+                for line in block {
+                    data.extend_from_slice(line);
+                    data.extend_from_slice(b"\r\n");
+                }
+                Some(Write::Whole(data))
+            }
+            Step::Tls => Some(Write::Tls),
+            Step::Sleep { .. } | Step::ExpectClose => None,
+        })
+        .collect()
+}
+
+/// Plays a script's writes in order, cutting every divisible write into
+/// `chunk`-byte pieces; `%%nogreeting` sends the first write before the
+/// greeting. Returns what the server did, in order.
 fn play_chunked(
     mut session: Session,
-    lines: &[Vec<u8>],
+    script: &Script,
     chunk: usize,
     now: Timestamp,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let record = |actions: Vec<Action>, out: &mut Vec<String>| {
+    let mut tls_requested = false;
+    let record = |actions: Vec<Action>, out: &mut Vec<String>, tls_requested: &mut bool| {
         for action in actions {
             match action {
                 Action::Reply(reply) => out.extend(reply.render()),
@@ -55,39 +92,50 @@ fn play_chunked(
                     d.mailboxes(),
                     d.copies.iter().map(|c| c.entry.len()).sum::<usize>()
                 )),
+                Action::Pause { millis } => out.push(format!("pause {millis}")),
+                Action::StartTls => *tls_requested = true,
                 Action::Close => out.push("close".into()),
                 _ => {}
             }
         }
     };
     let actions = session.connect(now);
-    record(actions, &mut out);
+    record(actions, &mut out, &mut tls_requested);
+    let mut writes = script_writes(script).into_iter();
+    if script.no_greeting {
+        if let Some(Write::Divisible(data) | Write::Whole(data)) = writes.next() {
+            session.receive(&data, now);
+        }
+    }
     let actions = session.greet(now);
-    record(actions, &mut out);
-    for line in lines {
-        let mut data = line.clone();
-        data.extend_from_slice(b"\r\n");
-        for piece in data.chunks(chunk.max(1)) {
-            let actions = session.receive(piece, now);
-            record(actions, &mut out);
+    record(actions, &mut out, &mut tls_requested);
+    for write in writes {
+        match write {
+            Write::Divisible(data) => {
+                for piece in data.chunks(chunk.max(1)) {
+                    let actions = session.receive(piece, now);
+                    record(actions, &mut out, &mut tls_requested);
+                }
+            }
+            Write::Whole(data) => {
+                let actions = session.receive(&data, now);
+                record(actions, &mut out, &mut tls_requested);
+            }
+            Write::Tls => {
+                let actions = if std::mem::take(&mut tls_requested) {
+                    session.tls_started(now)
+                } else {
+                    session.receive(b"\x16\x03\x01", now)
+                };
+                record(actions, &mut out, &mut tls_requested);
+            }
         }
     }
     out
 }
 
-fn script_lines(script: &Script) -> Option<Vec<Vec<u8>>> {
-    if script.no_greeting {
-        return None;
-    }
-    script
-        .steps
-        .iter()
-        .map(|step| match step {
-            Step::Line(line) => Some(line.clone()),
-            _ => None,
-        })
-        .collect()
-}
+/// Every personality.
+const ALL: [&Personality; 3] = [&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN, &POSTFIX_3_7_DEBIAN];
 
 #[test]
 fn the_same_input_in_any_chunk_size_gives_the_same_replies() {
@@ -97,24 +145,30 @@ fn the_same_input_in_any_chunk_size_gives_the_same_replies() {
         scripts.push(std::fs::read(entry.unwrap().path()).unwrap());
     }
     let mut compared = 0;
-    for text in scripts {
-        let Some(lines) = script_lines(&Script::parse(&text).unwrap()) else {
-            continue;
-        };
-        for personality in [&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN] as [&'static Personality; 2] {
+    let mut with_directives = 0;
+    for text in &scripts {
+        let script = Script::parse(text).unwrap();
+        let directives =
+            script.no_greeting || script.steps.iter().any(|s| !matches!(s, Step::Line(_)));
+        for personality in ALL {
             let make = || corpus_session(personality, 1, 0);
-            let whole = play_chunked(make(), &lines, usize::MAX, tutorial_time());
+            let whole = play_chunked(make(), &script, usize::MAX, tutorial_time());
             for chunk in [1, 2, 3, 7, 64] {
                 assert_eq!(
-                    play_chunked(make(), &lines, chunk, tutorial_time()),
+                    play_chunked(make(), &script, chunk, tutorial_time()),
                     whole,
-                    "chunk {chunk}"
+                    "{} chunk {chunk}",
+                    personality.id
                 );
             }
             compared += 1;
+            with_directives += usize::from(directives);
         }
     }
-    assert!(compared > 40);
+    // 32 scripts (the tutorial, the corpus, the extra one) for three
+    // servers; the six with directives among them.
+    assert_eq!(compared, 32 * 3);
+    assert_eq!(with_directives, 6 * 3);
 }
 
 /// A tiny deterministic generator, so failures can be replayed by seed.
@@ -170,22 +224,79 @@ const PIECES: &[&[u8]] = &[
     b"*",
 ];
 
-/// Random sessions: any bytes, any chunking, both personalities. The engine
-/// must never panic, and every complete command line must get a reply or
-/// end the session.
-#[test]
-fn random_sessions_never_panic_and_always_answer() {
-    for seed in 1..400u64 {
-        let mut random = Generator(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let personality: &'static Personality = if seed % 2 == 0 {
-            &SENDMAIL_8_13_8
+/// Feeds one client line (up to and including its LF, or the unfinished
+/// rest) in pieces of `chunk` bytes, and checks what the line got: a
+/// command line exactly one reply, a message line none (the final dot
+/// one), unless the connection closed, which may come with one closing
+/// reply more. Returns false once the session is closed.
+fn check_line(
+    session: &mut Session,
+    line: &[u8],
+    chunk: usize,
+    now: Timestamp,
+    context: &str,
+) -> bool {
+    let command = session.reading_commands();
+    let data = session.in_data();
+    let mut replies: Vec<Reply> = Vec::new();
+    for piece in line.chunks(chunk.max(1)) {
+        for action in session.receive(piece, now) {
+            if let Action::Reply(reply) = action {
+                assert!(
+                    (200..600).contains(&reply.code),
+                    "{context}: code {}",
+                    reply.code
+                );
+                assert!(!reply.render().is_empty(), "{context}");
+                replies.push(reply);
+            }
+        }
+    }
+    let closed = session.is_closed();
+    let complete = line.ends_with(b"\n");
+    let shown = String::from_utf8_lossy(line);
+    if !complete {
+        assert!(
+            replies.len() <= 1 || closed,
+            "{context}: {shown:?} got {replies:?}"
+        );
+    } else if command {
+        let answered = replies.len() == 1 || (closed && replies.len() <= 2);
+        assert!(answered, "{context}: {shown:?} got {replies:?}");
+    } else if data {
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let final_dot = content.strip_suffix(b"\r").unwrap_or(content) == b".";
+        let answered = if final_dot {
+            replies.len() == 1 || (closed && replies.len() <= 2)
         } else {
-            &SENDMAIL_8_17_DEBIAN
+            replies.is_empty() || closed
         };
+        assert!(
+            answered,
+            "{context}: message line {shown:?} got {replies:?}"
+        );
+    }
+    !closed
+}
+
+/// Splits bytes into lines that end after each LF (the last may not).
+fn lines_of(bytes: &[u8]) -> Vec<&[u8]> {
+    bytes.split_inclusive(|&b| b == b'\n').collect()
+}
+
+/// Random sessions: any bytes, any chunking, every personality. The
+/// engine must never panic, and every complete command line outside a
+/// message gets exactly one reply (a message line none, its final dot
+/// one), unless the connection closes, which may add the closing reply.
+#[test]
+fn random_sessions_answer_every_command_line_once() {
+    for seed in 1..600u64 {
+        let mut random = Generator(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let personality = ALL[seed as usize % ALL.len()];
         let mut session = corpus_session(personality, seed as u32, seed as u32);
         let now = tutorial_time();
         let mut input = Vec::new();
-        for _ in 0..random.below(200) {
+        for _ in 0..random.below(300) {
             if random.below(10) == 0 {
                 input.push(random.next() as u8);
             } else {
@@ -194,22 +305,12 @@ fn random_sessions_never_panic_and_always_answer() {
         }
         session.connect(now);
         session.greet(now);
-        let mut position = 0;
-        while position < input.len() {
-            let size = 1 + random.below(40);
-            let end = (position + size).min(input.len());
-            let actions = session.receive(&input[position..end], now);
-            for action in actions {
-                if let Action::Reply(reply) = action {
-                    assert!(
-                        (200..600).contains(&reply.code),
-                        "seed {seed}: code {}",
-                        reply.code
-                    );
-                    assert!(!reply.render().is_empty());
-                }
+        let chunk = 1 + random.below(40);
+        for line in lines_of(&input) {
+            let context = format!("seed {seed} {}", personality.id);
+            if !check_line(&mut session, line, chunk, now, &context) {
+                break;
             }
-            position = end;
         }
         session.disconnect(now);
     }
@@ -217,10 +318,6 @@ fn random_sessions_never_panic_and_always_answer() {
 
 #[test]
 fn every_command_line_gets_exactly_one_reply_outside_data() {
-    let mut session = tutorial_session();
-    let now = tutorial_time();
-    session.connect(now);
-    session.greet(now);
     let lines: &[&[u8]] = &[
         b"NOOP",
         b"FOO",
@@ -234,16 +331,26 @@ fn every_command_line_gets_exactly_one_reply_outside_data() {
         b"EXPN postmaster",
         b"HELP",
         b"\xff\xfe",
+        b"MAIL FROM:<mom@example.com>",
+        b"RCPT TO:<mom@example.com>",
+        b"DATA",
+        b"Subject: x",
+        b"",
+        b"..body",
+        b".",
+        b"QUIT",
     ];
-    for line in lines {
-        let mut data = line.to_vec();
-        data.extend_from_slice(b"\r\n");
-        let replies = session
-            .receive(&data, now)
-            .into_iter()
-            .filter(|a| matches!(a, Action::Reply(_)))
-            .count();
-        assert_eq!(replies, 1, "{}", String::from_utf8_lossy(line));
+    for personality in ALL {
+        let mut session = corpus_session(personality, 1, 0);
+        let now = tutorial_time();
+        session.connect(now);
+        session.greet(now);
+        for line in lines {
+            let mut data = line.to_vec();
+            data.extend_from_slice(b"\r\n");
+            check_line(&mut session, &data, 3, now, personality.id);
+        }
+        assert!(session.is_closed(), "{}: QUIT closes", personality.id);
     }
 }
 
@@ -260,37 +367,108 @@ fn tutorial_session_in_data() -> (Session, Timestamp) {
     (session, now)
 }
 
-#[test]
-fn ten_megabyte_body_is_delivered_whole() {
-    let (mut session, now) = tutorial_session_in_data();
-    let line =
-        b"0123456789012345678901234567890123456789012345678901234567890123456789012345678\r\n";
-    let mut body = Vec::new();
-    while body.len() < 10 * 1024 * 1024 {
-        body.extend_from_slice(line);
-    }
-    let mut delivered = None;
-    for piece in body.chunks(65_536) {
-        assert!(session.receive(piece, now).is_empty());
-    }
-    for action in session.receive(b".\r\n", now) {
-        if let Action::Deliver(d) = action {
-            delivered = Some(d);
+/// A session of `personality` in the corpus world (with `limit` as its
+/// message size limit) that has reached DATA for mom@example.com.
+fn session_in_data(personality: &'static Personality, limit: Option<u64>) -> Session {
+    let mut world = World::corpus();
+    world.message_size_limit = limit;
+    let connection = Connection::new(&world, "127.0.0.2", 1, 0);
+    let mut session = Session::new(personality, Arc::new(world), connection);
+    let now = tutorial_time();
+    session.connect(now);
+    session.greet(now);
+    session.receive(b"EHLO a.example\r\n", now);
+    session.receive(b"MAIL FROM:<a@b.example>\r\n", now);
+    session.receive(b"RCPT TO:<mom@example.com>\r\n", now);
+    session.receive(b"DATA\r\n", now);
+    assert!(session.in_data(), "{}", personality.id);
+    session
+}
+
+/// Ten megabytes of message text, with dot-stuffed lines, as sent and as
+/// the recipient must read it (dots unstuffed, CRLF as LF).
+fn ten_megabytes() -> (Vec<u8>, Vec<u8>) {
+    let mut sent = b"Subject: big\r\n\r\n".to_vec();
+    let mut read = b"Subject: big\n\n".to_vec();
+    let mut index = 0u64;
+    while sent.len() < 10 * 1024 * 1024 {
+        index += 1;
+        let text =
+            format!("{index:08} 0123456789012345678901234567890123456789012345678901234567890");
+        if index % 97 == 0 {
+            sent.extend_from_slice(format!("..{text}\r\n").as_bytes());
+            read.extend_from_slice(format!(".{text}\n").as_bytes());
+        } else {
+            sent.extend_from_slice(format!("{text}\r\n").as_bytes());
+            read.extend_from_slice(format!("{text}\n").as_bytes());
         }
     }
-    let delivered = delivered.expect("delivered");
-    assert!(delivered.copies[0].entry.len() > body.len() - body.len() / 40);
+    (sent, read)
+}
+
+/// Sends `message` then the final dot; returns the delivered entry or the
+/// refusal.
+fn send_message(session: &mut Session, message: &[u8]) -> Result<Vec<u8>, Reply> {
+    let now = tutorial_time();
+    for piece in message.chunks(65_536) {
+        assert!(session.receive(piece, now).is_empty());
+    }
+    let mut entry = None;
+    for action in session.receive(b".\r\n", now) {
+        match action {
+            Action::Deliver(d) => entry = Some(d.copies[0].entry.clone()),
+            Action::Reply(reply) if reply.code >= 400 => return Err(reply),
+            _ => {}
+        }
+    }
+    Ok(entry.expect("a reply or a delivery"))
+}
+
+/// The message as the entry holds it: from the first header the client
+/// sent to the blank line that ends the entry.
+fn delivered_message(entry: &[u8]) -> &[u8] {
+    let start = entry
+        .windows(8)
+        .position(|w| w == b"Subject:")
+        .expect("the message's header");
+    let end = entry.len() - 1;
+    &entry[start..end]
+}
+
+#[test]
+fn ten_megabyte_body_is_delivered_byte_for_byte() {
+    let (sent, read) = ten_megabytes();
+    for personality in ALL {
+        // No size limit: the whole message must arrive.
+        let mut session = session_in_data(personality, Some(0));
+        let entry = send_message(&mut session, &sent).expect("accepted");
+        assert!(
+            delivered_message(&entry) == read.as_slice(),
+            "{}: the delivered message differs from what was sent",
+            personality.id
+        );
+    }
+}
+
+#[test]
+fn postfix_refuses_a_message_over_its_default_limit() {
+    let (sent, _) = ten_megabytes();
+    let mut session = session_in_data(&POSTFIX_3_7_DEBIAN, None);
+    let refusal = send_message(&mut session, &sent).expect_err("10 MB is over 10240000 bytes");
+    assert_eq!(refusal.render(), ["552 5.3.4 Error: message file too big"]);
 }
 
 #[test]
 fn a_ten_megabyte_line_without_end_is_answered() {
-    for personality in [&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN] as [&'static Personality; 2] {
+    for personality in ALL {
         let mut session = corpus_session(personality, 1, 0);
         let now = tutorial_time();
         session.connect(now);
         session.greet(now);
         let paste = vec![b'x'; 10 * 1024 * 1024];
-        let actions = session.receive(&paste, now);
+        let mut actions = session.receive(&paste, now);
+        // Postfix keeps the line's first 2048 bytes and answers at its end.
+        actions.extend(session.receive(b"\r\n", now));
         assert!(
             actions.iter().any(|a| matches!(a, Action::Reply(_))),
             "{}",

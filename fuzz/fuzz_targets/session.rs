@@ -1,6 +1,8 @@
-//! Fuzzes the engine: random chunks of SMTP-flavoured bytes into a
-//! session, for both personalities. The engine must never panic, and must
-//! answer every command line it reads.
+//! Fuzzes the engine: SMTP-flavoured bytes into a session of every
+//! personality, each client line cut into random chunks. The engine must
+//! never panic, every complete command line outside a message must get
+//! exactly one reply (a message line none, the final dot one), unless the
+//! connection closes, which may add the personality's closing reply.
 //!
 //! The input is a program: the first byte picks the personality and the
 //! chunking, the rest are tokens from an alphabet that reaches deep states
@@ -11,14 +13,15 @@
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use smtplab_engine::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
+use smtplab_engine::personality::ALL;
 use smtplab_engine::{Action, Connection, Session, Timestamp, World};
 
 const TOKENS: &[&[u8]] = &[
     b"HELO ", b"EHLO ", b"MAIL FROM:", b"RCPT TO:", b"DATA", b"RSET", b"NOOP", b"QUIT", b"VRFY ",
     b"EXPN ", b"HELP ", b"AUTH ", b"CRAM-MD5", b"STARTTLS", b"VERB", b"ETRN ", b":", b"<", b">", b"@",
     b"\r\n", b"\n", b"\r", b".", b"..", b" ", b"0", b"9", b"SIZE=", b"BODY=", b"NOTIFY=", b"ORCPT=",
-    b"mom", b"example.com", b"postmaster", b"\"", b"(", b")", b",", b"%", b"!", b"*", b"=",
+    b"mom", b"example.com", b"postmaster", b"\"", b"(", b")", b",", b"%", b"!", b"*", b"=", b"BDAT ",
+    b" LAST", b"SMTPUTF8", b"\t", b"\xc3\xa9", b"\xff", b"GET ",
 ];
 
 fn world() -> Arc<World> {
@@ -26,7 +29,7 @@ fn world() -> Arc<World> {
     WORLD
         .get_or_init(|| {
             let mut world = World::corpus();
-            world.message_size_limit = 4096;
+            world.message_size_limit = Some(4096);
             Arc::new(world)
         })
         .clone()
@@ -34,8 +37,8 @@ fn world() -> Arc<World> {
 
 fuzz_target!(|data: &[u8]| {
     let Some((&control, program)) = data.split_first() else { return };
-    let personality = if control & 1 == 0 { &SENDMAIL_8_13_8 } else { &SENDMAIL_8_17_DEBIAN };
-    let chunk = 1 + usize::from(control >> 1);
+    let personality = ALL[usize::from(control) % ALL.len()];
+    let chunk = 1 + usize::from(control >> 2);
     let mut bytes = Vec::with_capacity(program.len() * 4);
     let mut iter = program.iter();
     while let Some(&b) = iter.next() {
@@ -58,12 +61,33 @@ fuzz_target!(|data: &[u8]| {
     let now = Timestamp::new(1_800_000_000, 0);
     session.connect(now);
     session.greet(now);
-    for piece in bytes.chunks(chunk) {
-        for action in session.receive(piece, now) {
-            if let Action::Reply(reply) = action {
-                assert!((200..600).contains(&reply.code));
-                assert!(!reply.render().is_empty());
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let command = session.reading_commands();
+        let data = session.in_data();
+        let mut replies = 0;
+        for piece in line.chunks(chunk) {
+            for action in session.receive(piece, now) {
+                if let Action::Reply(reply) = action {
+                    assert!((200..600).contains(&reply.code));
+                    assert!(!reply.render().is_empty());
+                    replies += 1;
+                }
             }
+        }
+        let closed = session.is_closed();
+        if line.ends_with(b"\n") {
+            let content = &line[..line.len() - 1];
+            let final_dot = content.strip_suffix(b"\r").unwrap_or(content) == b".";
+            if command {
+                assert!(replies == 1 || (closed && replies <= 2), "{replies} replies");
+            } else if data && final_dot {
+                assert!(replies == 1 || (closed && replies <= 2), "{replies} replies");
+            } else if data {
+                assert!(replies == 0 || closed, "{replies} replies to a message line");
+            }
+        }
+        if closed {
+            break;
         }
     }
     session.timeout(now);

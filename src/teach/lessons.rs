@@ -344,14 +344,18 @@ mod tests {
     use super::*;
     use crate::terminal::{Key, Terminal};
     use smtplab_engine::personality::SENDMAIL_8_13_8;
-    use smtplab_engine::Timestamp;
+    use smtplab_engine::{Personality, Timestamp};
 
     fn now() -> Timestamp {
         Timestamp::new(1_800_000_000, 0)
     }
 
     fn run(lines: &[&str]) -> Terminal {
-        let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 3);
+        run_with(&SENDMAIL_8_13_8, lines)
+    }
+
+    fn run_with(personality: &'static Personality, lines: &[&str]) -> Terminal {
+        let mut terminal = Terminal::new(World::tutorial(), personality, 3);
         terminal.timing = false;
         for line in lines {
             terminal.paste(line, now());
@@ -412,6 +416,29 @@ mod tests {
             assert!(passes(&done, id), "{id} should pass");
             assert!(!passes(&nothing, id), "{id} should not pass");
         }
+    }
+
+    /// The comparison lesson: the same relay attempt passes with the
+    /// Postfix it names, not with Sendmail.
+    #[test]
+    fn the_comparison_lesson_needs_postfix() {
+        let lesson = lesson("postfix-relay");
+        let wanted = lesson
+            .personality
+            .as_deref()
+            .and_then(Personality::by_id)
+            .unwrap();
+        let attempt = [
+            "telnet mail.example.com smtp",
+            "EHLO me.example",
+            "MAIL FROM:<me@me.example>",
+            "RCPT TO:<someone@example.org>",
+        ];
+        assert!(passes(&run_with(wanted, &attempt), "postfix-relay"));
+        assert!(!passes(
+            &run_with(&SENDMAIL_8_13_8, &attempt),
+            "postfix-relay"
+        ));
     }
 
     #[test]

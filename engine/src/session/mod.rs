@@ -264,6 +264,13 @@ impl Session {
         self.unread_at_close
     }
 
+    /// Whether the server is reading command lines (or the answer to an
+    /// AUTH challenge), as opposed to message text, a BDAT chunk or a TLS
+    /// handshake.
+    pub fn reading_commands(&self) -> bool {
+        matches!(self.phase, Phase::Commands | Phase::AuthResponse) && !self.discarding_line
+    }
+
     /// Whether the server is reading message text (after 354).
     pub fn in_data(&self) -> bool {
         matches!(self.phase, Phase::Data(_))
