@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use smtplab_corpus::{corpus_dir, project_dir};
-use smtplab_engine::personality::{POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
+use smtplab_engine::personality::{Syntax, POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
 use smtplab_engine::script::{replay, Script, Step};
 use smtplab_engine::{Action, Connection, Personality, Reply, Session, Timestamp, World};
 
@@ -209,6 +209,7 @@ const PIECES: &[&[u8]] = &[
     b"\r\n",
     b"\n",
     b"\r",
+    b"\r\r",
     b".",
     b"..",
     b" ",
@@ -265,7 +266,15 @@ fn check_line(
         assert!(answered, "{context}: {shown:?} got {replies:?}");
     } else if data {
         let content = line.strip_suffix(b"\n").unwrap_or(line);
-        let final_dot = content.strip_suffix(b"\r").unwrap_or(content) == b".";
+        // Sendmail drops the CR of CRLF, Postfix every CR at the end.
+        let content = match session.personality().syntax {
+            Syntax::Sendmail => content.strip_suffix(b"\r").unwrap_or(content),
+            Syntax::Postfix => {
+                let end = content.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+                &content[..end]
+            }
+        };
+        let final_dot = content == b".";
         let answered = if final_dot {
             replies.len() == 1 || (closed && replies.len() <= 2)
         } else {
