@@ -1,10 +1,48 @@
-//! `smtplab serve` over a real socket: the tutorial session, and the
-//! loopback-only rule.
+//! `smtplab serve` over a real socket: the tutorial session, STARTTLS with
+//! a real client, and the loopback-only rule.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// The server process, stopped when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `smtplab serve` with `arguments` on a free port and waits until
+/// it accepts connections.
+fn serve(arguments: &[&str]) -> (Server, u16) {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(arguments)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (server, port)
+}
 
 #[test]
 fn refuses_a_non_loopback_address_without_allow_remote() {
@@ -18,24 +56,8 @@ fn refuses_a_non_loopback_address_without_allow_remote() {
 
 #[test]
 fn tutorial_session_over_tcp() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let stream = loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(stream) => break stream,
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => panic!("{e}"),
-        }
-    };
+    let (_server, port) = serve(&[]);
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
@@ -79,6 +101,48 @@ fn tutorial_session_over_tcp() {
         "221 2.0.0 mail.example.com closing connection\r\n"
     );
     assert_eq!(read_line(), "", "the server closes after QUIT");
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+/// Python's smtplib starts TLS with the Postfix personality and sends a
+/// message inside it; Postfix writes `with ESMTPS` in its `Received:`.
+#[test]
+fn a_real_client_sends_mail_over_starttls() {
+    let spool = std::env::temp_dir().join(format!("smtplab-tls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&spool);
+    let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../worlds/corpus.json");
+    let spool_arg = spool.to_string_lossy().to_string();
+    let (_server, port) = serve(&[
+        "--personality",
+        "postfix-3.7.11-debian",
+        "--world",
+        world,
+        "--spool",
+        &spool_arg,
+    ]);
+    let client = format!(
+        r#"
+import smtplib, ssl
+s = smtplib.SMTP("127.0.0.1", {port}, source_address=("127.0.0.2", 0), timeout=10)
+s.ehlo()
+assert s.has_extn("starttls")
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+code, _ = s.starttls(context=context)
+assert code == 220
+s.ehlo()
+assert not s.has_extn("starttls")
+s.sendmail("sender@client.example.no", ["mom@example.com"], "Subject: tls\r\n\r\nsent inside TLS\r\n")
+s.quit()
+"#
+    );
+    let status = Command::new("python3")
+        .args(["-c", &client])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success());
+    let mailbox = std::fs::read_to_string(spool.join("mom")).unwrap();
+    assert!(mailbox.contains("(Postfix) with ESMTPS id "), "{mailbox}");
+    assert!(mailbox.contains("\nsent inside TLS\n"), "{mailbox}");
+    let _ = std::fs::remove_dir_all(&spool);
 }
