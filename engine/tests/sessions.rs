@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use smtplab_corpus::{corpus_dir, project_dir};
-use smtplab_engine::personality::{Syntax, POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
+use smtplab_engine::personality::{
+    Syntax, POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN,
+};
 use smtplab_engine::script::{replay, Script, Step};
 use smtplab_engine::{Action, Connection, Personality, Reply, Session, Timestamp, World};
 
@@ -270,7 +272,10 @@ fn check_line(
         let content = match session.personality().syntax {
             Syntax::Sendmail => content.strip_suffix(b"\r").unwrap_or(content),
             Syntax::Postfix => {
-                let end = content.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+                let end = content
+                    .iter()
+                    .rposition(|&b| b != b'\r')
+                    .map_or(0, |i| i + 1);
                 &content[..end]
             }
         };
@@ -404,7 +409,7 @@ fn ten_megabytes() -> (Vec<u8>, Vec<u8>) {
         index += 1;
         let text =
             format!("{index:08} 0123456789012345678901234567890123456789012345678901234567890");
-        if index % 97 == 0 {
+        if index.is_multiple_of(97) {
             sent.extend_from_slice(format!("..{text}\r\n").as_bytes());
             read.extend_from_slice(format!(".{text}\n").as_bytes());
         } else {
