@@ -25,10 +25,9 @@ usage:
   smtplab serve [--listen 127.0.0.1:2525] [--personality P] [--world FILE]
                 [--spool DIR] [--allow-remote] [--max-sessions N]
                 [--idle-timeout SECONDS] [--no-delays]
-  smtplab personalities
+  smtplab personalities    (the servers P can name; the first is the default)
   smtplab explanations     (the explain mode's texts, as the browser loads them)
 
-personalities: sendmail-8.13.8 (default), sendmail-8.17.1.9-debian
 worlds: JSON files such as worlds/tutorial.json (default) and worlds/corpus.json";
 
 fn main() -> ExitCode {
