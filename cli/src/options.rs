@@ -25,6 +25,8 @@ pub struct Options {
     pub sequence: Option<u32>,
     pub show_mail: bool,
     pub listen: SocketAddr,
+    /// Also serve POP3 here (Dovecot), over the same spool.
+    pub pop3: Option<SocketAddr>,
     pub allow_remote: bool,
     pub spool: Option<PathBuf>,
     pub max_sessions: usize,
@@ -46,6 +48,7 @@ impl Options {
             listen: "127.0.0.1:2525"
                 .parse()
                 .map_err(|_| "bad default address")?,
+            pop3: None,
             allow_remote: false,
             spool: None,
             max_sessions: 256,
@@ -106,6 +109,14 @@ impl Options {
                     options.listen = value
                         .parse()
                         .map_err(|_| format!("--listen {value:?} is not ADDRESS:PORT"))?;
+                }
+                Long("pop3") => {
+                    let value = text(&mut parser)?;
+                    options.pop3 = Some(
+                        value
+                            .parse()
+                            .map_err(|_| format!("--pop3 {value:?} is not ADDRESS:PORT"))?,
+                    );
                 }
                 Long("allow-remote") => options.allow_remote = true,
                 Long("spool") => {

@@ -41,28 +41,33 @@ struct Shared {
 
 /// A self-signed certificate for `hostname`, made now (the snakeoil
 /// certificate a Debian mail server starts with).
-fn tls_config(hostname: &str) -> Result<Arc<ServerConfig>, String> {
-    let certified = rcgen::generate_simple_self_signed(vec![hostname.to_string()])
-        .map_err(|e| format!("cannot make a certificate: {e}"))?;
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(certified.key_pair.serialize_der()));
+pub(crate) fn tls_config(hostname: &str) -> Result<Arc<ServerConfig>, String> {
+    let cannot = |e: rcgen::Error| format!("cannot make a certificate: {e}");
+    let mut params = rcgen::CertificateParams::new(vec![hostname.to_string()]).map_err(cannot)?;
+    let mut name = rcgen::DistinguishedName::new();
+    name.push(rcgen::DnType::CommonName, hostname);
+    params.distinguished_name = name;
+    let key_pair = rcgen::KeyPair::generate().map_err(cannot)?;
+    let cert = params.self_signed(&key_pair).map_err(cannot)?;
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pair.serialize_der()));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?
         .with_no_client_auth()
-        .with_single_cert(vec![certified.cert.der().clone()], key)
+        .with_single_cert(vec![cert.der().clone()], key)
         .map_err(|e| format!("cannot set up TLS: {e}"))?;
     Ok(Arc::new(config))
 }
 
 /// The connection: plain TCP, or TLS over it after STARTTLS.
-enum Link {
+pub(crate) enum Link {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ServerConnection, TcpStream>>),
 }
 
 impl Link {
-    fn tcp(&self) -> &TcpStream {
+    pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
             Link::Plain(stream) => stream,
             Link::Tls(tls) => tls.get_ref(),
@@ -127,6 +132,9 @@ pub fn run(options: &Options) -> Result<(), String> {
     let listener = TcpListener::bind(options.listen)
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
     let tls = Some(tls_config(&options.world.hostname)?);
+    if let Some(address) = options.pop3 {
+        crate::pop3::start(address, options, tls.clone())?;
+    }
     let shared = Arc::new(Shared {
         personality: options.personality,
         world: Arc::new(options.world.clone()),
@@ -195,10 +203,10 @@ fn refuse(mut stream: TcpStream, shared: &Shared) {
 /// How long a server takes to finish after its last reply when the client
 /// has sent more it will never read: a client that writes meanwhile is
 /// reset when the socket closes, as with a real server's exit.
-const EXIT_WORK: Duration = Duration::from_millis(100);
+pub(crate) const EXIT_WORK: Duration = Duration::from_millis(100);
 
 /// Whether the client sent bytes that nobody read yet.
-fn has_unread_input(stream: &TcpStream) -> bool {
+pub(crate) fn has_unread_input(stream: &TcpStream) -> bool {
     let mut probe = [0u8; 1];
     let _ = stream.set_nonblocking(true);
     let unread = matches!(stream.peek(&mut probe), Ok(count) if count > 0);
@@ -280,7 +288,12 @@ fn perform(
 /// The TLS handshake after `220 Ready to start TLS`; false when it fails
 /// (the client is then dropped, as a real server drops it).
 fn start_tls(link: &mut Option<Link>, shared: &Shared) -> bool {
-    let (Some(Link::Plain(stream)), Some(config)) = (link.take(), &shared.tls) else {
+    start_tls_with(link, shared.tls.as_ref())
+}
+
+/// The TLS handshake with `config`; false when it fails.
+pub(crate) fn start_tls_with(link: &mut Option<Link>, config: Option<&Arc<ServerConfig>>) -> bool {
+    let (Some(Link::Plain(stream)), Some(config)) = (link.take(), config) else {
         return false;
     };
     let Ok(connection) = ServerConnection::new(Arc::clone(config)) else {

@@ -15,6 +15,22 @@ pub struct User {
     /// A system account (root, daemon, nobody ...), not a person.
     #[serde(default, skip_serializing_if = "is_false")]
     pub system: bool,
+    /// The password POP3 and IMAP logins check; none: no login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// Whether a password may be sent in clear over a connection without TLS
+/// (Dovecot's `disable_plaintext_auth`). A client on the server's own
+/// address counts as secured either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PlaintextLogin {
+    /// Debian's default: only after STARTTLS/STLS.
+    #[default]
+    TlsOnly,
+    /// A teaching lab's setting: always.
+    Allowed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +76,9 @@ pub struct World {
     /// Free space in the queue; a SIZE= declaration above it is refused.
     #[serde(default = "default_free_disk_bytes")]
     pub free_disk_bytes: u64,
+    /// POP3 and IMAP: when a password may be sent in clear.
+    #[serde(default)]
+    pub login_policy: PlaintextLogin,
     /// Whether a TLS certificate is installed (STARTTLS is then offered);
     /// when absent, as the server's package installs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,6 +134,7 @@ impl World {
             },
             message_size_limit: None,
             free_disk_bytes: default_free_disk_bytes(),
+            login_policy: PlaintextLogin::default(),
             tls_certificate: None,
         }
     }

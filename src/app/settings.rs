@@ -118,6 +118,12 @@ impl Form {
                     name: name.trim().to_string(),
                     full_name: full_name.trim().to_string(),
                     system: false,
+                    // The form does not show passwords; a user kept keeps hers.
+                    password: base
+                        .users
+                        .iter()
+                        .find(|u| u.name == name.trim())
+                        .and_then(|u| u.password.clone()),
                 },
             );
         }

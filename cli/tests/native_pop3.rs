@@ -1,0 +1,156 @@
+//! POP3 through the native server against the recorded Dovecot corpus:
+//! each public script is played by the corpus's own protocol-aware driver
+//! from 127.0.0.2 against `smtplab serve --pop3`, with the seed mailboxes
+//! copied into a fresh spool first, and the transcript must equal the
+//! recording after the corpus's `normalize.py`, every driver note
+//! included. Both login policies: the lab's (plaintext allowed) and
+//! Debian's default (plaintext only over TLS).
+//!
+//! The mailbox files after each script are not compared yet: Dovecot
+//! writes its own bookkeeping headers into them, which the simulation
+//! does not write so far.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn project_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn corpus() -> PathBuf {
+    project_dir().join("tests/corpus/dovecot-2.3")
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(world: &Path, spool: &Path) -> (Server, u16) {
+    let pop3 = free_port();
+    let smtp = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{smtp}")])
+        .args(["--pop3", &format!("127.0.0.1:{pop3}")])
+        .arg("--world")
+        .arg(world)
+        .arg("--spool")
+        .arg(spool)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start smtplab serve");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", pop3)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (server, pop3)
+}
+
+fn normalize(path: &Path) -> String {
+    let output = Command::new("python3")
+        .arg(corpus().join("tools/normalize.py"))
+        .arg(path)
+        .output()
+        .expect("python3 runs normalize.py");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    // Each server listens on its own port.
+    text.lines()
+        .map(|line| match line.find(" to 127.0.0.1:") {
+            Some(at) if line.starts_with("-- connected from") => {
+                format!("{} to 127.0.0.1:PORT", &line[..at])
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Plays every POP3 transcript of `mode` (`lab` or `debian-default`) with
+/// `world`; returns the failures.
+fn check(mode: &str, world: &str) -> Vec<String> {
+    let world = project_dir().join("worlds").join(world);
+    let folder = corpus().join(mode).join("pop3");
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty());
+    let work = std::env::temp_dir().join(format!("smtplab-pop3-{mode}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let handles: Vec<_> = names
+        .into_iter()
+        .map(|name| {
+            let world = world.clone();
+            let folder = folder.clone();
+            let work = work.join(&name);
+            std::thread::spawn(move || {
+                let spool = work.join("spool");
+                std::fs::create_dir_all(&spool).unwrap();
+                for seed in std::fs::read_dir(corpus().join("seed")).unwrap() {
+                    let seed = seed.unwrap().path();
+                    std::fs::copy(&seed, spool.join(seed.file_name().unwrap())).unwrap();
+                }
+                let (_server, port) = start(&world, &spool);
+                let out = work.join("out.txt");
+                let status = Command::new("python3")
+                    .arg(corpus().join("tools/driver.py"))
+                    .arg(corpus().join("scripts/pop3").join(&name))
+                    .args([
+                        "--proto",
+                        "pop3",
+                        "--port",
+                        &port.to_string(),
+                        "--source",
+                        "127.0.0.2",
+                    ])
+                    .arg("--out")
+                    .arg(&out)
+                    .stdout(Stdio::null())
+                    .status()
+                    .expect("python3 runs driver.py");
+                assert!(status.success(), "{name}: the driver failed");
+                let want = normalize(&folder.join(&name));
+                let got = normalize(&out);
+                (want != got).then(|| format!("--- {name}\nwant:\n{want}\ngot:\n{got}"))
+            })
+        })
+        .collect();
+    let failures = handles
+        .into_iter()
+        .filter_map(|h| h.join().unwrap())
+        .collect();
+    let _ = std::fs::remove_dir_all(&work);
+    failures
+}
+
+#[test]
+fn lab_pop3_transcripts_through_the_native_server() {
+    let failures = check("lab", "corpus.json");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn debian_default_pop3_transcripts_through_the_native_server() {
+    let failures = check("debian-default", "corpus-debian-default.json");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1,0 +1,693 @@
+//! One POP3 session (RFC 1939, RFC 2449 CAPA, RFC 5034 SASL PLAIN) as a
+//! state machine, after Dovecot 2.3's `pop3-login` and `pop3`.
+//!
+//! Sans-IO like the SMTP session: [`Pop3Session::connect`] and
+//! [`Pop3Session::receive`] return [`MailAction`]s. The mailbox is the
+//! shell's: after a login the session asks for it ([`MailAction::Open`])
+//! and the shell hands its bytes to [`Pop3Session::opened`]; at QUIT with
+//! messages deleted it hands back the file to write ([`MailAction::Save`]).
+//! The server's texts and limits are data ([`MailServer`]).
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+
+use crate::mbox::{self, Mailbox};
+use crate::world::{PlaintextLogin, World};
+
+/// What makes one POP3 server release different, as data.
+#[derive(Debug)]
+pub struct MailServer {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// The text of the greeting after `+OK `.
+    pub greeting: &'static str,
+    /// CAPA lines before STLS/USER/SASL.
+    pub capabilities: &'static [&'static str],
+    pub mechanisms: &'static [&'static str],
+    /// The longest command line before login, and after.
+    pub login_line_limit: usize,
+    pub line_limit: usize,
+    /// Unknown or refused commands in a row before the login process
+    /// hangs up, and after login (Dovecot allows `limit` and ends at
+    /// `limit + 1`).
+    pub login_bad_commands: u32,
+    pub bad_commands: u32,
+    /// The pause before a failed login is answered.
+    pub failure_delay_millis: u64,
+    /// How long the login process takes before its greeting (it waits
+    /// for the auth process); a client may talk first meanwhile.
+    pub greeting_delay_millis: u64,
+}
+
+/// Debian 12's Dovecot 2.3.19.1.
+pub static DOVECOT_2_3_19_DEBIAN: MailServer = MailServer {
+    id: "dovecot-2.3.19-debian",
+    label: "Dovecot 2.3.19 (Debian 12 defaults)",
+    greeting: "Dovecot (Debian) ready.",
+    capabilities: &[
+        "CAPA",
+        "TOP",
+        "UIDL",
+        "RESP-CODES",
+        "PIPELINING",
+        "AUTH-RESP-CODE",
+    ],
+    mechanisms: &["PLAIN"],
+    login_line_limit: 4096,
+    line_limit: 2048,
+    login_bad_commands: 3,
+    bad_commands: 20,
+    failure_delay_millis: 2000,
+    greeting_delay_millis: 20,
+};
+
+/// What the session asks its shell to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailAction {
+    /// Send this line (CRLF is added by [`MailAction::wire`]).
+    Send(String),
+    /// Send these raw bytes (a message, already dot-stuffed, with CRLFs).
+    SendBytes(Vec<u8>),
+    /// Wait this long before what follows.
+    Pause {
+        millis: u64,
+    },
+    /// Give this user's mailbox file to [`Pop3Session::opened`].
+    Open {
+        user: String,
+    },
+    /// Write this user's mailbox file.
+    Save {
+        user: String,
+        file: Vec<u8>,
+    },
+    /// Start TLS, then call [`Pop3Session::tls_started`].
+    StartTls,
+    Close,
+}
+
+impl MailAction {
+    /// The bytes this action puts on the wire (empty for the others).
+    pub fn wire(&self) -> Vec<u8> {
+        match self {
+            MailAction::Send(line) => format!("{line}\r\n").into_bytes(),
+            MailAction::SendBytes(bytes) => bytes.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum State {
+    /// Before login (`pop3-login`).
+    Authorization {
+        user: Option<String>,
+    },
+    /// `AUTH PLAIN` sent without an initial response: the next line is it.
+    SaslResponse,
+    /// Logged in; waiting for the shell to hand over the mailbox.
+    Opening {
+        user: String,
+    },
+    Transaction(Box<Transaction>),
+    TlsHandshake,
+    Closed,
+}
+
+#[derive(Clone, Debug)]
+struct Transaction {
+    user: String,
+    file: Vec<u8>,
+    mailbox: Mailbox,
+    uid_validity: u32,
+    deleted: Vec<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pop3Session {
+    server: &'static MailServer,
+    world: Arc<World>,
+    state: State,
+    input: Vec<u8>,
+    /// Input that arrived while the mailbox was being opened.
+    held: Vec<u8>,
+    bad_commands: u32,
+    tls: bool,
+    /// The client's address is the server's own (Dovecot then counts the
+    /// connection as secured).
+    local_client: bool,
+    now_seconds: i64,
+    unread_at_close: bool,
+}
+
+const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+impl Pop3Session {
+    pub fn new(
+        server: &'static MailServer,
+        world: Arc<World>,
+        client_address: &str,
+    ) -> Pop3Session {
+        let local_client = client_address == world.server_address;
+        Pop3Session {
+            server,
+            world,
+            state: State::Authorization { user: None },
+            input: Vec::new(),
+            held: Vec::new(),
+            bad_commands: 0,
+            tls: false,
+            local_client,
+            now_seconds: 0,
+            unread_at_close: false,
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed)
+    }
+
+    /// Whether the session ended with client input it never read.
+    pub fn closed_with_unread_input(&self) -> bool {
+        self.unread_at_close
+    }
+
+    /// The greeting.
+    pub fn connect(&mut self, now_seconds: i64) -> Vec<MailAction> {
+        self.now_seconds = now_seconds;
+        vec![
+            MailAction::Pause {
+                millis: self.server.greeting_delay_millis,
+            },
+            MailAction::Send(format!("+OK {}", self.server.greeting)),
+        ]
+    }
+
+    /// The shell finished the TLS handshake after `+OK Begin TLS`.
+    pub fn tls_started(&mut self) {
+        if matches!(self.state, State::TlsHandshake) {
+            self.tls = true;
+            self.state = State::Authorization { user: None };
+            self.input.clear();
+        }
+    }
+
+    fn close(&mut self, out: &mut Vec<MailAction>) {
+        out.push(MailAction::Close);
+        self.state = State::Closed;
+        self.unread_at_close |= !self.input.is_empty();
+        self.input.clear();
+    }
+
+    /// Bytes from the client.
+    pub fn receive(&mut self, bytes: &[u8], now_seconds: i64) -> Vec<MailAction> {
+        self.now_seconds = now_seconds;
+        let mut out = Vec::new();
+        match self.state {
+            State::Closed => return out,
+            State::TlsHandshake => {
+                if !bytes.is_empty() {
+                    self.close(&mut out);
+                }
+                return out;
+            }
+            State::Opening { .. } => {
+                self.held.extend_from_slice(bytes);
+                return out;
+            }
+            _ => {}
+        }
+        self.input.extend_from_slice(bytes);
+        self.process(&mut out);
+        out
+    }
+
+    /// The shell hands over the mailbox file of the user who logged in.
+    pub fn opened(&mut self, file: &[u8]) -> Vec<MailAction> {
+        let mut out = Vec::new();
+        let State::Opening { user } = &self.state else {
+            return out;
+        };
+        let mailbox = mbox::read(file);
+        let uid_validity = mailbox
+            .uid_validity
+            .unwrap_or(self.now_seconds.clamp(1, i64::from(u32::MAX)) as u32);
+        let deleted = vec![false; mailbox.messages.len()];
+        self.state = State::Transaction(Box::new(Transaction {
+            user: user.clone(),
+            file: file.to_vec(),
+            mailbox,
+            uid_validity,
+            deleted,
+        }));
+        out.push(MailAction::Send("+OK Logged in.".to_string()));
+        let held = std::mem::take(&mut self.held);
+        self.input.extend_from_slice(&held);
+        self.process(&mut out);
+        out
+    }
+
+    fn line_limit(&self) -> usize {
+        match self.state {
+            State::Transaction(_) => self.server.line_limit,
+            _ => self.server.login_line_limit,
+        }
+    }
+
+    fn process(&mut self, out: &mut Vec<MailAction>) {
+        loop {
+            if matches!(
+                self.state,
+                State::Closed | State::TlsHandshake | State::Opening { .. }
+            ) {
+                return;
+            }
+            let Some(newline) = self.input.iter().position(|&b| b == b'\n') else {
+                if self.input.len() >= self.line_limit() {
+                    let text = match self.state {
+                        State::Transaction(_) => "-ERR Input line too long.",
+                        _ => "-ERR Input buffer full, aborting",
+                    };
+                    out.push(MailAction::Send(text.to_string()));
+                    self.close(out);
+                }
+                return;
+            };
+            if newline + 1 > self.line_limit() {
+                let text = match self.state {
+                    State::Transaction(_) => "-ERR Input line too long.",
+                    _ => "-ERR Input buffer full, aborting",
+                };
+                out.push(MailAction::Send(text.to_string()));
+                self.close(out);
+                return;
+            }
+            let line: Vec<u8> = self.input.drain(..=newline).collect();
+            let line = line.strip_suffix(b"\n").unwrap_or(&line);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let line = String::from_utf8_lossy(line).into_owned();
+            match self.state {
+                State::SaslResponse => self.sasl_response(&line, out),
+                State::Transaction(_) => self.transaction_command(&line, out),
+                _ => self.login_command(&line, out),
+            }
+        }
+    }
+
+    fn plaintext_allowed(&self) -> bool {
+        self.world.login_policy == PlaintextLogin::Allowed || self.tls || self.local_client
+    }
+
+    fn refuse(&mut self, text: &str, out: &mut Vec<MailAction>) {
+        out.push(MailAction::Send(text.to_string()));
+    }
+
+    /// A command before login; a refused or unknown one counts as bad.
+    fn login_command(&mut self, line: &str, out: &mut Vec<MailAction>) {
+        let (word, args) = line.split_once(' ').unwrap_or((line, ""));
+        let verb = word.to_ascii_uppercase();
+        let good = match verb.as_str() {
+            "CAPA" => {
+                let mut lines = vec!["+OK".to_string()];
+                lines.extend(self.server.capabilities.iter().map(|c| c.to_string()));
+                if !self.tls && self.world.tls_certificate != Some(false) {
+                    lines.push("STLS".to_string());
+                }
+                if self.plaintext_allowed() {
+                    lines.push("USER".to_string());
+                }
+                lines.push(format!("SASL {}", self.server.mechanisms.join(" ")));
+                lines.push(".".to_string());
+                out.extend(lines.into_iter().map(MailAction::Send));
+                true
+            }
+            "USER" => {
+                if self.plaintext_allowed() {
+                    self.state = State::Authorization {
+                        user: Some(args.to_string()),
+                    };
+                    out.push(MailAction::Send("+OK".to_string()));
+                } else {
+                    self.refuse(
+                        "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
+                        out,
+                    );
+                }
+                true
+            }
+            "PASS" => {
+                let user = match &mut self.state {
+                    State::Authorization { user } => user.take(),
+                    _ => None,
+                };
+                match user {
+                    _ if !self.plaintext_allowed() => self.refuse(
+                        "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
+                        out,
+                    ),
+                    None => self.refuse("-ERR No username given.", out),
+                    Some(user) => self.log_in(&user, args, out),
+                }
+                true
+            }
+            "AUTH" => {
+                self.auth(args, out);
+                true
+            }
+            "STLS" => {
+                if self.tls {
+                    self.refuse("-ERR TLS is already active.", out);
+                } else {
+                    out.push(MailAction::Send(
+                        "+OK Begin TLS negotiation now.".to_string(),
+                    ));
+                    out.push(MailAction::StartTls);
+                    self.state = State::TlsHandshake;
+                }
+                true
+            }
+            "QUIT" => {
+                out.push(MailAction::Send("+OK Logging out".to_string()));
+                self.close(out);
+                true
+            }
+            _ => {
+                self.refuse("-ERR Unknown command.", out);
+                false
+            }
+        };
+        if good {
+            self.bad_commands = 0;
+        } else {
+            self.bad_commands += 1;
+            if self.bad_commands >= self.server.login_bad_commands {
+                out.push(MailAction::Send(
+                    "-ERR Too many invalid bad commands.".to_string(),
+                ));
+                self.close(out);
+            }
+        }
+    }
+
+    fn auth(&mut self, args: &str, out: &mut Vec<MailAction>) {
+        if args.is_empty() {
+            out.push(MailAction::Send("+OK".to_string()));
+            for mechanism in self.server.mechanisms {
+                out.push(MailAction::Send(mechanism.to_string()));
+            }
+            out.push(MailAction::Send(".".to_string()));
+            return;
+        }
+        let (mechanism, initial) = args.split_once(' ').unwrap_or((args, ""));
+        if !self
+            .server
+            .mechanisms
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(mechanism))
+        {
+            self.refuse("-ERR [AUTH] Unsupported authentication mechanism.", out);
+            return;
+        }
+        if !self.plaintext_allowed() {
+            self.refuse("-ERR [AUTH] Plaintext authentication disabled.", out);
+            return;
+        }
+        if initial.is_empty() {
+            out.push(MailAction::Send("+ ".to_string()));
+            self.state = State::SaslResponse;
+            return;
+        }
+        self.plain_response(initial, out);
+    }
+
+    fn sasl_response(&mut self, line: &str, out: &mut Vec<MailAction>) {
+        self.state = State::Authorization { user: None };
+        if line == "*" {
+            self.refuse("-ERR Authentication aborted by client.", out);
+            return;
+        }
+        self.plain_response(line, out);
+    }
+
+    /// RFC 4616: authorization id, NUL, user, NUL, password, in base64.
+    fn plain_response(&mut self, encoded: &str, out: &mut Vec<MailAction>) {
+        let Ok(decoded) = BASE64.decode(encoded.trim()) else {
+            self.refuse("-ERR [AUTH] Invalid base64 in response", out);
+            return;
+        };
+        let parts: Vec<&[u8]> = decoded.split(|&b| b == 0).collect();
+        match parts.as_slice() {
+            [authz, user, password] if authz.is_empty() || authz == user => {
+                let user = String::from_utf8_lossy(user).into_owned();
+                let password = String::from_utf8_lossy(password).into_owned();
+                self.log_in(&user, &password, out);
+            }
+            _ => self.fail_login(out),
+        }
+    }
+
+    fn fail_login(&mut self, out: &mut Vec<MailAction>) {
+        out.push(MailAction::Pause {
+            millis: self.server.failure_delay_millis,
+        });
+        self.refuse("-ERR [AUTH] Authentication failed.", out);
+    }
+
+    fn log_in(&mut self, user: &str, password: &str, out: &mut Vec<MailAction>) {
+        let known = self.world.users.iter().find(|u| {
+            u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
+        });
+        match known {
+            Some(found) => {
+                let name = found.name.clone();
+                self.state = State::Opening { user: name.clone() };
+                out.push(MailAction::Open { user: name });
+            }
+            None => self.fail_login(out),
+        }
+    }
+
+    /// A message number argument; the error line when it is not one of
+    /// the messages (Dovecot's `get_msgnum`).
+    fn message_number(
+        transaction: &Transaction,
+        args: &str,
+        then_space: bool,
+    ) -> Result<(usize, String), String> {
+        if !args.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(format!("-ERR Invalid message number: {args}"));
+        }
+        let digits = args.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = &args[digits..];
+        let Ok(number) = args[..digits].parse::<u32>() else {
+            return Err(format!("-ERR Message number too large: {rest}"));
+        };
+        let expected_end = if then_space {
+            rest.starts_with(' ')
+        } else {
+            rest.is_empty()
+        };
+        if !expected_end {
+            return Err(format!("-ERR Noise after message number: {rest}"));
+        }
+        let count = transaction.mailbox.messages.len();
+        if number == 0 || number as usize > count {
+            return Err(format!("-ERR There's no message {number}."));
+        }
+        let index = number as usize - 1;
+        if transaction.deleted[index] {
+            return Err("-ERR Message is deleted.".to_string());
+        }
+        Ok((index, rest.trim_start_matches(' ').to_string()))
+    }
+
+    fn transaction_command(&mut self, line: &str, out: &mut Vec<MailAction>) {
+        let (word, args) = line.split_once(' ').unwrap_or((line, ""));
+        let State::Transaction(transaction) = &mut self.state else {
+            return;
+        };
+        let verb = word.to_ascii_uppercase();
+        let mut send = |text: String| out.push(MailAction::Send(text));
+        let good = match verb.as_str() {
+            "" => {
+                send("-ERR Unknown command.".to_string());
+                false
+            }
+            "CAPA" => {
+                send("+OK".to_string());
+                for capability in self.server.capabilities {
+                    send(capability.to_string());
+                }
+                send(".".to_string());
+                true
+            }
+            "NOOP" => {
+                send("+OK".to_string());
+                true
+            }
+            "STAT" => {
+                let (count, size) = live(transaction);
+                send(format!("+OK {count} {size}"));
+                true
+            }
+            "LIST" | "UIDL" => {
+                let uidl = verb == "UIDL";
+                let show = |t: &Transaction, index: usize| {
+                    if uidl {
+                        format!(
+                            "{} {:08x}{:08x}",
+                            index + 1,
+                            t.mailbox.messages[index].uid,
+                            t.uid_validity
+                        )
+                    } else {
+                        format!("{} {}", index + 1, t.mailbox.messages[index].size())
+                    }
+                };
+                if args.is_empty() {
+                    let (count, _) = live(transaction);
+                    send(if uidl {
+                        "+OK".to_string()
+                    } else {
+                        format!("+OK {count} messages:")
+                    });
+                    for index in 0..transaction.mailbox.messages.len() {
+                        if !transaction.deleted[index] {
+                            send(show(transaction, index));
+                        }
+                    }
+                    send(".".to_string());
+                    true
+                } else {
+                    match Self::message_number(transaction, args, false) {
+                        Ok((index, _)) => {
+                            send(format!("+OK {}", show(transaction, index)));
+                            true
+                        }
+                        Err(error) => {
+                            send(error);
+                            false
+                        }
+                    }
+                }
+            }
+            "RETR" | "TOP" => {
+                let top = verb == "TOP";
+                match Self::message_number(transaction, args, top) {
+                    Ok((index, rest)) => {
+                        let message = &transaction.mailbox.messages[index];
+                        let lines = if top {
+                            rest.parse::<usize>().ok()
+                        } else {
+                            None
+                        };
+                        if top && lines.is_none() {
+                            send(format!("-ERR Invalid size: {rest}"));
+                            false
+                        } else {
+                            let text = match lines {
+                                Some(count) => {
+                                    let mut text = message.header().to_vec();
+                                    for line in
+                                        message.body().split_inclusive(|&b| b == b'\n').take(count)
+                                    {
+                                        text.extend_from_slice(line);
+                                    }
+                                    text
+                                }
+                                None => message.text.clone(),
+                            };
+                            if top {
+                                send("+OK".to_string());
+                            } else {
+                                send(format!("+OK {} octets", message.size()));
+                            }
+                            out.push(MailAction::SendBytes(dot_stuff(&text)));
+                            out.push(MailAction::Send(".".to_string()));
+                            true
+                        }
+                    }
+                    Err(error) => {
+                        send(error);
+                        false
+                    }
+                }
+            }
+            "DELE" => match Self::message_number(transaction, args, false) {
+                Ok((index, _)) => {
+                    transaction.deleted[index] = true;
+                    send("+OK Marked to be deleted.".to_string());
+                    true
+                }
+                Err(error) => {
+                    send(error);
+                    false
+                }
+            },
+            "RSET" => {
+                transaction.deleted.iter_mut().for_each(|d| *d = false);
+                send("+OK".to_string());
+                true
+            }
+            "QUIT" => {
+                let removed: Vec<usize> = (0..transaction.deleted.len())
+                    .filter(|&i| transaction.deleted[i])
+                    .collect();
+                if removed.is_empty() {
+                    send("+OK Logging out.".to_string());
+                } else {
+                    let file = mbox::without(&transaction.file, &removed);
+                    out.push(MailAction::Save {
+                        user: transaction.user.clone(),
+                        file,
+                    });
+                    out.push(MailAction::Send(
+                        "+OK Logging out, messages deleted.".to_string(),
+                    ));
+                }
+                self.close(out);
+                return;
+            }
+            _ => {
+                send(format!("-ERR Unknown command: {verb}"));
+                false
+            }
+        };
+        if good {
+            self.bad_commands = 0;
+        } else {
+            self.bad_commands += 1;
+            if self.bad_commands > self.server.bad_commands {
+                out.push(MailAction::Send("-ERR Too many bad commands.".to_string()));
+                self.close(out);
+            }
+        }
+    }
+}
+
+/// The messages not marked deleted, and their size.
+fn live(transaction: &Transaction) -> (usize, usize) {
+    transaction
+        .mailbox
+        .messages
+        .iter()
+        .zip(&transaction.deleted)
+        .filter(|(_, deleted)| !**deleted)
+        .fold((0, 0), |(count, size), (message, _)| {
+            (count + 1, size + message.size())
+        })
+}
+
+/// A message as POP3 sends it: a dot before every line that starts with
+/// one; the terminating `.` is sent apart.
+fn dot_stuff(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 16);
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b".") {
+            out.push(b'.');
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
