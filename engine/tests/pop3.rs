@@ -67,10 +67,10 @@ fn feed(session: &mut Pop3Session, bytes: &[u8], chunk: usize) -> (usize, bool) 
         pending.extend(session.receive(piece, 1_800_000_000));
         while let Some(action) = (!pending.is_empty()).then(|| pending.remove(0)) {
             match action {
-                MailAction::Send(line) => {
-                    if line.starts_with("+OK") || line.starts_with("-ERR") || line == "+ " {
-                        statuses += 1;
-                    }
+                MailAction::Send(line)
+                    if line.starts_with("+OK") || line.starts_with("-ERR") || line == "+ " =>
+                {
+                    statuses += 1;
                 }
                 MailAction::Open { .. } => pending.extend(session.opened(SEED)),
                 _ => {}
