@@ -138,9 +138,15 @@ fuzz_target!(|data: &[u8]| {
             let final_dot = content == b".";
             // BDAT answers once its chunk has been read.
             let reading_chunk = !closed && !session.reading_commands() && !session.in_data();
+            // Sendmail reads a line longer than its input buffer (12 KB;
+            // an AUTH line may be that long) as several commands.
+            let pieces = 1 + line.len() / 12_288;
             if command {
                 assert!(
-                    replies == 1 || (closed && replies <= 2) || (reading_chunk && replies == 0),
+                    replies == 1
+                        || (closed && replies <= 2)
+                        || (reading_chunk && replies == 0)
+                        || (pieces > 1 && (1..=pieces).contains(&replies)),
                     "{replies} replies"
                 );
             } else if data && final_dot {
