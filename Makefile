@@ -7,9 +7,10 @@ WASM_OPT_FLAGS := -Oz --converge --strip-producers --enable-bulk-memory --enable
 
 # What a first visit may download, at most, in gzip bytes. The goal was
 # 160 KB, which Yew and serde do not reach (199.7 KB; README, *Size*);
-# the Postfix personality added 13.1 KB. This guards the figure reached,
-# so that it does not grow unnoticed.
-SIZE_BUDGET := 213000
+# the Postfix personality added 13.1 KB, the worlds' passwords and login
+# policy (for POP3) 1.1 KB. This guards the figure reached, so that it
+# does not grow unnoticed.
+SIZE_BUDGET := 214000
 
 # The release build rebuilds the standard library with panics that abort at
 # once (no panic messages or their formatting in the module), as Yew's own
