@@ -138,6 +138,140 @@ pub fn read(file: &[u8]) -> Mailbox {
     mailbox
 }
 
+/// Dovecot's room for later header changes: spaces after `X-UID: n`.
+pub const HEADER_PADDING: usize = 50;
+
+/// One entry of the file: its `From ` line, header lines and the rest
+/// (blank line, body, separator), as bytes.
+struct Entry<'a> {
+    from_line: &'a [u8],
+    headers: Vec<&'a [u8]>,
+    rest: Vec<&'a [u8]>,
+}
+
+fn entries(file: &[u8]) -> (Vec<&[u8]>, Vec<Entry<'_>>) {
+    let mut before = Vec::new();
+    let mut out: Vec<Entry> = Vec::new();
+    for line in file.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b"From ") {
+            out.push(Entry {
+                from_line: line,
+                headers: Vec::new(),
+                rest: Vec::new(),
+            });
+            continue;
+        }
+        match out.last_mut() {
+            None => before.push(line),
+            Some(entry) if entry.rest.is_empty() && line != b"\n" && line != b"\r\n" => {
+                entry.headers.push(line)
+            }
+            Some(entry) => entry.rest.push(line),
+        }
+    }
+    (before, out)
+}
+
+fn is_named(line: &[u8], name: &str) -> bool {
+    header_name(line).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+}
+
+/// The file as Dovecot leaves it after it first indexes the mailbox: the
+/// first message gets `X-IMAPbase: UIDVALIDITY LAST-UID`, every message
+/// `X-UID: n` and room for later changes, at the end of its header. A
+/// file already indexed is returned as it is.
+pub fn index(file: &[u8], uid_validity: u32) -> Vec<u8> {
+    let (before, list) = entries(file);
+    let indexed = !list.is_empty()
+        && list
+            .iter()
+            .all(|e| e.headers.iter().any(|h| is_named(h, "x-uid")));
+    if list.is_empty() || indexed {
+        return file.to_vec();
+    }
+    let mailbox = read(file);
+    let last_uid = mailbox.messages.iter().map(|m| m.uid).max().unwrap_or(0);
+    let mut out = Vec::with_capacity(file.len() + list.len() * 64);
+    for line in before {
+        out.extend_from_slice(line);
+    }
+    for (index, entry) in list.iter().enumerate() {
+        out.extend_from_slice(entry.from_line);
+        for header in &entry.headers {
+            out.extend_from_slice(header);
+        }
+        if index == 0 {
+            out.extend_from_slice(
+                format!("X-IMAPbase: {uid_validity} {last_uid:010}\n").as_bytes(),
+            );
+        }
+        let uid = mailbox
+            .messages
+            .get(index)
+            .map_or(index as u32 + 1, |m| m.uid);
+        out.extend_from_slice(format!("X-UID: {uid}{}\n", " ".repeat(HEADER_PADDING)).as_bytes());
+        for line in &entry.rest {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
+/// The file after a POP3 session that read the messages marked `seen` and
+/// deleted those marked `deleted` (indexes in file order): deleted entries
+/// go; every message up to the last one that changed (a message after a
+/// deleted one moves, and so changes) gets `Status: RO` if read, else
+/// `Status: O` (no longer new), written into the room after its `X-UID:`.
+pub fn update(file: &[u8], seen: &[bool], deleted: &[bool]) -> Vec<u8> {
+    let (before, list) = entries(file);
+    let flag = |flags: &[bool], i: usize| flags.get(i).copied().unwrap_or(false);
+    let first_deleted = (0..list.len()).find(|&i| flag(deleted, i));
+    let last_changed = match first_deleted {
+        Some(_) => list.len().checked_sub(1),
+        None => (0..list.len()).rev().find(|&i| flag(seen, i)),
+    };
+    let mut out = Vec::with_capacity(file.len());
+    for line in before {
+        out.extend_from_slice(line);
+    }
+    for (index, entry) in list.iter().enumerate() {
+        if flag(deleted, index) {
+            continue;
+        }
+        out.extend_from_slice(entry.from_line);
+        let status = last_changed.filter(|&last| index <= last).map(|_| {
+            if flag(seen, index) {
+                "Status: RO\n"
+            } else {
+                "Status: O\n"
+            }
+        });
+        let has_status = entry.headers.iter().any(|h| is_named(h, "status"));
+        for header in &entry.headers {
+            match status {
+                Some(status) if !has_status && is_named(header, "x-uid") => {
+                    // The status line takes its room from the padding.
+                    let text = header.strip_suffix(b"\n").unwrap_or(header);
+                    let trimmed = text.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+                    let padding = (text.len() - trimmed).saturating_sub(status.len());
+                    out.extend_from_slice(&text[..trimmed]);
+                    out.extend(std::iter::repeat_n(b' ', padding));
+                    out.push(b'\n');
+                    out.extend_from_slice(status.as_bytes());
+                }
+                Some(status) if has_status && is_named(header, "status") => {
+                    out.extend_from_slice(status.as_bytes());
+                }
+                _ => out.extend_from_slice(header),
+            }
+        }
+        for line in &entry.rest {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
 /// The file without the messages at `removed` (indexes), every other byte
 /// kept as it was.
 pub fn without(file: &[u8], removed: &[usize]) -> Vec<u8> {
@@ -189,6 +323,22 @@ body\n\
         assert_eq!(mailbox.uid_next, 8);
         assert_eq!(mailbox.messages[1].header(), b"Subject: two\r\n\r\n");
         assert_eq!(mailbox.messages[1].body(), b"body\r\n");
+    }
+
+    #[test]
+    fn indexes_then_updates_as_dovecot_does() {
+        let plain = without(SEED, &[1]);
+        let indexed = index(&plain, 1795979863);
+        let text = String::from_utf8(indexed.clone()).unwrap();
+        assert!(text.contains(&format!(
+            "Subject: one\nX-IMAPbase: 1795979863 0000000001\nX-UID: 1{}\n\nHello,",
+            " ".repeat(50)
+        )));
+        assert_eq!(index(&indexed, 1), indexed, "an indexed file stays");
+        let read_it = String::from_utf8(update(&indexed, &[true], &[false])).unwrap();
+        assert!(read_it.contains(&format!("X-UID: 1{}\nStatus: RO\n\n", " ".repeat(39))));
+        assert_eq!(read_it.len(), text.len(), "the header keeps its size");
+        assert_eq!(update(&indexed, &[false], &[false]), indexed);
     }
 
     #[test]

@@ -122,6 +122,8 @@ struct Transaction {
     mailbox: Mailbox,
     uid_validity: u32,
     deleted: Vec<bool>,
+    /// Messages sent whole with RETR (they become \\Seen at QUIT).
+    seen: Vec<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -229,17 +231,27 @@ impl Pop3Session {
         let State::Opening { user } = &self.state else {
             return out;
         };
-        let mailbox = mbox::read(file);
-        let uid_validity = mailbox
-            .uid_validity
-            .unwrap_or(self.now_seconds.clamp(1, i64::from(u32::MAX)) as u32);
-        let deleted = vec![false; mailbox.messages.len()];
+        let user = user.clone();
+        // Dovecot indexes the mailbox as it opens it, writing its UIDs into
+        // the file.
+        let now = self.now_seconds.clamp(1, i64::from(u32::MAX)) as u32;
+        let indexed = mbox::index(file, now);
+        if indexed != file {
+            out.push(MailAction::Save {
+                user: user.clone(),
+                file: indexed.clone(),
+            });
+        }
+        let mailbox = mbox::read(&indexed);
+        let uid_validity = mailbox.uid_validity.unwrap_or(now);
+        let count = mailbox.messages.len();
         self.state = State::Transaction(Box::new(Transaction {
-            user: user.clone(),
-            file: file.to_vec(),
+            user,
+            file: indexed,
             mailbox,
             uid_validity,
-            deleted,
+            deleted: vec![false; count],
+            seen: vec![false; count],
         }));
         out.push(MailAction::Send("+OK Logged in.".to_string()));
         let held = std::mem::take(&mut self.held);
@@ -602,6 +614,7 @@ impl Pop3Session {
                                 send("+OK".to_string());
                             } else {
                                 send(format!("+OK {} octets", message.size()));
+                                transaction.seen[index] = true;
                             }
                             out.push(MailAction::SendBytes(dot_stuff(&text)));
                             out.push(MailAction::Send(".".to_string()));
@@ -627,25 +640,27 @@ impl Pop3Session {
             },
             "RSET" => {
                 transaction.deleted.iter_mut().for_each(|d| *d = false);
+                transaction.seen.iter_mut().for_each(|d| *d = false);
                 send("+OK".to_string());
                 true
             }
             "QUIT" => {
-                let removed: Vec<usize> = (0..transaction.deleted.len())
-                    .filter(|&i| transaction.deleted[i])
-                    .collect();
-                if removed.is_empty() {
-                    send("+OK Logging out.".to_string());
-                } else {
-                    let file = mbox::without(&transaction.file, &removed);
+                let deleted = transaction.deleted.iter().any(|&d| d);
+                let file = mbox::update(&transaction.file, &transaction.seen, &transaction.deleted);
+                if file != transaction.file {
                     out.push(MailAction::Save {
                         user: transaction.user.clone(),
                         file,
                     });
-                    out.push(MailAction::Send(
-                        "+OK Logging out, messages deleted.".to_string(),
-                    ));
                 }
+                out.push(MailAction::Send(
+                    if deleted {
+                        "+OK Logging out, messages deleted."
+                    } else {
+                        "+OK Logging out."
+                    }
+                    .to_string(),
+                ));
                 self.close(out);
                 return;
             }

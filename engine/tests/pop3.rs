@@ -117,11 +117,16 @@ fn a_deleted_message_leaves_the_file_at_quit() {
     assert!(actions.contains(&MailAction::Open { user: "mom".into() }));
     actions = session.opened(SEED);
     actions.extend(session.receive(b"DELE 2\r\nQUIT\r\n", 1_800_000_000));
-    let saved = actions.iter().find_map(|a| match a {
-        MailAction::Save { user, file } => Some((user.clone(), file.clone())),
-        _ => None,
-    });
-    let (user, file) = saved.expect("the mailbox is written");
+    // Written twice: indexed as it opens, then without the message.
+    let saved: Vec<(String, Vec<u8>)> = actions
+        .iter()
+        .filter_map(|a| match a {
+            MailAction::Save { user, file } => Some((user.clone(), file.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(saved.len(), 2);
+    let (user, file) = saved[1].clone();
     assert_eq!(user, "mom");
     let text = String::from_utf8(file).unwrap();
     assert_eq!(
@@ -129,6 +134,8 @@ fn a_deleted_message_leaves_the_file_at_quit() {
         2
     );
     assert!(!text.contains("Subject: dot stuffing"));
+    // Every message left is no longer new, its status in its header.
+    assert_eq!(text.matches("Status: O\n").count(), 2);
     assert!(actions.contains(&MailAction::Send(
         "+OK Logging out, messages deleted.".into()
     )));
