@@ -40,7 +40,12 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Scripts run side by side, each with its own server: a port is picked
+/// and bound by one of them at a time, so no two servers get the same.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn start(world: &Path, spool: &Path) -> (Server, u16) {
+    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
     let pop3 = free_port();
     let smtp = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_smtplab"))

@@ -26,7 +26,12 @@ fn free_port() -> u16 {
 
 /// Starts `smtplab serve` with `arguments` on a free port and waits until
 /// it accepts connections.
+/// Tests run side by side: a port is picked and bound by one server at a
+/// time, so no two servers get the same.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn serve(arguments: &[&str]) -> (Server, u16) {
+    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
