@@ -489,7 +489,9 @@ pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
         no_verb: false,
     },
     greet_pause_millis: 0,
-    banner_delay_millis: 20,
+    // Long enough that a client which talks first, even on a busy
+    // machine, does so before the banner, as the recordings show.
+    banner_delay_millis: 250,
     throttles: Throttles {
         bad_commands: 0,
         helo: 0,

@@ -59,7 +59,9 @@ pub static DOVECOT_2_3_19_DEBIAN: MailServer = MailServer {
     login_bad_commands: 3,
     bad_commands: 20,
     failure_delay_millis: 2000,
-    greeting_delay_millis: 20,
+    // Long enough that a client which talks first, even on a busy
+    // machine, does so before the greeting, as the recordings show.
+    greeting_delay_millis: 250,
 };
 
 /// What the session asks its shell to do.
