@@ -272,22 +272,6 @@ pub fn update(file: &[u8], seen: &[bool], deleted: &[bool]) -> Vec<u8> {
     out
 }
 
-/// The file without the messages at `removed` (indexes), every other byte
-/// kept as it was.
-pub fn without(file: &[u8], removed: &[usize]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(file.len());
-    let mut index: Option<usize> = None;
-    for line in file.split_inclusive(|&b| b == b'\n') {
-        if line.starts_with(b"From ") {
-            index = Some(index.map_or(0, |i| i + 1));
-        }
-        if index.is_none_or(|i| !removed.contains(&i)) {
-            out.extend_from_slice(line);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,7 +311,7 @@ body\n\
 
     #[test]
     fn indexes_then_updates_as_dovecot_does() {
-        let plain = without(SEED, &[1]);
+        let plain = update(SEED, &[false, false], &[false, true]);
         let indexed = index(&plain, 1795979863);
         let text = String::from_utf8(indexed.clone()).unwrap();
         assert!(text.contains(&format!(
@@ -343,7 +327,7 @@ body\n\
 
     #[test]
     fn removes_whole_entries() {
-        let rest = without(SEED, &[0]);
+        let rest = update(SEED, &[false, false], &[true, false]);
         assert!(rest.starts_with(b"From a@b  Sat Nov 28 13:09:02 2026\n"));
         assert_eq!(read(&rest).messages.len(), 1);
         assert_eq!(read(b"").messages.len(), 0);
