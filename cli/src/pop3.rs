@@ -16,7 +16,7 @@ use smtplab_engine::pop3::{MailAction, Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::World;
 
 use crate::options::Options;
-use crate::serve::{has_unread_input, start_tls_with, Link, EXIT_WORK};
+use crate::serve::{has_unread_input, reset_on_close, start_tls_with, Link, EXIT_WORK};
 
 struct Shared {
     world: Arc<World>,
@@ -152,31 +152,6 @@ fn perform(
     }
     flush(&mut output, link)
 }
-
-/// Makes the close send a reset (`SO_LINGER` of zero), as a server that
-/// closes with unread input does.
-#[cfg(target_os = "linux")]
-fn reset_on_close(stream: &TcpStream) {
-    use std::os::unix::io::AsRawFd;
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: a valid socket descriptor and a pointer to a linger value
-    // that lives for the call, with its size.
-    unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&linger as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        );
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn reset_on_close(_stream: &TcpStream) {}
 
 fn serve_connection(stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);

@@ -309,27 +309,47 @@ pub(crate) fn start_tls_with(link: &mut Option<Link>, config: Option<&Arc<Server
     true
 }
 
-/// Holds back partial segments until the socket is shut down (Linux
-/// `TCP_CORK`); elsewhere a no-op.
+/// Sets a socket option to `value` (Linux only; the callers say why).
 #[cfg(target_os = "linux")]
-fn cork(stream: &TcpStream) {
+fn set_socket_option<T>(stream: &TcpStream, level: libc::c_int, name: libc::c_int, value: &T) {
     use std::os::unix::io::AsRawFd;
-    let on: libc::c_int = 1;
-    // SAFETY: a valid socket descriptor and a pointer to a c_int that
+    // SAFETY: a valid socket descriptor and a pointer to a value that
     // lives for the call, with its size.
     unsafe {
         libc::setsockopt(
             stream.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_CORK,
-            (&on as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            level,
+            name,
+            (value as *const T).cast(),
+            std::mem::size_of::<T>() as libc::socklen_t,
         );
     }
 }
 
+/// Holds back partial segments until the socket is shut down (Linux
+/// `TCP_CORK`); elsewhere a no-op.
+#[cfg(target_os = "linux")]
+fn cork(stream: &TcpStream) {
+    let on: libc::c_int = 1;
+    set_socket_option(stream, libc::IPPROTO_TCP, libc::TCP_CORK, &on);
+}
+
 #[cfg(not(target_os = "linux"))]
 fn cork(_stream: &TcpStream) {}
+
+/// Makes the close send a reset (`SO_LINGER` of zero), as a server that
+/// closes with unread input does.
+#[cfg(target_os = "linux")]
+pub(crate) fn reset_on_close(stream: &TcpStream) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    set_socket_option(stream, libc::SOL_SOCKET, libc::SO_LINGER, &linger);
+}
+
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn reset_on_close(_stream: &TcpStream) {}
 
 fn deliver(delivery: &smtplab_engine::Delivery, shared: &Shared) {
     let Some(spool) = &shared.spool else { return };
