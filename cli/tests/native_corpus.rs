@@ -5,59 +5,27 @@
 //! (every driver note included: timeouts, resets, the TLS handshake). The
 //! delivered mail in the spool must equal recorded entries one for one.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use smtplab_corpus::{mask_entry, split_entries};
+use smtplab_corpus::{mask_entry, split_entries, Server};
 
 fn project_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// Tests run side by side: a port is picked and bound by one server at a
-/// time, so no two servers get the same.
-static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 fn start_server(personality: &str, spool: &Path) -> Server {
-    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(["--personality", personality])
-        .arg("--world")
-        .arg(project_dir().join("worlds/corpus.json"))
-        .arg("--spool")
-        .arg(spool)
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start smtplab serve");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // The probe connection above counts as a client that went away; give
-    // the server a moment, then go on.
-    Server { child, port }
+    Server::start(1, |ports| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
+            .args(["--personality", personality])
+            .arg("--world")
+            .arg(project_dir().join("worlds/corpus.json"))
+            .arg("--spool")
+            .arg(spool);
+        command
+    })
 }
 
 fn normalize(path: &Path) -> String {
@@ -93,7 +61,7 @@ fn check_native(folder: &str, personality: &str) -> usize {
         .map(|name| {
             let script = corpus.join("scripts").join(name);
             let out = work.join("out").join(name);
-            let port = server.port;
+            let port = server.port(0);
             let driver = corpus.join("tools/driver.py");
             std::thread::spawn(move || {
                 let status = Command::new("python3")
@@ -131,7 +99,7 @@ fn check_native(folder: &str, personality: &str) -> usize {
             recorded_port = port;
         }
         let got = normalize(&out).replace(
-            &format!("to 127.0.0.1:{}\n", server.port),
+            &format!("to 127.0.0.1:{}\n", server.port(0)),
             &format!("to 127.0.0.1:{recorded_port}\n"),
         );
         if got != want {

@@ -10,10 +10,10 @@
 //! seeds where the corpus has none), after the same `normalize.py`, which
 //! masks the UIDVALIDITY Dovecot writes into them.
 
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+
+use smtplab_corpus::Server;
 
 fn project_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -23,48 +23,20 @@ fn corpus() -> PathBuf {
     project_dir().join("tests/corpus/dovecot-2.3")
 }
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Scripts run side by side, each with its own server: a port is picked
-/// and bound by one of them at a time, so no two servers get the same.
-static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
+/// A server with SMTP on its first port and POP3 on its second.
 fn start(world: &Path, spool: &Path) -> (Server, u16) {
-    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
-    let pop3 = free_port();
-    let smtp = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{smtp}")])
-        .args(["--pop3", &format!("127.0.0.1:{pop3}")])
-        .arg("--world")
-        .arg(world)
-        .arg("--spool")
-        .arg(spool)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start smtplab serve");
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", pop3)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let server = Server::start(2, |ports| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
+            .args(["--pop3", &format!("127.0.0.1:{}", ports[1])])
+            .arg("--world")
+            .arg(world)
+            .arg("--spool")
+            .arg(spool);
+        command
+    });
+    let pop3 = server.port(1);
     (server, pop3)
 }
 

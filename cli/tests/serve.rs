@@ -3,49 +3,22 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-/// The server process, stopped when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use smtplab_corpus::Server;
 
 /// Starts `smtplab serve` with `arguments` on a free port and waits until
 /// it accepts connections.
-/// Tests run side by side: a port is picked and bound by one server at a
-/// time, so no two servers get the same.
-static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 fn serve(arguments: &[&str]) -> (Server, u16) {
-    let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_smtplab"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .args(arguments)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let server = Server::start(1, |ports| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
+            .args(arguments);
+        command
+    });
+    let port = server.port(0);
     (server, port)
 }
 

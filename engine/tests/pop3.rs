@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use smtplab_corpus::Generator;
 use smtplab_engine::pop3::{MailAction, Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::World;
 
@@ -43,20 +44,6 @@ const PIECES: &[&[u8]] = &[
     b"\xff",
     b"STLS",
 ];
-
-struct Generator(u64);
-
-impl Generator {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 /// Feeds `bytes` in pieces of `chunk`, opening the seed mailbox when asked;
 /// returns the status replies and whether the session closed.

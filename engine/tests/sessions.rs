@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use smtplab_corpus::{corpus_dir, project_dir};
+use smtplab_corpus::{corpus_dir, project_dir, Generator};
 use smtplab_engine::personality::{
     Syntax, POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN,
 };
@@ -173,21 +173,6 @@ fn the_same_input_in_any_chunk_size_gives_the_same_replies() {
     assert_eq!(with_directives, 6 * 3);
 }
 
-/// A tiny deterministic generator, so failures can be replayed by seed.
-struct Generator(u64);
-
-impl Generator {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 const PIECES: &[&[u8]] = &[
     b"HELO x",
     b"EHLO client.example.no",
@@ -312,7 +297,7 @@ fn random_sessions_answer_every_command_line_once() {
         let mut input = Vec::new();
         for _ in 0..random.below(300) {
             if random.below(10) == 0 {
-                input.push(random.next() as u8);
+                input.push(random.next_u64() as u8);
             } else {
                 input.extend_from_slice(PIECES[random.below(PIECES.len())]);
             }

@@ -87,3 +87,74 @@ pub fn mask_entry(entry: &str) -> String {
         })
         .collect()
 }
+
+/// A server process a native test started, stopped however the test ends.
+pub struct Server {
+    child: std::process::Child,
+    ports: Vec<u16>,
+}
+
+/// Tests run side by side: ports are picked and bound by one server at a
+/// time, so no two servers get the same.
+static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
+}
+
+impl Server {
+    /// Picks `count` free loopback ports, starts what `command` makes of
+    /// them, and waits until the last port accepts connections.
+    pub fn start(count: usize, command: impl FnOnce(&[u16]) -> std::process::Command) -> Server {
+        let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
+        let ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
+        let child = command(&ports)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the server");
+        let server = Server { child, ports };
+        let last = *server.ports.last().expect("at least one port");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", last)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        server
+    }
+
+    /// The `index`-th port it was given.
+    pub fn port(&self, index: usize) -> u16 {
+        self.ports[index]
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tiny deterministic generator, so a failing random session can be
+/// replayed from its seed.
+pub struct Generator(pub u64);
+
+impl Generator {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
