@@ -54,6 +54,28 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// `Nov` to 11 (any case).
+fn month_number(name: &str) -> Option<u32> {
+    MONTH_NAMES
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(name))
+        .map(|i| i as u32 + 1)
+}
+
+/// `13:08:26` to seconds since midnight.
+fn clock_seconds(text: &str) -> Option<i64> {
+    let mut parts = text.split(':');
+    let mut total = 0i64;
+    for limit in [24, 60, 60] {
+        let value: i64 = parts.next()?.parse().ok()?;
+        if !(0..limit).contains(&value) {
+            return None;
+        }
+        total = total * 60 + value;
+    }
+    parts.next().is_none().then_some(total)
+}
+
 /// The inverse of [`civil_from_days`].
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
@@ -194,6 +216,69 @@ impl Timestamp {
             t.second,
             t.year
         )
+    }
+
+    /// `28-Nov-2026 13:08:26 +0000`, IMAP's `date-time` (RFC 3501), as
+    /// INTERNALDATE is written.
+    pub fn imap_date(&self) -> String {
+        let t = self.local();
+        let offset = self.offset_minutes;
+        let sign = if offset < 0 { '-' } else { '+' };
+        let offset = offset.unsigned_abs();
+        format!(
+            "{:02}-{}-{:04} {:02}:{:02}:{:02} {}{:02}{:02}",
+            t.day,
+            t.month_name(),
+            t.year,
+            t.hour,
+            t.minute,
+            t.second,
+            sign,
+            offset / 60,
+            offset % 60
+        )
+    }
+
+    /// Parses IMAP's `date-time` (`28-Nov-2026 14:00:00 +0000`; the day
+    /// may be one digit after a space).
+    pub fn parse_imap_date(text: &str) -> Option<Timestamp> {
+        let (date, rest) = text.trim_start().split_once(' ')?;
+        let (time, zone) = rest.split_once(' ')?;
+        let mut parts = date.split('-');
+        let day: u32 = parts.next()?.parse().ok()?;
+        let month = month_number(parts.next()?)?;
+        let year: i64 = parts.next()?.parse().ok()?;
+        if parts.next().is_some() || !(1..=31).contains(&day) {
+            return None;
+        }
+        let seconds = clock_seconds(time)?;
+        let zone = zone.as_bytes();
+        if zone.len() != 5 || !matches!(zone[0], b'+' | b'-') {
+            return None;
+        }
+        let digits = std::str::from_utf8(&zone[1..]).ok()?;
+        let value: i32 = digits.parse().ok()?;
+        let minutes = (value / 100) * 60 + value % 100;
+        let offset = if zone[0] == b'-' { -minutes } else { minutes };
+        let local = days_from_civil(year, month, day) * 86_400 + seconds;
+        Some(Timestamp::new(local - i64::from(offset) * 60, offset))
+    }
+
+    /// Parses the `ctime(3)` date that ends an mbox `From ` line
+    /// (`Sat Nov 28 13:08:26 2026`), read in the zone `offset_minutes`.
+    pub fn parse_ctime(text: &str, offset_minutes: i32) -> Option<Timestamp> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let [_, month, day, time, year] = words[words.len().checked_sub(5)?..] else {
+            return None;
+        };
+        let month = month_number(month)?;
+        let day: u32 = day.parse().ok()?;
+        let year: i64 = year.parse().ok()?;
+        let local = days_from_civil(year, month, day) * 86_400 + clock_seconds(time)?;
+        Some(Timestamp::new(
+            local - i64::from(offset_minutes) * 60,
+            offset_minutes,
+        ))
     }
 
     /// `YYYYMMDDhhmm` in local time, the first part of a Sendmail `Message-Id`.
