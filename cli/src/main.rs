@@ -7,8 +7,8 @@
 //! - `smtplab explanations` prints the explain mode's texts as JSON (the
 //!   browser's `www/explain.json`).
 
+mod mail;
 mod options;
-mod pop3;
 mod serve;
 
 use std::process::ExitCode;
@@ -24,7 +24,8 @@ usage:
   smtplab replay SCRIPT [--personality P] [--world FILE] [--time RFC3339]
                         [--client-address A] [--pid N] [--sequence N] [--show-mail]
   smtplab serve [--listen 127.0.0.1:2525] [--personality P] [--world FILE]
-                [--pop3 127.0.0.1:2110] [--spool DIR] [--allow-remote] [--max-sessions N]
+                [--pop3 127.0.0.1:2110] [--imap 127.0.0.1:2143] [--spool DIR]
+                [--allow-remote] [--max-sessions N]
                 [--idle-timeout SECONDS] [--no-delays]
   smtplab personalities    (the servers P can name; the first is the default)
   smtplab explanations     (the explain mode's texts, as the browser loads them)

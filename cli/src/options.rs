@@ -27,6 +27,8 @@ pub struct Options {
     pub listen: SocketAddr,
     /// Also serve POP3 here (Dovecot), over the same spool.
     pub pop3: Option<SocketAddr>,
+    /// Also serve IMAP here (Dovecot), over the same spool.
+    pub imap: Option<SocketAddr>,
     pub allow_remote: bool,
     pub spool: Option<PathBuf>,
     pub max_sessions: usize,
@@ -49,6 +51,7 @@ impl Options {
                 .parse()
                 .map_err(|_| "bad default address")?,
             pop3: None,
+            imap: None,
             allow_remote: false,
             spool: None,
             max_sessions: 256,
@@ -116,6 +119,14 @@ impl Options {
                         value
                             .parse()
                             .map_err(|_| format!("--pop3 {value:?} is not ADDRESS:PORT"))?,
+                    );
+                }
+                Long("imap") => {
+                    let value = text(&mut parser)?;
+                    options.imap = Some(
+                        value
+                            .parse()
+                            .map_err(|_| format!("--imap {value:?} is not ADDRESS:PORT"))?,
                     );
                 }
                 Long("allow-remote") => options.allow_remote = true,

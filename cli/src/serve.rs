@@ -133,7 +133,10 @@ pub fn run(options: &Options) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
     let tls = Some(tls_config(&options.world.hostname)?);
     if let Some(address) = options.pop3 {
-        crate::pop3::start(address, options, tls.clone())?;
+        crate::mail::start(crate::mail::Protocol::Pop3, address, options, tls.clone())?;
+    }
+    if let Some(address) = options.imap {
+        crate::mail::start(crate::mail::Protocol::Imap, address, options, tls.clone())?;
     }
     let shared = Arc::new(Shared {
         personality: options.personality,
@@ -301,7 +304,27 @@ pub(crate) fn start_tls_with(link: &mut Option<Link>, config: Option<&Arc<Server
     };
     let mut tls = StreamOwned::new(connection, stream);
     while tls.conn.is_handshaking() {
-        if tls.conn.complete_io(&mut tls.sock).is_err() {
+        while tls.conn.wants_write() {
+            if tls.conn.write_tls(&mut tls.sock).is_err() {
+                return false;
+            }
+        }
+        if !tls.conn.is_handshaking() {
+            break;
+        }
+        // A client that does not speak TLS (plain text after the go-ahead)
+        // is dropped without an alert, as OpenSSL-based servers drop it.
+        match tls.conn.read_tls(&mut tls.sock) {
+            Ok(0) | Err(_) => return false,
+            Ok(_) => {
+                if tls.conn.process_new_packets().is_err() {
+                    return false;
+                }
+            }
+        }
+    }
+    while tls.conn.wants_write() {
+        if tls.conn.write_tls(&mut tls.sock).is_err() {
             return false;
         }
     }

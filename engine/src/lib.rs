@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod data_file;
 pub mod delivery;
 pub mod explain;
+pub mod imap;
 pub mod mbox;
 pub mod personality;
 pub mod pop3;

@@ -131,7 +131,6 @@ pub fn read(file: &[u8]) -> Mailbox {
     for (from_line, mut lines) in raw_messages {
         let from_text = String::from_utf8_lossy(from_line);
         let received = from_text
-            .trim_end()
             .split_whitespace()
             .rev()
             .take(5)
@@ -520,7 +519,16 @@ fn new_header(
     }
     if let Some(base) = first {
         if !seen.contains("x-imapbase") {
-            lines.push(base_line(base));
+            // A message that becomes the first gets it before its X-UID.
+            match lines.iter().position(|l| is_named(l, "x-uid")) {
+                Some(at) => {
+                    lines.insert(at, base_line(base));
+                    if let Some(pad) = pad_line.as_mut().filter(|p| **p >= at) {
+                        *pad += 1;
+                    }
+                }
+                None => lines.push(base_line(base)),
+            }
         }
     }
     let mut uid_line = None;
@@ -578,7 +586,6 @@ pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
     struct Pending {
         from_line: Vec<u8>,
         header: NewHeader,
-        old_size: usize,
         rest: Vec<u8>,
     }
     let mut run: Vec<Pending> = Vec::new();
@@ -641,7 +648,8 @@ pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
             && (!has_base
                 || mailbox.keywords != base.keywords
                 || mailbox.uid_validity != Some(base.uid_validity));
-        let must = write || moved || base_changed || (!is_first && has_base);
+        let lacks_uid = indexed && !entry.headers.iter().any(|h| is_named(h, "x-uid"));
+        let must = write || moved || base_changed || lacks_uid || (!is_first && has_base);
         let first_base = (is_first && indexed).then_some(base);
         if !run.is_empty() {
             let header = new_header(&entry.headers, uid, must.then_some(&state), first_base);
@@ -649,7 +657,6 @@ pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
             run.push(Pending {
                 from_line: entry.from_line.to_vec(),
                 header,
-                old_size,
                 rest,
             });
             if run_sum >= 0 {
@@ -690,7 +697,6 @@ pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
             run.push(Pending {
                 from_line: entry.from_line.to_vec(),
                 header,
-                old_size,
                 rest,
             });
         }
@@ -723,7 +729,7 @@ fn with_last_uid(line: &[u8], last_uid: u32) -> Vec<u8> {
 /// Dovecot's room after `X-Keywords:` in a message it appends: room for
 /// the padding and a `Content-Length:` header that is written into it
 /// once the body's size is known.
-const APPEND_ROOM: usize = HEADER_PADDING + 1 + "Content-Length: \n".len() - 1 + 23;
+const APPEND_ROOM: usize = HEADER_PADDING + 1 + "Content-Length: \n".len() + 23;
 
 /// A message as Dovecot's mbox driver appends it (`mbox-save.c`): the
 /// `From ` line (`sender` and `received`, a `ctime` date), the message's

@@ -84,9 +84,25 @@ pub enum MailAction {
         user: String,
         file: Vec<u8>,
     },
+    /// Write (or with `None` remove) a file of the user's other mail:
+    /// an IMAP folder in `~/mail`, or the subscription list.
+    Write {
+        user: String,
+        path: StorePath,
+        file: Option<Vec<u8>>,
+    },
     /// Start TLS, then call [`Pop3Session::tls_started`].
     StartTls,
     Close,
+}
+
+/// A file of a user's mail besides INBOX.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorePath {
+    /// `~/mail/NAME` (a name may hold `/` for a folder in a folder).
+    Folder(String),
+    /// `~/mail/.subscriptions`.
+    Subscriptions,
 }
 
 impl MailAction {

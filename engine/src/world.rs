@@ -83,6 +83,11 @@ pub struct World {
     /// when absent, as the server's package installs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_certificate: Option<bool>,
+    /// The machine's own short host name (`uname -n`), which Dovecot puts
+    /// in the `From ` line of a message saved with IMAP APPEND; when
+    /// absent, the first label of `hostname`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -136,6 +141,7 @@ impl World {
             free_disk_bytes: default_free_disk_bytes(),
             login_policy: PlaintextLogin::default(),
             tls_certificate: None,
+            machine: None,
         }
     }
 
@@ -181,6 +187,14 @@ impl World {
     /// Whether mail for `domain` is delivered here: the local domains, and
     /// what Sendmail puts in its class `w` by itself (its full and short
     /// names, `localhost`, and its address as a literal).
+    /// The machine's short host name ([`World::machine`]).
+    pub fn machine_name(&self) -> String {
+        match &self.machine {
+            Some(name) => name.clone(),
+            None => self.hostname.split('.').next().unwrap_or("").to_string(),
+        }
+    }
+
     pub fn is_local_domain(&self, domain: &str) -> bool {
         let domain = domain.trim_end_matches('.');
         let short = self.hostname.split('.').next().unwrap_or("");

@@ -1,6 +1,7 @@
-//! POP3 through the native server against the recorded Dovecot corpus:
-//! each public script is played by the corpus's own protocol-aware driver
-//! from 127.0.0.2 against `smtplab serve --pop3`, with the seed mailboxes
+//! POP3 and IMAP through the native server against the recorded Dovecot
+//! corpus: each public script is played by the corpus's own
+//! protocol-aware driver from 127.0.0.2 against `smtplab serve --pop3
+//! --imap`, with the seed mailboxes
 //! copied into a fresh spool first, and the transcript must equal the
 //! recording after the corpus's `normalize.py`, every driver note
 //! included. Both login policies: the lab's (plaintext allowed) and
@@ -8,7 +9,8 @@
 //!
 //! The mailbox files after each script must equal the recorded ones (the
 //! seeds where the corpus has none), after the same `normalize.py`, which
-//! masks the UIDVALIDITY Dovecot writes into them.
+//! masks the UIDVALIDITY Dovecot writes into them and the time of an
+//! APPEND; so must the folders and subscriptions in `~/mail`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -23,21 +25,23 @@ fn corpus() -> PathBuf {
     project_dir().join("tests/corpus/dovecot-2.3")
 }
 
-/// A server with SMTP on its first port and POP3 on its second.
-fn start(world: &Path, spool: &Path) -> (Server, u16) {
-    let server = Server::start(2, |ports| {
+/// A server with SMTP on its first port, POP3 on its second and IMAP on
+/// its third; the port of `protocol`.
+fn start(world: &Path, spool: &Path, protocol: &str) -> (Server, u16) {
+    let server = Server::start(3, |ports| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
         command
             .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
             .args(["--pop3", &format!("127.0.0.1:{}", ports[1])])
+            .args(["--imap", &format!("127.0.0.1:{}", ports[2])])
             .arg("--world")
             .arg(world)
             .arg("--spool")
             .arg(spool);
         command
     });
-    let pop3 = server.port(1);
-    (server, pop3)
+    let port = server.port(if protocol == "imap" { 2 } else { 1 });
+    (server, port)
 }
 
 fn normalize(path: &Path) -> String {
@@ -59,11 +63,32 @@ fn normalize(path: &Path) -> String {
         .join("\n")
 }
 
-/// Plays every POP3 transcript of `mode` (`lab` or `debian-default`) with
-/// `world`; returns the failures.
-fn check(mode: &str, world: &str) -> Vec<String> {
+/// The files of a `~/mail` folder, by name (dot files included).
+fn folder_files(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.path().is_dir() {
+                pending.push((entry.path(), format!("{name}/")));
+            } else {
+                out.push((name, entry.path()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Plays every transcript of `protocol` in `mode` (`lab` or
+/// `debian-default`) with `world`; returns the failures.
+fn check(protocol: &'static str, mode: &str, world: &str) -> Vec<String> {
     let world = project_dir().join("worlds").join(world);
-    let folder = corpus().join(mode).join("pop3");
+    let folder = corpus().join(mode).join(protocol);
     let mut names: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
         .filter_map(Result::ok)
@@ -72,7 +97,8 @@ fn check(mode: &str, world: &str) -> Vec<String> {
         .collect();
     names.sort();
     assert!(!names.is_empty());
-    let work = std::env::temp_dir().join(format!("smtplab-pop3-{mode}-{}", std::process::id()));
+    let work =
+        std::env::temp_dir().join(format!("smtplab-{protocol}-{mode}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     let handles: Vec<_> = names
         .into_iter()
@@ -87,14 +113,14 @@ fn check(mode: &str, world: &str) -> Vec<String> {
                     let seed = seed.unwrap().path();
                     std::fs::copy(&seed, spool.join(seed.file_name().unwrap())).unwrap();
                 }
-                let (_server, port) = start(&world, &spool);
+                let (_server, port) = start(&world, &spool, protocol);
                 let out = work.join("out.txt");
                 let status = Command::new("python3")
                     .arg(corpus().join("tools/driver.py"))
-                    .arg(corpus().join("scripts/pop3").join(&name))
+                    .arg(corpus().join("scripts").join(protocol).join(&name))
                     .args([
                         "--proto",
-                        "pop3",
+                        protocol,
                         "--port",
                         &port.to_string(),
                         "--source",
@@ -113,7 +139,7 @@ fn check(mode: &str, world: &str) -> Vec<String> {
                 }
                 let recorded = folder
                     .join("../_mailboxes")
-                    .join(format!("pop3-{}", name.trim_end_matches(".txt")));
+                    .join(format!("{protocol}-{}", name.trim_end_matches(".txt")));
                 for seed in std::fs::read_dir(corpus().join("seed")).unwrap() {
                     let user = seed.unwrap().file_name().to_string_lossy().to_string();
                     let expected = recorded.join(format!("{user}.mbox"));
@@ -127,6 +153,26 @@ fn check(mode: &str, world: &str) -> Vec<String> {
                         return Some(format!(
                             "--- {name}: mailbox {user}\nwant:\n{want}\ngot:\n{got}"
                         ));
+                    }
+                    let want = folder_files(&recorded.join(format!("{user}-mail")));
+                    let got = folder_files(&spool.join(format!("{user}-mail")));
+                    let names = |files: &[(String, PathBuf)]| -> Vec<String> {
+                        files.iter().map(|(n, _)| n.clone()).collect()
+                    };
+                    if names(&want) != names(&got) {
+                        return Some(format!(
+                            "--- {name}: folders of {user}: want {:?}, got {:?}",
+                            names(&want),
+                            names(&got)
+                        ));
+                    }
+                    for ((file, want), (_, got)) in want.iter().zip(&got) {
+                        let (want, got) = (normalize(want), normalize(got));
+                        if want != got {
+                            return Some(format!(
+                                "--- {name}: {user}'s {file}\nwant:\n{want}\ngot:\n{got}"
+                            ));
+                        }
                     }
                 }
                 None
@@ -143,12 +189,24 @@ fn check(mode: &str, world: &str) -> Vec<String> {
 
 #[test]
 fn lab_pop3_transcripts_through_the_native_server() {
-    let failures = check("lab", "corpus.json");
+    let failures = check("pop3", "lab", "corpus.json");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
 fn debian_default_pop3_transcripts_through_the_native_server() {
-    let failures = check("debian-default", "corpus-debian-default.json");
+    let failures = check("pop3", "debian-default", "corpus-debian-default.json");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn lab_imap_transcripts_through_the_native_server() {
+    let failures = check("imap", "lab", "corpus.json");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn debian_default_imap_transcripts_through_the_native_server() {
+    let failures = check("imap", "debian-default", "corpus-debian-default.json");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

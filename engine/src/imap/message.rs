@@ -1,0 +1,431 @@
+//! What IMAP FETCH says of a message: header fields, ENVELOPE,
+//! BODY/BODYSTRUCTURE and `BODY[section]` parts (RFC 3501 section 7.4.2),
+//! written as Dovecot writes them.
+//!
+//! Hand-written: these are IMAP's own structures, built from the few MIME
+//! rules they need (header fields, Content-Type parameters, boundaries);
+//! a mail-parsing crate would bring decoding this does not want, since
+//! IMAP shows the raw octets.
+
+/// A string as IMAP sends it: `NIL`, a quoted string, or a literal when
+/// it holds 8-bit bytes, quotes' specials that need more, or line ends.
+pub fn nstring(value: Option<&[u8]>) -> Vec<u8> {
+    match value {
+        None => b"NIL".to_vec(),
+        Some(bytes) => string(bytes),
+    }
+}
+
+pub fn string(bytes: &[u8]) -> Vec<u8> {
+    let literal = bytes
+        .iter()
+        .any(|&b| b >= 0x80 || b == b'\r' || b == b'\n' || b == 0);
+    if literal {
+        let mut out = format!("{{{}}}\r\n", bytes.len()).into_bytes();
+        out.extend_from_slice(bytes);
+        return out;
+    }
+    let mut out = vec![b'"'];
+    for &b in bytes {
+        if b == b'"' || b == b'\\' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A message or MIME part split at its blank line.
+pub struct Part<'a> {
+    /// Header lines with their CRLFs, and the blank line when there is one.
+    pub header: &'a [u8],
+    pub body: &'a [u8],
+}
+
+pub fn split(text: &[u8]) -> Part<'_> {
+    if text.starts_with(b"\r\n") {
+        return Part {
+            header: &text[..2],
+            body: &text[2..],
+        };
+    }
+    match find(text, b"\r\n\r\n") {
+        Some(at) => Part {
+            header: &text[..at + 4],
+            body: &text[at + 4..],
+        },
+        None => Part {
+            header: text,
+            body: &[],
+        },
+    }
+}
+
+/// The header's fields: (name, raw field with its CRLFs).
+pub fn fields(header: &[u8]) -> Vec<(String, &[u8])> {
+    let mut out: Vec<(String, usize, usize)> = Vec::new();
+    let mut at = 0;
+    for line in header.split_inclusive(|&b| b == b'\n') {
+        let start = at;
+        at += line.len();
+        if line == b"\r\n" || line == b"\n" {
+            break;
+        }
+        if line.starts_with(b" ") || line.starts_with(b"\t") {
+            if let Some(last) = out.last_mut() {
+                last.2 = at;
+            }
+            continue;
+        }
+        let name = match line.iter().position(|&b| b == b':') {
+            Some(colon) => String::from_utf8_lossy(&line[..colon]).trim().to_string(),
+            None => String::new(),
+        };
+        out.push((name, start, at));
+    }
+    out.into_iter()
+        .map(|(name, start, end)| (name, &header[start..end]))
+        .collect()
+}
+
+/// The unfolded value of the first field named `name`.
+pub fn value(header: &[u8], name: &str) -> Option<Vec<u8>> {
+    fields(header)
+        .into_iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, raw)| {
+            let colon = raw.iter().position(|&b| b == b':').unwrap_or(0);
+            let mut value: Vec<u8> = raw[colon + 1..]
+                .iter()
+                .copied()
+                .filter(|&b| b != b'\r' && b != b'\n')
+                .collect();
+            while value.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+                value.remove(0);
+            }
+            while value.last().is_some_and(|b| *b == b' ' || *b == b'\t') {
+                value.pop();
+            }
+            value
+        })
+}
+
+/// `HEADER.FIELDS (A B)` and `.NOT`: the chosen fields, then a blank line.
+pub fn header_fields(header: &[u8], names: &[String], not: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, raw) in fields(header) {
+        let listed = names.iter().any(|n| n.eq_ignore_ascii_case(&name));
+        if listed != not {
+            out.extend_from_slice(raw);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Splits an address list at commas outside quotes, comments and `<>`.
+fn address_items(value: &[u8]) -> Vec<Vec<u8>> {
+    let mut items = Vec::new();
+    let mut current = Vec::new();
+    let (mut quoted, mut angle, mut comment) = (false, false, 0usize);
+    let mut escaped = false;
+    for &b in value {
+        if escaped {
+            escaped = false;
+            current.push(b);
+            continue;
+        }
+        match b {
+            b'\\' if quoted => escaped = true,
+            b'"' if comment == 0 => quoted = !quoted,
+            b'(' if !quoted => comment += 1,
+            b')' if !quoted && comment > 0 => comment -= 1,
+            b'<' if !quoted && comment == 0 => angle = true,
+            b'>' if !quoted && comment == 0 => angle = false,
+            b',' if !quoted && !angle && comment == 0 => {
+                items.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(b);
+    }
+    items.push(current);
+    items
+        .into_iter()
+        .map(|item| item.trim_ascii().to_vec())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+/// `(("Name" NIL "user" "host") ...)`, or NIL when there is no address.
+pub fn address_list(value: Option<&[u8]>) -> Vec<u8> {
+    let Some(value) = value else {
+        return b"NIL".to_vec();
+    };
+    let mut out = b"(".to_vec();
+    let mut any = false;
+    for item in address_items(value) {
+        let (name, address) = match (
+            item.iter().position(|&b| b == b'<'),
+            item.iter().rposition(|&b| b == b'>'),
+        ) {
+            (Some(open), Some(close)) if open < close => {
+                let name = item[..open].trim_ascii();
+                let name = name
+                    .strip_prefix(b"\"")
+                    .and_then(|n| n.strip_suffix(b"\""))
+                    .unwrap_or(name);
+                (
+                    (!name.is_empty()).then(|| name.to_vec()),
+                    item[open + 1..close].to_vec(),
+                )
+            }
+            _ => {
+                // `user@host (Name)`: the comment is the name.
+                match (
+                    item.iter().position(|&b| b == b'('),
+                    item.iter().rposition(|&b| b == b')'),
+                ) {
+                    (Some(open), Some(close)) if open < close => (
+                        Some(item[open + 1..close].to_vec()),
+                        item[..open].trim_ascii().to_vec(),
+                    ),
+                    _ => (None, item.clone()),
+                }
+            }
+        };
+        let address = address
+            .rsplit(|&b| b == b':')
+            .next()
+            .unwrap_or(&[])
+            .to_vec();
+        let (mailbox, host) = match address.iter().rposition(|&b| b == b'@') {
+            Some(at) => (address[..at].to_vec(), Some(address[at + 1..].to_vec())),
+            None => (address.clone(), None),
+        };
+        out.push(b'(');
+        out.extend(nstring(name.as_deref()));
+        out.extend_from_slice(b" NIL ");
+        out.extend(nstring(Some(&mailbox)));
+        out.push(b' ');
+        out.extend(nstring(host.as_deref()));
+        out.push(b')');
+        any = true;
+    }
+    if !any {
+        return b"NIL".to_vec();
+    }
+    out.push(b')');
+    out
+}
+
+/// The ENVELOPE of a message (RFC 3501 section 7.4.2).
+pub fn envelope(text: &[u8]) -> Vec<u8> {
+    let header = split(text).header;
+    let get = |name: &str| value(header, name);
+    let from = get("From");
+    let sender = get("Sender").or_else(|| from.clone());
+    let reply_to = get("Reply-To").or_else(|| from.clone());
+    let mut out = b"(".to_vec();
+    out.extend(nstring(get("Date").as_deref()));
+    out.push(b' ');
+    out.extend(nstring(get("Subject").as_deref()));
+    for list in [
+        from.clone(),
+        sender,
+        reply_to,
+        get("To"),
+        get("Cc"),
+        get("Bcc"),
+    ] {
+        out.push(b' ');
+        out.extend(address_list(list.as_deref()));
+    }
+    out.push(b' ');
+    out.extend(nstring(get("In-Reply-To").as_deref()));
+    out.push(b' ');
+    out.extend(nstring(get("Message-ID").as_deref()));
+    out.push(b')');
+    out
+}
+
+/// `text/plain; charset=utf-8` as (type, subtype, parameters).
+fn content_type(value: Option<Vec<u8>>) -> (String, String, Vec<(String, Vec<u8>)>) {
+    let Some(value) = value else {
+        return (
+            "text".into(),
+            "plain".into(),
+            vec![("charset".into(), b"us-ascii".to_vec())],
+        );
+    };
+    let text = String::from_utf8_lossy(&value).into_owned();
+    let mut pieces = text.split(';');
+    let kind = pieces.next().unwrap_or("").trim();
+    let (main, sub) = kind.split_once('/').unwrap_or(("text", "plain"));
+    let mut params = Vec::new();
+    for piece in pieces {
+        if let Some((name, val)) = piece.split_once('=') {
+            let val = val.trim();
+            let val = val
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(val);
+            params.push((name.trim().to_string(), val.as_bytes().to_vec()));
+        }
+    }
+    (main.trim().to_string(), sub.trim().to_string(), params)
+}
+
+fn parameters(params: &[(String, Vec<u8>)]) -> Vec<u8> {
+    if params.is_empty() {
+        return b"NIL".to_vec();
+    }
+    let mut out = b"(".to_vec();
+    for (index, (name, value)) in params.iter().enumerate() {
+        if index > 0 {
+            out.push(b' ');
+        }
+        out.extend(string(name.as_bytes()));
+        out.push(b' ');
+        out.extend(string(value));
+    }
+    out.push(b')');
+    out
+}
+
+/// The parts of a multipart body, between its boundaries.
+pub fn multipart_parts<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    let mut delimiter = b"--".to_vec();
+    delimiter.extend_from_slice(boundary);
+    let mut parts = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut at: usize = 0;
+    for line in body.split_inclusive(|&b| b == b'\n') {
+        let content = line.trim_ascii_end();
+        if content.starts_with(&delimiter) {
+            if let Some(begin) = start {
+                // The CRLF before the delimiter belongs to it.
+                let end = at.saturating_sub(2).max(begin);
+                parts.push(&body[begin..end]);
+            }
+            if content[delimiter.len()..].starts_with(b"--") {
+                return parts;
+            }
+            start = Some(at + line.len());
+        }
+        at += line.len();
+    }
+    if let Some(begin) = start {
+        parts.push(&body[begin.min(body.len())..]);
+    }
+    parts
+}
+
+/// BODY (`extended` false) or BODYSTRUCTURE of a message or part.
+pub fn body_structure(text: &[u8], extended: bool) -> Vec<u8> {
+    let part = split(text);
+    let (main, sub, params) = content_type(value(part.header, "Content-Type"));
+    if main.eq_ignore_ascii_case("multipart") {
+        let boundary = params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("boundary"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let parts = multipart_parts(part.body, &boundary);
+        if !parts.is_empty() {
+            let mut out = b"(".to_vec();
+            for child in parts {
+                out.extend(body_structure(child, extended));
+            }
+            out.push(b' ');
+            out.extend(string(sub.as_bytes()));
+            if extended {
+                out.push(b' ');
+                out.extend(parameters(&params));
+                out.extend_from_slice(b" NIL NIL NIL");
+            }
+            out.push(b')');
+            return out;
+        }
+    }
+    let encoding = value(part.header, "Content-Transfer-Encoding")
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_else(|| "7bit".to_string());
+    let mut out = b"(".to_vec();
+    out.extend(string(main.as_bytes()));
+    out.push(b' ');
+    out.extend(string(sub.as_bytes()));
+    out.push(b' ');
+    out.extend(parameters(&params));
+    out.push(b' ');
+    out.extend(nstring(value(part.header, "Content-ID").as_deref()));
+    out.push(b' ');
+    out.extend(nstring(
+        value(part.header, "Content-Description").as_deref(),
+    ));
+    out.push(b' ');
+    out.extend(string(encoding.as_bytes()));
+    out.extend_from_slice(format!(" {}", part.body.len()).as_bytes());
+    if main.eq_ignore_ascii_case("text") {
+        let lines = part.body.iter().filter(|&&b| b == b'\n').count();
+        out.extend_from_slice(format!(" {lines}").as_bytes());
+    }
+    if extended {
+        out.push(b' ');
+        out.extend(nstring(value(part.header, "Content-MD5").as_deref()));
+        out.push(b' ');
+        match value(part.header, "Content-Disposition") {
+            Some(disposition) => {
+                let (kind, _, params) =
+                    content_type(Some([b"x/".as_slice(), &disposition].concat()));
+                let _ = kind;
+                let text = String::from_utf8_lossy(&disposition).into_owned();
+                let name = text.split(';').next().unwrap_or("").trim().to_string();
+                out.push(b'(');
+                out.extend(string(name.as_bytes()));
+                out.push(b' ');
+                out.extend(parameters(&params));
+                out.push(b')');
+            }
+            None => out.extend_from_slice(b"NIL"),
+        }
+        out.push(b' ');
+        out.extend(nstring(value(part.header, "Content-Language").as_deref()));
+        out.push(b' ');
+        out.extend(nstring(value(part.header, "Content-Location").as_deref()));
+    }
+    out.push(b')');
+    out
+}
+
+/// The MIME part at `path` (1-based numbers) of a message: its whole text.
+/// A message that is not multipart has its body as part 1.
+pub fn part_at<'a>(text: &'a [u8], path: &[usize]) -> Option<&'a [u8]> {
+    let Some((&first, rest)) = path.split_first() else {
+        return Some(text);
+    };
+    let part = split(text);
+    let (main, _, params) = content_type(value(part.header, "Content-Type"));
+    if main.eq_ignore_ascii_case("multipart") {
+        let boundary = params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("boundary"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let parts = multipart_parts(part.body, &boundary);
+        let child = parts.get(first.checked_sub(1)?)?;
+        return part_at(child, rest);
+    }
+    if first == 1 && rest.is_empty() {
+        // The body of a single-part message is its part 1; return the
+        // whole so the caller takes the body.
+        return Some(text);
+    }
+    None
+}
