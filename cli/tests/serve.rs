@@ -1,5 +1,6 @@
 //! `smtplab serve` over a real socket: the tutorial session, STARTTLS with
-//! a real client, and the loopback-only rule.
+//! a real client, real POP3 and IMAP clients reading back what was sent,
+//! and the loopback-only rule.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
@@ -122,5 +123,85 @@ s.quit()
     let mailbox = std::fs::read_to_string(spool.join("mom")).unwrap();
     assert!(mailbox.contains("(Postfix) with ESMTPS id "), "{mailbox}");
     assert!(mailbox.contains("\nsent inside TLS\n"), "{mailbox}");
+    let _ = std::fs::remove_dir_all(&spool);
+}
+
+/// Real clients read back over POP3 and IMAP what Python's smtplib just
+/// sent over SMTP: poplib, imaplib and curl's `pop3://` and `imap://`.
+#[test]
+fn real_clients_read_back_what_smtplib_sent() {
+    let spool = std::env::temp_dir().join(format!("smtplab-readback-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&spool);
+    let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../worlds/corpus.json");
+    let spool_arg = spool.to_string_lossy().to_string();
+    let server = Server::start(3, |ports| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
+            .args(["--pop3", &format!("127.0.0.1:{}", ports[1])])
+            .args(["--imap", &format!("127.0.0.1:{}", ports[2])])
+            .args(["--world", world, "--spool", &spool_arg, "--no-delays"]);
+        command
+    });
+    let (smtp, pop3, imap) = (server.port(0), server.port(1), server.port(2));
+    let client = format!(
+        r#"
+import smtplib, poplib, imaplib
+s = smtplib.SMTP("127.0.0.1", {smtp}, timeout=10)
+s.sendmail("sender@client.example.no", ["mom@example.com"],
+           "From: Sender <sender@client.example.no>\r\nTo: Mom <mom@example.com>\r\n"
+           "Subject: read me back\r\n\r\nHello Mom,\r\nsent with smtplib.\r\n")
+s.quit()
+
+p = poplib.POP3("127.0.0.1", {pop3}, timeout=10)
+p.user("mom")
+p.pass_("mom-password")
+count, size = p.stat()
+assert count == 1, count
+lines = p.retr(1)[1]
+assert b"Subject: read me back" in lines, lines
+assert b"sent with smtplib." in lines, lines
+p.quit()
+
+m = imaplib.IMAP4("127.0.0.1", {imap}, timeout=10)
+m.login("mom", "mom-password")
+typ, data = m.select("INBOX")
+assert typ == "OK" and data == [b"1"], data
+typ, data = m.search(None, "SUBJECT", '"read me back"')
+assert data == [b"1"], data
+typ, data = m.fetch("1", "(FLAGS BODY.PEEK[TEXT])")
+assert typ == "OK" and b"sent with smtplib." in data[0][1], data
+typ, data = m.store("1", "+FLAGS", "(\\Flagged)")
+assert b"\\Flagged" in data[0], data
+m.logout()
+"#
+    );
+    let status = Command::new("python3")
+        .args(["-c", &client])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "smtplib, poplib and imaplib");
+    let curl = |url: String| {
+        let output = Command::new("curl")
+            .args(["--silent", "--show-error", "--max-time", "10"])
+            .args(["--user", "mom:mom-password", &url])
+            .output()
+            .expect("curl runs");
+        assert!(
+            output.status.success(),
+            "{url}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let by_pop3 = curl(format!("pop3://127.0.0.1:{pop3}/1"));
+    assert!(by_pop3.contains("Subject: read me back"), "{by_pop3}");
+    let by_imap = curl(format!("imap://127.0.0.1:{imap}/INBOX;UID=1"));
+    assert!(by_imap.contains("sent with smtplib."), "{by_imap}");
+    let mailbox = std::fs::read_to_string(spool.join("mom")).unwrap();
+    assert!(
+        mailbox.contains("X-Status: F"),
+        "IMAP's flag in the file: {mailbox}"
+    );
     let _ = std::fs::remove_dir_all(&spool);
 }
