@@ -561,7 +561,6 @@ impl ImapSession {
                         Ok(()) => {
                             self.acknowledged += 1;
                             out.push(MailAction::Send("+ OK".to_string()));
-                            return;
                         }
                         Err(replies) => {
                             self.input.drain(..line_end);
@@ -1094,10 +1093,6 @@ impl ImapSession {
                 ));
                 self.tagged(tag, "OK", "Namespace completed.", out);
             }
-            "STARTTLS" => self.tagged(tag, "BAD", "TLS is already active.", out),
-            "LOGIN" | "AUTHENTICATE" => {
-                self.tagged(tag, "BAD", "Error in IMAP command: Already logged in.", out)
-            }
             "IDLE" => {
                 out.push(MailAction::Send("+ idling".to_string()));
                 self.state = State::Idle {
@@ -1424,6 +1419,21 @@ impl ImapSession {
         let full = format!("{reference}{pattern}");
         let mut names: Vec<String> = vec!["INBOX".to_string()];
         names.extend(self.store.folders.keys().cloned());
+        // Folders in folders: the directories above them are listed too,
+        // as places that hold mailboxes but are none.
+        let mut parents: Vec<String> = Vec::new();
+        for folder in self.store.folders.keys() {
+            let mut at = 0;
+            while let Some(slash) = folder[at..].find('/') {
+                let parent = folder[..at + slash].to_string();
+                if !names.contains(&parent) && !parents.contains(&parent) {
+                    parents.push(parent);
+                }
+                at += slash + 1;
+            }
+        }
+        names.extend(parents.iter().cloned());
+        names[1..].sort();
         let subscribed = subscriptions(&self.store.subscriptions);
         let mut lines = Vec::new();
         for mailbox in &names {
@@ -1440,6 +1450,9 @@ impl ImapSession {
             if name == "LIST" {
                 let prefix = format!("{mailbox}/");
                 let children = names.iter().any(|n| n.starts_with(&prefix));
+                if parents.contains(mailbox) {
+                    flags.push("\\Noselect");
+                }
                 flags.push(if children {
                     "\\HasChildren"
                 } else {
@@ -2072,9 +2085,6 @@ fn is_command(name: &str) -> bool {
             | "ID"
             | "ENABLE"
             | "NAMESPACE"
-            | "STARTTLS"
-            | "LOGIN"
-            | "AUTHENTICATE"
             | "IDLE"
             | "SELECT"
             | "EXAMINE"

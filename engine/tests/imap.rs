@@ -1,0 +1,316 @@
+//! The IMAP session on its own: random sessions (tags, literals and
+//! LITERAL+, partial lines, huge numbers) in which every complete command
+//! gets exactly one tagged completion and the replies do not depend on how
+//! the input is cut; and table tests of what the recordings do not show.
+
+use std::sync::Arc;
+
+use smtplab_corpus::Generator;
+use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
+use smtplab_engine::pop3::{MailAction, StorePath};
+use smtplab_engine::World;
+
+const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");
+const NOW: i64 = 1_800_000_000;
+
+/// A session logged in as mom... or not: commands are played as given.
+fn session() -> ImapSession {
+    let mut session = ImapSession::new(
+        &DOVECOT_IMAP_2_3_19_DEBIAN,
+        Arc::new(World::corpus()),
+        "127.0.0.2",
+    );
+    session.connect(NOW);
+    session
+}
+
+/// What the session sends and writes for `bytes` fed in pieces of
+/// `chunk`, the store handed over when asked.
+fn feed(session: &mut ImapSession, bytes: &[u8], chunk: usize) -> (Vec<u8>, Vec<MailAction>) {
+    let mut wire = Vec::new();
+    let mut writes = Vec::new();
+    let mut pending: Vec<MailAction> = Vec::new();
+    for piece in bytes.chunks(chunk.max(1)) {
+        pending.extend(session.receive(piece, NOW));
+        while !pending.is_empty() {
+            let action = pending.remove(0);
+            match &action {
+                MailAction::Open { .. } => pending.extend(session.opened(UserStore {
+                    inbox: SEED.to_vec(),
+                    ..UserStore::default()
+                })),
+                MailAction::Save { .. } | MailAction::Write { .. } => writes.push(action.clone()),
+                _ => wire.extend(action.wire()),
+            }
+        }
+    }
+    (wire, writes)
+}
+
+fn text(wire: &[u8]) -> String {
+    String::from_utf8_lossy(wire).into_owned()
+}
+
+/// One command with a unique tag, or a line of junk with one.
+fn command(random: &mut Generator, tag: &str) -> Vec<u8> {
+    let numbers = [
+        "1",
+        "2",
+        "3",
+        "*",
+        "1:*",
+        "2:3",
+        "4294967295",
+        "99999999999",
+        "0",
+        "1,3",
+    ];
+    let n = numbers[random.below(numbers.len())];
+    let body = match random.below(33) {
+        30 => "LOGIN mom {12+}\r\nmom-password".to_string(),
+        31 => "APPEND INBOX {14}\r\nSubject: y\r\n\r\n".to_string(),
+        32 => "SEARCH SUBJECT {3}\r\ndot".to_string(),
+        0 => "LOGIN mom mom-password".to_string(),
+        1 => "LOGIN mom wrong".to_string(),
+        2 => "LOGIN {3+}\r\nmom {12+}\r\nmom-password".to_string(),
+        3 => "AUTHENTICATE PLAIN AG1vbQBtb20tcGFzc3dvcmQ=".to_string(),
+        4 => "SELECT INBOX".to_string(),
+        5 => "EXAMINE inbox".to_string(),
+        6 => format!("FETCH {n} (FLAGS UID RFC822.SIZE)"),
+        7 => format!("FETCH {n} (BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY[TEXT]<0.10>)"),
+        8 => format!("UID FETCH {n} (ENVELOPE BODYSTRUCTURE)"),
+        9 => format!("STORE {n} +FLAGS (\\Deleted Important)"),
+        10 => format!("UID STORE {n} FLAGS.SILENT (\\Seen)"),
+        11 => "SEARCH OR SUBJECT dot NOT SEEN".to_string(),
+        12 => "EXPUNGE".to_string(),
+        13 => "CLOSE".to_string(),
+        14 => "APPEND INBOX (\\Seen) {14+}\r\nSubject: x\r\n\r\n".to_string(),
+        15 => "APPEND Nosuch {5+}\r\nhello".to_string(),
+        16 => "CREATE Drafts".to_string(),
+        17 => format!("COPY {n} Drafts"),
+        18 => format!("UID MOVE {n} Drafts"),
+        19 => "LIST \"\" *".to_string(),
+        20 => "STATUS Drafts (MESSAGES UIDNEXT UNSEEN)".to_string(),
+        21 => "RENAME Drafts Old".to_string(),
+        22 => "IDLE\r\nDONE".to_string(),
+        23 => "NOOP".to_string(),
+        24 => "XYZZY junk".to_string(),
+        25 => "FETCH".to_string(),
+        26 => "SEARCH (".to_string(),
+        27 => "FETCH 1 BODY[".to_string(),
+        28 => "SUBSCRIBE INBOX".to_string(),
+        _ => "DELETE Old".to_string(),
+    };
+    format!("{tag} {body}\r\n").into_bytes()
+}
+
+#[test]
+fn random_imap_sessions_complete_every_command_once_however_cut() {
+    for seed in 1..300u64 {
+        let mut random = Generator(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let count = 1 + random.below(40);
+        let mut input = Vec::new();
+        let mut tags = Vec::new();
+        // The first command may log in with synchronizing literals (after
+        // login LOGIN is an unknown command, and a client would not send
+        // a literal the server refused).
+        let logins = [
+            "t0 LOGIN {3}\r\nmom {12}\r\nmom-password\r\n",
+            "t0 LOGIN mom mom-password\r\n",
+            "t0 AUTHENTICATE PLAIN\r\nAG1vbQBtb20tcGFzc3dvcmQ=\r\n",
+            "t0 NOOP\r\n",
+        ];
+        input.extend_from_slice(logins[random.below(logins.len())].as_bytes());
+        tags.push("t0".to_string());
+        for index in 1..count {
+            let tag = format!("t{index}");
+            input.extend(command(&mut random, &tag));
+            tags.push(tag);
+        }
+        let (whole, _) = feed(&mut session(), &input, input.len());
+        let chunk = 1 + random.below(20);
+        let (cut, _) = feed(&mut session(), &input, chunk);
+        let (bytes, _) = feed(&mut session(), &input, 1);
+        assert_eq!(text(&whole), text(&cut), "seed {seed}, chunk {chunk}");
+        assert_eq!(text(&whole), text(&bytes), "seed {seed}, byte by byte");
+        let replies = text(&whole);
+        let closed = replies.contains("* BYE");
+        // Every synchronizing literal is waited for with one `+ OK`.
+        let literals =
+            text(&input).matches("}\r\n").count() - text(&input).matches("+}\r\n").count();
+        let continuations = replies.split("\r\n").filter(|l| *l == "+ OK").count();
+        assert!(
+            continuations == literals || (closed && continuations < literals),
+            "seed {seed}: {literals} literals, {continuations} continuations\n{replies}"
+        );
+        for tag in &tags {
+            let completions = replies
+                .split("\r\n")
+                .filter(|line| {
+                    line.strip_prefix(tag.as_str()).is_some_and(|rest| {
+                        rest.starts_with(" OK")
+                            || rest.starts_with(" NO")
+                            || rest.starts_with(" BAD")
+                    })
+                })
+                .count();
+            assert!(
+                completions == 1 || (closed && completions == 0),
+                "seed {seed}: {tag} completed {completions} times\n{replies}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_input_makes_it_panic() {
+    let inputs: &[&[u8]] = &[
+        b"a1 LOGIN mom mom-password\r\na2 SELECT INBOX\r\na3 FETCH 4294967295:4294967295 FLAGS\r\n",
+        b"a1 LOGIN {99999999999999999999}\r\n",
+        b"a1 LOGIN mom mom-password\r\na2 APPEND INBOX {18446744073709551615+}\r\nabc",
+        b"a1 LOGIN mom mom-password\r\na2 SELECT INBOX\r\na3 FETCH 1 (BODY[1.2.3.4.5.HEADER.FIELDS (((]<99999999999999.1>)\r\n",
+        b"\xff\xfe\r\n* BAD\r\n+ x\r\n\r\n\n\n",
+        b"a1 LOGIN mom mom-password\r\na2 SEARCH NOT NOT NOT NOT OR OR OR\r\na3 SEARCH ((((((((((((((((((((((((((ALL\r\n",
+    ];
+    for input in inputs {
+        for chunk in [1, 3, 1000] {
+            let _ = feed(&mut session(), input, chunk);
+        }
+    }
+    // A 10 MB APPEND arrives whole.
+    let mut big = b"a1 LOGIN mom mom-password\r\na2 APPEND INBOX {10485760+}\r\n".to_vec();
+    let body: Vec<u8> = (0..10_485_760u32)
+        .map(|i| if i % 80 == 79 { b'\n' } else { b'x' })
+        .collect();
+    big.extend_from_slice(&body);
+    big.extend_from_slice(b"\r\na3 LOGOUT\r\n");
+    let (wire, writes) = feed(&mut session(), &big, 65_536);
+    assert!(text(&wire).contains("a2 OK [APPENDUID "), "{}", text(&wire));
+    let saved = writes.iter().rev().find_map(|w| match w {
+        MailAction::Save { file, .. } => Some(file.clone()),
+        _ => None,
+    });
+    assert!(saved.is_some_and(|f| f.len() > 10_485_760));
+}
+
+fn play(session: &mut ImapSession, lines: &str) -> (String, Vec<MailAction>) {
+    let (wire, writes) = feed(session, lines.as_bytes(), 7);
+    (text(&wire), writes)
+}
+
+#[test]
+fn folders_copy_move_rename_and_delete() {
+    let mut s = session();
+    let (replies, writes) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb CREATE Archive\r\nc SELECT INBOX\r\n\
+         d COPY 1:2 Archive\r\ne UID MOVE 3 Archive\r\nf STATUS Archive (MESSAGES UIDNEXT)\r\n\
+         g LIST \"\" *\r\nh RENAME Archive Old/2026\r\ni LIST \"\" %\r\nj DELETE Old/2026\r\n\
+         k DELETE INBOX\r\nl LOGOUT\r\n",
+    );
+    let table = [
+        "b OK Create completed",
+        "d OK [COPYUID ",
+        " 1:2 1:2] Copy completed",
+        " 3 3] Moved UIDs.",
+        "* 3 EXPUNGE",
+        "* STATUS Archive (MESSAGES 3 UIDNEXT 4)",
+        "* LIST (\\HasNoChildren) \"/\" Archive",
+        "h OK Rename completed",
+        "j OK Delete completed",
+        "k NO INBOX can't be deleted",
+        "* LIST (\\Noselect \\HasChildren) \"/\" Old",
+    ];
+    for want in table {
+        assert!(replies.contains(want), "{want:?} missing in\n{replies}");
+    }
+    let folder_writes = writes
+        .iter()
+        .filter(|w| {
+            matches!(
+                w,
+                MailAction::Write {
+                    path: StorePath::Folder(_),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(folder_writes >= 4, "{writes:?}");
+}
+
+#[test]
+fn fetch_items_the_recordings_do_not_show() {
+    let multipart = "From: A <a@b.example>\r\nTo: b@c.example, \"C, D\" <c@d.example>\r\n\
+Subject: parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"xx\"\r\n\r\n\
+preamble\r\n--xx\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\none\r\n--xx\r\n\
+Content-Type: text/html\r\nContent-Disposition: attachment; filename=\"a.html\"\r\n\r\n<p>two</p>\r\n--xx--\r\n";
+    let mut s = session();
+    let command = format!(
+        "a LOGIN mom mom-password\r\nb APPEND INBOX {{{}+}}\r\n{multipart}\r\nc SELECT INBOX\r\n\
+         d FETCH 4 (BODYSTRUCTURE ENVELOPE)\r\ne FETCH 4 (BODY.PEEK[2] BODY.PEEK[1.MIME] BODY[]<0.6>)\r\n\
+         f FETCH 4 FLAGS\r\ng SEARCH TEXT two\r\nh SEARCH LARGER 500 SMALLER 520\r\n",
+        multipart.len()
+    );
+    let (replies, _) = play(&mut s, &command);
+    let table = [
+        "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 3 0 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 10 0 NIL (\"attachment\" (\"filename\" \"a.html\")) NIL NIL) \"mixed\" (\"boundary\" \"xx\") NIL NIL NIL)",
+        "((NIL NIL \"b\" \"c.example\")(\"C, D\" NIL \"c\" \"d.example\"))",
+        "BODY[2] {10}\r\n<p>two</p>",
+        "BODY[1.MIME] {46}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n",
+        "BODY[]<0> {6}\r\nFrom: ",
+        "* 4 FETCH (FLAGS (\\Seen \\Recent))",
+        "* SEARCH 4\r\n",
+        "* SEARCH 2\r\n",
+    ];
+    for want in table {
+        assert!(replies.contains(want), "{want:?} missing in\n{replies}");
+    }
+}
+
+#[test]
+fn examine_is_read_only_and_idle_ends_with_done() {
+    let mut s = session();
+    let (replies, writes) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb EXAMINE INBOX\r\nc STORE 1 +FLAGS (\\Seen)\r\n\
+         d FETCH 1 BODY[]\r\ne IDLE\r\nDONE\r\nf LOGOUT\r\n",
+    );
+    assert!(replies.contains("c NO Mailbox is read-only ("), "{replies}");
+    assert!(!replies.contains("FLAGS (\\Seen"), "{replies}");
+    assert!(
+        replies.contains("+ idling\r\ne OK Idle completed"),
+        "{replies}"
+    );
+    // EXAMINE indexes the file, and changes nothing else.
+    let last = writes.iter().rev().find_map(|w| match w {
+        MailAction::Save { file, .. } => Some(text(file)),
+        _ => None,
+    });
+    assert!(last.is_some_and(|f| !f.contains("Status:")));
+}
+
+#[test]
+fn a_message_delivered_meanwhile_shows_up() {
+    let mut s = session();
+    let (_, writes) = play(&mut s, "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n");
+    let indexed = writes
+        .iter()
+        .find_map(|w| match w {
+            MailAction::Save { file, .. } => Some(file.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let mut delivered = indexed.clone();
+    delivered.extend_from_slice(b"From x@y  Sat Nov 28 15:00:00 2026\nSubject: new\n\nhi\n\n");
+    s.inbox_changed(&delivered);
+    let (replies, _) = play(&mut s, "c NOOP\r\nd FETCH 4 (UID FLAGS)\r\n");
+    assert!(
+        replies.starts_with("* 4 EXISTS\r\n* 4 RECENT\r\nc OK NOOP completed"),
+        "{replies}"
+    );
+    assert!(
+        replies.contains("* 4 FETCH (UID 4 FLAGS (\\Recent))"),
+        "{replies}"
+    );
+}
