@@ -247,6 +247,8 @@ enum Scan {
     /// The line ending here announces a synchronizing literal not yet
     /// acknowledged.
     NeedsContinuation(usize),
+    /// A line longer than the buffer, ending here (or not yet ended).
+    TooLong(Option<usize>),
     Incomplete,
 }
 
@@ -466,14 +468,24 @@ impl ImapSession {
         }
     }
 
+    /// Finds where the command at the start of the input ends. A line
+    /// of it (between literals) longer than the server's buffer is
+    /// [`Scan::TooLong`], however the input arrived.
     fn scan(&self) -> Scan {
+        let limit = self.line_limit();
         let mut at = 0;
         let mut literal = 0;
         loop {
             let Some(newline) = self.input[at..].iter().position(|&b| b == b'\n') else {
+                if self.input.len() - at >= limit {
+                    return Scan::TooLong(None);
+                }
                 return Scan::Incomplete;
             };
             let end = at + newline + 1;
+            if end - at > limit {
+                return Scan::TooLong(Some(end));
+            }
             match literal_at_end(&self.input[at..end]) {
                 None => return Scan::Complete(end),
                 Some((size, plus)) => {
@@ -530,33 +542,29 @@ impl ImapSession {
                 continue;
             }
             match self.scan() {
-                Scan::Incomplete => {
-                    let pending_line = self
-                        .input
-                        .iter()
-                        .rposition(|&b| b == b'\n')
-                        .map_or(self.input.len(), |at| self.input.len() - at - 1);
-                    if !self.logged_in() && self.input.len() >= self.line_limit() {
-                        out.push(MailAction::Send(
-                            "* BYE Input buffer full, aborting".to_string(),
-                        ));
-                        self.close(out);
-                    } else if self.logged_in() && pending_line > self.line_limit() {
-                        self.input.clear();
-                        self.skip_line = true;
-                        self.acknowledged = 0;
-                        self.tagged_error("*", "Error in IMAP tag: Too long argument.", out);
-                    }
-                    return;
-                }
-                Scan::NeedsContinuation(line_end) => {
-                    if !self.logged_in() && line_end > self.line_limit() {
+                Scan::Incomplete => return,
+                Scan::TooLong(end) => {
+                    if !self.logged_in() {
                         out.push(MailAction::Send(
                             "* BYE Input buffer full, aborting".to_string(),
                         ));
                         self.close(out);
                         return;
                     }
+                    // The command is dropped up to the end of that line.
+                    match end {
+                        Some(end) => {
+                            self.input.drain(..end);
+                        }
+                        None => {
+                            self.input.clear();
+                            self.skip_line = true;
+                        }
+                    }
+                    self.acknowledged = 0;
+                    self.tagged_error("*", "Error in IMAP tag: Too long argument.", out);
+                }
+                Scan::NeedsContinuation(line_end) => {
                     match self.before_literal(line_end) {
                         Ok(()) => {
                             self.acknowledged += 1;
@@ -577,13 +585,6 @@ impl ImapSession {
                     }
                 }
                 Scan::Complete(end) => {
-                    if !self.logged_in() && end > self.line_limit() && self.acknowledged == 0 {
-                        out.push(MailAction::Send(
-                            "* BYE Input buffer full, aborting".to_string(),
-                        ));
-                        self.close(out);
-                        return;
-                    }
                     let command: Vec<u8> = self.input.drain(..end).collect();
                     self.acknowledged = 0;
                     self.command(&command, out);
