@@ -30,6 +30,9 @@ pub enum Check {
     Pipelined { commands: usize },
     /// A shell command starting with `command` was run after a delivery.
     ReadMail { command: String },
+    /// A POP3 or IMAP server answered a command `verb` (`DELE`, `UID
+    /// STORE` ...) with `status` (`+OK`, `-ERR`, `OK`, `NO`, `BAD`).
+    Answered { verb: String, status: String },
 }
 
 /// A check as a lesson file writes it: its `kind` and the fields that
@@ -49,6 +52,7 @@ struct CheckFields {
     then: Option<u16>,
     commands: Option<usize>,
     command: Option<String>,
+    status: Option<String>,
 }
 
 impl TryFrom<CheckFields> for Check {
@@ -79,9 +83,13 @@ impl TryFrom<CheckFields> for Check {
             "read_mail" => Check::ReadMail {
                 command: f.command.clone().unwrap_or_default(),
             },
+            "answered" => Check::Answered {
+                verb: f.verb.clone().ok_or_else(|| missing("verb"))?,
+                status: f.status.clone().ok_or_else(|| missing("status"))?,
+            },
             other => {
                 return Err(format!(
-                    "unknown kind \"{other}\" (one of sent, reply, delivered, recovered, pipelined, read_mail)"
+                    "unknown kind \"{other}\" (one of sent, reply, delivered, recovered, pipelined, read_mail, answered)"
                 ))
             }
         };
@@ -97,6 +105,7 @@ impl TryFrom<CheckFields> for Check {
             ("then", f.then.is_some()),
             ("commands", f.commands.is_some()),
             ("command", f.command.is_some()),
+            ("status", f.status.is_some()),
         ];
         let takes: &[&str] = match check {
             Check::Sent { .. } => &["verb"],
@@ -105,6 +114,7 @@ impl TryFrom<CheckFields> for Check {
             Check::Recovered { .. } => &["first", "then"],
             Check::Pipelined { .. } => &["commands"],
             Check::ReadMail { .. } => &["command"],
+            Check::Answered { .. } => &["verb", "status"],
         };
         match given.iter().find(|(name, is)| *is && !takes.contains(name)) {
             Some((name, _)) => Err(format!("a \"{}\" check does not take \"{name}\"", f.kind)),
@@ -243,6 +253,9 @@ impl Check {
             (Check::ReadMail { command }, LogEvent::Shell { line }) => {
                 progress.delivered && line.starts_with(command.as_str())
             }
+            (Check::Answered { verb, status }, LogEvent::Answered { verb: v, status: s }) => {
+                v.eq_ignore_ascii_case(verb) && s == status
+            }
             _ => false,
         };
     }
@@ -322,6 +335,7 @@ impl Check {
             }
             Check::Pipelined { commands } => format!("send {commands} commands in one go"),
             Check::ReadMail { .. } => "read the delivered message in the shell".to_string(),
+            Check::Answered { verb, status } => format!("get {status} to {verb}"),
         }
     }
 }

@@ -26,6 +26,12 @@ pub enum LogEvent {
         code: u16,
         enhanced: Option<String>,
     },
+    /// A POP3 or IMAP server answered a command (`RETR`, `UID FETCH` ...)
+    /// with a status (`+OK`, `-ERR`; `OK`, `NO`, `BAD`).
+    Answered {
+        verb: String,
+        status: String,
+    },
     /// A message delivered: the same entry the mailboxes hold.
     Delivered {
         mailboxes: Vec<String>,

@@ -7,6 +7,7 @@
 use std::rc::Rc;
 
 use smtplab_engine::delivery::added_by_server;
+use smtplab_engine::pop3::StorePath;
 
 /// A delivered message as the mbox holds it: its `From ` line, headers,
 /// body and the blank line after. Shared, not copied, between the mailbox
@@ -18,6 +19,9 @@ pub type Entry = Rc<[u8]>;
 #[derive(Clone, Debug)]
 pub struct Mailboxes {
     boxes: Vec<(String, Vec<Entry>)>,
+    /// The users' other mail files (IMAP folders in `~/mail`, and the
+    /// subscription list), by user and name.
+    others: Vec<(String, Other, Vec<u8>)>,
     /// Counts changes, so a view can tell when to read a mailbox again.
     version: u64,
 }
@@ -26,6 +30,7 @@ impl Default for Mailboxes {
     fn default() -> Mailboxes {
         Mailboxes {
             boxes: Vec::new(),
+            others: Vec::new(),
             version: next_version(),
         }
     }
@@ -33,8 +38,15 @@ impl Default for Mailboxes {
 
 impl PartialEq for Mailboxes {
     fn eq(&self, other: &Mailboxes) -> bool {
-        self.boxes == other.boxes
+        self.boxes == other.boxes && self.others == other.others
     }
+}
+
+/// A file of a user's mail besides INBOX.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Other {
+    Folder(String),
+    Subscriptions,
 }
 
 /// Versions are unique across all mailboxes ever made, so one read for an
@@ -107,6 +119,50 @@ impl Mailboxes {
     pub fn clear(&mut self) {
         self.version = next_version();
         self.boxes.clear();
+        self.others.clear();
+    }
+
+    /// The user's mailbox file is now `file` (a POP3 or IMAP server
+    /// rewrote it).
+    pub fn replace(&mut self, user: &str, file: &[u8]) {
+        self.version = next_version();
+        let entries: Vec<Entry> = split_entries(file).into_iter().map(Rc::from).collect();
+        match self.boxes.binary_search_by(|(u, _)| u.as_str().cmp(user)) {
+            Ok(index) => self.boxes[index].1 = entries,
+            Err(index) => self.boxes.insert(index, (user.to_string(), entries)),
+        }
+    }
+
+    /// Writes (or with `None` removes) one of the user's other mail files.
+    pub fn write(&mut self, user: &str, path: &StorePath, file: Option<Vec<u8>>) {
+        self.version = next_version();
+        let key = match path {
+            StorePath::Folder(name) => Other::Folder(name.clone()),
+            StorePath::Subscriptions => Other::Subscriptions,
+        };
+        self.others.retain(|(u, k, _)| !(u == user && *k == key));
+        if let Some(file) = file {
+            self.others.push((user.to_string(), key, file));
+        }
+    }
+
+    /// The user's IMAP folders, by name.
+    pub fn folders(&self, user: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+        self.others
+            .iter()
+            .filter_map(|(u, key, file)| match key {
+                Other::Folder(name) if u == user => Some((name.clone(), file.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn subscriptions(&self, user: &str) -> Vec<u8> {
+        self.others
+            .iter()
+            .find(|(u, key, _)| u == user && *key == Other::Subscriptions)
+            .map(|(_, _, file)| file.clone())
+            .unwrap_or_default()
     }
 }
 

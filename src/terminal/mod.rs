@@ -26,8 +26,8 @@ use log::{Log, LogEvent};
 use mail_reader::{MailReader, Reading, MAIL_PROMPT};
 use mailbox::Mailboxes;
 use scrollback::{LineKind, Scrollback};
-use shell::{Outcome, COMMANDS, SMTP_VERBS};
-use telnet::{Escape, Output, TelnetClient};
+use shell::{Outcome, COMMANDS, POP3_COMMANDS, SMTP_VERBS};
+use telnet::{Escape, Output, Service, TelnetClient};
 
 /// A key as the terminal understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -422,7 +422,11 @@ impl Terminal {
                 let names: Vec<&str> = COMMANDS.iter().map(|(name, _)| *name).collect();
                 shell::complete(&line, &names, false)
             }
-            Mode::Connected => shell::complete(&line, SMTP_VERBS, true),
+            Mode::Connected => match self.telnet.service() {
+                Some(Service::Pop3) => shell::complete(&line, POP3_COMMANDS, true),
+                Some(Service::Imap) => shell::complete_tagged(&line),
+                _ => shell::complete(&line, SMTP_VERBS, true),
+            },
             Mode::TelnetCommand => shell::complete(&line, TELNET_COMMANDS, false),
             Mode::Mail(_) | Mode::ConfirmReset => None,
         };
@@ -734,6 +738,95 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    /// Sends mom a message over SMTP in the tutorial world.
+    fn deliver_to_mom(terminal: &mut Terminal, subject: &str) {
+        type_line(terminal, "telnet mail.example.com smtp");
+        for line in [
+            "HELO client.example.no",
+            "MAIL FROM:<me@client.example.no>",
+            "RCPT TO:<mom@example.com>",
+            "DATA",
+            &format!("Subject: {subject}"),
+            "",
+            "Hello Mom",
+            ".",
+            "QUIT",
+        ] {
+            type_line(terminal, line);
+        }
+    }
+
+    #[test]
+    fn pop3_reads_and_deletes_what_smtp_delivered() {
+        let mut terminal = terminal();
+        deliver_to_mom(&mut terminal, "first");
+        deliver_to_mom(&mut terminal, "second");
+        assert_eq!(terminal.mailboxes.count("mom"), 2);
+        type_line(&mut terminal, "telnet mail.example.com 110");
+        for line in ["USER mom", "PASS mom", "STAT", "RETR 1", "DELE 1"] {
+            type_line(&mut terminal, line);
+        }
+        let shown = screen(&terminal);
+        assert!(
+            shown.contains(&"+OK Dovecot (Debian) ready.".to_string()),
+            "{shown:?}"
+        );
+        assert!(shown.contains(&"+OK Logged in.".to_string()), "{shown:?}");
+        assert!(shown.contains(&"Subject: first".to_string()), "{shown:?}");
+        assert!(
+            shown.contains(&"+OK Marked to be deleted.".to_string()),
+            "{shown:?}"
+        );
+        // Dovecot indexed the file at login; the message goes at QUIT.
+        assert_eq!(terminal.mailboxes.count("mom"), 2);
+        type_line(&mut terminal, "QUIT");
+        assert_eq!(terminal.mailboxes.count("mom"), 1);
+        let file = String::from_utf8(terminal.mailboxes.file("mom").unwrap()).unwrap();
+        assert!(file.contains("Subject: second") && !file.contains("Subject: first"));
+        assert!(
+            file.contains("X-IMAPbase: ") && file.contains("Status: O"),
+            "{file}"
+        );
+        assert!(!terminal.is_connected());
+        let answered = terminal
+            .log
+            .events()
+            .filter(|e| matches!(e, LogEvent::Answered { verb, status } if verb == "DELE" && status == "+OK"))
+            .count();
+        assert_eq!(answered, 1);
+    }
+
+    #[test]
+    fn imap_flags_and_expunges_with_tab_completion() {
+        let mut terminal = terminal();
+        deliver_to_mom(&mut terminal, "flag me");
+        type_line(&mut terminal, "telnet mail.example.com imap");
+        type_line(&mut terminal, "a1 LOGIN mom mom");
+        for c in "a2 sel".chars() {
+            terminal.press(Key::Char(c), now());
+        }
+        terminal.press(Key::Tab, now());
+        assert_eq!(terminal.input(), "a2 SELECT ");
+        for c in "INBOX".chars() {
+            terminal.press(Key::Char(c), now());
+        }
+        terminal.press(Key::Enter, now());
+        type_line(&mut terminal, "a3 STORE 1 +FLAGS (\\Flagged)");
+        let file = String::from_utf8(terminal.mailboxes.file("mom").unwrap()).unwrap();
+        assert!(file.contains("X-UID: 1"), "SELECT indexed the file: {file}");
+        type_line(&mut terminal, "a4 STORE 1 +FLAGS (\\Deleted)");
+        type_line(&mut terminal, "a5 EXPUNGE");
+        let shown = screen(&terminal);
+        assert!(
+            shown.contains(&"* 1 FETCH (FLAGS (\\Flagged \\Recent))".to_string()),
+            "{shown:?}"
+        );
+        assert!(shown.contains(&"* 1 EXPUNGE".to_string()), "{shown:?}");
+        assert_eq!(terminal.mailboxes.count("mom"), 0);
+        type_line(&mut terminal, "a6 LOGOUT");
+        assert!(!terminal.is_connected());
     }
 
     #[test]

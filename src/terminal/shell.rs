@@ -237,6 +237,54 @@ pub const SMTP_VERBS: &[&str] = &[
     "STARTTLS",
 ];
 
+/// POP3 commands (Dovecot's), for Tab completion inside a session.
+pub const POP3_COMMANDS: &[&str] = &[
+    "USER", "PASS", "AUTH", "CAPA", "STLS", "STAT", "LIST", "UIDL", "RETR", "TOP", "DELE", "RSET",
+    "NOOP", "QUIT",
+];
+
+/// IMAP commands, completed after the tag.
+pub const IMAP_COMMANDS: &[&str] = &[
+    "CAPABILITY",
+    "LOGIN",
+    "AUTHENTICATE",
+    "STARTTLS",
+    "LOGOUT",
+    "NOOP",
+    "ID",
+    "ENABLE",
+    "NAMESPACE",
+    "SELECT",
+    "EXAMINE",
+    "CREATE",
+    "DELETE",
+    "RENAME",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "LIST",
+    "LSUB",
+    "STATUS",
+    "APPEND",
+    "CHECK",
+    "CLOSE",
+    "UNSELECT",
+    "EXPUNGE",
+    "SEARCH",
+    "FETCH",
+    "STORE",
+    "COPY",
+    "MOVE",
+    "UID",
+    "IDLE",
+];
+
+/// Completes an IMAP command after its tag (`a1 SEL` to `a1 SELECT `).
+pub fn complete_tagged(line: &str) -> Option<String> {
+    let (tag, rest) = line.split_once(' ')?;
+    let completed = complete(rest, IMAP_COMMANDS, true)?;
+    Some(format!("{tag} {completed}"))
+}
+
 /// Completes the first word of `line` against `choices`: the single match,
 /// or the longest common prefix of several.
 pub fn complete(line: &str, choices: &[&str], upper: bool) -> Option<String> {

@@ -1,11 +1,14 @@
 //! The telnet client (Debian's inetutils telnet 2.4): resolving the host
 //! and port, its own messages, the `telnet> ` command prompt, and the
-//! connection to the simulated mail server, whose actions (replies, pauses,
-//! deliveries, closing) it carries out in order.
+//! connection to the simulated servers (SMTP on 25 and 587, Dovecot's
+//! POP3 on 110 and IMAP on 143), whose actions (replies, pauses,
+//! deliveries, mailbox changes, closing) it carries out in order.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
+use smtplab_engine::pop3::{MailAction, Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World};
 
 use super::log::{Log, LogEvent};
@@ -14,6 +17,25 @@ use super::scrollback::{Line, LineKind, ReplyTag, Scrollback};
 
 /// Ports with the simulated mail server behind them.
 pub const SMTP_PORTS: &[u16] = &[25, 587];
+pub const POP3_PORT: u16 = 110;
+pub const IMAP_PORT: u16 = 143;
+
+/// Which server answers on a port of the mail host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    Smtp,
+    Pop3,
+    Imap,
+}
+
+fn service(port: u16) -> Option<Service> {
+    match port {
+        POP3_PORT => Some(Service::Pop3),
+        IMAP_PORT => Some(Service::Imap),
+        _ if SMTP_PORTS.contains(&port) => Some(Service::Smtp),
+        _ => None,
+    }
+}
 
 /// Port names from `/etc/services` that learners use.
 pub fn port_number(name: &str) -> Option<u16> {
@@ -33,7 +55,11 @@ pub fn port_number(name: &str) -> Option<u16> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// The mail server, reached at this address.
-    MailServer { address: String, shown_name: String },
+    MailServer {
+        address: String,
+        shown_name: String,
+        service: Service,
+    },
     /// A host that exists but has nothing listening on that port.
     Refused { address: String },
     /// The name does not resolve (`port` as typed, for the message).
@@ -66,14 +92,42 @@ pub fn resolve(world: &World, host: &str, port: &str) -> Target {
     } else {
         return Target::Unknown;
     };
-    if address == world.server_address && SMTP_PORTS.contains(&port_number) {
-        Target::MailServer {
+    match service(port_number).filter(|_| address == world.server_address) {
+        Some(service) => Target::MailServer {
             address,
             shown_name: host.to_string(),
-        }
-    } else {
-        Target::Refused { address }
+            service,
+        },
+        None => Target::Refused { address },
     }
+}
+
+/// A POP3 or IMAP session (Dovecot), and the commands still waiting for
+/// their answer (POP3: verbs in order; IMAP: by tag), for the log.
+enum Reader {
+    Pop3(Pop3Session),
+    Imap(Box<ImapSession>),
+}
+
+/// A user's mail as the IMAP server reads it.
+fn store_of(mailboxes: &Mailboxes, user: &str) -> UserStore {
+    UserStore {
+        inbox: mailboxes.file(user).unwrap_or_default(),
+        folders: mailboxes.folders(user),
+        subscriptions: mailboxes.subscriptions(user),
+    }
+}
+
+/// The command a line sends: (tag, verb), the verb in capitals (`UID
+/// FETCH` for IMAP's UID commands).
+fn command_of(line: &str, imap: bool) -> (String, String) {
+    let mut words = line.split_whitespace();
+    let tag = if imap { words.next().unwrap_or("") } else { "" };
+    let mut verb = words.next().unwrap_or("").to_ascii_uppercase();
+    if imap && verb == "UID" {
+        verb = format!("UID {}", words.next().unwrap_or("").to_ascii_uppercase());
+    }
+    (tag.to_string(), verb)
 }
 
 pub fn trying(address: &str) -> String {
@@ -131,6 +185,7 @@ pub struct Output<'a> {
 #[derive(Debug)]
 enum Pending {
     Engine(Action),
+    Mail(MailAction),
     /// The greeting pause is over: ask the server for its banner.
     Greet,
 }
@@ -149,6 +204,9 @@ pub enum Escape {
 /// The telnet client and its connection, if any.
 pub struct TelnetClient {
     session: Option<Session>,
+    reader: Option<Reader>,
+    /// Commands sent to the POP3 or IMAP server and not yet answered.
+    awaiting: VecDeque<(String, String)>,
     /// The name telnet shows for the connected host.
     connected_to: String,
     pending: VecDeque<Pending>,
@@ -164,6 +222,8 @@ impl TelnetClient {
     pub fn new(seed: u32) -> TelnetClient {
         TelnetClient {
             session: None,
+            reader: None,
+            awaiting: VecDeque::new(),
             connected_to: String::new(),
             pending: VecDeque::new(),
             process_id: 10_000 + seed % 80_000,
@@ -173,7 +233,17 @@ impl TelnetClient {
     }
 
     pub fn is_connected(&self) -> bool {
-        self.session.is_some()
+        self.session.is_some() || self.reader.is_some()
+    }
+
+    /// The server behind the connection, if any.
+    pub fn service(&self) -> Option<Service> {
+        match (&self.session, &self.reader) {
+            (Some(_), _) => Some(Service::Smtp),
+            (_, Some(Reader::Pop3(_))) => Some(Service::Pop3),
+            (_, Some(Reader::Imap(_))) => Some(Service::Imap),
+            _ => None,
+        }
     }
 
     /// Whether the server is still working (a pause is running).
@@ -222,6 +292,38 @@ impl TelnetClient {
             Target::MailServer {
                 address,
                 shown_name,
+                service,
+            } if service != Service::Smtp => {
+                out.screen.push(LineKind::Output, trying(&address));
+                out.screen.push(LineKind::Output, connected(&shown_name));
+                out.screen.push(LineKind::Output, ESCAPE_HINT);
+                let client = &world.client.address;
+                let (reader, actions, id) = if service == Service::Pop3 {
+                    let mut session =
+                        Pop3Session::new(&DOVECOT_2_3_19_DEBIAN, Arc::clone(world), client);
+                    let actions = session.connect(now.unix_seconds);
+                    (Reader::Pop3(session), actions, DOVECOT_2_3_19_DEBIAN.id)
+                } else {
+                    let mut session =
+                        ImapSession::new(&DOVECOT_IMAP_2_3_19_DEBIAN, Arc::clone(world), client);
+                    let actions = session.connect(now.unix_seconds);
+                    (
+                        Reader::Imap(Box::new(session)),
+                        actions,
+                        DOVECOT_IMAP_2_3_19_DEBIAN.id,
+                    )
+                };
+                out.log.record(LogEvent::Connected { personality: id });
+                self.reader = Some(reader);
+                self.awaiting.clear();
+                self.connected_to = shown_name;
+                self.pending.extend(actions.into_iter().map(Pending::Mail));
+                self.resume(now, out)
+            }
+            Target::MailServer {
+                address,
+                shown_name,
+                ..
             } => {
                 out.screen.push(LineKind::Output, trying(&address));
                 out.screen.push(LineKind::Output, connected(&shown_name));
@@ -256,12 +358,95 @@ impl TelnetClient {
                 chunk,
             });
         }
+        if let Some(reader) = &mut self.reader {
+            let imap = matches!(reader, Reader::Imap(_));
+            for line in String::from_utf8_lossy(data)
+                .split("\r\n")
+                .filter(|l| !l.is_empty())
+            {
+                self.awaiting.push_back(command_of(line, imap));
+            }
+            let actions = match reader {
+                Reader::Pop3(session) => session.receive(data, now.unix_seconds),
+                Reader::Imap(session) => session.receive(data, now.unix_seconds),
+            };
+            self.pending.extend(actions.into_iter().map(Pending::Mail));
+            return self.resume(now, out);
+        }
         let actions = match &mut self.session {
             Some(session) => session.receive(data, now),
             None => return None,
         };
         self.queue(actions);
         self.resume(now, out)
+    }
+
+    /// A line from the POP3 or IMAP server: shown, and logged when it
+    /// answers a command.
+    fn mail_line(&mut self, text: String, out: &mut Output) {
+        let imap = matches!(self.reader, Some(Reader::Imap(_)));
+        let answered = if imap {
+            let (tag, status) = command_of(&text, true);
+            let known = matches!(status.as_str(), "OK" | "NO" | "BAD");
+            self.awaiting
+                .iter()
+                .position(|(t, _)| known && *t == tag && tag != "*")
+                .map(|at| (at, status))
+        } else if text.starts_with("+OK") || text.starts_with("-ERR") {
+            let status = text.split(' ').next().unwrap_or("").to_string();
+            (!self.awaiting.is_empty()).then_some((0, status))
+        } else {
+            None
+        };
+        if let Some((at, status)) = answered {
+            if let Some((_, verb)) = self.awaiting.remove(at) {
+                out.log.record(LogEvent::Answered { verb, status });
+            }
+        }
+        out.screen.push(LineKind::Server, text);
+    }
+
+    /// Carries out one POP3 or IMAP action; returns a pause to wait.
+    fn mail_action(&mut self, action: MailAction, out: &mut Output) -> Option<u64> {
+        match action {
+            MailAction::Send(line) => self.mail_line(line, out),
+            MailAction::SendBytes(bytes) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let text = text.strip_suffix("\r\n").unwrap_or(&text).to_string();
+                for line in text.split("\r\n") {
+                    self.mail_line(line.to_string(), out);
+                }
+            }
+            MailAction::Pause { millis } => {
+                if out.timing && millis > 0 {
+                    self.unclaimed_wait = Some(millis);
+                    return Some(millis);
+                }
+            }
+            MailAction::Open { user } => {
+                let actions = match &mut self.reader {
+                    Some(Reader::Pop3(session)) => {
+                        session.opened(&out.mailboxes.file(&user).unwrap_or_default())
+                    }
+                    Some(Reader::Imap(session)) => session.opened(store_of(out.mailboxes, &user)),
+                    None => Vec::new(),
+                };
+                for action in actions.into_iter().rev() {
+                    self.pending.push_front(Pending::Mail(action));
+                }
+            }
+            MailAction::Save { user, file } => out.mailboxes.replace(&user, &file),
+            MailAction::Write { user, path, file } => out.mailboxes.write(&user, &path, file),
+            // As for SMTP: this telnet cannot do TLS.
+            MailAction::StartTls => {}
+            MailAction::Close => {
+                out.log.record(LogEvent::Closed);
+                self.reader = None;
+                self.pending.clear();
+                out.screen.push(LineKind::Output, CLOSED_BY_FOREIGN_HOST);
+            }
+        }
+        None
     }
 
     fn queue(&mut self, actions: Vec<Action>) {
@@ -280,6 +465,11 @@ impl TelnetClient {
     pub fn resume(&mut self, now: Timestamp, out: &mut Output) -> Option<u64> {
         while let Some(step) = self.pending.pop_front() {
             match step {
+                Pending::Mail(action) => {
+                    if let Some(wait) = self.mail_action(action, out) {
+                        return Some(wait);
+                    }
+                }
                 Pending::Greet => {
                     let actions = match &mut self.session {
                         Some(session) => session.greet(now),
@@ -340,11 +530,26 @@ impl TelnetClient {
         None
     }
 
-    /// The client closes: the server notices, nothing more is shown.
-    pub fn hang_up(&mut self, now: Timestamp, log: &mut Log) {
+    /// The client closes: the server notices, nothing more is shown (an
+    /// IMAP server still writes what the session changed).
+    pub fn hang_up(&mut self, now: Timestamp, out: &mut Output) {
         if let Some(mut session) = self.session.take() {
             session.disconnect(now);
-            log.record(LogEvent::Closed);
+            out.log.record(LogEvent::Closed);
+        }
+        if let Some(reader) = self.reader.take() {
+            if let Reader::Imap(mut session) = reader {
+                for action in session.disconnected() {
+                    match action {
+                        MailAction::Save { user, file } => out.mailboxes.replace(&user, &file),
+                        MailAction::Write { user, path, file } => {
+                            out.mailboxes.write(&user, &path, file)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            out.log.record(LogEvent::Closed);
         }
         self.pending.clear();
     }
@@ -352,7 +557,7 @@ impl TelnetClient {
     /// `quit` (or Ctrl+D) at the `telnet> ` prompt.
     pub fn quit(&mut self, now: Timestamp, out: &mut Output) {
         if self.is_connected() {
-            self.hang_up(now, out.log);
+            self.hang_up(now, out);
             out.screen.push(LineKind::Output, CONNECTION_CLOSED);
         }
     }
@@ -380,7 +585,7 @@ impl TelnetClient {
                 (Escape::Shell, None)
             }
             "close" | "c" if connected => {
-                self.hang_up(now, out.log);
+                self.hang_up(now, out);
                 out.screen.push(LineKind::Output, CONNECTION_CLOSED);
                 (Escape::Shell, None)
             }
@@ -463,6 +668,7 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "mail.example.com".into(),
+                    service: Service::Smtp,
                 },
             ),
             (
@@ -471,6 +677,7 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "mail.example.com".into(),
+                    service: Service::Smtp,
                 },
             ),
             (
@@ -479,6 +686,7 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "localhost".into(),
+                    service: Service::Smtp,
                 },
             ),
             (
@@ -486,6 +694,24 @@ mod tests {
                 "80",
                 Target::Refused {
                     address: "127.0.0.1".into(),
+                },
+            ),
+            (
+                "mail.example.com",
+                "pop3",
+                Target::MailServer {
+                    address: "127.0.0.1".into(),
+                    shown_name: "mail.example.com".into(),
+                    service: Service::Pop3,
+                },
+            ),
+            (
+                "mail",
+                "143",
+                Target::MailServer {
+                    address: "127.0.0.1".into(),
+                    shown_name: "mail".into(),
+                    service: Service::Imap,
                 },
             ),
             ("nosuch.example", "smtp", Target::Unknown),
