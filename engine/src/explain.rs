@@ -213,6 +213,163 @@ const COMMANDS: &[(&str, &str, &str, &str)] = &[
     ("", "", "Not an SMTP command this server knows.", "4.2.4"),
 ];
 
+/// POP3 and IMAP: what a status, a response code or an untagged reply
+/// means, filed under a key ([`mail_keys`] finds the keys of a line): the
+/// protocol, then the status (`+OK`, `OK`), the code (`[TRYCREATE]`) or
+/// the reply (`EXISTS`). With the RFC and section that define it.
+const MAIL_REPLIES: &[(&str, &str, &str, &str)] = &[
+    ("pop3 +OK", "+OK: the command worked. A greeting, a login, or the answer to STAT, LIST, RETR... Some answers go on over several lines and end with a line holding only a dot.", "1939", "3"),
+    ("pop3 -ERR", "-ERR: the command failed (a wrong password, a message number that does not exist, a command the server does not know). The text says why.", "1939", "3"),
+    ("pop3 +", "The server waits for the next step of the login you started with AUTH: send the base64 answer (for PLAIN: your user name and password, each after a NUL byte), or * to give up.", "5034", "4"),
+    ("pop3 .", "A line with only a dot ends a multi-line answer (the message of RETR, the list of LIST). A line of the message that starts with a dot gets a second dot, which the client removes.", "1939", "3"),
+    ("pop3 data", "A line of a multi-line answer: a message (RETR, TOP) or one entry of a list (LIST, UIDL, CAPA).", "1939", "3"),
+    ("pop3 [AUTH]", "[AUTH]: the login itself failed (wrong user or password, or a plaintext login refused), not the server.", "3206", "4"),
+    ("pop3 [IN-USE]", "[IN-USE]: someone else has this mailbox open (another POP3 session holds the lock); try again later.", "2449", "8.1.1"),
+    ("pop3 [SYS/TEMP]", "[SYS/TEMP]: a temporary problem on the server, not your fault; try again later.", "3206", "4"),
+    ("pop3 [SYS/PERM]", "[SYS/PERM]: a lasting problem on the server; trying again will not help.", "3206", "4"),
+    ("imap OK", "A tagged OK: the command with this tag is done and it worked. Everything the server sent before it with * belongs to it.", "3501", "7.1.1"),
+    ("imap NO", "A tagged NO: the command was understood but could not be done (a wrong password, a mailbox that does not exist).", "3501", "7.1.2"),
+    ("imap BAD", "A tagged BAD: the server did not understand the command (unknown, wrong arguments, or not allowed in this state, such as FETCH before SELECT).", "3501", "7.1.3"),
+    ("imap * OK", "An untagged OK: information from the server, not the end of a command; the code in brackets says what it is about.", "3501", "7.1.1"),
+    ("imap * NO", "An untagged NO: a warning from the server.", "3501", "7.1.2"),
+    ("imap * BAD", "An untagged BAD: the server could not even find a tag in what you sent (an empty or malformed line).", "3501", "7.1.3"),
+    ("imap BYE", "BYE: the server is closing the connection: after LOGOUT, after too many errors, or when it gives up.", "3501", "7.1.5"),
+    ("imap +", "A continuation: the server waits for more from you: the bytes of a literal {N} you announced, the answer to AUTHENTICATE, or DONE to end IDLE.", "3501", "7.5"),
+    ("imap CAPABILITY", "The extensions this server speaks. Before login Dovecot lists only what login needs; once you are logged in it lists more.", "3501", "7.2.1"),
+    ("imap FLAGS", "The flags messages in this mailbox can have: the system flags (\\Seen, \\Deleted ...) and the keywords already used here.", "3501", "7.2.6"),
+    ("imap EXISTS", "How many messages the mailbox holds now. Sent at SELECT, and again when new mail arrives.", "3501", "7.3.1"),
+    ("imap RECENT", "How many messages are new to this session (\\Recent): no other session has seen them arrive.", "3501", "7.3.2"),
+    ("imap EXPUNGE", "The message with this number is gone for good (EXPUNGE, CLOSE, or MOVE removed it); the messages after it move up by one.", "3501", "7.4.1"),
+    ("imap FETCH", "Data about one message, the number after * being its sequence number: the items you asked for (FLAGS, UID, BODY[] ...), or its new flags after STORE. Asking for BODY[] sets \\Seen; BODY.PEEK[] does not.", "3501", "7.4.2"),
+    ("imap SEARCH", "The numbers of the messages that match (UIDs after UID SEARCH). Nothing after SEARCH means none matched.", "3501", "7.2.5"),
+    ("imap LIST", "One mailbox: its attributes (\\HasNoChildren, \\Noselect ...), the hierarchy separator, and its name.", "3501", "7.2.2"),
+    ("imap LSUB", "One mailbox you subscribed to.", "3501", "7.2.3"),
+    ("imap STATUS", "The counters of a mailbox you asked about, without selecting it.", "3501", "7.2.4"),
+    ("imap ENABLED", "The extensions the server turned on for this session.", "5161", "3.2"),
+    ("imap ID", "The server says who it is (the ID extension).", "2971", "3.1"),
+    ("imap NAMESPACE", "Where the mailboxes live: here all are personal, with / between levels.", "2342", "5"),
+    ("imap data", "A line of data inside the answer: the text of a message (a literal {N} announces its size in bytes), sent as the server stores it.", "3501", "4.3"),
+    ("imap [ALERT]", "[ALERT]: a warning the client must show to the person. Here Dovecot scolds you for sending a password in clear text.", "3501", "7.1"),
+    ("imap [CAPABILITY", "[CAPABILITY ...]: the capability list, given inside the reply so the client need not ask for it.", "3501", "7.1"),
+    ("imap [PERMANENTFLAGS", "[PERMANENTFLAGS]: the flags you can change for good; \\* means you may make up new keywords. () means none: the mailbox is read-only.", "3501", "7.1"),
+    ("imap [UIDVALIDITY", "[UIDVALIDITY n]: the UIDs of this mailbox are valid with this number. Dovecot takes it from the time it first indexed the mailbox; if it ever changes, clients forget the UIDs they knew.", "3501", "2.3.1.1"),
+    ("imap [UIDNEXT", "[UIDNEXT n]: the UID the next message will get.", "3501", "2.3.1.1"),
+    ("imap [UNSEEN", "[UNSEEN n]: the first message without \\Seen.", "3501", "7.1"),
+    ("imap [READ-WRITE]", "[READ-WRITE]: the mailbox is selected and you may change it (flags, expunge).", "3501", "7.1"),
+    ("imap [READ-ONLY]", "[READ-ONLY]: the mailbox is open for reading only (EXAMINE): nothing you do changes it, and reading does not set \\Seen.", "3501", "7.1"),
+    ("imap [TRYCREATE]", "[TRYCREATE]: the target mailbox does not exist; CREATE it, then try again.", "3501", "7.1"),
+    ("imap [APPENDUID", "[APPENDUID validity uid]: the UID the saved message got (UIDPLUS).", "4315", "3"),
+    ("imap [COPYUID", "[COPYUID validity old new]: the UIDs the copies got in the target mailbox (UIDPLUS).", "4315", "3"),
+    ("imap [AUTHENTICATIONFAILED]", "[AUTHENTICATIONFAILED]: wrong user name or password. Dovecot waits a moment before saying so, to slow down guessing.", "5530", "3"),
+    ("imap [PRIVACYREQUIRED]", "[PRIVACYREQUIRED]: this server takes passwords only over an encrypted connection (STARTTLS first); Debian's Dovecot is set up so.", "5530", "3"),
+    ("imap [CLIENTBUG]", "[CLIENTBUG]: the server did it, but says the client should not have asked that way (STATUS on the mailbox already selected).", "5530", "3"),
+];
+
+/// POP3 and IMAP commands: key (protocol and command), syntax, what it
+/// does, RFC and section.
+const MAIL_COMMANDS: &[(&str, &str, &str, &str, &str)] = &[
+    ("pop3 USER", "USER name", "Gives your user name; PASS follows.", "1939", "7"),
+    ("pop3 PASS", "PASS password", "Gives your password, in clear text. Then the server opens your mailbox.", "1939", "7"),
+    ("pop3 AUTH", "AUTH PLAIN [base64]", "Logs in with SASL; PLAIN sends the user name and password in base64 (not encrypted).", "5034", "4"),
+    ("pop3 CAPA", "CAPA", "Lists what this server can do.", "2449", "5"),
+    ("pop3 STLS", "STLS", "Asks to switch to an encrypted connection.", "2595", "4"),
+    ("pop3 STAT", "STAT", "How many messages, and their total size in bytes.", "1939", "5"),
+    ("pop3 LIST", "LIST [n]", "The size of each message (or of message n).", "1939", "5"),
+    ("pop3 UIDL", "UIDL [n]", "A unique id for each message, which stays the same across sessions.", "1939", "7"),
+    ("pop3 RETR", "RETR n", "Sends message n whole.", "1939", "5"),
+    ("pop3 TOP", "TOP n lines", "Sends the header of message n and its first lines.", "1939", "7"),
+    ("pop3 DELE", "DELE n", "Marks message n for deletion; it goes when you QUIT.", "1939", "5"),
+    ("pop3 RSET", "RSET", "Takes back every DELE of this session.", "1939", "5"),
+    ("pop3 NOOP", "NOOP", "Does nothing; checks the connection.", "1939", "5"),
+    ("pop3 QUIT", "QUIT", "Ends the session: messages marked with DELE are deleted now, and the mailbox file is rewritten.", "1939", "6"),
+    ("pop3 ", "", "Not a POP3 command this server knows.", "1939", "3"),
+    ("imap CAPABILITY", "tag CAPABILITY", "Asks what the server can do.", "3501", "6.1.1"),
+    ("imap NOOP", "tag NOOP", "Does nothing, but lets the server tell you about new mail.", "3501", "6.1.2"),
+    ("imap LOGOUT", "tag LOGOUT", "Ends the session; the server writes what changed into the mailbox file.", "3501", "6.1.3"),
+    ("imap STARTTLS", "tag STARTTLS", "Asks to switch to an encrypted connection.", "3501", "6.2.1"),
+    ("imap AUTHENTICATE", "tag AUTHENTICATE PLAIN [base64]", "Logs in with SASL.", "3501", "6.2.2"),
+    ("imap LOGIN", "tag LOGIN user password", "Logs in with a user name and password in clear text.", "3501", "6.2.3"),
+    ("imap SELECT", "tag SELECT mailbox", "Opens a mailbox to read and change it (INBOX is /var/mail/USER).", "3501", "6.3.1"),
+    ("imap EXAMINE", "tag EXAMINE mailbox", "Opens a mailbox read-only.", "3501", "6.3.2"),
+    ("imap CREATE", "tag CREATE name", "Creates a mailbox (a file in ~/mail).", "3501", "6.3.3"),
+    ("imap DELETE", "tag DELETE name", "Deletes a mailbox.", "3501", "6.3.4"),
+    ("imap RENAME", "tag RENAME old new", "Renames a mailbox.", "3501", "6.3.5"),
+    ("imap SUBSCRIBE", "tag SUBSCRIBE name", "Adds a mailbox to the ones LSUB lists.", "3501", "6.3.6"),
+    ("imap UNSUBSCRIBE", "tag UNSUBSCRIBE name", "Takes a mailbox off the list LSUB shows.", "3501", "6.3.7"),
+    ("imap LIST", "tag LIST reference pattern", "Lists mailboxes: * matches anything, % anything but the separator.", "3501", "6.3.8"),
+    ("imap LSUB", "tag LSUB reference pattern", "Lists the subscribed mailboxes.", "3501", "6.3.9"),
+    ("imap STATUS", "tag STATUS mailbox (MESSAGES UNSEEN UIDNEXT ...)", "Counters of a mailbox without selecting it.", "3501", "6.3.10"),
+    ("imap APPEND", "tag APPEND mailbox [(flags)] [date] {size}", "Saves a message into a mailbox; the message follows as a literal of size bytes.", "3501", "6.3.11"),
+    ("imap CHECK", "tag CHECK", "Asks the server to save its state now.", "3501", "6.4.1"),
+    ("imap CLOSE", "tag CLOSE", "Closes the mailbox, removing the messages flagged \\Deleted, silently.", "3501", "6.4.2"),
+    ("imap UNSELECT", "tag UNSELECT", "Closes the mailbox without removing anything.", "3691", "2"),
+    ("imap EXPUNGE", "tag EXPUNGE", "Removes the messages flagged \\Deleted, and reports each.", "3501", "6.4.3"),
+    ("imap SEARCH", "tag SEARCH criteria", "Finds messages: ALL, UNSEEN, FROM text, SUBJECT text, SINCE date ...", "3501", "6.4.4"),
+    ("imap FETCH", "tag FETCH set items", "Reads messages: FLAGS, UID, RFC822.SIZE, ENVELOPE, BODY[], BODY.PEEK[HEADER] ... A set is 1, 1:3 or 1:* (all).", "3501", "6.4.5"),
+    ("imap STORE", "tag STORE set +FLAGS (\\Seen)", "Changes flags: FLAGS replaces, +FLAGS adds, -FLAGS removes; .SILENT skips the answer.", "3501", "6.4.6"),
+    ("imap COPY", "tag COPY set mailbox", "Copies messages into another mailbox.", "3501", "6.4.7"),
+    ("imap MOVE", "tag MOVE set mailbox", "Moves messages into another mailbox.", "6851", "3.1"),
+    ("imap UID", "tag UID FETCH|STORE|SEARCH|COPY|MOVE ...", "The same command with UIDs instead of sequence numbers.", "3501", "6.4.8"),
+    ("imap IDLE", "tag IDLE ... DONE", "Waits for the server to announce new mail; DONE ends the wait.", "2177", "3"),
+    ("imap ID", "tag ID NIL", "Asks the server who it is.", "2971", "3.1"),
+    ("imap ENABLE", "tag ENABLE extension", "Turns on an extension for this session.", "5161", "3.1"),
+    ("imap NAMESPACE", "tag NAMESPACE", "Asks where mailboxes live.", "2342", "5"),
+    ("imap ", "", "Not an IMAP command this server knows. An IMAP command starts with a tag of your choosing, then the command: a1 LOGIN mom mom.", "3501", "6"),
+];
+
+/// The keys of [`MAIL_REPLIES`] a server line of `protocol` (`pop3` or
+/// `imap`) is explained by: its status, then its response code.
+pub fn mail_keys(protocol: &str, line: &str) -> Vec<String> {
+    let mut words = line.split(' ');
+    let first = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
+    let key = |k: &str| format!("{protocol} {k}");
+    let mut keys = Vec::new();
+    if protocol == "pop3" {
+        keys.push(match first {
+            "+OK" | "-ERR" | "." => key(first),
+            "+" => key("+"),
+            _ => key("data"),
+        });
+    } else {
+        let upper = second.to_ascii_uppercase();
+        keys.push(match (first, upper.as_str()) {
+            ("+", _) => key("+"),
+            ("*", "OK" | "NO" | "BAD") => key(&format!("* {upper}")),
+            ("*", "BYE") => key("BYE"),
+            ("*", _) if upper.bytes().all(|b| b.is_ascii_digit()) && !upper.is_empty() => {
+                key(&words.next().unwrap_or("").to_ascii_uppercase())
+            }
+            ("*", _) => key(&upper),
+            (_, "OK" | "NO" | "BAD") => key(&upper),
+            _ => key("data"),
+        });
+    }
+    // A response code comes right after the status word.
+    let status = [
+        "+OK", "-ERR", "OK", "NO", "BAD", "BYE", "* OK", "* NO", "* BAD",
+    ]
+    .iter()
+    .any(|k| keys.first().is_some_and(|first| *first == key(k)));
+    let after = if protocol == "pop3" { 1 } else { 2 };
+    let code_word = line.split(' ').nth(after).unwrap_or("");
+    if status && code_word.starts_with('[') {
+        let code: String = code_word.chars().take_while(|&c| c != ']').collect();
+        let closed = code_word.ends_with(']') || line.contains(&format!("{code}]"));
+        let single = !line[line.find(&code).unwrap_or(0)..]
+            .split(']')
+            .next()
+            .unwrap_or("")
+            .contains(' ');
+        keys.push(key(&if closed && single {
+            format!("{code}]")
+        } else {
+            code
+        }));
+    }
+    keys
+}
+
 /// The explanations as one JSON document, which the browser loads when
 /// explain mode is first used: `replies` by reply name, `commands` by verb,
 /// and the tables for reply classes and enhanced status codes (an empty key
@@ -227,6 +384,23 @@ pub struct Explanations {
     enhanced_classes: Vec<TableEntry>,
     enhanced_subjects: Vec<TableEntry>,
     enhanced_details: Vec<TableEntry>,
+    /// POP3 and IMAP replies and commands, by key (`imap [TRYCREATE]`,
+    /// `pop3 DELE`).
+    mail_replies: Vec<MailExplanation>,
+    mail_commands: Vec<MailExplanation>,
+}
+
+/// A POP3 or IMAP reply or command: its syntax (commands only), what it
+/// means, and the RFC and section that define it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailExplanation {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub syntax: String,
+    pub what: String,
+    pub rfc: String,
+    pub section: String,
 }
 
 /// A reply's explanation, filed under the reply's name. (The tables are
@@ -300,6 +474,29 @@ impl Explanations {
         })
     }
 
+    /// What a POP3 or IMAP server line means: an entry per key of
+    /// [`mail_keys`] that has one.
+    pub fn mail_reply(&self, protocol: &str, line: &str) -> Vec<&MailExplanation> {
+        mail_keys(protocol, line)
+            .iter()
+            .filter_map(|key| self.mail_replies.iter().find(|e| e.key == *key))
+            .collect()
+    }
+
+    /// A POP3 or IMAP command line (an IMAP one after its tag).
+    pub fn mail_command(&self, protocol: &str, line: &str) -> Option<&MailExplanation> {
+        let mut words = line.split_whitespace();
+        if protocol == "imap" {
+            words.next();
+        }
+        let verb = words.next().unwrap_or("").to_ascii_uppercase();
+        let find = |verb: &str| {
+            let key = format!("{protocol} {verb}");
+            self.mail_commands.iter().find(|c| c.key == key)
+        };
+        find(&verb).or_else(|| find(""))
+    }
+
     /// Syntax, purpose and section of the command on a client line.
     pub fn command(&self, line: &str) -> Option<&CommandExplanation> {
         let verb = line.split_whitespace().next()?.to_ascii_uppercase();
@@ -361,12 +558,81 @@ pub fn document() -> Explanations {
         enhanced_classes: table(ENHANCED_CLASSES),
         enhanced_subjects: table(ENHANCED_SUBJECTS),
         enhanced_details: table(ENHANCED_DETAILS),
+        mail_replies: MAIL_REPLIES
+            .iter()
+            .map(|(key, what, rfc, section)| MailExplanation {
+                key: key.to_string(),
+                syntax: String::new(),
+                what: what.to_string(),
+                rfc: rfc.to_string(),
+                section: section.to_string(),
+            })
+            .collect(),
+        mail_commands: MAIL_COMMANDS
+            .iter()
+            .map(|(key, syntax, what, rfc, section)| MailExplanation {
+                key: key.to_string(),
+                syntax: syntax.to_string(),
+                what: what.to_string(),
+                rfc: rfc.to_string(),
+                section: section.to_string(),
+            })
+            .collect(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every POP3 and IMAP line the recordings show is explained: its
+    /// status or reply, and its response code when it has one.
+    #[test]
+    fn every_recorded_pop3_and_imap_line_is_explained() {
+        let all = Explanations::built_in();
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/corpus/dovecot-2.3");
+        let mut seen = 0;
+        for mode in ["lab", "debian-default"] {
+            for protocol in ["pop3", "imap"] {
+                let folder = format!("{corpus}/{mode}/{protocol}");
+                for entry in std::fs::read_dir(folder).unwrap() {
+                    let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                    for line in text.lines().filter_map(|l| l.strip_prefix("S: ")) {
+                        let keys = mail_keys(protocol, line);
+                        let found = all.mail_reply(protocol, line);
+                        assert_eq!(found.len(), keys.len(), "{protocol}: {line:?} ({keys:?})");
+                        seen += 1;
+                    }
+                    for line in text.lines().filter_map(|l| l.strip_prefix("C: ")) {
+                        assert!(all.mail_command(protocol, line).is_some());
+                    }
+                }
+            }
+        }
+        assert!(seen > 500, "{seen} lines");
+        let table: &[(&str, &str, &[&str])] = &[
+            (
+                "imap",
+                "a2 NO [TRYCREATE] Mailbox doesn't exist: Nosuch",
+                &["imap NO", "imap [TRYCREATE]"],
+            ),
+            ("imap", "* 3 EXISTS", &["imap EXISTS"]),
+            (
+                "imap",
+                "* OK [UIDVALIDITY 1795980089] UIDs valid",
+                &["imap * OK", "imap [UIDVALIDITY"],
+            ),
+            (
+                "pop3",
+                "-ERR [AUTH] Authentication failed.",
+                &["pop3 -ERR", "pop3 [AUTH]"],
+            ),
+            ("pop3", "Subject: hello", &["pop3 data"]),
+        ];
+        for (protocol, line, keys) in table {
+            assert_eq!(&mail_keys(protocol, line), keys, "{line}");
+        }
+    }
 
     #[test]
     fn every_reply_is_explained() {

@@ -112,6 +112,7 @@ fn header_name(line: &[u8]) -> Option<&[u8]> {
 
 /// Reads an mbox file. Messages start at lines beginning `From `; the
 /// blank line before each `From ` line (and at the end) separates them.
+#[inline(never)]
 pub fn read(file: &[u8]) -> Mailbox {
     let mut raw_messages: Vec<(&[u8], Vec<&[u8]>)> = Vec::new();
     for line in file.split_inclusive(|&b| b == b'\n') {
@@ -249,6 +250,7 @@ fn is_named(line: &[u8], name: &str) -> bool {
 /// first message gets `X-IMAPbase: UIDVALIDITY LAST-UID`, every message
 /// `X-UID: n` and room for later changes, at the end of its header. A
 /// file already indexed is returned as it is.
+#[inline(never)]
 pub fn index(file: &[u8], uid_validity: u32) -> Vec<u8> {
     let (before, list) = entries(file);
     let indexed = !list.is_empty()
@@ -291,6 +293,7 @@ pub fn index(file: &[u8], uid_validity: u32) -> Vec<u8> {
 /// go; every message up to the last one that changed (a message after a
 /// deleted one moves, and so changes) is written as no longer new, `RO`
 /// if read, else `O`.
+#[inline(never)]
 pub fn update(file: &[u8], seen: &[bool], deleted: &[bool]) -> Vec<u8> {
     let mailbox = read(file);
     let flag = |flags: &[bool], i: usize| flags.get(i).copied().unwrap_or(false);
@@ -367,6 +370,7 @@ pub struct Base {
 const PADDED: [&str; 3] = ["x-uid", "x-keywords", "x-imapbase"];
 
 /// One header field: its first line and continuation lines, with LF.
+#[inline(never)]
 fn fields<'a>(lines: &[&'a [u8]]) -> Vec<Vec<&'a [u8]>> {
     let mut out: Vec<Vec<&[u8]>> = Vec::new();
     for line in lines {
@@ -433,6 +437,7 @@ fn without_trailing_spaces(line: &[u8]) -> Vec<u8> {
 /// new values in place (`X-IMAPbase:` only on the first message), missing
 /// ones added at the end, padding taken out. With `state` `None` the
 /// fields keep their values and only lose their padding.
+#[inline(never)]
 fn new_header(
     headers: &[&[u8]],
     uid: u32,
@@ -442,7 +447,7 @@ fn new_header(
     let mut lines: Vec<Vec<u8>> = Vec::new();
     let mut pad_line = None;
     let mut padded_name: Option<String> = None;
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: Vec<String> = Vec::new();
     let keywords_line = |keywords: &[String]| {
         let mut line = b"X-Keywords:".to_vec();
         for keyword in keywords {
@@ -475,7 +480,7 @@ fn new_header(
                 Some(_) => None,
                 None => {
                     // Only the first message keeps it.
-                    seen.insert(name.clone());
+                    seen.push(name.clone());
                     continue;
                 }
             },
@@ -501,7 +506,7 @@ fn new_header(
             }
             _ => None,
         };
-        seen.insert(name.clone());
+        seen.push(name.clone());
         let at = lines.len();
         let before = lines.len();
         match replaced {
@@ -518,7 +523,7 @@ fn new_header(
         }
     }
     if let Some(base) = first {
-        if !seen.contains("x-imapbase") {
+        if !seen.iter().any(|n| n == "x-imapbase") {
             // A message that becomes the first gets it before its X-UID.
             match lines.iter().position(|l| is_named(l, "x-uid")) {
                 Some(at) => {
@@ -532,12 +537,12 @@ fn new_header(
         }
     }
     let mut uid_line = None;
-    if !seen.contains("x-uid") {
+    if !seen.iter().any(|n| n == "x-uid") {
         uid_line = Some(lines.len());
         lines.push(format!("X-UID: {uid}\n").into_bytes());
     }
     if let Some(state) = state {
-        if !seen.contains("status") && (state.flags & SEEN != 0 || !state.recent) {
+        if !seen.iter().any(|n| n == "status") && (state.flags & SEEN != 0 || !state.recent) {
             lines.push(
                 format!(
                     "Status: {}{}\n",
@@ -548,10 +553,10 @@ fn new_header(
             );
         }
         let x_status = letters_of(state.flags, &X_STATUS_LETTERS);
-        if !seen.contains("x-status") && !x_status.is_empty() {
+        if !seen.iter().any(|n| n == "x-status") && !x_status.is_empty() {
             lines.push(format!("X-Status: {x_status}\n").into_bytes());
         }
-        if !seen.contains("x-keywords") && !state.keywords.is_empty() {
+        if !seen.iter().any(|n| n == "x-keywords") && !state.keywords.is_empty() {
             let mut line = keywords_line(&state.keywords);
             line.push(b'\n');
             lines.push(line);
@@ -578,6 +583,7 @@ const NEW_PADDING: usize = HEADER_PADDING;
 /// after it (shared out evenly over the run), or, at the end of the file,
 /// 50 spaces each. Removed messages free their room. Messages after the
 /// last one written stay byte for byte.
+#[inline(never)]
 pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
     let (before, list) = entries(file);
     let mailbox = read(file);
@@ -713,6 +719,7 @@ pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
 }
 
 /// An `X-IMAPbase:` line with its last UID (ten digits) replaced.
+#[inline(never)]
 fn with_last_uid(line: &[u8], last_uid: u32) -> Vec<u8> {
     let text = String::from_utf8_lossy(line).into_owned();
     let mut parts: Vec<&str> = text.splitn(4, ' ').collect();
@@ -738,6 +745,7 @@ const APPEND_ROOM: usize = HEADER_PADDING + 1 + "Content-Length: \n".len() + 23;
 /// `X-Keywords:` with room, `Content-Length:`, the body, a blank line.
 /// `message` has CRLF or LF line ends; the file gets LF. Body lines that
 /// start with `From ` get a `>`.
+#[inline(never)]
 pub fn append(
     file: &[u8],
     message: &[u8],

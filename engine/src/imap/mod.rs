@@ -219,6 +219,7 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 /// corpus's normalizer; a fast server's figures).
 const TIMING: &str = "(0.001 + 0.000 secs)";
 
+#[inline(never)]
 fn flag_names(flags: u8, recent: bool, keywords: &[String]) -> String {
     let mut names: Vec<&str> = Vec::new();
     for (bit, name) in SYSTEM_FLAGS {
@@ -372,6 +373,7 @@ impl ImapSession {
         }
     }
 
+    #[inline(never)]
     fn close(&mut self, out: &mut Vec<MailAction>) {
         out.push(MailAction::Close);
         self.state = State::Closed;
@@ -596,6 +598,7 @@ impl ImapSession {
     /// Before `+ OK` for a literal: a command the server refuses before
     /// reading its literal gets its answer now. Returns the replies.
     #[allow(clippy::type_complexity)]
+    #[inline(never)]
     fn before_literal(&self, line_end: usize) -> Result<(), Vec<(String, String, String)>> {
         let line = &self.input[..line_end];
         let (tag, rest) = split_word(line);
@@ -632,6 +635,7 @@ impl ImapSession {
     }
 
     /// A tagged reply; after login with Dovecot's timing.
+    #[inline(never)]
     fn tagged(&self, tag: &str, status: &str, text: &str, out: &mut Vec<MailAction>) {
         let text =
             if self.logged_in() || matches!(self.state, State::Closed) && !self.user.is_empty() {
@@ -644,6 +648,7 @@ impl ImapSession {
 
     /// A BAD for a command that could not be parsed; too many in a row end
     /// the session.
+    #[inline(never)]
     fn tagged_error(&mut self, tag: &str, text: &str, out: &mut Vec<MailAction>) {
         if self.logged_in() {
             self.tagged(tag, "BAD", text, out);
@@ -670,6 +675,7 @@ impl ImapSession {
         }
     }
 
+    #[inline(never)]
     fn command(&mut self, bytes: &[u8], out: &mut Vec<MailAction>) {
         let line = bytes
             .strip_suffix(b"\n")
@@ -722,6 +728,7 @@ impl ImapSession {
 
     // ---- Before login (`imap-login`) ----
 
+    #[inline(never)]
     fn login_command(&mut self, tag: &str, name: &str, rest: &[u8], out: &mut Vec<MailAction>) {
         let args = arguments(rest);
         let good = match (name, &args) {
@@ -844,6 +851,7 @@ impl ImapSession {
         self.plain_response(tag, line, out);
     }
 
+    #[inline(never)]
     fn plain_response(&mut self, tag: &str, encoded: &str, out: &mut Vec<MailAction>) {
         let Ok(decoded) = BASE64.decode(encoded.trim()) else {
             out.push(MailAction::Send(format!(
@@ -862,6 +870,7 @@ impl ImapSession {
         }
     }
 
+    #[inline(never)]
     fn fail_login(&mut self, tag: &str, out: &mut Vec<MailAction>) {
         out.push(MailAction::Pause {
             millis: self.server.failure_delay_millis,
@@ -871,6 +880,7 @@ impl ImapSession {
         )));
     }
 
+    #[inline(never)]
     fn log_in(&mut self, tag: &str, user: &str, password: &str, out: &mut Vec<MailAction>) {
         let known = self.world.users.iter().find(|u| {
             u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
@@ -891,6 +901,7 @@ impl ImapSession {
     // ---- The store ----
 
     /// The canonical name of an existing mailbox (`INBOX` in any case).
+    #[inline(never)]
     fn mailbox_name(&self, name: &str) -> Option<String> {
         if name.eq_ignore_ascii_case("INBOX") {
             return Some("INBOX".to_string());
@@ -901,6 +912,7 @@ impl ImapSession {
             .then(|| name.to_string())
     }
 
+    #[inline(never)]
     fn file_of(&self, name: &str) -> Vec<u8> {
         if name == "INBOX" {
             self.store.inbox.clone()
@@ -909,6 +921,7 @@ impl ImapSession {
         }
     }
 
+    #[inline(never)]
     fn save_file(&mut self, name: &str, file: Vec<u8>, out: &mut Vec<MailAction>) {
         if name == "INBOX" {
             if self.store.inbox != file {
@@ -937,6 +950,7 @@ impl ImapSession {
     /// ...) or kept in the session until the file is next written (an
     /// APPEND's quick sync). Returns the file and whether the mailbox had
     /// been indexed before (in the file or earlier in this session).
+    #[inline(never)]
     fn indexed(&mut self, name: &str, eager: bool, out: &mut Vec<MailAction>) -> (Vec<u8>, bool) {
         let file = self.file_of(name);
         let data = mbox::read(&file);
@@ -968,6 +982,7 @@ impl ImapSession {
 
     /// Writes the UIDs of mailboxes indexed but never written, as Dovecot
     /// does when the session ends.
+    #[inline(never)]
     fn finish(&mut self, out: &mut Vec<MailAction>) {
         self.close_mailbox(out);
         for (name, validity) in std::mem::take(&mut self.indexed) {
@@ -998,6 +1013,7 @@ impl ImapSession {
 
     /// Writes back what the selected mailbox changed, as Dovecot does
     /// when it closes it.
+    #[inline(never)]
     fn close_mailbox(&mut self, out: &mut Vec<MailAction>) {
         let Some(selected) = self.selected.take() else {
             return;
@@ -1014,6 +1030,7 @@ impl ImapSession {
 
     // ---- After login (`imap`) ----
 
+    #[inline(never)]
     fn run(
         &mut self,
         tag: &str,
@@ -1261,6 +1278,7 @@ impl ImapSession {
     }
 
     /// New messages in the selected mailbox, announced before a reply.
+    #[inline(never)]
     fn announce(&mut self, out: &mut Vec<MailAction>, name: &str) {
         if matches!(name, "SELECT" | "EXAMINE" | "LOGOUT") {
             return;
@@ -1278,6 +1296,7 @@ impl ImapSession {
         }
     }
 
+    #[inline(never)]
     fn select(&mut self, tag: &str, mailbox: &str, read_only: bool, out: &mut Vec<MailAction>) {
         self.close_mailbox(out);
         let Some(name) = self.mailbox_name(mailbox) else {
@@ -1360,6 +1379,7 @@ impl ImapSession {
 
     /// Removes \Deleted messages (within `uids` if given). Returns their
     /// sequence numbers as EXPUNGE reports them, and the new file.
+    #[inline(never)]
     fn expunge(&mut self, uids: Option<&[(u32, u32)]>) -> (Vec<usize>, Option<Vec<u8>>) {
         let Some(selected) = &mut self.selected else {
             return (Vec::new(), None);
@@ -1397,6 +1417,7 @@ impl ImapSession {
         (reported, Some(file))
     }
 
+    #[inline(never)]
     fn list(
         &mut self,
         tag: &str,
@@ -1475,6 +1496,7 @@ impl ImapSession {
         self.tagged(tag, "OK", done, out);
     }
 
+    #[inline(never)]
     fn status(
         &mut self,
         tag: &str,
@@ -1539,6 +1561,7 @@ impl ImapSession {
         Ok(())
     }
 
+    #[inline(never)]
     fn append(&mut self, tag: &str, args: &[Arg], out: &mut Vec<MailAction>) -> Result<(), String> {
         let mailbox = args
             .first()
@@ -1659,6 +1682,7 @@ impl ImapSession {
             .collect())
     }
 
+    #[inline(never)]
     fn fetch(
         &mut self,
         tag: &str,
@@ -1705,6 +1729,7 @@ impl ImapSession {
         Ok(())
     }
 
+    #[inline(never)]
     fn store_flags(
         &mut self,
         tag: &str,
@@ -1785,9 +1810,11 @@ impl ImapSession {
             }
             // Keywords keep the mailbox's order.
             let order = &selected.keywords;
-            message
-                .keywords
-                .sort_by_key(|k| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
+            message.keywords = order
+                .iter()
+                .filter(|k| message.keywords.contains(k))
+                .cloned()
+                .collect();
             if (message.flags, &message.keywords) != (before.0, &before.1) {
                 selected.changed_upto = selected.changed_upto.max(index + 1);
             }
@@ -1808,6 +1835,7 @@ impl ImapSession {
         Ok(())
     }
 
+    #[inline(never)]
     fn search(
         &mut self,
         tag: &str,
@@ -1867,6 +1895,7 @@ impl ImapSession {
         Ok(())
     }
 
+    #[inline(never)]
     fn copy(
         &mut self,
         tag: &str,
@@ -1985,6 +2014,7 @@ impl ImapSession {
 
 /// The file of a selected mailbox with its changes written, `gone`
 /// marking messages to remove.
+#[inline(never)]
 fn sync_file(selected: &Selected, gone: &[bool]) -> Vec<u8> {
     let changed_upto = if gone.iter().any(|&g| g) {
         selected.messages.len()
@@ -2052,6 +2082,7 @@ fn flag_list_with(keywords: &[String]) -> String {
     keywords.iter().map(|k| format!(" {k}")).collect()
 }
 
+#[inline(never)]
 fn parse_flag(flag: &str, flags: &mut u8, keywords: &mut Vec<String>) -> Result<(), String> {
     if let Some(name) = flag.strip_prefix('\\') {
         let bit = SYSTEM_FLAGS
@@ -2116,6 +2147,7 @@ fn is_command(name: &str) -> bool {
     )
 }
 
+#[inline(never)]
 fn subscriptions(file: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(file);
     let body = text.split_once("\n\n").map_or("", |(_, rest)| rest);
@@ -2126,6 +2158,7 @@ fn subscriptions(file: &[u8]) -> Vec<String> {
 }
 
 /// A mailbox name as LIST writes it: an atom when it can be one.
+#[inline(never)]
 fn mailbox_wire(name: &str) -> String {
     let atom = !name.is_empty()
         && name.bytes().all(|b| {
@@ -2139,6 +2172,7 @@ fn mailbox_wire(name: &str) -> String {
 }
 
 /// LIST's wildcards: `*` matches anything, `%` anything but `/`.
+#[inline(never)]
 fn list_match(pattern: &str, name: &str) -> bool {
     fn go(p: &[u8], n: &[u8]) -> bool {
         match p.split_first() {
@@ -2156,6 +2190,7 @@ fn list_match(pattern: &str, name: &str) -> bool {
     go(pattern.as_bytes(), name.as_bytes())
 }
 
+#[inline(never)]
 fn fetch_items(arg: &Arg) -> Result<Vec<Item>, String> {
     let words: Vec<String> = match arg {
         Arg::Atom(word) => vec![word.clone()],
@@ -2237,6 +2272,7 @@ fn fetch_items(arg: &Arg) -> Result<Vec<Item>, String> {
     Ok(items)
 }
 
+#[inline(never)]
 fn fetch_item(message: &Message, item: &Item) -> Vec<u8> {
     match item {
         Item::Uid => format!("UID {}", message.uid).into_bytes(),
@@ -2283,6 +2319,7 @@ fn fetch_item(message: &Message, item: &Item) -> Vec<u8> {
 }
 
 /// The octets of `BODY[section]`.
+#[inline(never)]
 fn section_data(text: &[u8], section: &str) -> Vec<u8> {
     let mut numbers = Vec::new();
     let mut rest = section;
@@ -2423,6 +2460,7 @@ fn rfc822_day(text: &str) -> Option<i64> {
     Timestamp::parse_imap_date(&date).map(|t| t.unix_seconds.div_euclid(86_400))
 }
 
+#[inline(never)]
 fn search_key(args: &[Arg], position: &mut usize) -> Result<Key, String> {
     let arg = args.get(*position).ok_or("Missing search parameters")?;
     *position += 1;
