@@ -88,7 +88,10 @@ impl Form {
                 .users
                 .iter()
                 .filter(|u| !u.system)
-                .map(|u| format!("{}: {}", u.name, u.full_name))
+                .map(|u| match &u.password {
+                    Some(password) => format!("{}: {}, password {password}", u.name, u.full_name),
+                    None => format!("{}: {}", u.name, u.full_name),
+                })
                 .collect::<Vec<_>>()
                 .join("\n"),
             aliases: world
@@ -112,18 +115,19 @@ impl Form {
         let mut users: Vec<User> = base.users.iter().filter(|u| u.system).cloned().collect();
         for line in self.users.lines().filter(|l| !l.trim().is_empty()) {
             let (name, full_name) = line.split_once(':').unwrap_or((line, ""));
+            // `mom: Mom Smith, password mom`: the password (for POP3 and
+            // IMAP) after the full name.
+            let (full_name, password) = match full_name.rsplit_once(", password ") {
+                Some((full_name, password)) => (full_name, Some(password.trim().to_string())),
+                None => (full_name, None),
+            };
             users.insert(
                 users.iter().filter(|u| !u.system).count(),
                 User {
                     name: name.trim().to_string(),
                     full_name: full_name.trim().to_string(),
                     system: false,
-                    // The form does not show passwords; a user kept keeps hers.
-                    password: base
-                        .users
-                        .iter()
-                        .find(|u| u.name == name.trim())
-                        .and_then(|u| u.password.clone()),
+                    password: password.filter(|p| !p.is_empty()),
                 },
             );
         }

@@ -308,6 +308,7 @@ pub fn app() -> Html {
                     server: line.kind == LineKind::Server,
                     key: line.reply.as_ref().map(|tag| tag.key),
                     echo: line.reply.as_ref().and_then(|tag| tag.echo.clone()),
+                    mail: line.mail,
                 });
             html! { <ExplainPanel {line} explanations={state.explanations.clone()} /> }
         }

@@ -18,6 +18,8 @@ pub struct Explained {
     pub server: bool,
     pub key: Option<ReplyKey>,
     pub echo: Option<String>,
+    /// `"pop3"` or `"imap"` for a line of those sessions.
+    pub mail: Option<&'static str>,
 }
 
 #[derive(Properties, Clone, PartialEq)]
@@ -37,6 +39,36 @@ fn section_link(section: &str) -> Html {
         format!("{RFC5321}#section-{section}"),
         format!("RFC 5321, section {section}"),
     )
+}
+
+fn rfc_link(rfc: &str, section: &str) -> Html {
+    external(
+        format!("https://www.rfc-editor.org/rfc/rfc{rfc}#section-{section}"),
+        format!("RFC {rfc}, section {section}"),
+    )
+}
+
+/// A POP3 or IMAP line: what its status, code or reply means, or what the
+/// command does.
+fn mail(all: &Explanations, line: &Explained, protocol: &str) -> Html {
+    let entries = if line.server {
+        all.mail_reply(protocol, &line.text)
+    } else {
+        all.mail_command(protocol, &line.text).into_iter().collect()
+    };
+    let rows = entries.into_iter().map(|e| {
+        html! {
+            <>
+                if !e.syntax.is_empty() {
+                    <dt>{ "Syntax" }</dt>
+                    <dd><code>{ &e.syntax }</code></dd>
+                }
+                <dt>{ if line.server { "Meaning" } else { "What it does" } }</dt>
+                <dd>{ &e.what }{ " " }{ rfc_link(&e.rfc, &e.section) }</dd>
+            </>
+        }
+    });
+    html! { <>{ quoted(line) }<dl>{ for rows }</dl></> }
 }
 
 fn quoted(line: &Explained) -> Html {
@@ -107,6 +139,9 @@ pub fn explain_panel(props: &ExplainPanelProps) -> Html {
         (None, _) => hint("Explain mode is on: click a server reply or one of your commands (or focus it with Tab and press Enter) to see what it means.".to_string()),
         (Some(_), Loadable::Failed(error)) => hint(format!("The explanations could not be loaded ({error}). They need the network once; turn explain mode off and on to try again.")),
         (Some(_), Loadable::NotLoaded | Loadable::Loading) => hint("Loading the explanations…".to_string()),
+        (Some(line), Loadable::Loaded(all)) if line.mail.is_some() => {
+            mail(all, line, line.mail.unwrap_or_default())
+        }
         (Some(line), Loadable::Loaded(all)) if line.server => reply(all, line),
         (Some(line), Loadable::Loaded(all)) => command(all, line),
     };

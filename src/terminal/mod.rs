@@ -283,6 +283,14 @@ impl Terminal {
         self.telnet.take_unclaimed_wait()
     }
 
+    /// A line sent to the server, marked with its protocol.
+    fn push_client(&mut self, line: String) {
+        match self.telnet.mail_protocol() {
+            Some(protocol) => self.scrollback.push_mail(LineKind::Client, line, protocol),
+            None => self.scrollback.push(LineKind::Client, line),
+        }
+    }
+
     /// The telnet client with where its results go.
     fn telnet_parts(&mut self) -> (&mut TelnetClient, Output<'_>) {
         (
@@ -397,7 +405,7 @@ impl Terminal {
                 };
                 chunk.extend_from_slice(line.as_bytes());
                 chunk.extend_from_slice(b"\r\n");
-                self.scrollback.push(LineKind::Client, line);
+                self.push_client(line);
             }
             self.editor.insert(unfinished);
             let (telnet, mut out) = self.telnet_parts();
@@ -486,7 +494,7 @@ impl Terminal {
                 self.run_shell(line, now)
             }
             Mode::Connected => {
-                self.scrollback.push(LineKind::Client, line.to_string());
+                self.push_client(line.to_string());
                 if !self.telnet.in_data() {
                     self.history.push(line);
                 }

@@ -41,6 +41,9 @@ pub struct Line {
     pub kind: LineKind,
     pub text: String,
     pub reply: Option<Box<ReplyTag>>,
+    /// A line of a POP3 or IMAP session (`"pop3"`, `"imap"`), for explain
+    /// mode; SMTP lines have none.
+    pub mail: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,6 +115,17 @@ impl Scrollback {
             kind,
             text: text.into(),
             reply: None,
+            mail: None,
+        });
+    }
+
+    /// A line of a POP3 or IMAP session.
+    pub fn push_mail(&mut self, kind: LineKind, text: impl Into<String>, protocol: &'static str) {
+        self.push_line(Line {
+            kind,
+            text: text.into(),
+            reply: None,
+            mail: Some(protocol),
         });
     }
 

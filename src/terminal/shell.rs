@@ -69,6 +69,26 @@ pub fn run(line: &str, machine: &Machine, screen: &mut Scrollback) -> Outcome {
                 LineKind::Output,
                 "Inside telnet, type SMTP commands: HELO, MAIL FROM:, RCPT TO:, DATA, QUIT ...",
             );
+            screen.push(
+                LineKind::Output,
+                "Read mail back with telnet mail.example.com pop3 (USER, PASS, LIST, RETR, DELE, QUIT)",
+            );
+            screen.push(
+                LineKind::Output,
+                "or imap (a1 LOGIN user password, a2 SELECT INBOX, a3 FETCH 1 BODY[], a4 LOGOUT).",
+            );
+            let logins: Vec<String> = machine
+                .world
+                .users
+                .iter()
+                .filter_map(|u| u.password.as_ref().map(|p| format!("{} / {p}", u.name)))
+                .collect();
+            if !logins.is_empty() {
+                screen.push(
+                    LineKind::Output,
+                    format!("Users and passwords: {}", logins.join(", ")),
+                );
+            }
         }
         "clear" => return Outcome::Clear,
         "whoami" => screen.push(LineKind::Output, USER),

@@ -236,6 +236,15 @@ impl TelnetClient {
         self.session.is_some() || self.reader.is_some()
     }
 
+    /// `"pop3"` or `"imap"` while connected to one of those.
+    pub fn mail_protocol(&self) -> Option<&'static str> {
+        match self.reader {
+            Some(Reader::Pop3(_)) => Some("pop3"),
+            Some(Reader::Imap(_)) => Some("imap"),
+            None => None,
+        }
+    }
+
     /// The server behind the connection, if any.
     pub fn service(&self) -> Option<Service> {
         match (&self.session, &self.reader) {
@@ -403,7 +412,8 @@ impl TelnetClient {
                 out.log.record(LogEvent::Answered { verb, status });
             }
         }
-        out.screen.push(LineKind::Server, text);
+        out.screen
+            .push_mail(LineKind::Server, text, if imap { "imap" } else { "pop3" });
     }
 
     /// Carries out one POP3 or IMAP action; returns a pause to wait.
@@ -500,6 +510,7 @@ impl TelnetClient {
                                 key: reply.key,
                                 echo: reply.echo.clone(),
                             })),
+                            mail: None,
                         });
                     }
                 }
