@@ -147,7 +147,7 @@ impl Mailboxes {
     }
 
     /// The user's IMAP folders, by name.
-    pub fn folders(&self, user: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
+    pub fn folders(&self, user: &str) -> smtplab_engine::imap::ByName<Vec<u8>> {
         self.others
             .iter()
             .filter_map(|(u, key, file)| match key {

@@ -317,6 +317,65 @@ await check('accessibility: no serious axe-core violations', async (page) => {
 });
 
 
+await check('mom reads her mail with POP3 and deletes it; IMAP flags and expunges; the panel follows', async (page) => {
+  const send = async (subject) => {
+    await typeLine(page, 'telnet mail.example.com smtp');
+    for (const line of ['HELO a.example', 'MAIL FROM:<me@a.example>', 'RCPT TO:<mom@example.com>', 'DATA',
+      `Subject: ${subject}`, '', 'Hello Mom', '.', 'QUIT']) await typeLine(page, line);
+    await waitForLine(page, /closing connection$/);
+  };
+  await send('by pop3');
+  await send('by imap');
+  await page.click('button:has-text("Mailboxes")');
+  await page.click('button.mailbox >> nth=0');
+  await waitForText(page, '.mail-panel', (text) => text.includes('2 messages'));
+  await page.click('.terminal');
+  await typeLine(page, 'telnet mail.example.com 110');
+  await waitForLine(page, '+OK Dovecot (Debian) ready.');
+  for (const line of ['USER mom', 'PASS mom', 'LIST']) await typeLine(page, line);
+  await waitForLine(page, '+OK 2 messages:');
+  await typeLine(page, 'RETR 1');
+  await waitForLine(page, 'Subject: by pop3');
+  await typeLine(page, 'DELE 1');
+  await waitForLine(page, '+OK Marked to be deleted.');
+  await typeLine(page, 'QUIT');
+  await waitForLine(page, '+OK Logging out, messages deleted.');
+  let panel = await waitForText(page, '.mail-panel', (text) => text.includes('1 message'));
+  expect(panel.includes('by imap') && !panel.includes('by pop3'), panel);
+  // IMAP: Tab completes the command after the tag.
+  await typeLine(page, 'telnet mail.example.com imap');
+  await waitForLine(page, /^\* OK \[CAPABILITY IMAP4rev1 .*\] Dovecot \(Debian\) ready\.$/);
+  await typeLine(page, 'a1 LOGIN mom mom');
+  await page.keyboard.type('a2 sel');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('INBOX');
+  await page.keyboard.press('Enter');
+  await waitForLine(page, /^a2 OK \[READ-WRITE\] Select completed/);
+  await typeLine(page, 'a3 STORE 1 +FLAGS (\\Flagged \\Seen)');
+  await waitForLine(page, '* 1 FETCH (FLAGS (\\Flagged \\Seen \\Recent))');
+  await typeLine(page, 'a4 CLOSE');
+  panel = await waitForText(page, '.mail-panel', (text) => text.includes('flagged'));
+  expect(panel.includes('seen flagged'), panel);
+  await page.click('button:has-text("Explain")');
+  await page.click('.explainable:text-is("a4 CLOSE")');
+  let explained = await waitForText(page, '.explain-panel', (text) => !text.includes('Loading the explanations'));
+  expect(explained.includes('removing the messages flagged') && explained.includes('RFC 3501, section 6.4.2'), explained);
+  await page.click('.explainable:text-is("* OK [UNSEEN 1] First unseen.")');
+  explained = await page.textContent('.explain-panel');
+  expect(explained.includes('An untagged OK') && explained.includes('[UNSEEN n]'), explained);
+  await page.click('button:has-text("Explain")');
+  await page.click('.terminal');
+  for (const line of ['a5 SELECT INBOX', 'a6 STORE 1 +FLAGS (\\Deleted)', 'a7 EXPUNGE']) await typeLine(page, line);
+  await waitForLine(page, '* 1 EXPUNGE');
+  await typeLine(page, 'a8 LOGOUT');
+  await waitForLine(page, 'Connection closed by foreign host.');
+  panel = await waitForText(page, '.mail-panel', (text) => text.includes('0 messages'));
+  await typeLine(page, 'cat /var/mail/mom');
+  const shown = await lines(page);
+  expect(!shown.includes('Subject: by imap'), 'the expunged message is gone from the file');
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/imap.png` });
+});
+
 await check('explain mode explains replies and commands', async (page) => {
   await typeLine(page, 'telnet mail.example.com smtp');
   for (const line of ['HELO a.example', 'RCPT TO:<mom@example.com>', 'MAIL FROM:<me@a.example>', 'RCPT TO:<bob@example.org>', 'RCPT TO:<mom@example.com>']) await typeLine(page, line);

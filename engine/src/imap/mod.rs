@@ -14,7 +14,6 @@
 pub mod message;
 pub mod parse;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -123,12 +122,67 @@ pub static DOVECOT_IMAP_2_3_19_DEBIAN: ImapServer = ImapServer {
     ],
 };
 
+/// A few values by name, in name order: a sorted list rather than a
+/// `BTreeMap`, which costs the page several kilobytes more for the
+/// handful of folders a learner makes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ByName<T>(Vec<(String, T)>);
+
+impl<T> Default for ByName<T> {
+    fn default() -> ByName<T> {
+        ByName(Vec::new())
+    }
+}
+
+impl<T> ByName<T> {
+    fn at(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(n, _)| n.as_str().cmp(name))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&T> {
+        self.at(name).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.at(name).is_ok()
+    }
+
+    pub fn insert(&mut self, name: String, value: T) {
+        match self.at(&name) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) -> Option<T> {
+        self.at(name).ok().map(|i| self.0.remove(i).1)
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.0.iter().map(|(n, _)| n)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(String, T)> {
+        self.0.iter()
+    }
+}
+
+impl<T> FromIterator<(String, T)> for ByName<T> {
+    fn from_iter<I: IntoIterator<Item = (String, T)>>(items: I) -> ByName<T> {
+        let mut out = ByName::default();
+        for (name, value) in items {
+            out.insert(name, value);
+        }
+        out
+    }
+}
+
 /// A user's mail as the shell keeps it: INBOX (`/var/mail/USER`), the
 /// folders in `~/mail` by name, and the subscription list file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UserStore {
     pub inbox: Vec<u8>,
-    pub folders: BTreeMap<String, Vec<u8>>,
+    pub folders: ByName<Vec<u8>>,
     pub subscriptions: Vec<u8>,
 }
 
@@ -202,11 +256,11 @@ pub struct ImapSession {
     store: UserStore,
     selected: Option<Selected>,
     /// UIDVALIDITY of folders created in this session, still empty.
-    folder_validity: BTreeMap<String, u32>,
+    folder_validity: ByName<u32>,
     /// Mailboxes indexed in this session whose files do not say so yet
     /// (Dovecot writes its UIDs lazily, when it closes them), with their
     /// UIDVALIDITY.
-    indexed: BTreeMap<String, u32>,
+    indexed: ByName<u32>,
     /// CAPABILITY was asked before login without TLS: Dovecot then takes
     /// the client for one that ignores the capability code of the login
     /// reply, and lists them untagged.
@@ -295,8 +349,8 @@ impl ImapSession {
             user: String::new(),
             store: UserStore::default(),
             selected: None,
-            folder_validity: BTreeMap::new(),
-            indexed: BTreeMap::new(),
+            folder_validity: ByName::default(),
+            indexed: ByName::default(),
             asked_capability: false,
         }
     }
@@ -985,7 +1039,7 @@ impl ImapSession {
     #[inline(never)]
     fn finish(&mut self, out: &mut Vec<MailAction>) {
         self.close_mailbox(out);
-        for (name, validity) in std::mem::take(&mut self.indexed) {
+        for (name, validity) in std::mem::take(&mut self.indexed).0 {
             let file = self.file_of(&name);
             if mbox::read(&file).uid_validity.is_none() {
                 self.save_file(&name, mbox::index(&file, validity), out);
@@ -1454,8 +1508,14 @@ impl ImapSession {
                 at += slash + 1;
             }
         }
-        names.extend(parents.iter().cloned());
-        names[1..].sort();
+        // In name order, INBOX first.
+        for parent in &parents {
+            let at = names[1..]
+                .iter()
+                .position(|n| n > parent)
+                .map_or(names.len(), |i| i + 1);
+            names.insert(at, parent.clone());
+        }
         let subscribed = subscriptions(&self.store.subscriptions);
         let mut lines = Vec::new();
         for mailbox in &names {
