@@ -448,8 +448,11 @@ impl Explanations {
         document()
     }
 
+    /// Reads the texts the page downloads. They are this program's own
+    /// output, not a file people write, so serde_json's plain errors do
+    /// (the page is smaller without a field path for each type here).
     pub fn from_json(text: &str) -> Result<Explanations, String> {
-        crate::data_file::parse(text)
+        serde_json::from_str(text).map_err(|e| e.to_string())
     }
 
     pub fn to_json(&self) -> String {
