@@ -243,9 +243,12 @@ pub fn in_set(set: &[(u32, u32)], value: u32) -> bool {
 mod tests {
     use super::*;
 
+    /// Input, and the arguments read (`Err` for a refused line).
+    type Case = (&'static [u8], Result<Vec<Arg>, ()>);
+
     #[test]
     fn reads_arguments() {
-        let table: &[(&[u8], Result<Vec<Arg>, ()>)] = &[
+        let table: &[Case] = &[
             (
                 b"mom secret",
                 Ok(vec![Arg::Atom("mom".into()), Arg::Atom("secret".into())]),
