@@ -481,7 +481,8 @@ pub fn postfix_entry(envelope: &PostfixEnvelope, message: &[u8]) -> Vec<u8> {
 /// field names in order (after the `From ` line): `Return-Path` and
 /// `Received` always, and `Date`, `From`, `Message-Id` where they come
 /// before the message's own first field and in the order [`mbox_entry`]
-/// writes them (a `From` after `Message-Id` is the message's own).
+/// writes them (a `From` after `Message-Id` is the message's own); and the
+/// fields Dovecot keeps in the file for itself (`X-UID:`, `Status:` ...).
 pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
     const ADDED_ORDER: [&str; 3] = ["Date", "From", "Message-Id"];
     let mut in_added_prefix = true;
@@ -498,7 +499,9 @@ pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
             let added = matches!(
                 *name,
                 "Return-Path" | "Received" | "X-Original-To" | "Delivered-To"
-            ) || (in_added_prefix && in_order);
+            ) || (in_added_prefix && in_order)
+                // What Dovecot keeps in the file for itself.
+                || crate::mbox::INTERNAL_HEADERS.contains(&name.to_ascii_lowercase().as_str());
             if added && rank.is_some() {
                 last_rank = rank;
             }
