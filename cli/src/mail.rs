@@ -301,26 +301,52 @@ fn serve_connection(protocol: Protocol, stream: TcpStream, shared: &Shared) {
         return;
     }
     let mut buffer = vec![0u8; 64 * 1024];
+    // A logged-in IMAP session looks at INBOX every second, so a client
+    // in IDLE hears of new mail as Dovecot's would tell it.
+    let poll = Duration::from_secs(1);
+    let mut quiet = Duration::ZERO;
     loop {
+        let polling = matches!(&session, MailSession::Imap(imap) if imap.is_logged_in());
         let Some(current) = link.as_mut() else {
             return finish(&mut session, shared);
         };
-        let _ = current.tcp().set_read_timeout(Some(shared.idle_timeout));
+        let wait = if polling {
+            poll.min(shared.idle_timeout)
+        } else {
+            shared.idle_timeout
+        };
+        let _ = current.tcp().set_read_timeout(Some(wait));
         match current.read(&mut buffer) {
             Ok(0) => return finish(&mut session, shared),
             Ok(count) => {
+                quiet = Duration::ZERO;
+                let mut actions = Vec::new();
                 if let MailSession::Imap(imap) = &mut session {
                     // A message delivered meanwhile shows up in INBOX.
                     if imap.is_logged_in() {
-                        imap.inbox_changed(&read_mailbox(shared, imap.user()));
+                        actions = imap.inbox_changed(&read_mailbox(shared, imap.user()));
                     }
                 }
-                let actions = session.receive(&buffer[..count], seconds_now());
+                actions.extend(session.receive(&buffer[..count], seconds_now()));
                 if !perform(actions, &mut link, &mut session, shared) {
                     return finish(&mut session, shared);
                 }
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e)
+                if polling && matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                quiet += wait;
+                if quiet >= shared.idle_timeout {
+                    return finish(&mut session, shared);
+                }
+                if let MailSession::Imap(imap) = &mut session {
+                    let actions = imap.inbox_changed(&read_mailbox(shared, imap.user()));
+                    if !perform(actions, &mut link, &mut session, shared) {
+                        return finish(&mut session, shared);
+                    }
+                }
+            }
             Err(_) => return finish(&mut session, shared),
         }
     }

@@ -205,3 +205,57 @@ m.logout()
     );
     let _ = std::fs::remove_dir_all(&spool);
 }
+
+/// A client in IMAP IDLE hears of a message as soon as SMTP delivers it.
+#[test]
+fn idle_hears_of_new_mail() {
+    let spool = std::env::temp_dir().join(format!("smtplab-idle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&spool);
+    let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../worlds/corpus.json");
+    let spool_arg = spool.to_string_lossy().to_string();
+    let server = Server::start(2, |ports| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+        command
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
+            .args(["--imap", &format!("127.0.0.1:{}", ports[1])])
+            .args(["--world", world, "--spool", &spool_arg, "--no-delays"]);
+        command
+    });
+    let imap = TcpStream::connect(("127.0.0.1", server.port(1))).unwrap();
+    imap.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut reader = BufReader::new(imap.try_clone().unwrap());
+    let mut writer = imap;
+    let read_until = |reader: &mut BufReader<TcpStream>, want: &str| -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                panic!("closed before {want:?}: {seen:?}");
+            }
+            let done = line.starts_with(want);
+            seen.push(line.trim_end().to_string());
+            if done {
+                return seen;
+            }
+        }
+    };
+    read_until(&mut reader, "* OK");
+    writer
+        .write_all(b"a LOGIN mom mom-password\r\nb SELECT INBOX\r\nc IDLE\r\n")
+        .unwrap();
+    let selected = read_until(&mut reader, "+ idling");
+    assert!(selected.contains(&"* 0 EXISTS".to_string()), "{selected:?}");
+    let mut smtp = TcpStream::connect(("127.0.0.1", server.port(0))).unwrap();
+    smtp.write_all(
+        b"HELO a.example\r\nMAIL FROM:<me@a.example>\r\nRCPT TO:<mom@example.com>\r\nDATA\r\n\
+          Subject: while idle\r\n\r\nhi\r\n.\r\nQUIT\r\n",
+    )
+    .unwrap();
+    let told = read_until(&mut reader, "* 1 RECENT");
+    assert_eq!(told, ["* 1 EXISTS", "* 1 RECENT"]);
+    writer.write_all(b"DONE\r\nd LOGOUT\r\n").unwrap();
+    let done = read_until(&mut reader, "d OK");
+    assert!(done[0].starts_with("c OK Idle completed"), "{done:?}");
+    let _ = std::fs::remove_dir_all(&spool);
+}

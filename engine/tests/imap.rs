@@ -303,7 +303,10 @@ fn a_message_delivered_meanwhile_shows_up() {
         .unwrap();
     let mut delivered = indexed.clone();
     delivered.extend_from_slice(b"From x@y  Sat Nov 28 15:00:00 2026\nSubject: new\n\nhi\n\n");
-    s.inbox_changed(&delivered);
+    assert!(
+        s.inbox_changed(&delivered).is_empty(),
+        "told at the next reply"
+    );
     let (replies, _) = play(&mut s, "c NOOP\r\nd FETCH 4 (UID FLAGS)\r\n");
     assert!(
         replies.starts_with("* 4 EXISTS\r\n* 4 RECENT\r\nc OK NOOP completed"),

@@ -487,18 +487,23 @@ impl ImapSession {
     }
 
     /// INBOX changed outside the session (a delivery): new messages are
-    /// announced with the next reply, as Dovecot notices them.
-    pub fn inbox_changed(&mut self, file: &[u8]) {
+    /// announced with the next reply, as Dovecot notices them, or at once
+    /// to a client in IDLE (the actions returned).
+    pub fn inbox_changed(&mut self, file: &[u8]) -> Vec<MailAction> {
+        let mut out = Vec::new();
+        if self.store.inbox == file {
+            return out;
+        }
         self.store.inbox = file.to_vec();
         let Some(selected) = &mut self.selected else {
-            return;
+            return out;
         };
         if selected.name != "INBOX" || file == selected.file.as_slice() {
-            return;
+            return out;
         }
         let mailbox = mbox::read(file);
         if mailbox.messages.len() <= selected.messages.len() {
-            return;
+            return out;
         }
         for stored in &mailbox.messages[selected.messages.len()..] {
             let uid = selected.uid_next.max(stored.uid);
@@ -514,6 +519,10 @@ impl ImapSession {
         }
         selected.file = file.to_vec();
         selected.changed_upto = selected.messages.len();
+        if matches!(self.state, State::Idle { .. }) {
+            self.announce(&mut out, "IDLE");
+        }
+        out
     }
 
     fn line_limit(&self) -> usize {
