@@ -460,11 +460,11 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("{", "line 1"),
             ("{\"title\": \"t\", \"lessons\": []}", "no lessons"),
-            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"nope\"}]}]}", "lessons[0].checks[0]: unknown kind \"nope\""),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"nope\"}]}]}", "unknown kind \"nope\""),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"X\", \"extra\": 1}]}]}", "unknown field `extra`"),
             ("{\n  \"title\": \"t\",\n  \"lessons\": [ {\"id\": 1 ]\n}", "line 3, column"),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": []}]}", "no checks"),
-            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"code\": 250}]}]}", "lessons[0].checks[0]: a \"sent\" check needs \"verb\""),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"code\": 250}]}]}", "a \"sent\" check needs \"verb\""),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"X\", \"code\": 250}]}]}", "a \"sent\" check does not take \"code\""),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"personality\": \"exim\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"EHLO\"}]}]}", "unknown personality"),
         ];

@@ -116,7 +116,7 @@ mod tests {
             ("{\"transcript\": []}", "no format version"),
             (
                 "{\"version\": 1, \"transcript\": 5}",
-                "damaged (transcript: invalid type",
+                "damaged (invalid type",
             ),
             ("{\"version\": 1, \"transcript\": \"broken", "not readable"),
         ];
