@@ -30,6 +30,10 @@ pub struct Saved {
     pub history: Vec<String>,
     /// Each user's mailbox file.
     pub mailboxes: BTreeMap<String, String>,
+    /// The users' other mail files (IMAP folders and subscriptions), by
+    /// `USER/NAME` as in `~USER/mail/NAME`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub folders: BTreeMap<String, String>,
     pub world: World,
     pub personality: String,
     #[serde(default = "timing_default")]
@@ -94,6 +98,7 @@ mod tests {
             }],
             history: vec!["whoami".into()],
             mailboxes: BTreeMap::from([("mom".into(), "From a\n\nhi\n\n".into())]),
+            folders: BTreeMap::from([("mom/Drafts".into(), "From mom@vm\n\nnote\n\n".into())]),
             world: World::tutorial(),
             personality: "sendmail-8.13.8".into(),
             timing: true,
@@ -103,6 +108,12 @@ mod tests {
     #[test]
     fn round_trips() {
         assert_eq!(Saved::from_json(&sample().to_json()).unwrap(), sample());
+        // A save from before IMAP folders still reads.
+        let mut older = sample();
+        older.folders.clear();
+        let text = older.to_json();
+        assert!(!text.contains("folders"));
+        assert_eq!(Saved::from_json(&text).unwrap(), older);
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl PartialEq for Mailboxes {
 }
 
 /// A file of a user's mail besides INBOX.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Other {
     Folder(String),
     Subscriptions,
@@ -142,8 +142,40 @@ impl Mailboxes {
         };
         self.others.retain(|(u, k, _)| !(u == user && *k == key));
         if let Some(file) = file {
-            self.others.push((user.to_string(), key, file));
+            // Kept in order, so two stores with the same files are equal.
+            let at = self
+                .others
+                .partition_point(|(u, k, _)| (u.as_str(), k) < (user, &key));
+            self.others.insert(at, (user.to_string(), key, file));
         }
+    }
+
+    /// Every other mail file, as `(USER/NAME, bytes)` (`NAME` is
+    /// `.subscriptions` for the subscription list), for saving.
+    pub fn other_files(&self) -> Vec<(String, Vec<u8>)> {
+        self.others
+            .iter()
+            .map(|(user, key, file)| {
+                let name = match key {
+                    Other::Folder(name) => name.as_str(),
+                    Other::Subscriptions => ".subscriptions",
+                };
+                (format!("{user}/{name}"), file.clone())
+            })
+            .collect()
+    }
+
+    /// Puts back a file [`Mailboxes::other_files`] listed.
+    pub fn restore_other(&mut self, key: &str, file: &[u8]) {
+        let Some((user, name)) = key.split_once('/') else {
+            return;
+        };
+        let path = if name == ".subscriptions" {
+            StorePath::Subscriptions
+        } else {
+            StorePath::Folder(name.to_string())
+        };
+        self.write(user, &path, Some(file.to_vec()));
     }
 
     /// The user's IMAP folders, by name.

@@ -168,6 +168,12 @@ impl Terminal {
                     (user.clone(), String::from_utf8_lossy(&file).into_owned())
                 })
                 .collect(),
+            folders: self
+                .mailboxes
+                .other_files()
+                .into_iter()
+                .map(|(key, file)| (key, String::from_utf8_lossy(&file).into_owned()))
+                .collect(),
             world: (*self.world).clone(),
             personality: self.personality.id.to_string(),
             timing: self.timing,
@@ -185,6 +191,9 @@ impl Terminal {
         self.mailboxes.clear();
         for (user, file) in saved.mailboxes {
             self.mailboxes.restore(&user, file.as_bytes());
+        }
+        for (key, file) in saved.folders {
+            self.mailboxes.restore_other(&key, file.as_bytes());
         }
         self.world = Arc::new(saved.world);
         if let Some(personality) = Personality::by_id(&saved.personality) {
@@ -609,7 +618,7 @@ mod tests {
         terminal
     }
 
-    fn type_line(terminal: &mut Terminal, line: &str) {
+    pub(super) fn type_line(terminal: &mut Terminal, line: &str) {
         for c in line.chars() {
             terminal.press(Key::Char(c), now());
         }
@@ -749,7 +758,7 @@ mod tests {
     }
 
     /// Sends mom a message over SMTP in the tutorial world.
-    fn deliver_to_mom(terminal: &mut Terminal, subject: &str) {
+    pub(super) fn deliver_to_mom(terminal: &mut Terminal, subject: &str) {
         type_line(terminal, "telnet mail.example.com smtp");
         for line in [
             "HELO client.example.no",
@@ -999,6 +1008,32 @@ mod mail_world_tests {
         assert_eq!(restored.mailboxes, terminal.mailboxes);
         assert_eq!(restored.history().entries(), terminal.history().entries());
         assert_eq!(restored.world(), terminal.world());
+    }
+
+    #[test]
+    fn imap_folders_come_back_too() {
+        use super::tests::{deliver_to_mom, terminal, type_line};
+        let mut terminal = terminal();
+        deliver_to_mom(&mut terminal, "keep me");
+        type_line(&mut terminal, "telnet mail.example.com imap");
+        for line in [
+            "a1 LOGIN mom mom",
+            "a2 CREATE Archive",
+            "a3 SELECT INBOX",
+            "a4 COPY 1 Archive",
+            "a5 SUBSCRIBE Archive",
+            "a6 LOGOUT",
+        ] {
+            type_line(&mut terminal, line);
+        }
+        assert_eq!(terminal.mailboxes.other_files().len(), 2);
+        let saved = terminal.to_saved();
+        let mut restored = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
+        restored.restore(Saved::from_json(&saved.to_json()).unwrap());
+        assert_eq!(restored.mailboxes, terminal.mailboxes);
+        let archive = restored.mailboxes.folders("mom");
+        let file = String::from_utf8_lossy(archive.get("Archive").unwrap()).into_owned();
+        assert!(file.contains("Subject: keep me"), "{file}");
     }
 
     #[test]
