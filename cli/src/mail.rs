@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use rustls::ServerConfig;
 use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::pop3::{MailAction, Pop3Session, StorePath, DOVECOT_2_3_19_DEBIAN};
+use smtplab_engine::mail_actions::{MailAction, StorePath};
+use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::World;
 
 use crate::options::Options;

@@ -11,6 +11,7 @@ pub mod data_file;
 pub mod delivery;
 pub mod explain;
 pub mod imap;
+pub mod mail_actions;
 pub mod mbox;
 pub mod personality;
 pub mod pop3;

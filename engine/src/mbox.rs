@@ -112,7 +112,6 @@ fn header_name(line: &[u8]) -> Option<&[u8]> {
 
 /// Reads an mbox file. Messages start at lines beginning `From `; the
 /// blank line before each `From ` line (and at the end) separates them.
-#[inline(never)]
 pub fn read(file: &[u8]) -> Mailbox {
     let mut raw_messages: Vec<(&[u8], Vec<&[u8]>)> = Vec::new();
     for line in file.split_inclusive(|&b| b == b'\n') {
@@ -250,7 +249,6 @@ fn is_named(line: &[u8], name: &str) -> bool {
 /// first message gets `X-IMAPbase: UIDVALIDITY LAST-UID`, every message
 /// `X-UID: n` and room for later changes, at the end of its header. A
 /// file already indexed is returned as it is.
-#[inline(never)]
 pub fn index(file: &[u8], uid_validity: u32) -> Vec<u8> {
     let (before, list) = entries(file);
     let indexed = !list.is_empty()
@@ -293,7 +291,6 @@ pub fn index(file: &[u8], uid_validity: u32) -> Vec<u8> {
 /// go; every message up to the last one that changed (a message after a
 /// deleted one moves, and so changes) is written as no longer new, `RO`
 /// if read, else `O`.
-#[inline(never)]
 pub fn update(file: &[u8], seen: &[bool], deleted: &[bool]) -> Vec<u8> {
     let mailbox = read(file);
     let flag = |flags: &[bool], i: usize| flags.get(i).copied().unwrap_or(false);
@@ -370,7 +367,6 @@ pub struct Base {
 const PADDED: [&str; 3] = ["x-uid", "x-keywords", "x-imapbase"];
 
 /// One header field: its first line and continuation lines, with LF.
-#[inline(never)]
 fn fields<'a>(lines: &[&'a [u8]]) -> Vec<Vec<&'a [u8]>> {
     let mut out: Vec<Vec<&[u8]>> = Vec::new();
     for line in lines {
@@ -437,7 +433,6 @@ fn without_trailing_spaces(line: &[u8]) -> Vec<u8> {
 /// new values in place (`X-IMAPbase:` only on the first message), missing
 /// ones added at the end, padding taken out. With `state` `None` the
 /// fields keep their values and only lose their padding.
-#[inline(never)]
 fn new_header(
     headers: &[&[u8]],
     uid: u32,
@@ -583,7 +578,6 @@ const NEW_PADDING: usize = HEADER_PADDING;
 /// after it (shared out evenly over the run), or, at the end of the file,
 /// 50 spaces each. Removed messages free their room. Messages after the
 /// last one written stay byte for byte.
-#[inline(never)]
 pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
     let (before, list) = entries(file);
     let mailbox = read(file);
@@ -719,7 +713,6 @@ pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
 }
 
 /// An `X-IMAPbase:` line with its last UID (ten digits) replaced.
-#[inline(never)]
 fn with_last_uid(line: &[u8], last_uid: u32) -> Vec<u8> {
     let text = String::from_utf8_lossy(line).into_owned();
     let mut parts: Vec<&str> = text.splitn(4, ' ').collect();
@@ -745,7 +738,6 @@ const APPEND_ROOM: usize = HEADER_PADDING + 1 + "Content-Length: \n".len() + 23;
 /// `X-Keywords:` with room, `Content-Length:`, the body, a blank line.
 /// `message` has CRLF or LF line ends; the file gets LF. Body lines that
 /// start with `From ` get a `>`.
-#[inline(never)]
 pub fn append(
     file: &[u8],
     message: &[u8],

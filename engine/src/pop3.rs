@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
+use crate::mail_actions::MailAction;
 use crate::mbox::{self, Mailbox};
 use crate::world::{PlaintextLogin, World};
 
@@ -63,58 +64,6 @@ pub static DOVECOT_2_3_19_DEBIAN: MailServer = MailServer {
     // machine, does so before the greeting, as the recordings show.
     greeting_delay_millis: 250,
 };
-
-/// What the session asks its shell to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MailAction {
-    /// Send this line (CRLF is added by [`MailAction::wire`]).
-    Send(String),
-    /// Send these raw bytes (a message, already dot-stuffed, with CRLFs).
-    SendBytes(Vec<u8>),
-    /// Wait this long before what follows.
-    Pause {
-        millis: u64,
-    },
-    /// Give this user's mailbox file to [`Pop3Session::opened`].
-    Open {
-        user: String,
-    },
-    /// Write this user's mailbox file.
-    Save {
-        user: String,
-        file: Vec<u8>,
-    },
-    /// Write (or with `None` remove) a file of the user's other mail:
-    /// an IMAP folder in `~/mail`, or the subscription list.
-    Write {
-        user: String,
-        path: StorePath,
-        file: Option<Vec<u8>>,
-    },
-    /// Start TLS, then call [`Pop3Session::tls_started`].
-    StartTls,
-    Close,
-}
-
-/// A file of a user's mail besides INBOX.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StorePath {
-    /// `~/mail/NAME` (a name may hold `/` for a folder in a folder).
-    Folder(String),
-    /// `~/mail/.subscriptions`.
-    Subscriptions,
-}
-
-impl MailAction {
-    /// The bytes this action puts on the wire (empty for the others).
-    pub fn wire(&self) -> Vec<u8> {
-        match self {
-            MailAction::Send(line) => format!("{line}\r\n").into_bytes(),
-            MailAction::SendBytes(bytes) => bytes.clone(),
-            _ => Vec::new(),
-        }
-    }
-}
 
 #[derive(Clone, Debug)]
 enum State {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use smtplab_corpus::Generator;
 use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::pop3::{MailAction, StorePath};
+use smtplab_engine::mail_actions::{MailAction, StorePath};
 use smtplab_engine::World;
 
 const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use smtplab_corpus::Generator;
-use smtplab_engine::pop3::{MailAction, Pop3Session, DOVECOT_2_3_19_DEBIAN};
+use smtplab_engine::mail_actions::MailAction;
+use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::World;
 
 const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");

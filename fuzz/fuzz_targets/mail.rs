@@ -14,7 +14,8 @@ use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::pop3::{MailAction, Pop3Session, DOVECOT_2_3_19_DEBIAN};
+use smtplab_engine::mail_actions::MailAction;
+use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::World;
 
 const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");

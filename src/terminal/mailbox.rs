@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use smtplab_engine::delivery::added_by_server;
-use smtplab_engine::pop3::StorePath;
+use smtplab_engine::mail_actions::StorePath;
 
 /// A delivered message as the mbox holds it: its `From ` line, headers,
 /// body and the blank line after. Shared, not copied, between the mailbox

@@ -11,19 +11,22 @@
 //! subscriptions), in Dovecot's mbox format. Texts and limits are data
 //! ([`ImapServer`]).
 
+mod fetch;
 pub mod message;
 pub mod parse;
+mod search;
 
 use std::sync::Arc;
 
 use base64::Engine as _;
 
+use crate::mail_actions::{MailAction, StorePath};
 use crate::mbox::{self, Base, MessageState, Plan, DELETED, DRAFT, FLAGGED, SEEN};
-use crate::pop3::{MailAction, StorePath};
 use crate::time::Timestamp;
 use crate::world::{PlaintextLogin, World};
-use message::{body_structure, envelope, header_fields, part_at, split};
+use fetch::{fetch_item, fetch_items, Item};
 use parse::{arguments, in_set, literal_at_end, sequence_set, valid_tag, Arg};
+use search::{search_key, SearchContext};
 
 /// What makes one IMAP server release different, as data.
 #[derive(Debug)]
@@ -189,13 +192,13 @@ pub struct UserStore {
 /// What a mailbox file holds in the session's view.
 #[derive(Clone, Debug)]
 struct Message {
-    uid: u32,
-    text: Arc<Vec<u8>>,
-    flags: u8,
-    keywords: Vec<String>,
+    pub(super) uid: u32,
+    pub(super) text: Arc<Vec<u8>>,
+    pub(super) flags: u8,
+    pub(super) keywords: Vec<String>,
     /// \Recent in this session.
-    recent: bool,
-    received: String,
+    pub(super) recent: bool,
+    pub(super) received: String,
 }
 
 #[derive(Clone, Debug)]
@@ -273,8 +276,7 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 /// corpus's normalizer; a fast server's figures).
 const TIMING: &str = "(0.001 + 0.000 secs)";
 
-#[inline(never)]
-fn flag_names(flags: u8, recent: bool, keywords: &[String]) -> String {
+pub(super) fn flag_names(flags: u8, recent: bool, keywords: &[String]) -> String {
     let mut names: Vec<&str> = Vec::new();
     for (bit, name) in SYSTEM_FLAGS {
         if flags & bit != 0 {
@@ -305,25 +307,6 @@ enum Scan {
     /// A line longer than the buffer, ending here (or not yet ended).
     TooLong(Option<usize>),
     Incomplete,
-}
-
-/// One FETCH item.
-#[derive(Clone, Debug)]
-enum Item {
-    Uid,
-    Flags,
-    InternalDate,
-    Size,
-    Envelope,
-    Body,
-    BodyStructure,
-    /// `BODY[section]<partial>`, `RFC822`, `RFC822.HEADER`, `RFC822.TEXT`.
-    Section {
-        name: String,
-        section: String,
-        partial: Option<(usize, usize)>,
-        peek: bool,
-    },
 }
 
 impl ImapSession {
@@ -427,7 +410,6 @@ impl ImapSession {
         }
     }
 
-    #[inline(never)]
     fn close(&mut self, out: &mut Vec<MailAction>) {
         out.push(MailAction::Close);
         self.state = State::Closed;
@@ -661,7 +643,6 @@ impl ImapSession {
     /// Before `+ OK` for a literal: a command the server refuses before
     /// reading its literal gets its answer now. Returns the replies.
     #[allow(clippy::type_complexity)]
-    #[inline(never)]
     fn before_literal(&self, line_end: usize) -> Result<(), Vec<(String, String, String)>> {
         let line = &self.input[..line_end];
         let (tag, rest) = split_word(line);
@@ -698,7 +679,6 @@ impl ImapSession {
     }
 
     /// A tagged reply; after login with Dovecot's timing.
-    #[inline(never)]
     fn tagged(&self, tag: &str, status: &str, text: &str, out: &mut Vec<MailAction>) {
         let text =
             if self.logged_in() || matches!(self.state, State::Closed) && !self.user.is_empty() {
@@ -711,7 +691,6 @@ impl ImapSession {
 
     /// A BAD for a command that could not be parsed; too many in a row end
     /// the session.
-    #[inline(never)]
     fn tagged_error(&mut self, tag: &str, text: &str, out: &mut Vec<MailAction>) {
         if self.logged_in() {
             self.tagged(tag, "BAD", text, out);
@@ -738,7 +717,6 @@ impl ImapSession {
         }
     }
 
-    #[inline(never)]
     fn command(&mut self, bytes: &[u8], out: &mut Vec<MailAction>) {
         let line = bytes
             .strip_suffix(b"\n")
@@ -791,7 +769,6 @@ impl ImapSession {
 
     // ---- Before login (`imap-login`) ----
 
-    #[inline(never)]
     fn login_command(&mut self, tag: &str, name: &str, rest: &[u8], out: &mut Vec<MailAction>) {
         let args = arguments(rest);
         let good = match (name, &args) {
@@ -914,7 +891,6 @@ impl ImapSession {
         self.plain_response(tag, line, out);
     }
 
-    #[inline(never)]
     fn plain_response(&mut self, tag: &str, encoded: &str, out: &mut Vec<MailAction>) {
         let Ok(decoded) = BASE64.decode(encoded.trim()) else {
             out.push(MailAction::Send(format!(
@@ -933,7 +909,6 @@ impl ImapSession {
         }
     }
 
-    #[inline(never)]
     fn fail_login(&mut self, tag: &str, out: &mut Vec<MailAction>) {
         out.push(MailAction::Pause {
             millis: self.server.failure_delay_millis,
@@ -943,7 +918,6 @@ impl ImapSession {
         )));
     }
 
-    #[inline(never)]
     fn log_in(&mut self, tag: &str, user: &str, password: &str, out: &mut Vec<MailAction>) {
         let known = self.world.users.iter().find(|u| {
             u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
@@ -964,7 +938,6 @@ impl ImapSession {
     // ---- The store ----
 
     /// The canonical name of an existing mailbox (`INBOX` in any case).
-    #[inline(never)]
     fn mailbox_name(&self, name: &str) -> Option<String> {
         if name.eq_ignore_ascii_case("INBOX") {
             return Some("INBOX".to_string());
@@ -975,7 +948,6 @@ impl ImapSession {
             .then(|| name.to_string())
     }
 
-    #[inline(never)]
     fn file_of(&self, name: &str) -> Vec<u8> {
         if name == "INBOX" {
             self.store.inbox.clone()
@@ -984,7 +956,6 @@ impl ImapSession {
         }
     }
 
-    #[inline(never)]
     fn save_file(&mut self, name: &str, file: Vec<u8>, out: &mut Vec<MailAction>) {
         if name == "INBOX" {
             if self.store.inbox != file {
@@ -1013,7 +984,6 @@ impl ImapSession {
     /// ...) or kept in the session until the file is next written (an
     /// APPEND's quick sync). Returns the file and whether the mailbox had
     /// been indexed before (in the file or earlier in this session).
-    #[inline(never)]
     fn indexed(&mut self, name: &str, eager: bool, out: &mut Vec<MailAction>) -> (Vec<u8>, bool) {
         let file = self.file_of(name);
         let data = mbox::read(&file);
@@ -1045,7 +1015,6 @@ impl ImapSession {
 
     /// Writes the UIDs of mailboxes indexed but never written, as Dovecot
     /// does when the session ends.
-    #[inline(never)]
     fn finish(&mut self, out: &mut Vec<MailAction>) {
         self.close_mailbox(out);
         for (name, validity) in std::mem::take(&mut self.indexed).0 {
@@ -1076,7 +1045,6 @@ impl ImapSession {
 
     /// Writes back what the selected mailbox changed, as Dovecot does
     /// when it closes it.
-    #[inline(never)]
     fn close_mailbox(&mut self, out: &mut Vec<MailAction>) {
         let Some(selected) = self.selected.take() else {
             return;
@@ -1093,7 +1061,6 @@ impl ImapSession {
 
     // ---- After login (`imap`) ----
 
-    #[inline(never)]
     fn run(
         &mut self,
         tag: &str,
@@ -1341,7 +1308,6 @@ impl ImapSession {
     }
 
     /// New messages in the selected mailbox, announced before a reply.
-    #[inline(never)]
     fn announce(&mut self, out: &mut Vec<MailAction>, name: &str) {
         if matches!(name, "SELECT" | "EXAMINE" | "LOGOUT") {
             return;
@@ -1359,7 +1325,6 @@ impl ImapSession {
         }
     }
 
-    #[inline(never)]
     fn select(&mut self, tag: &str, mailbox: &str, read_only: bool, out: &mut Vec<MailAction>) {
         self.close_mailbox(out);
         let Some(name) = self.mailbox_name(mailbox) else {
@@ -1442,7 +1407,6 @@ impl ImapSession {
 
     /// Removes \Deleted messages (within `uids` if given). Returns their
     /// sequence numbers as EXPUNGE reports them, and the new file.
-    #[inline(never)]
     fn expunge(&mut self, uids: Option<&[(u32, u32)]>) -> (Vec<usize>, Option<Vec<u8>>) {
         let Some(selected) = &mut self.selected else {
             return (Vec::new(), None);
@@ -1480,7 +1444,6 @@ impl ImapSession {
         (reported, Some(file))
     }
 
-    #[inline(never)]
     fn list(
         &mut self,
         tag: &str,
@@ -1565,7 +1528,6 @@ impl ImapSession {
         self.tagged(tag, "OK", done, out);
     }
 
-    #[inline(never)]
     fn status(
         &mut self,
         tag: &str,
@@ -1630,7 +1592,6 @@ impl ImapSession {
         Ok(())
     }
 
-    #[inline(never)]
     fn append(&mut self, tag: &str, args: &[Arg], out: &mut Vec<MailAction>) -> Result<(), String> {
         let mailbox = args
             .first()
@@ -1751,7 +1712,6 @@ impl ImapSession {
             .collect())
     }
 
-    #[inline(never)]
     fn fetch(
         &mut self,
         tag: &str,
@@ -1798,7 +1758,6 @@ impl ImapSession {
         Ok(())
     }
 
-    #[inline(never)]
     fn store_flags(
         &mut self,
         tag: &str,
@@ -1904,7 +1863,6 @@ impl ImapSession {
         Ok(())
     }
 
-    #[inline(never)]
     fn search(
         &mut self,
         tag: &str,
@@ -1964,7 +1922,6 @@ impl ImapSession {
         Ok(())
     }
 
-    #[inline(never)]
     fn copy(
         &mut self,
         tag: &str,
@@ -2083,7 +2040,6 @@ impl ImapSession {
 
 /// The file of a selected mailbox with its changes written, `gone`
 /// marking messages to remove.
-#[inline(never)]
 fn sync_file(selected: &Selected, gone: &[bool]) -> Vec<u8> {
     let changed_upto = if gone.iter().any(|&g| g) {
         selected.messages.len()
@@ -2151,7 +2107,6 @@ fn flag_list_with(keywords: &[String]) -> String {
     keywords.iter().map(|k| format!(" {k}")).collect()
 }
 
-#[inline(never)]
 fn parse_flag(flag: &str, flags: &mut u8, keywords: &mut Vec<String>) -> Result<(), String> {
     if let Some(name) = flag.strip_prefix('\\') {
         let bit = SYSTEM_FLAGS
@@ -2216,7 +2171,6 @@ fn is_command(name: &str) -> bool {
     )
 }
 
-#[inline(never)]
 fn subscriptions(file: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(file);
     let body = text.split_once("\n\n").map_or("", |(_, rest)| rest);
@@ -2227,7 +2181,6 @@ fn subscriptions(file: &[u8]) -> Vec<String> {
 }
 
 /// A mailbox name as LIST writes it: an atom when it can be one.
-#[inline(never)]
 fn mailbox_wire(name: &str) -> String {
     let atom = !name.is_empty()
         && name.bytes().all(|b| {
@@ -2241,7 +2194,6 @@ fn mailbox_wire(name: &str) -> String {
 }
 
 /// LIST's wildcards: `*` matches anything, `%` anything but `/`.
-#[inline(never)]
 fn list_match(pattern: &str, name: &str) -> bool {
     fn go(p: &[u8], n: &[u8]) -> bool {
         match p.split_first() {
@@ -2257,347 +2209,4 @@ fn list_match(pattern: &str, name: &str) -> bool {
         return true;
     }
     go(pattern.as_bytes(), name.as_bytes())
-}
-
-#[inline(never)]
-fn fetch_items(arg: &Arg) -> Result<Vec<Item>, String> {
-    let words: Vec<String> = match arg {
-        Arg::Atom(word) => vec![word.clone()],
-        Arg::List(items) => items
-            .iter()
-            .map(|i| i.atom().map(str::to_string).ok_or("Invalid arguments."))
-            .collect::<Result<_, _>>()?,
-        _ => return Err("Invalid arguments.".to_string()),
-    };
-    let mut items = Vec::new();
-    for word in words {
-        let upper = word.to_ascii_uppercase();
-        match upper.as_str() {
-            "ALL" => items.extend([Item::Flags, Item::InternalDate, Item::Size, Item::Envelope]),
-            "FAST" => items.extend([Item::Flags, Item::InternalDate, Item::Size]),
-            "FULL" => items.extend([
-                Item::Flags,
-                Item::InternalDate,
-                Item::Size,
-                Item::Envelope,
-                Item::Body,
-            ]),
-            "UID" => items.push(Item::Uid),
-            "FLAGS" => items.push(Item::Flags),
-            "INTERNALDATE" => items.push(Item::InternalDate),
-            "RFC822.SIZE" => items.push(Item::Size),
-            "ENVELOPE" => items.push(Item::Envelope),
-            "BODY" => items.push(Item::Body),
-            "BODYSTRUCTURE" => items.push(Item::BodyStructure),
-            "RFC822" | "RFC822.HEADER" | "RFC822.TEXT" => items.push(Item::Section {
-                name: upper.clone(),
-                section: match upper.as_str() {
-                    "RFC822" => String::new(),
-                    "RFC822.HEADER" => "HEADER".to_string(),
-                    _ => "TEXT".to_string(),
-                },
-                partial: None,
-                peek: upper == "RFC822.HEADER",
-            }),
-            _ => {
-                let (peek, rest) = if let Some(rest) = upper.strip_prefix("BODY.PEEK[") {
-                    (true, rest)
-                } else if let Some(rest) = upper.strip_prefix("BODY[") {
-                    (false, rest)
-                } else if let Some(rest) = upper.strip_prefix("BINARY.PEEK[") {
-                    (true, rest)
-                } else if let Some(rest) = upper.strip_prefix("BINARY[") {
-                    (false, rest)
-                } else {
-                    return Err(format!("Unknown parameter {upper}"));
-                };
-                let close = rest
-                    .rfind(']')
-                    .ok_or_else(|| format!("Invalid BODY[..] parameter: {upper}"))?;
-                let section = rest[..close].to_string();
-                let tail = &rest[close + 1..];
-                let partial = if tail.is_empty() {
-                    None
-                } else {
-                    let inner = tail
-                        .strip_prefix('<')
-                        .and_then(|t| t.strip_suffix('>'))
-                        .ok_or_else(|| format!("Invalid BODY[..] parameter: {upper}"))?;
-                    let (start, count) = inner.split_once('.').ok_or("Invalid partial")?;
-                    Some((
-                        start.parse().map_err(|_| "Invalid partial")?,
-                        count.parse().map_err(|_| "Invalid partial")?,
-                    ))
-                };
-                items.push(Item::Section {
-                    name: "BODY".to_string(),
-                    section,
-                    partial,
-                    peek,
-                });
-            }
-        }
-    }
-    Ok(items)
-}
-
-#[inline(never)]
-fn fetch_item(message: &Message, item: &Item) -> Vec<u8> {
-    match item {
-        Item::Uid => format!("UID {}", message.uid).into_bytes(),
-        Item::Flags => format!(
-            "FLAGS ({})",
-            flag_names(message.flags, message.recent, &message.keywords)
-        )
-        .into_bytes(),
-        Item::InternalDate => {
-            let date = Timestamp::parse_ctime(&message.received, 0)
-                .unwrap_or_else(|| Timestamp::new(0, 0))
-                .imap_date();
-            format!("INTERNALDATE \"{date}\"").into_bytes()
-        }
-        Item::Size => format!("RFC822.SIZE {}", message.text.len()).into_bytes(),
-        Item::Envelope => [b"ENVELOPE ".to_vec(), envelope(&message.text)].concat(),
-        Item::Body => [b"BODY ".to_vec(), body_structure(&message.text, false)].concat(),
-        Item::BodyStructure => [
-            b"BODYSTRUCTURE ".to_vec(),
-            body_structure(&message.text, true),
-        ]
-        .concat(),
-        Item::Section {
-            name,
-            section,
-            partial,
-            ..
-        } => {
-            let data = section_data(&message.text, section);
-            let (label, data) = match partial {
-                Some((start, count)) => {
-                    let from = (*start).min(data.len());
-                    let to = from.saturating_add(*count).min(data.len());
-                    (format!("BODY[{section}]<{start}>"), data[from..to].to_vec())
-                }
-                None if name == "BODY" => (format!("BODY[{section}]"), data),
-                None => (name.clone(), data),
-            };
-            let mut out = format!("{label} {{{}}}\r\n", data.len()).into_bytes();
-            out.extend_from_slice(&data);
-            out
-        }
-    }
-}
-
-/// The octets of `BODY[section]`.
-#[inline(never)]
-fn section_data(text: &[u8], section: &str) -> Vec<u8> {
-    let mut numbers = Vec::new();
-    let mut rest = section;
-    while let Some((first, tail)) = rest.split_once('.').or(Some((rest, ""))) {
-        match first.parse::<usize>() {
-            Ok(n) if n > 0 => {
-                numbers.push(n);
-                rest = tail;
-                if tail.is_empty() {
-                    break;
-                }
-            }
-            _ => break,
-        }
-    }
-    let Some(part) = part_at(text, &numbers) else {
-        return Vec::new();
-    };
-    let pieces = split(part);
-    let specifier = if numbers.is_empty() { section } else { rest };
-    let (kind, names) = match specifier.split_once(' ') {
-        Some((kind, names)) => (kind, names),
-        None => (specifier, ""),
-    };
-    let names: Vec<String> = names
-        .trim_matches(|c| c == '(' || c == ')')
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
-    match kind {
-        "" if numbers.is_empty() => part.to_vec(),
-        "" => pieces.body.to_vec(),
-        "HEADER" | "MIME" => pieces.header.to_vec(),
-        "TEXT" => pieces.body.to_vec(),
-        "HEADER.FIELDS" => header_fields(pieces.header, &names, false),
-        "HEADER.FIELDS.NOT" => header_fields(pieces.header, &names, true),
-        _ => Vec::new(),
-    }
-}
-
-struct SearchContext<'a> {
-    index: usize,
-    count: usize,
-    largest_uid: u32,
-    message: &'a Message,
-}
-
-enum Key {
-    All,
-    Flag(u8, bool),
-    Recent(bool),
-    New,
-    Keyword(String, bool),
-    Header(String, Vec<u8>),
-    Body(Vec<u8>),
-    Text(Vec<u8>),
-    Larger(usize),
-    Smaller(usize),
-    Sequence(String),
-    Uid(String),
-    Date(std::cmp::Ordering, bool, i64),
-    Not(Box<Key>),
-    Or(Box<Key>, Box<Key>),
-    And(Vec<Key>),
-}
-
-fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    let lower = |b: &u8| b.to_ascii_lowercase();
-    let needle: Vec<u8> = needle.iter().map(lower).collect();
-    haystack
-        .windows(needle.len())
-        .any(|w| w.iter().map(lower).eq(needle.iter().copied()))
-}
-
-impl Key {
-    fn matches(&self, c: &SearchContext) -> bool {
-        let m = c.message;
-        match self {
-            Key::All => true,
-            Key::Flag(bit, set) => (m.flags & bit != 0) == *set,
-            Key::Recent(set) => m.recent == *set,
-            Key::New => m.recent && m.flags & SEEN == 0,
-            Key::Keyword(k, set) => m.keywords.iter().any(|x| x.eq_ignore_ascii_case(k)) == *set,
-            Key::Header(name, value) => {
-                let header = split(&m.text).header;
-                message::fields(header)
-                    .iter()
-                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-                    .any(|(_, raw)| {
-                        let colon = raw.iter().position(|&b| b == b':').unwrap_or(0);
-                        contains_ci(&raw[colon + 1..], value)
-                    })
-            }
-            Key::Body(value) => contains_ci(split(&m.text).body, value),
-            Key::Text(value) => contains_ci(&m.text, value),
-            Key::Larger(n) => m.text.len() > *n,
-            Key::Smaller(n) => m.text.len() < *n,
-            Key::Sequence(set) => {
-                sequence_set(set, c.count as u32).is_some_and(|s| in_set(&s, c.index as u32 + 1))
-            }
-            Key::Uid(set) => {
-                sequence_set(set, c.largest_uid.max(1)).is_some_and(|s| in_set(&s, m.uid))
-            }
-            Key::Date(order, sent, day) => {
-                let seconds = if *sent {
-                    message::value(split(&m.text).header, "Date")
-                        .and_then(|d| rfc822_day(&String::from_utf8_lossy(&d)))
-                } else {
-                    Timestamp::parse_ctime(&m.received, 0)
-                        .map(|t| t.unix_seconds.div_euclid(86_400))
-                };
-                seconds.is_some_and(|d| match order {
-                    std::cmp::Ordering::Less => d < *day,
-                    std::cmp::Ordering::Equal => d == *day,
-                    std::cmp::Ordering::Greater => d >= *day,
-                })
-            }
-            Key::Not(key) => !key.matches(c),
-            Key::Or(a, b) => a.matches(c) || b.matches(c),
-            Key::And(keys) => keys.iter().all(|k| k.matches(c)),
-        }
-    }
-}
-
-/// The day (days since 1970) of an RFC 822 `Date:` value.
-fn rfc822_day(text: &str) -> Option<i64> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let start = usize::from(words.first().is_some_and(|w| w.ends_with(',')));
-    let date = format!(
-        "{}-{}-{} 00:00:00 +0000",
-        words.get(start)?,
-        words.get(start + 1)?,
-        words.get(start + 2)?
-    );
-    Timestamp::parse_imap_date(&date).map(|t| t.unix_seconds.div_euclid(86_400))
-}
-
-#[inline(never)]
-fn search_key(args: &[Arg], position: &mut usize) -> Result<Key, String> {
-    let arg = args.get(*position).ok_or("Missing search parameters")?;
-    *position += 1;
-    if let Arg::List(items) = arg {
-        let mut inner = 0;
-        let mut keys = Vec::new();
-        while inner < items.len() {
-            keys.push(search_key(items, &mut inner)?);
-        }
-        return Ok(Key::And(keys));
-    }
-    let word = arg.atom().ok_or("Invalid search parameters")?.to_string();
-    let upper = word.to_ascii_uppercase();
-    let value = |position: &mut usize| -> Result<Vec<u8>, String> {
-        let v = args
-            .get(*position)
-            .and_then(Arg::astring)
-            .ok_or_else(|| format!("Missing parameter for {upper}"))?;
-        *position += 1;
-        Ok(v)
-    };
-    let text = |v: Vec<u8>| String::from_utf8_lossy(&v).into_owned();
-    let day = |v: Vec<u8>| -> Result<i64, String> {
-        Timestamp::parse_imap_date(&format!("{} 00:00:00 +0000", text(v)))
-            .map(|t| t.unix_seconds.div_euclid(86_400))
-            .ok_or_else(|| "Invalid search date parameter".to_string())
-    };
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    Ok(match upper.as_str() {
-        "ALL" => Key::All,
-        "ANSWERED" => Key::Flag(mbox::ANSWERED, true),
-        "UNANSWERED" => Key::Flag(mbox::ANSWERED, false),
-        "DELETED" => Key::Flag(DELETED, true),
-        "UNDELETED" => Key::Flag(DELETED, false),
-        "DRAFT" => Key::Flag(DRAFT, true),
-        "UNDRAFT" => Key::Flag(DRAFT, false),
-        "FLAGGED" => Key::Flag(FLAGGED, true),
-        "UNFLAGGED" => Key::Flag(FLAGGED, false),
-        "SEEN" => Key::Flag(SEEN, true),
-        "UNSEEN" => Key::Flag(SEEN, false),
-        "RECENT" => Key::Recent(true),
-        "OLD" => Key::Recent(false),
-        "NEW" => Key::New,
-        "KEYWORD" => Key::Keyword(text(value(position)?), true),
-        "UNKEYWORD" => Key::Keyword(text(value(position)?), false),
-        "FROM" | "TO" | "CC" | "BCC" | "SUBJECT" => Key::Header(upper.clone(), value(position)?),
-        "HEADER" => {
-            let name = text(value(position)?);
-            Key::Header(name, value(position)?)
-        }
-        "BODY" => Key::Body(value(position)?),
-        "TEXT" => Key::Text(value(position)?),
-        "LARGER" => Key::Larger(text(value(position)?).parse().map_err(|_| "Invalid size")?),
-        "SMALLER" => Key::Smaller(text(value(position)?).parse().map_err(|_| "Invalid size")?),
-        "UID" => Key::Uid(text(value(position)?)),
-        "BEFORE" => Key::Date(Less, false, day(value(position)?)?),
-        "ON" => Key::Date(Equal, false, day(value(position)?)?),
-        "SINCE" => Key::Date(Greater, false, day(value(position)?)?),
-        "SENTBEFORE" => Key::Date(Less, true, day(value(position)?)?),
-        "SENTON" => Key::Date(Equal, true, day(value(position)?)?),
-        "SENTSINCE" => Key::Date(Greater, true, day(value(position)?)?),
-        "NOT" => Key::Not(Box::new(search_key(args, position)?)),
-        "OR" => {
-            let a = search_key(args, position)?;
-            let b = search_key(args, position)?;
-            Key::Or(Box::new(a), Box::new(b))
-        }
-        _ if sequence_set(&upper, u32::MAX).is_some() => Key::Sequence(upper.clone()),
-        _ => return Err(format!("Unknown argument {upper}")),
-    })
 }

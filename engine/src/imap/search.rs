@@ -1,0 +1,180 @@
+//! SEARCH: the keys a client combines (flags, headers, text, sizes,
+//! dates, sets, NOT, OR, lists) and whether a message matches them.
+
+use super::message::{self, split};
+use super::parse::{in_set, sequence_set, Arg};
+use super::Message;
+use crate::mbox::{self, DELETED, DRAFT, FLAGGED, SEEN};
+use crate::time::Timestamp;
+
+pub(super) struct SearchContext<'a> {
+    pub(super) index: usize,
+    pub(super) count: usize,
+    pub(super) largest_uid: u32,
+    pub(super) message: &'a Message,
+}
+
+pub(super) enum Key {
+    All,
+    Flag(u8, bool),
+    Recent(bool),
+    New,
+    Keyword(String, bool),
+    Header(String, Vec<u8>),
+    Body(Vec<u8>),
+    Text(Vec<u8>),
+    Larger(usize),
+    Smaller(usize),
+    Sequence(String),
+    Uid(String),
+    Date(std::cmp::Ordering, bool, i64),
+    Not(Box<Key>),
+    Or(Box<Key>, Box<Key>),
+    And(Vec<Key>),
+}
+
+fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    let lower = |b: &u8| b.to_ascii_lowercase();
+    let needle: Vec<u8> = needle.iter().map(lower).collect();
+    haystack
+        .windows(needle.len())
+        .any(|w| w.iter().map(lower).eq(needle.iter().copied()))
+}
+
+impl Key {
+    pub(super) fn matches(&self, c: &SearchContext) -> bool {
+        let m = c.message;
+        match self {
+            Key::All => true,
+            Key::Flag(bit, set) => (m.flags & bit != 0) == *set,
+            Key::Recent(set) => m.recent == *set,
+            Key::New => m.recent && m.flags & SEEN == 0,
+            Key::Keyword(k, set) => m.keywords.iter().any(|x| x.eq_ignore_ascii_case(k)) == *set,
+            Key::Header(name, value) => {
+                let header = split(&m.text).header;
+                message::fields(header)
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .any(|(_, raw)| {
+                        let colon = raw.iter().position(|&b| b == b':').unwrap_or(0);
+                        contains_ci(&raw[colon + 1..], value)
+                    })
+            }
+            Key::Body(value) => contains_ci(split(&m.text).body, value),
+            Key::Text(value) => contains_ci(&m.text, value),
+            Key::Larger(n) => m.text.len() > *n,
+            Key::Smaller(n) => m.text.len() < *n,
+            Key::Sequence(set) => {
+                sequence_set(set, c.count as u32).is_some_and(|s| in_set(&s, c.index as u32 + 1))
+            }
+            Key::Uid(set) => {
+                sequence_set(set, c.largest_uid.max(1)).is_some_and(|s| in_set(&s, m.uid))
+            }
+            Key::Date(order, sent, day) => {
+                let seconds = if *sent {
+                    message::value(split(&m.text).header, "Date")
+                        .and_then(|d| rfc822_day(&String::from_utf8_lossy(&d)))
+                } else {
+                    Timestamp::parse_ctime(&m.received, 0)
+                        .map(|t| t.unix_seconds.div_euclid(86_400))
+                };
+                seconds.is_some_and(|d| match order {
+                    std::cmp::Ordering::Less => d < *day,
+                    std::cmp::Ordering::Equal => d == *day,
+                    std::cmp::Ordering::Greater => d >= *day,
+                })
+            }
+            Key::Not(key) => !key.matches(c),
+            Key::Or(a, b) => a.matches(c) || b.matches(c),
+            Key::And(keys) => keys.iter().all(|k| k.matches(c)),
+        }
+    }
+}
+
+/// The day (days since 1970) of an RFC 822 `Date:` value.
+fn rfc822_day(text: &str) -> Option<i64> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let start = usize::from(words.first().is_some_and(|w| w.ends_with(',')));
+    let date = format!(
+        "{}-{}-{} 00:00:00 +0000",
+        words.get(start)?,
+        words.get(start + 1)?,
+        words.get(start + 2)?
+    );
+    Timestamp::parse_imap_date(&date).map(|t| t.unix_seconds.div_euclid(86_400))
+}
+
+pub(super) fn search_key(args: &[Arg], position: &mut usize) -> Result<Key, String> {
+    let arg = args.get(*position).ok_or("Missing search parameters")?;
+    *position += 1;
+    if let Arg::List(items) = arg {
+        let mut inner = 0;
+        let mut keys = Vec::new();
+        while inner < items.len() {
+            keys.push(search_key(items, &mut inner)?);
+        }
+        return Ok(Key::And(keys));
+    }
+    let word = arg.atom().ok_or("Invalid search parameters")?.to_string();
+    let upper = word.to_ascii_uppercase();
+    let value = |position: &mut usize| -> Result<Vec<u8>, String> {
+        let v = args
+            .get(*position)
+            .and_then(Arg::astring)
+            .ok_or_else(|| format!("Missing parameter for {upper}"))?;
+        *position += 1;
+        Ok(v)
+    };
+    let text = |v: Vec<u8>| String::from_utf8_lossy(&v).into_owned();
+    let day = |v: Vec<u8>| -> Result<i64, String> {
+        Timestamp::parse_imap_date(&format!("{} 00:00:00 +0000", text(v)))
+            .map(|t| t.unix_seconds.div_euclid(86_400))
+            .ok_or_else(|| "Invalid search date parameter".to_string())
+    };
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    Ok(match upper.as_str() {
+        "ALL" => Key::All,
+        "ANSWERED" => Key::Flag(mbox::ANSWERED, true),
+        "UNANSWERED" => Key::Flag(mbox::ANSWERED, false),
+        "DELETED" => Key::Flag(DELETED, true),
+        "UNDELETED" => Key::Flag(DELETED, false),
+        "DRAFT" => Key::Flag(DRAFT, true),
+        "UNDRAFT" => Key::Flag(DRAFT, false),
+        "FLAGGED" => Key::Flag(FLAGGED, true),
+        "UNFLAGGED" => Key::Flag(FLAGGED, false),
+        "SEEN" => Key::Flag(SEEN, true),
+        "UNSEEN" => Key::Flag(SEEN, false),
+        "RECENT" => Key::Recent(true),
+        "OLD" => Key::Recent(false),
+        "NEW" => Key::New,
+        "KEYWORD" => Key::Keyword(text(value(position)?), true),
+        "UNKEYWORD" => Key::Keyword(text(value(position)?), false),
+        "FROM" | "TO" | "CC" | "BCC" | "SUBJECT" => Key::Header(upper.clone(), value(position)?),
+        "HEADER" => {
+            let name = text(value(position)?);
+            Key::Header(name, value(position)?)
+        }
+        "BODY" => Key::Body(value(position)?),
+        "TEXT" => Key::Text(value(position)?),
+        "LARGER" => Key::Larger(text(value(position)?).parse().map_err(|_| "Invalid size")?),
+        "SMALLER" => Key::Smaller(text(value(position)?).parse().map_err(|_| "Invalid size")?),
+        "UID" => Key::Uid(text(value(position)?)),
+        "BEFORE" => Key::Date(Less, false, day(value(position)?)?),
+        "ON" => Key::Date(Equal, false, day(value(position)?)?),
+        "SINCE" => Key::Date(Greater, false, day(value(position)?)?),
+        "SENTBEFORE" => Key::Date(Less, true, day(value(position)?)?),
+        "SENTON" => Key::Date(Equal, true, day(value(position)?)?),
+        "SENTSINCE" => Key::Date(Greater, true, day(value(position)?)?),
+        "NOT" => Key::Not(Box::new(search_key(args, position)?)),
+        "OR" => {
+            let a = search_key(args, position)?;
+            let b = search_key(args, position)?;
+            Key::Or(Box::new(a), Box::new(b))
+        }
+        _ if sequence_set(&upper, u32::MAX).is_some() => Key::Sequence(upper.clone()),
+        _ => return Err(format!("Unknown argument {upper}")),
+    })
+}

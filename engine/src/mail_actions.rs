@@ -1,0 +1,55 @@
+//! What a POP3 or IMAP session asks the shell around it to do: send
+//! lines, pause, hand over or write the user's mail files, start TLS,
+//! close. The sessions have no I/O of their own; these are their outputs.
+
+/// What a POP3 or IMAP session asks its shell to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailAction {
+    /// Send this line (CRLF is added by [`MailAction::wire`]).
+    Send(String),
+    /// Send these raw bytes (a message, already dot-stuffed, with CRLFs).
+    SendBytes(Vec<u8>),
+    /// Wait this long before what follows.
+    Pause {
+        millis: u64,
+    },
+    /// Give this user's mailbox file to the session's `opened`.
+    Open {
+        user: String,
+    },
+    /// Write this user's mailbox file.
+    Save {
+        user: String,
+        file: Vec<u8>,
+    },
+    /// Write (or with `None` remove) a file of the user's other mail:
+    /// an IMAP folder in `~/mail`, or the subscription list.
+    Write {
+        user: String,
+        path: StorePath,
+        file: Option<Vec<u8>>,
+    },
+    /// Start TLS, then call the session's `tls_started`.
+    StartTls,
+    Close,
+}
+
+/// A file of a user's mail besides INBOX.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StorePath {
+    /// `~/mail/NAME` (a name may hold `/` for a folder in a folder).
+    Folder(String),
+    /// `~/mail/.subscriptions`.
+    Subscriptions,
+}
+
+impl MailAction {
+    /// The bytes this action puts on the wire (empty for the others).
+    pub fn wire(&self) -> Vec<u8> {
+        match self {
+            MailAction::Send(line) => format!("{line}\r\n").into_bytes(),
+            MailAction::SendBytes(bytes) => bytes.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
