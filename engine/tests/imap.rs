@@ -172,6 +172,22 @@ fn no_input_makes_it_panic() {
         b"\xff\xfe\r\n* BAD\r\n+ x\r\n\r\n\n\n",
         b"a1 LOGIN mom mom-password\r\na2 SEARCH NOT NOT NOT NOT OR OR OR\r\na3 SEARCH ((((((((((((((((((((((((((ALL\r\n",
     ];
+    // Nesting a client controls stays within the stack: thousands of NOTs,
+    // a section path thousands of parts deep, a LIST with many wildcards.
+    let deep = format!(
+        "a1 LOGIN mom mom-password\r\na2 SELECT INBOX\r\na3 SEARCH {}ALL\r\na4 FETCH 1 BODY[{}1]\r\na5 LIST \"\" {}x\r\n",
+        "NOT ".repeat(10_000),
+        "1.".repeat(20_000),
+        "*%".repeat(2_000)
+    );
+    let (wire, _) = feed(&mut session(), deep.as_bytes(), 4096);
+    let replies = text(&wire);
+    assert!(
+        replies.contains("a3 BAD Error in IMAP command SEARCH: Search keys nested too deep"),
+        "{replies}"
+    );
+    assert!(replies.contains("a4 OK Fetch completed"), "{replies}");
+    assert!(replies.contains("a5 OK List completed"), "{replies}");
     for input in inputs {
         for chunk in [1, 3, 1000] {
             let _ = feed(&mut session(), input, chunk);

@@ -329,9 +329,17 @@ pub fn multipart_parts<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
 
 /// BODY (`extended` false) or BODYSTRUCTURE of a message or part.
 pub fn body_structure(text: &[u8], extended: bool) -> Vec<u8> {
+    structure_at(text, extended, 0)
+}
+
+/// Multiparts nested deeper than this are described as single parts, so
+/// that no message, however built, exhausts the stack.
+const MAX_NESTING: usize = 50;
+
+fn structure_at(text: &[u8], extended: bool, depth: usize) -> Vec<u8> {
     let part = split(text);
     let (main, sub, params) = content_type(value(part.header, "Content-Type"));
-    if main.eq_ignore_ascii_case("multipart") {
+    if main.eq_ignore_ascii_case("multipart") && depth < MAX_NESTING {
         let boundary = params
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case("boundary"))
@@ -341,7 +349,7 @@ pub fn body_structure(text: &[u8], extended: bool) -> Vec<u8> {
         if !parts.is_empty() {
             let mut out = b"(".to_vec();
             for child in parts {
-                out.extend(body_structure(child, extended));
+                out.extend(structure_at(child, extended, depth + 1));
             }
             out.push(b' ');
             out.extend(string(sub.as_bytes()));
@@ -407,6 +415,9 @@ pub fn body_structure(text: &[u8], extended: bool) -> Vec<u8> {
 /// The MIME part at `path` (1-based numbers) of a message: its whole text.
 /// A message that is not multipart has its body as part 1.
 pub fn part_at<'a>(text: &'a [u8], path: &[usize]) -> Option<&'a [u8]> {
+    if path.len() > MAX_NESTING {
+        return None;
+    }
     let Some((&first, rest)) = path.split_first() else {
         return Some(text);
     };

@@ -107,14 +107,25 @@ fn rfc822_day(text: &str) -> Option<i64> {
     Timestamp::parse_imap_date(&date).map(|t| t.unix_seconds.div_euclid(86_400))
 }
 
+/// How deep NOT, OR and parentheses may nest: a client could otherwise
+/// send thousands and exhaust the stack (the page has one megabyte).
+const MAX_DEPTH: usize = 100;
+
 pub(super) fn search_key(args: &[Arg], position: &mut usize) -> Result<Key, String> {
+    key_at(args, position, 0)
+}
+
+fn key_at(args: &[Arg], position: &mut usize, depth: usize) -> Result<Key, String> {
+    if depth > MAX_DEPTH {
+        return Err("Search keys nested too deep".to_string());
+    }
     let arg = args.get(*position).ok_or("Missing search parameters")?;
     *position += 1;
     if let Arg::List(items) = arg {
         let mut inner = 0;
         let mut keys = Vec::new();
         while inner < items.len() {
-            keys.push(search_key(items, &mut inner)?);
+            keys.push(key_at(items, &mut inner, depth + 1)?);
         }
         return Ok(Key::And(keys));
     }
@@ -168,10 +179,10 @@ pub(super) fn search_key(args: &[Arg], position: &mut usize) -> Result<Key, Stri
         "SENTBEFORE" => Key::Date(Less, true, day(value(position)?)?),
         "SENTON" => Key::Date(Equal, true, day(value(position)?)?),
         "SENTSINCE" => Key::Date(Greater, true, day(value(position)?)?),
-        "NOT" => Key::Not(Box::new(search_key(args, position)?)),
+        "NOT" => Key::Not(Box::new(key_at(args, position, depth + 1)?)),
         "OR" => {
-            let a = search_key(args, position)?;
-            let b = search_key(args, position)?;
+            let a = key_at(args, position, depth + 1)?;
+            let b = key_at(args, position, depth + 1)?;
             Key::Or(Box::new(a), Box::new(b))
         }
         _ if sequence_set(&upper, u32::MAX).is_some() => Key::Sequence(upper.clone()),
