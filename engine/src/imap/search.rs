@@ -33,15 +33,15 @@ pub(super) enum Key {
     And(Vec<Key>),
 }
 
+/// Whether `needle` occurs in `haystack`, ASCII case ignored. Both are
+/// lowered and searched as text, so the time grows with their lengths
+/// added, not multiplied (a long key against a long message).
 fn contains_ci(haystack: &[u8], needle: &[u8]) -> bool {
     if needle.is_empty() {
         return true;
     }
-    let lower = |b: &u8| b.to_ascii_lowercase();
-    let needle: Vec<u8> = needle.iter().map(lower).collect();
-    haystack
-        .windows(needle.len())
-        .any(|w| w.iter().map(lower).eq(needle.iter().copied()))
+    let lower = |bytes: &[u8]| String::from_utf8_lossy(&bytes.to_ascii_lowercase()).into_owned();
+    lower(haystack).contains(&lower(needle))
 }
 
 impl Key {
