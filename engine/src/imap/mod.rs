@@ -264,6 +264,10 @@ pub struct ImapSession {
     /// (Dovecot writes its UIDs lazily, when it closes them), with their
     /// UIDVALIDITY.
     indexed: ByName<u32>,
+    /// Where the line still waiting for its end starts, when the last look
+    /// at the input stopped there: bytes without a line end then only
+    /// need counting, not another scan of everything before them.
+    unterminated: Option<usize>,
     /// CAPABILITY was asked before login without TLS: Dovecot then takes
     /// the client for one that ignores the capability code of the login
     /// reply, and lists them untagged.
@@ -334,6 +338,7 @@ impl ImapSession {
             selected: None,
             folder_validity: ByName::default(),
             indexed: ByName::default(),
+            unterminated: None,
             asked_capability: false,
         }
     }
@@ -407,10 +412,12 @@ impl ImapSession {
             self.tls = true;
             self.state = State::NotAuthenticated;
             self.input.clear();
+            self.unterminated = None;
         }
     }
 
     fn close(&mut self, out: &mut Vec<MailAction>) {
+        self.unterminated = None;
         out.push(MailAction::Close);
         self.state = State::Closed;
         self.unread_at_close |= !self.input.is_empty();
@@ -435,6 +442,18 @@ impl ImapSession {
             _ => {}
         }
         self.input.extend_from_slice(bytes);
+        // More of a line still without its end: nothing can complete, and
+        // only its length matters (a line sent a byte at a time must not
+        // be scanned again with every byte).
+        if let Some(start) = self.unterminated.filter(|&start| start <= self.input.len()) {
+            let still_open = !bytes.contains(&b'\n')
+                && self.input.len() - start < self.line_limit()
+                && matches!(self.state, State::NotAuthenticated | State::Authenticated)
+                && !self.skip_line;
+            if still_open {
+                return out;
+            }
+        }
         self.process(&mut out);
         out
     }
@@ -518,7 +537,8 @@ impl ImapSession {
     /// Finds where the command at the start of the input ends. A line
     /// of it (between literals) longer than the server's buffer is
     /// [`Scan::TooLong`], however the input arrived.
-    fn scan(&self) -> Scan {
+    fn scan(&mut self) -> Scan {
+        self.unterminated = None;
         let limit = self.line_limit();
         let mut at = 0;
         let mut literal = 0;
@@ -527,6 +547,7 @@ impl ImapSession {
                 if self.input.len() - at >= limit {
                     return Scan::TooLong(None);
                 }
+                self.unterminated = Some(at);
                 return Scan::Incomplete;
             };
             let end = at + newline + 1;
