@@ -248,7 +248,7 @@ impl Timestamp {
         let day: u32 = parts.next()?.parse().ok()?;
         let month = month_number(parts.next()?)?;
         let year: i64 = parts.next()?.parse().ok()?;
-        if parts.next().is_some() || !(1..=31).contains(&day) {
+        if parts.next().is_some() || !(1..=31).contains(&day) || !(1..=9999).contains(&year) {
             return None;
         }
         let seconds = clock_seconds(time)?;
@@ -257,7 +257,7 @@ impl Timestamp {
             return None;
         }
         let digits = std::str::from_utf8(&zone[1..]).ok()?;
-        let value: i32 = digits.parse().ok()?;
+        let value: i32 = digits.parse().ok().filter(|v| (0..=9959).contains(v))?;
         let minutes = (value / 100) * 60 + value % 100;
         let offset = if zone[0] == b'-' { -minutes } else { minutes };
         let local = days_from_civil(year, month, day) * 86_400 + seconds;
@@ -273,7 +273,7 @@ impl Timestamp {
         };
         let month = month_number(month)?;
         let day: u32 = day.parse().ok()?;
-        let year: i64 = year.parse().ok()?;
+        let year: i64 = year.parse().ok().filter(|y| (1..=9999).contains(y))?;
         let local = days_from_civil(year, month, day) * 86_400 + clock_seconds(time)?;
         Some(Timestamp::new(
             local - i64::from(offset_minutes) * 60,
@@ -392,5 +392,32 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    #[test]
+    fn imap_dates() {
+        let t = Timestamp::parse_imap_date("28-Nov-2026 14:00:00 +0000").unwrap();
+        assert_eq!(t.imap_date(), "28-Nov-2026 14:00:00 +0000");
+        assert_eq!(t.ctime(), "Sat Nov 28 14:00:00 2026");
+        let shifted = Timestamp::parse_imap_date(" 1-Dec-2026 01:00:00 -0130").unwrap();
+        assert_eq!(
+            Timestamp::new(shifted.unix_seconds, 0).imap_date(),
+            "01-Dec-2026 02:30:00 +0000"
+        );
+        for bad in [
+            "32-Nov-2026 14:00:00 +0000",
+            "28-Nov-99999999999999 14:00:00 +0000",
+            "28-Nov-2026 24:00:00 +0000",
+            "28-Nov-2026 14:00:00 0000",
+            "x",
+        ] {
+            assert_eq!(Timestamp::parse_imap_date(bad), None, "{bad}");
+        }
+        let from_line = Timestamp::parse_ctime("Sat Nov 28 13:08:26 2026", 0).unwrap();
+        assert_eq!(from_line.imap_date(), "28-Nov-2026 13:08:26 +0000");
+        assert_eq!(
+            Timestamp::parse_ctime("Sat Nov 28 13:08:26 99999999999999", 0),
+            None
+        );
     }
 }

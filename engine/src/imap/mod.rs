@@ -508,7 +508,7 @@ impl ImapSession {
         }
         for stored in &mailbox.messages[selected.messages.len()..] {
             let uid = selected.uid_next.max(stored.uid);
-            selected.uid_next = uid + 1;
+            selected.uid_next = uid.saturating_add(1);
             selected.messages.push(Message {
                 uid,
                 text: Arc::new(stored.text.clone()),
@@ -1698,7 +1698,7 @@ impl ImapSession {
                 recent: true,
                 received,
             });
-            selected.uid_next = uid + 1;
+            selected.uid_next = uid.saturating_add(1);
             selected.file = new_file.clone();
             selected.changed_upto = selected.messages.len();
         }
@@ -2010,7 +2010,7 @@ impl ImapSession {
             copies.push((next, message.clone()));
             source_uids.push(message.uid);
             new_uids.push(next);
-            next += 1;
+            next = next.saturating_add(1);
         }
         if chosen.is_empty() {
             self.tagged(tag, "OK", "No messages found.", out);
