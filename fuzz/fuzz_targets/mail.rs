@@ -71,6 +71,10 @@ const TOKENS: &[&[u8]] = &[
     b"\r",
     b"Drafts",
     b"NOT OR ALL ",
+    b"\"28-Nov-2026 14:00:00 +0000\" ",
+    b"SINCE 1-Jan-2026 SENTBEFORE 31-Dec-9999 ",
+    b"(\\Seen \\Flagged) ",
+    b"X-UID: 4294967295\r\n",
 ];
 
 fn world() -> Arc<World> {
