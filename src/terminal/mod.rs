@@ -1034,6 +1034,21 @@ mod mail_world_tests {
         let archive = restored.mailboxes.folders("mom");
         let file = String::from_utf8_lossy(archive.get("Archive").unwrap()).into_owned();
         assert!(file.contains("Subject: keep me"), "{file}");
+        // The shell shows the folder files where Dovecot keeps them.
+        type_line(&mut restored, "ls /home/mom/mail");
+        assert_eq!(lines(&restored).last().map(String::as_str), Some("Archive"));
+        type_line(&mut restored, "cat ~mom/mail/Archive");
+        let shown = lines(&restored);
+        assert!(shown.contains(&"Subject: keep me".to_string()), "{shown:?}");
+        assert!(
+            shown.iter().any(|l| l.starts_with("X-IMAPbase: ")),
+            "{shown:?}"
+        );
+        type_line(&mut restored, "cat /home/mom/mail/Nosuch");
+        assert_eq!(
+            lines(&restored).last().map(String::as_str),
+            Some("cat: /home/mom/mail/Nosuch: No such file or directory")
+        );
     }
 
     #[test]

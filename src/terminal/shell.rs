@@ -124,10 +124,29 @@ pub fn run(line: &str, machine: &Machine, screen: &mut Scrollback) -> Outcome {
     Outcome::Done
 }
 
+/// `/home/USER/mail/NAME` (or `~USER/mail/NAME`): a user's IMAP folder
+/// file, as (user, name).
+fn folder_path(path: &str) -> Option<(&str, &str)> {
+    let rest = path
+        .strip_prefix("/home/")
+        .or_else(|| path.strip_prefix('~'))?;
+    let (user, rest) = rest.split_once('/')?;
+    let name = rest.strip_prefix("mail")?;
+    Some((user, name.strip_prefix('/').unwrap_or(name)))
+}
+
 fn list_mail(arguments: &[String], mailboxes: &Mailboxes, screen: &mut Scrollback) {
     match arguments.first().map(|a| a.trim_end_matches('/')) {
         Some("/var/mail") | Some("/var/spool/mail") => {
             let names: Vec<&str> = mailboxes.keys().map(String::as_str).collect();
+            if !names.is_empty() {
+                screen.push(LineKind::Output, names.join("  "));
+            }
+        }
+        // A user's IMAP folders, where Dovecot keeps them.
+        Some(path) if folder_path(path).is_some_and(|(_, name)| name.is_empty()) => {
+            let user = folder_path(path).map_or("", |(user, _)| user);
+            let names: Vec<String> = mailboxes.folders(user).keys().cloned().collect();
             if !names.is_empty() {
                 screen.push(LineKind::Output, names.join("  "));
             }
@@ -161,7 +180,9 @@ fn cat(arguments: &[String], mailboxes: &Mailboxes, screen: &mut Scrollback) {
         let user = path
             .strip_prefix("/var/mail/")
             .or_else(|| path.strip_prefix("/var/spool/mail/"));
-        match user.and_then(|u| mailboxes.file(u)) {
+        let folder =
+            folder_path(path).and_then(|(user, name)| mailboxes.folders(user).get(name).cloned());
+        match user.and_then(|u| mailboxes.file(u)).or(folder) {
             Some(file) => {
                 for line in String::from_utf8_lossy(&file).lines() {
                     screen.push(LineKind::Output, line.to_string());
@@ -213,8 +234,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "telnet",
         "telnet HOST [PORT]   connect to a server (try: telnet mail.example.com smtp)",
     ),
-    ("ls", "ls /var/mail         list the mailboxes"),
-    ("cat", "cat /var/mail/USER   show a mailbox"),
+    (
+        "ls",
+        "ls /var/mail         list the mailboxes (ls /home/USER/mail: IMAP folders)",
+    ),
+    (
+        "cat",
+        "cat /var/mail/USER   show a mailbox (or an IMAP folder: /home/USER/mail/NAME)",
+    ),
     (
         "mail",
         "mail USER            read a mailbox (a number shows a message, q quits)",
