@@ -1089,25 +1089,7 @@ impl ImapSession {
         args: &[Arg],
         out: &mut Vec<MailAction>,
     ) -> Result<(), String> {
-        let needs_selected = matches!(
-            name,
-            "CHECK"
-                | "CLOSE"
-                | "UNSELECT"
-                | "EXPUNGE"
-                | "SEARCH"
-                | "FETCH"
-                | "STORE"
-                | "COPY"
-                | "MOVE"
-                | "UID FETCH"
-                | "UID STORE"
-                | "UID SEARCH"
-                | "UID COPY"
-                | "UID MOVE"
-                | "UID EXPUNGE"
-        );
-        if needs_selected && self.selected.is_none() {
+        if needs_selected(name) && self.selected.is_none() {
             self.tagged(tag, "BAD", "No mailbox selected.", out);
             return Ok(());
         }
@@ -2153,43 +2135,54 @@ fn split_word(bytes: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// The commands `imap` knows after login (Dovecot's `imap_commands`, less
+/// those not simulated), and whether each needs a selected mailbox.
+const COMMANDS: &[(&str, bool)] = &[
+    ("CAPABILITY", false),
+    ("NOOP", false),
+    ("LOGOUT", false),
+    ("ID", false),
+    ("ENABLE", false),
+    ("NAMESPACE", false),
+    ("IDLE", false),
+    ("SELECT", false),
+    ("EXAMINE", false),
+    ("CREATE", false),
+    ("DELETE", false),
+    ("RENAME", false),
+    ("SUBSCRIBE", false),
+    ("UNSUBSCRIBE", false),
+    ("LIST", false),
+    ("LSUB", false),
+    ("STATUS", false),
+    ("APPEND", false),
+    ("CHECK", true),
+    ("CLOSE", true),
+    ("UNSELECT", true),
+    ("EXPUNGE", true),
+    ("SEARCH", true),
+    ("FETCH", true),
+    ("STORE", true),
+    ("COPY", true),
+    ("MOVE", true),
+    ("UID FETCH", true),
+    ("UID STORE", true),
+    ("UID SEARCH", true),
+    ("UID COPY", true),
+    ("UID MOVE", true),
+    ("UID EXPUNGE", true),
+];
+
+/// Whether `imap` knows the command (the name in capitals).
 fn is_command(name: &str) -> bool {
-    matches!(
-        name,
-        "CAPABILITY"
-            | "NOOP"
-            | "LOGOUT"
-            | "ID"
-            | "ENABLE"
-            | "NAMESPACE"
-            | "IDLE"
-            | "SELECT"
-            | "EXAMINE"
-            | "CREATE"
-            | "DELETE"
-            | "RENAME"
-            | "SUBSCRIBE"
-            | "UNSUBSCRIBE"
-            | "LIST"
-            | "LSUB"
-            | "STATUS"
-            | "APPEND"
-            | "CHECK"
-            | "CLOSE"
-            | "UNSELECT"
-            | "EXPUNGE"
-            | "SEARCH"
-            | "FETCH"
-            | "STORE"
-            | "COPY"
-            | "MOVE"
-            | "UID FETCH"
-            | "UID STORE"
-            | "UID SEARCH"
-            | "UID COPY"
-            | "UID MOVE"
-            | "UID EXPUNGE"
-    )
+    COMMANDS.iter().any(|(known, _)| *known == name)
+}
+
+/// Whether the command needs a selected mailbox.
+fn needs_selected(name: &str) -> bool {
+    COMMANDS
+        .iter()
+        .any(|(known, selected)| *known == name && *selected)
 }
 
 fn subscriptions(file: &[u8]) -> Vec<String> {
