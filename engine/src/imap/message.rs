@@ -256,18 +256,12 @@ pub fn envelope(text: &[u8]) -> Vec<u8> {
 }
 
 /// `text/plain; charset=utf-8` as (type, subtype, parameters).
-fn content_type(value: Option<Vec<u8>>) -> (String, String, Vec<(String, Vec<u8>)>) {
-    let Some(value) = value else {
-        return (
-            "text".into(),
-            "plain".into(),
-            vec![("charset".into(), b"us-ascii".to_vec())],
-        );
-    };
-    let text = String::from_utf8_lossy(&value).into_owned();
+/// A MIME header value split at its semicolons: the value before them
+/// (`text/plain`, `attachment`) and its `name=value` parameters.
+fn value_and_parameters(value: &[u8]) -> (String, Vec<(String, Vec<u8>)>) {
+    let text = String::from_utf8_lossy(value).into_owned();
     let mut pieces = text.split(';');
-    let kind = pieces.next().unwrap_or("").trim();
-    let (main, sub) = kind.split_once('/').unwrap_or(("text", "plain"));
+    let first = pieces.next().unwrap_or("").trim().to_string();
     let mut params = Vec::new();
     for piece in pieces {
         if let Some((name, val)) = piece.split_once('=') {
@@ -279,7 +273,35 @@ fn content_type(value: Option<Vec<u8>>) -> (String, String, Vec<(String, Vec<u8>
             params.push((name.trim().to_string(), val.as_bytes().to_vec()));
         }
     }
+    (first, params)
+}
+
+/// `text/plain; charset=utf-8` as (type, subtype, parameters).
+fn content_type(value: Option<Vec<u8>>) -> (String, String, Vec<(String, Vec<u8>)>) {
+    let Some(value) = value else {
+        return (
+            "text".into(),
+            "plain".into(),
+            vec![("charset".into(), b"us-ascii".to_vec())],
+        );
+    };
+    let (kind, params) = value_and_parameters(&value);
+    let (main, sub) = kind.split_once('/').unwrap_or(("text", "plain"));
     (main.trim().to_string(), sub.trim().to_string(), params)
+}
+
+/// The parts of a multipart message or part, when it is one.
+fn children<'a>(header: &[u8], body: &'a [u8]) -> Option<Vec<&'a [u8]>> {
+    let (main, _, params) = content_type(value(header, "Content-Type"));
+    if !main.eq_ignore_ascii_case("multipart") {
+        return None;
+    }
+    let boundary = params
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    Some(multipart_parts(body, &boundary))
 }
 
 fn parameters(params: &[(String, Vec<u8>)]) -> Vec<u8> {
@@ -339,28 +361,25 @@ const MAX_NESTING: usize = 50;
 fn structure_at(text: &[u8], extended: bool, depth: usize) -> Vec<u8> {
     let part = split(text);
     let (main, sub, params) = content_type(value(part.header, "Content-Type"));
-    if main.eq_ignore_ascii_case("multipart") && depth < MAX_NESTING {
-        let boundary = params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("boundary"))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let parts = multipart_parts(part.body, &boundary);
-        if !parts.is_empty() {
-            let mut out = b"(".to_vec();
-            for child in parts {
-                out.extend(structure_at(child, extended, depth + 1));
-            }
-            out.push(b' ');
-            out.extend(string(sub.as_bytes()));
-            if extended {
-                out.push(b' ');
-                out.extend(parameters(&params));
-                out.extend_from_slice(b" NIL NIL NIL");
-            }
-            out.push(b')');
-            return out;
+    let parts = if depth < MAX_NESTING {
+        children(part.header, part.body).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    if !parts.is_empty() {
+        let mut out = b"(".to_vec();
+        for child in parts {
+            out.extend(structure_at(child, extended, depth + 1));
         }
+        out.push(b' ');
+        out.extend(string(sub.as_bytes()));
+        if extended {
+            out.push(b' ');
+            out.extend(parameters(&params));
+            out.extend_from_slice(b" NIL NIL NIL");
+        }
+        out.push(b')');
+        return out;
     }
     let encoding = value(part.header, "Content-Transfer-Encoding")
         .map(|v| String::from_utf8_lossy(&v).into_owned())
@@ -390,11 +409,7 @@ fn structure_at(text: &[u8], extended: bool, depth: usize) -> Vec<u8> {
         out.push(b' ');
         match value(part.header, "Content-Disposition") {
             Some(disposition) => {
-                let (kind, _, params) =
-                    content_type(Some([b"x/".as_slice(), &disposition].concat()));
-                let _ = kind;
-                let text = String::from_utf8_lossy(&disposition).into_owned();
-                let name = text.split(';').next().unwrap_or("").trim().to_string();
+                let (name, params) = value_and_parameters(&disposition);
                 out.push(b'(');
                 out.extend(string(name.as_bytes()));
                 out.push(b' ');
@@ -422,14 +437,7 @@ pub fn part_at<'a>(text: &'a [u8], path: &[usize]) -> Option<&'a [u8]> {
         return Some(text);
     };
     let part = split(text);
-    let (main, _, params) = content_type(value(part.header, "Content-Type"));
-    if main.eq_ignore_ascii_case("multipart") {
-        let boundary = params
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("boundary"))
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default();
-        let parts = multipart_parts(part.body, &boundary);
+    if let Some(parts) = children(part.header, part.body) {
         let child = parts.get(first.checked_sub(1)?)?;
         return part_at(child, rest);
     }
