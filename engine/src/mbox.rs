@@ -52,6 +52,16 @@ const X_STATUS_LETTERS: [(char, u8); 4] = [
     ('D', DELETED),
 ];
 
+/// `Status: RO`: `R` for \\Seen, `O` once the message is no longer new.
+fn status_line(state: &MessageState) -> Vec<u8> {
+    let old = if state.recent { "" } else { "O" };
+    format!(
+        "Status: {}{old}\n",
+        letters_of(state.flags, &STATUS_LETTERS)
+    )
+    .into_bytes()
+}
+
 fn flags_from(value: &str, letters: &[(char, u8)]) -> u8 {
     letters
         .iter()
@@ -129,16 +139,10 @@ pub fn read(file: &[u8]) -> Mailbox {
     };
     let mut base_next: Option<u32> = None;
     for (from_line, mut lines) in raw_messages {
+        // The date that ends the `From ` line: its last five words.
         let from_text = String::from_utf8_lossy(from_line);
-        let received = from_text
-            .split_whitespace()
-            .rev()
-            .take(5)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let words: Vec<&str> = from_text.split_whitespace().collect();
+        let received = words[words.len().saturating_sub(5)..].join(" ");
         let mut flags = 0u8;
         let mut keywords = Vec::new();
         let mut recent = true;
@@ -480,14 +484,7 @@ fn new_header(
                 }
             },
             ("x-uid", Some(_)) => Some(format!("X-UID: {uid}\n").into_bytes()),
-            ("status", Some(state)) => Some(
-                format!(
-                    "Status: {}{}\n",
-                    letters_of(state.flags, &STATUS_LETTERS),
-                    if state.recent { "" } else { "O" }
-                )
-                .into_bytes(),
-            ),
+            ("status", Some(state)) => Some(status_line(state)),
             ("x-status", Some(state)) => Some(
                 format!("X-Status: {}\n", letters_of(state.flags, &X_STATUS_LETTERS)).into_bytes(),
             ),
@@ -538,14 +535,7 @@ fn new_header(
     }
     if let Some(state) = state {
         if !seen.iter().any(|n| n == "status") && (state.flags & SEEN != 0 || !state.recent) {
-            lines.push(
-                format!(
-                    "Status: {}{}\n",
-                    letters_of(state.flags, &STATUS_LETTERS),
-                    if state.recent { "" } else { "O" }
-                )
-                .into_bytes(),
-            );
+            lines.push(status_line(state));
         }
         let x_status = letters_of(state.flags, &X_STATUS_LETTERS);
         if !seen.iter().any(|n| n == "x-status") && !x_status.is_empty() {
@@ -792,14 +782,7 @@ pub fn append(
         );
     }
     out.extend_from_slice(format!("X-UID: {uid}\n").as_bytes());
-    out.extend_from_slice(
-        format!(
-            "Status: {}{}\n",
-            letters_of(state.flags, &STATUS_LETTERS),
-            if state.recent { "" } else { "O" }
-        )
-        .as_bytes(),
-    );
+    out.extend_from_slice(&status_line(state));
     let x_status = letters_of(state.flags, &X_STATUS_LETTERS);
     if !x_status.is_empty() {
         out.extend_from_slice(format!("X-Status: {x_status}\n").as_bytes());

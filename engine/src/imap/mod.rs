@@ -638,17 +638,15 @@ impl ImapSession {
                             self.acknowledged += 1;
                             out.push(MailAction::Send("+ OK".to_string()));
                         }
-                        Err(replies) => {
+                        Err((tag, status, text)) => {
                             self.input.drain(..line_end);
-                            if replies.iter().any(|(_, status, _)| status == "NO") {
+                            if status == "NO" {
                                 // Dovecot looked the mailbox up in its list,
                                 // which refreshes INBOX.
                                 let _ = self.indexed("INBOX", true, out);
                             }
                             self.acknowledged = 0;
-                            for (tag, status, text) in replies {
-                                self.tagged(&tag, &status, &text, out);
-                            }
+                            self.tagged(&tag, status, &text, out);
                         }
                     }
                 }
@@ -662,9 +660,8 @@ impl ImapSession {
     }
 
     /// Before `+ OK` for a literal: a command the server refuses before
-    /// reading its literal gets its answer now. Returns the replies.
-    #[allow(clippy::type_complexity)]
-    fn before_literal(&self, line_end: usize) -> Result<(), Vec<(String, String, String)>> {
+    /// reading its literal gets its answer now: (tag, status, text).
+    fn before_literal(&self, line_end: usize) -> Result<(), (String, &'static str, String)> {
         let line = &self.input[..line_end];
         let (tag, rest) = split_word(line);
         let (name, rest) = split_word(rest);
@@ -674,11 +671,11 @@ impl ImapSession {
             return Ok(());
         }
         if !is_command(&name) {
-            return Err(vec![(
+            return Err((
                 tag,
-                "BAD".to_string(),
+                "BAD",
                 format!("Error in IMAP command {name}: Unknown command."),
-            )]);
+            ));
         }
         if name == "APPEND" {
             // The mailbox is checked before the message is read.
@@ -688,11 +685,11 @@ impl ImapSession {
             };
             if let Some(mailbox) = args.first().and_then(Arg::text) {
                 if self.mailbox_name(&mailbox).is_none() {
-                    return Err(vec![(
+                    return Err((
                         tag,
-                        "NO".to_string(),
+                        "NO",
                         format!("[TRYCREATE] Mailbox doesn't exist: {mailbox}"),
-                    )]);
+                    ));
                 }
             }
         }
