@@ -130,6 +130,22 @@ reply_keys! {
     ChunkAccepted,
     ChunkedMessageAccepted,
     AfterBdat,
+    RestrictedCharacters,
+    TooManyBadRecipients,
+    TooManySyntaxErrors,
+    TooManyNonmail,
+    AddressSyntax,
+    SenderNeedsDomain,
+    RecipientNeedsDomain,
+    VrfyProhibited,
+    UnexpectedArgument,
+    NulCharacter,
+    Utf8NotAdvertised,
+    LineTooLong,
+    HeaderSyntax,
+    NeedRcptPipelined,
+    ChunkingNotAdvertised,
+    OnlyRsetNow,
 }
 
 /// One catalogue entry.
@@ -654,6 +670,187 @@ pub const POSTFIX_REPLIES: &[(ReplyKey, Template)] = &[
     ),
 ];
 
+/// Exim 4.96's replies (`smtp_in.c`, `receive.c`, and the messages of
+/// Debian's ACLs). Exim sends no enhanced status codes unless configured
+/// to; address errors start with the argument as typed.
+pub const EXIM_REPLIES: &[(ReplyKey, Template)] = &[
+    (ReplyKey::Greeting, plain(220, "{arg}")),
+    (
+        ReplyKey::Hello,
+        plain(250, "{host} Hello {hello_name} [{client_address}]"),
+    ),
+    (
+        ReplyKey::InvalidDomain,
+        plain(501, "Syntactically invalid {VERB} argument(s)"),
+    ),
+    (ReplyKey::SenderOk, plain(250, "OK{arg}")),
+    (ReplyKey::RecipientOk, plain(250, "Accepted")),
+    (
+        ReplyKey::SenderAlreadySpecified,
+        plain(503, "sender already given"),
+    ),
+    (ReplyKey::PoliteHelo, plain(503, "HELO or EHLO required")),
+    (
+        ReplyKey::NeedMailBeforeRcpt,
+        plain(503, "sender not yet given"),
+    ),
+    (
+        ReplyKey::NeedRcpt,
+        plain(503, "valid RCPT command must precede {VERB}"),
+    ),
+    (
+        ReplyKey::NeedRcptPipelined,
+        plain(503, "Valid RCPT command must precede {VERB}"),
+    ),
+    (
+        ReplyKey::StartData,
+        plain(354, "Enter message, ending with \".\" on a line by itself"),
+    ),
+    (ReplyKey::MessageAccepted, plain(250, "OK id={arg}")),
+    (ReplyKey::ResetState, plain(250, "Reset OK")),
+    (ReplyKey::Ok, plain(250, "OK")),
+    (ReplyKey::Closing, plain(221, "{host} closing connection")),
+    (ReplyKey::UserUnknown, plain(550, "Unrouteable address")),
+    (ReplyKey::RelayingDenied, plain(550, "relay not permitted")),
+    (
+        ReplyKey::RestrictedCharacters,
+        plain(550, "restricted characters in address"),
+    ),
+    (
+        ReplyKey::TooManyBadRecipients,
+        plain(550, "Rejected for too many bad recipients"),
+    ),
+    (ReplyKey::UnknownCommand, plain(500, "unrecognized command")),
+    (
+        ReplyKey::TooManyBadCommands,
+        plain(500, "Too many unrecognized commands"),
+    ),
+    // Its code is the code of the error it follows.
+    (
+        ReplyKey::TooManySyntaxErrors,
+        plain(500, "Too many syntax or protocol errors"),
+    ),
+    (
+        ReplyKey::TooManyNonmail,
+        plain(554, "Too many nonmail commands"),
+    ),
+    (ReplyKey::AddressSyntax, plain(501, "{echo}: {arg}")),
+    (
+        ReplyKey::SenderNeedsDomain,
+        plain(501, "{echo}: sender address must contain a domain"),
+    ),
+    (
+        ReplyKey::RecipientNeedsDomain,
+        plain(501, "{echo}: recipient address must contain a domain"),
+    ),
+    (
+        ReplyKey::MailSyntax,
+        plain(501, "MAIL must have an address operand"),
+    ),
+    (
+        ReplyKey::RcptSyntax,
+        plain(501, "RCPT must have an address operand"),
+    ),
+    (
+        ReplyKey::VrfyProhibited,
+        plain(252, "Administrative prohibition"),
+    ),
+    (ReplyKey::VrfySyntax, plain(501, "{arg}")),
+    (
+        ReplyKey::ExpnUnavailable,
+        plain(550, "Administrative prohibition"),
+    ),
+    (
+        ReplyKey::EtrnRefused,
+        plain(458, "Administrative prohibition"),
+    ),
+    (
+        ReplyKey::EtrnInTransaction,
+        plain(503, "ETRN is not permitted inside a transaction"),
+    ),
+    (ReplyKey::Help, plain(214, "{arg}")),
+    (
+        ReplyKey::AuthNotEnabled,
+        plain(503, "AUTH command used when not advertised"),
+    ),
+    (ReplyKey::TlsReady, plain(220, "TLS go ahead")),
+    (
+        ReplyKey::TlsNotAvailable,
+        plain(503, "STARTTLS command used when not advertised"),
+    ),
+    (
+        ReplyKey::UnexpectedArgument,
+        plain(501, "unexpected argument data"),
+    ),
+    (
+        ReplyKey::NulCharacter,
+        plain(501, "NUL characters are not allowed in SMTP commands"),
+    ),
+    (
+        ReplyKey::SizeExceedsLimit,
+        plain(552, "Message size exceeds maximum permitted"),
+    ),
+    (
+        ReplyKey::MessageTooBig,
+        plain(552, "Message size exceeds maximum permitted"),
+    ),
+    (
+        ReplyKey::InsufficientDiskSpace,
+        plain(452, "Space shortage, please try later"),
+    ),
+    (
+        ReplyKey::TooManyRecipients,
+        plain(452, "too many recipients"),
+    ),
+    (
+        ReplyKey::Utf8NotAdvertised,
+        plain(501, "SMTPUTF8 used when not advertised"),
+    ),
+    (
+        ReplyKey::UnknownBodyType,
+        plain(501, "invalid data for BODY"),
+    ),
+    (
+        ReplyKey::ParameterSyntax,
+        plain(501, "invalid data for AUTH"),
+    ),
+    (
+        ReplyKey::LineTooLong,
+        plain(550, "maximum allowed line length is 998 octets, got {arg}"),
+    ),
+    (ReplyKey::HeaderSyntax, plain(550, "header syntax")),
+    (
+        ReplyKey::Timeout,
+        plain(421, "{host}: SMTP {arg} timeout - closing connection"),
+    ),
+    (
+        ReplyKey::BdatSyntax,
+        plain(501, "missing size for BDAT command"),
+    ),
+    (
+        ReplyKey::ChunkingNotAdvertised,
+        plain(503, "BDAT command used when CHUNKING not advertised"),
+    ),
+    (ReplyKey::BdatNull, plain(504, "zero size for BDAT command")),
+    (
+        ReplyKey::ChunkAccepted,
+        plain(250, "{arg} byte chunk received"),
+    ),
+    (ReplyKey::ChunkedMessageAccepted, plain(250, "OK id={arg}")),
+    (
+        ReplyKey::AfterBdat,
+        plain(503, "only BDAT permissible after non-LAST BDAT"),
+    ),
+    (ReplyKey::OnlyRsetNow, plain(503, "only RSET accepted now")),
+    (
+        ReplyKey::TooManySessions,
+        plain(
+            421,
+            "Too many concurrent SMTP connections; please try again later.",
+        ),
+    ),
+];
+
 /// Sendmail's help file (`/etc/mail/helpfile`): topic, then one line of text.
 /// `HELP` alone shows topic `smtp`; any other topic matches by prefix.
 pub const SENDMAIL_HELP: &[(&str, &str)] = &[
@@ -937,13 +1134,99 @@ mod tests {
         ReplyKey::ParameterSyntax,
     ];
 
+    /// Keys only Exim's session reaches.
+    const EXIM_ONLY: &[ReplyKey] = &[
+        ReplyKey::RestrictedCharacters,
+        ReplyKey::TooManyBadRecipients,
+        ReplyKey::TooManySyntaxErrors,
+        ReplyKey::TooManyNonmail,
+        ReplyKey::AddressSyntax,
+        ReplyKey::SenderNeedsDomain,
+        ReplyKey::RecipientNeedsDomain,
+        ReplyKey::VrfyProhibited,
+        ReplyKey::UnexpectedArgument,
+        ReplyKey::NulCharacter,
+        ReplyKey::Utf8NotAdvertised,
+        ReplyKey::LineTooLong,
+        ReplyKey::HeaderSyntax,
+        ReplyKey::NeedRcptPipelined,
+        ReplyKey::ChunkingNotAdvertised,
+        ReplyKey::OnlyRsetNow,
+    ];
+
+    /// Keys of Sendmail's and Postfix's sessions that Exim's never sends.
+    const NOT_EXIM: &[ReplyKey] = &[
+        ReplyKey::GreetingRefused,
+        ReplyKey::HelloNeedsDomain,
+        ReplyKey::ProtocolError,
+        ReplyKey::CommandRejected,
+        ReplyKey::NeedMailCommand,
+        ReplyKey::NullRecipient,
+        ReplyKey::SyntaxErrorScanning,
+        ReplyKey::UnbalancedOpen,
+        ReplyKey::UnbalancedClose,
+        ReplyKey::InvalidRouteAddress,
+        ReplyKey::HostnameRequired,
+        ReplyKey::UserAddressRequired,
+        ReplyKey::AddressTooLong,
+        ReplyKey::MissingRecipient,
+        ReplyKey::NotImplemented,
+        ReplyKey::CommandTooLong,
+        ReplyKey::OpenProxy,
+        ReplyKey::LostInput,
+        ReplyKey::VerifiedLocal,
+        ReplyKey::CannotVerify,
+        ReplyKey::ArgumentRequired,
+        ReplyKey::IntroduceYourself,
+        ReplyKey::VerbUnavailable,
+        ReplyKey::HelpUnknown,
+        ReplyKey::VerboseMode,
+        ReplyKey::EtrnStarted,
+        ReplyKey::EtrnParameterRequired,
+        ReplyKey::AuthMechanismRequired,
+        ReplyKey::AuthMechanismUnavailable,
+        ReplyKey::AuthChallenge,
+        ReplyKey::AuthAborted,
+        ReplyKey::AuthCannotDecode,
+        ReplyKey::AuthFailed,
+        ReplyKey::AuthAlreadyDone,
+        ReplyKey::AuthInTransaction,
+        ReplyKey::TlsNotAvailableAfterStart,
+        ReplyKey::TlsNoParameters,
+        ReplyKey::TlsInTransaction,
+        ReplyKey::ParameterUnrecognized,
+        ReplyKey::BadNotify,
+        ReplyKey::BareLinefeed,
+        ReplyKey::ParameterNeedsValue,
+        ReplyKey::BadRetArgument,
+        ReplyKey::DuplicateParameter,
+        ReplyKey::BadSyntax,
+        ReplyKey::BadUtf8,
+        ReplyKey::BreakRules,
+        ReplyKey::BadSenderSyntax,
+        ReplyKey::BadRecipientSyntax,
+        ReplyKey::BadSizeSyntax,
+        ReplyKey::SizeOverflow,
+        ReplyKey::BadEnvid,
+        ReplyKey::BadOrcpt,
+        ReplyKey::DataSyntax,
+        ReplyKey::RsetSyntax,
+        ReplyKey::EtrnInvalid,
+        ReplyKey::TlsAlreadyActive,
+        ReplyKey::BdatDiscarded,
+        ReplyKey::ChunkTooBig,
+    ];
+
     /// Every key has a text in each catalogue, except the keys that
     /// server's session cannot reach, listed above on purpose.
     #[test]
     fn every_reachable_key_has_a_text() {
+        let not_sendmail: Vec<ReplyKey> = POSTFIX_ONLY.iter().chain(EXIM_ONLY).copied().collect();
+        let not_postfix: Vec<ReplyKey> = SENDMAIL_ONLY.iter().chain(EXIM_ONLY).copied().collect();
         for (name, table, unreachable) in [
-            ("Sendmail", SENDMAIL_REPLIES, POSTFIX_ONLY),
-            ("Postfix", POSTFIX_REPLIES, SENDMAIL_ONLY),
+            ("Sendmail", SENDMAIL_REPLIES, not_sendmail.as_slice()),
+            ("Postfix", POSTFIX_REPLIES, not_postfix.as_slice()),
+            ("Exim", EXIM_REPLIES, NOT_EXIM),
         ] {
             for key in ReplyKey::ALL {
                 let has_text = table.iter().any(|(k, _)| k == key);
@@ -952,6 +1235,17 @@ mod tests {
                     "{name} has no text for {key:?}"
                 );
             }
+        }
+    }
+
+    /// An unreachable key with a text is a text nobody can see.
+    #[test]
+    fn exim_has_no_text_it_cannot_send() {
+        for key in NOT_EXIM {
+            assert!(
+                !EXIM_REPLIES.iter().any(|(k, _)| k == key),
+                "Exim has a text for {key:?}, which its session never sends"
+            );
         }
     }
 

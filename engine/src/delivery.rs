@@ -18,6 +18,161 @@
 
 use crate::time::Timestamp;
 
+/// Everything about an Exim transaction that shows in one mailbox's copy.
+pub struct EximEnvelope<'a> {
+    /// The sender; empty for `<>`.
+    pub sender: &'a str,
+    /// The recipients this copy is for, as given (`Envelope-to:`).
+    pub envelope_to: &'a str,
+    /// The recipient, when the message has only one (`for ...`).
+    pub only_recipient: Option<&'a str>,
+    /// `$sender_rcvhost`: `client.example.no ([127.0.0.2])`.
+    pub rcvhost: &'a str,
+    /// `smtp`, `esmtp`, `esmtps`.
+    pub protocol: &'a str,
+    /// The TLS version and cipher, when the message came over TLS.
+    pub tls: Option<(&'a str, &'a str)>,
+    pub hostname: &'a str,
+    /// `Exim 4.96`.
+    pub version: &'a str,
+    pub message_id: &'a str,
+    /// When the message arrived (`Received:`).
+    pub received: Timestamp,
+    /// When `appendfile` wrote it (`From ` line, `Delivery-date:`).
+    pub delivered: Timestamp,
+}
+
+/// Whether a line starts a header field as Exim's `receive_msg` reads
+/// them: no leading white space, printable characters up to a colon
+/// (white space allowed just before it).
+fn is_exim_header(line: &[u8]) -> bool {
+    if line
+        .first()
+        .is_none_or(|&b| crate::exim_address::is_space(b))
+    {
+        return false;
+    }
+    let name_end = line
+        .iter()
+        .position(|&b| !(b > 32 && b != 127) || b == b':')
+        .unwrap_or(line.len());
+    let mut rest = &line[name_end..];
+    while rest
+        .first()
+        .is_some_and(|&b| crate::exim_address::is_space(b))
+    {
+        rest = &rest[1..];
+    }
+    rest.first() == Some(&b':')
+}
+
+/// Splits a received message (lines ending in `\n`) into its header
+/// fields and its body. The blank line between them is dropped; a body
+/// that starts without one starts at the first line that is not a header.
+pub fn split_exim_message(message: &[u8]) -> (Vec<&[u8]>, &[u8]) {
+    let mut fields: Vec<&[u8]> = Vec::new();
+    let mut offset = 0;
+    let mut current: Option<usize> = None;
+    while offset < message.len() {
+        let end = message[offset..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(message.len(), |p| offset + p + 1);
+        let line = &message[offset..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        if content.is_empty() {
+            return (fields, &message[end..]);
+        }
+        if let Some(start) = current {
+            if content.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+                if let Some(last) = fields.last_mut() {
+                    *last = &message[start..end];
+                }
+                offset = end;
+                continue;
+            }
+        }
+        if !is_exim_header(content) {
+            return (fields, &message[offset..]);
+        }
+        fields.push(line);
+        current = Some(offset);
+        offset = end;
+    }
+    (fields, &message[message.len()..])
+}
+
+/// Exim removes these from received messages (`return_path_remove`,
+/// `envelope_to_remove`, `delivery_date_remove`), as it adds its own.
+const EXIM_REMOVED: &[&str] = &["return-path", "envelope-to", "delivery-date"];
+
+/// One mailbox's mbox entry as Exim's `appendfile` transport writes
+/// `message` (lines ending in `\n`, dots unstuffed) with Debian's
+/// `mail_spool` options: the `From ` line, `Return-path:`, `Envelope-to:`,
+/// `Delivery-date:`, Exim's `Received:`, the message's own headers (Exim
+/// adds none to mail from another host), a blank line, the body with
+/// `From ` escaped, and the blank line that ends the entry.
+pub fn exim_entry(envelope: &EximEnvelope, message: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = Vec::with_capacity(message.len() + 512);
+    let mut line = |text: &str| {
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+    };
+    let from = if envelope.sender.is_empty() {
+        "MAILER-DAEMON"
+    } else {
+        envelope.sender
+    };
+    line(&format!("From {from} {}", envelope.delivered.bsd_inbox()));
+    line(&format!("Return-path: <{}>", envelope.sender));
+    line(&format!("Envelope-to: {}", envelope.envelope_to));
+    line(&format!(
+        "Delivery-date: {}",
+        envelope.delivered.full_date()
+    ));
+    line(&format!("Received: from {}", envelope.rcvhost));
+    let tls = match envelope.tls {
+        Some((version, cipher)) => format!(" ({version}) tls {cipher}\n\t"),
+        None => String::new(),
+    };
+    line(&format!(
+        "\tby {} with {} {tls}({})",
+        envelope.hostname, envelope.protocol, envelope.version
+    ));
+    if !envelope.sender.is_empty() {
+        line(&format!("\t(envelope-from <{}>)", envelope.sender));
+    }
+    match envelope.only_recipient {
+        Some(recipient) => {
+            line(&format!("\tid {}", envelope.message_id));
+            line(&format!("\tfor {recipient};"));
+        }
+        None => line(&format!("\tid {};", envelope.message_id)),
+    }
+    line(&format!("\t{}", envelope.received.full_date()));
+    let (fields, body) = split_exim_message(message);
+    for field in fields {
+        let name_end = field.iter().position(|&b| b == b':').unwrap_or(field.len());
+        let name = String::from_utf8_lossy(&field[..name_end]);
+        if EXIM_REMOVED.contains(&name.trim_end().to_ascii_lowercase().as_str()) {
+            continue;
+        }
+        out.extend_from_slice(field);
+    }
+    out.push(b'\n');
+    for body_line in body.split_inclusive(|&b| b == b'\n') {
+        if body_line.starts_with(b"From ") {
+            out.push(b'>');
+        }
+        out.extend_from_slice(body_line);
+    }
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+    out
+}
+
 /// Everything about the transaction that shows in the delivered message.
 pub struct Envelope<'a> {
     /// The sender as Sendmail writes it (`MAILER-DAEMON` for `<>`).
@@ -514,6 +669,19 @@ pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_split_as_exim_reads_them() {
+        let (fields, body) = split_exim_message(b"Subject: a\n\tb\nTo: c\n\nbody\n");
+        assert_eq!(fields, vec![&b"Subject: a\n\tb\n"[..], &b"To: c\n"[..]]);
+        assert_eq!(body, b"body\n");
+        let (fields, body) = split_exim_message(b"Subject: a\nnot a header\nmore\n");
+        assert_eq!(fields.len(), 1);
+        assert_eq!(body, b"not a header\nmore\n");
+        let (fields, body) = split_exim_message(b" starts with a space\n");
+        assert!(fields.is_empty());
+        assert_eq!(body, b" starts with a space\n");
+    }
 
     fn envelope<'a>(recipients: &'a [String]) -> Envelope<'a> {
         Envelope {

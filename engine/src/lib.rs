@@ -9,6 +9,7 @@ pub mod address;
 pub mod catalogue;
 pub mod data_file;
 pub mod delivery;
+pub mod exim_address;
 pub mod explain;
 pub mod imap;
 pub mod mail_actions;

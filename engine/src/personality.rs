@@ -2,7 +2,9 @@
 //! as data. The state machine in `session/` reads these switches, tables
 //! and texts; it has no branch that asks which server it is.
 
-use crate::catalogue::{ReplyKey, Template, POSTFIX_REPLIES, SENDMAIL_HELP, SENDMAIL_REPLIES};
+use crate::catalogue::{
+    ReplyKey, Template, EXIM_REPLIES, POSTFIX_REPLIES, SENDMAIL_HELP, SENDMAIL_REPLIES,
+};
 
 /// What the server does with a bare LF (no CR) inside DATA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -12,6 +14,10 @@ pub enum BareLinefeedInData {
     /// `421 4.5.0 Bare linefeed (LF) not allowed` and drop the connection
     /// (Debian's 8.17 build).
     RejectAndClose,
+    /// The LF becomes a space and the line goes on until CR LF, so
+    /// `LF . LF` does not end the message (Debian's Exim 4.96, patched
+    /// against SMTP smuggling).
+    Space,
 }
 
 /// What the server does with a command line longer than its buffer.
@@ -26,6 +32,10 @@ pub enum LongCommandLine {
     /// Keep the first `limit` bytes, skip the rest, and answer once the
     /// line ends (Postfix's `line_length_limit`).
     TruncateAtLineEnd { limit: usize },
+    /// After `limit` bytes without a line end the command is answered as
+    /// unknown, the next byte is lost, and what follows is read as a new
+    /// command (Exim's `smtp_read_command` and its 16384-byte buffer).
+    Split { limit: usize },
 }
 
 /// How STARTTLS is answered.
@@ -51,6 +61,10 @@ pub enum Syntax {
     /// resolver, and rejections echo the address as resolved
     /// (`<a@b>: Relay access denied`).
     Postfix,
+    /// `smtp_in.c`: commands are matched by prefix (`mail from:` is one
+    /// command), addresses go through `parse_extract_address`, Debian's
+    /// ACLs decide, and errors are counted against three limits.
+    Exim,
 }
 
 /// What a command word means to the server.
@@ -124,6 +138,59 @@ pub const POSTFIX_COMMANDS: &[(&str, Verb)] = &[
     ("quit", Verb::Quit),
 ];
 
+/// Exim's command table: the name as matched (a name ending in `:` needs
+/// nothing after it; any other must be followed by a space or the end),
+/// whether the command takes an argument, and whether it is a mail command
+/// (others count toward `smtp_accept_max_nonmail`).
+pub const EXIM_COMMANDS: &[(&str, Verb, bool, bool)] = &[
+    ("rset", Verb::Rset, false, false),
+    ("helo", Verb::Helo, true, false),
+    ("ehlo", Verb::Ehlo, true, false),
+    ("auth", Verb::Auth, true, true),
+    ("starttls", Verb::StartTls, false, false),
+    ("mail from:", Verb::Mail, true, true),
+    ("rcpt to:", Verb::Rcpt, true, true),
+    ("data", Verb::Data, false, true),
+    ("bdat", Verb::Bdat, true, true),
+    ("quit", Verb::Quit, false, true),
+    ("noop", Verb::Noop, true, false),
+    ("etrn", Verb::Etrn, true, false),
+    ("vrfy", Verb::Vrfy, true, false),
+    ("expn", Verb::Expn, true, false),
+    ("help", Verb::Help, true, false),
+];
+
+/// The words of Exim's commands, for completion and explanations.
+pub const EXIM_COMMAND_WORDS: &[(&str, Verb)] = &[
+    ("rset", Verb::Rset),
+    ("helo", Verb::Helo),
+    ("ehlo", Verb::Ehlo),
+    ("auth", Verb::Auth),
+    ("starttls", Verb::StartTls),
+    ("mail", Verb::Mail),
+    ("rcpt", Verb::Rcpt),
+    ("data", Verb::Data),
+    ("bdat", Verb::Bdat),
+    ("quit", Verb::Quit),
+    ("noop", Verb::Noop),
+    ("etrn", Verb::Etrn),
+    ("vrfy", Verb::Vrfy),
+    ("expn", Verb::Expn),
+    ("help", Verb::Help),
+];
+
+/// Exim's three limits on a misbehaving client: syntax or protocol errors
+/// (`smtp_max_synprot_errors`), unknown commands
+/// (`smtp_max_unknown_commands`) and commands that are not part of a mail
+/// transaction (`smtp_accept_max_nonmail`). One more than each ends the
+/// session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommandLimits {
+    pub syntax_errors: u32,
+    pub unknown_commands: u32,
+    pub nonmail_commands: u32,
+}
+
 /// How many commands of one kind a client may send before each further one
 /// is slowed down (Sendmail's `checksmtpattack`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -183,6 +250,10 @@ pub enum DeliveryAgent {
     /// `Delivered-To:`, smtpd's `Received:`; missing headers only for
     /// clients on the server's own addresses.
     PostfixLocal,
+    /// Exim's `appendfile` transport as Debian configures it
+    /// (`mail_spool`): `Return-path:`, `Envelope-to:`, `Delivery-date:`
+    /// and Exim's `Received:`; nothing else added.
+    EximAppendfile,
 }
 
 /// How queue ids are written.
@@ -193,6 +264,9 @@ pub enum QueueIds {
     /// `A88EC99A001`: five hex digits of microseconds, then the queue
     /// file's inode number in hex.
     Postfix,
+    /// `1xXlKK-0003jC-0Q`: the time, the process id and a fraction of the
+    /// second, in base 62.
+    Exim,
 }
 
 #[derive(Debug)]
@@ -264,6 +338,14 @@ pub struct Personality {
     pub help: &'static [(&'static str, &'static str)],
     /// Idle time before the server gives up on a client.
     pub command_timeout_seconds: u64,
+    /// Exim's limits on errors, unknown and non-mail commands.
+    pub command_limits: Option<CommandLimits>,
+    /// Aliases the server's package installs (`/etc/aliases` as Debian's
+    /// `exim4-config` writes it), used for names the world does not alias.
+    pub package_aliases: &'static [(&'static str, &'static str)],
+    /// Where mail for `root` goes when the server never delivers as root
+    /// (Debian's `mail4root` router: `/var/mail/mail`).
+    pub root_mailbox: Option<&'static str>,
 }
 
 impl Personality {
@@ -369,6 +451,9 @@ pub static SENDMAIL_8_13_8: Personality = Personality {
     reply_overrides: &[],
     help: SENDMAIL_HELP,
     command_timeout_seconds: 3600,
+    command_limits: None,
+    package_aliases: &[],
+    root_mailbox: None,
 };
 
 /// Debian 12's `sendmail-bin 8.17.1.9-2+deb12u2` with Debian's stock
@@ -435,6 +520,9 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
     )],
     help: SENDMAIL_HELP,
     command_timeout_seconds: 3600,
+    command_limits: None,
+    package_aliases: &[],
+    root_mailbox: None,
 };
 
 /// Debian 12's `postfix 3.7.11` with Debian's stock `main.cf`
@@ -512,7 +600,98 @@ pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
     reply_overrides: &[],
     help: &[],
     command_timeout_seconds: 300,
+    command_limits: None,
+    package_aliases: &[],
+    root_mailbox: None,
+};
+
+/// Debian 12's `exim4-daemon-light 4.96` with the configuration Debian
+/// generates for an internet site: `message_size_limit = 50M`,
+/// `prdr_enable`, PIPECONNECT offered to every host (so early talkers and
+/// pipelined EHLO are accepted), STARTTLS offered, no authenticators,
+/// `hosts_require_helo = *`, Debian's `acl_check_rcpt` and
+/// `acl_check_data`, and `/etc/aliases` as `exim4-config` writes it.
+pub static EXIM_4_96_DEBIAN: Personality = Personality {
+    id: "exim-4.96-debian",
+    label: "Exim 4.96 (Debian 12 defaults)",
+    received_version: "Exim 4.96",
+    version: "4.96",
+    banner: "{host} ESMTP Exim 4.96 {full_date}",
+    commands: EXIM_COMMAND_WORDS,
+    syntax: Syntax::Exim,
+    ehlo_keywords: &[
+        "SIZE{size}",
+        "8BITMIME",
+        "PIPELINING",
+        "PIPECONNECT",
+        "CHUNKING",
+        "STARTTLS",
+        "PRDR",
+        "HELP",
+    ],
+    privacy: Privacy {
+        need_mail_helo: true,
+        need_vrfy_helo: false,
+        need_expn_helo: false,
+        no_expn: true,
+        no_verb: true,
+    },
+    greet_pause_millis: 0,
+    banner_delay_millis: 0,
+    throttles: Throttles {
+        bad_commands: 0,
+        helo: 0,
+        vrfy: 0,
+        etrn: 0,
+        noop: 0,
+        bad_recipients: 0,
+    },
+    error_limits: None,
+    forbidden: NOTHING_FORBIDDEN,
+    open_proxy_words: &[],
+    reject_bad_utf8: false,
+    reject_pipelined_helo: false,
+    strict_arguments: true,
+    bare_linefeed_in_data: BareLinefeedInData::Space,
+    long_command_line: LongCommandLine::Split { limit: 16_384 },
+    auth_mechanisms: &[],
+    starttls: StartTls::WithoutCertificate(ReplyKey::TlsNotAvailable),
+    default_message_size_limit: 52_428_800,
+    default_tls_certificate: true,
+    max_recipients: 50_000,
+    lost_input_reply: false,
+    delivery: DeliveryAgent::EximAppendfile,
+    queue_ids: QueueIds::Exim,
+    replies: EXIM_REPLIES,
+    reply_overrides: &[],
+    help: &[],
+    command_timeout_seconds: 300,
+    command_limits: Some(CommandLimits {
+        syntax_errors: 3,
+        unknown_commands: 3,
+        nonmail_commands: 10,
+    }),
+    package_aliases: &[
+        ("mailer-daemon", "postmaster"),
+        ("postmaster", "root"),
+        ("nobody", "root"),
+        ("hostmaster", "root"),
+        ("usenet", "root"),
+        ("news", "root"),
+        ("webmaster", "root"),
+        ("www", "root"),
+        ("ftp", "root"),
+        ("abuse", "root"),
+        ("noc", "root"),
+        ("security", "root"),
+    ],
+    root_mailbox: Some("mail"),
 };
 
 /// Every personality, the default first.
-pub static ALL: &[&Personality] = &[&SENDMAIL_8_13_8, &SENDMAIL_8_17_DEBIAN, &POSTFIX_3_7_DEBIAN];
+pub static ALL: &[&Personality] = &[
+    &SENDMAIL_8_13_8,
+    &SENDMAIL_8_17_DEBIAN,
+    &POSTFIX_3_7_DEBIAN,
+    &EXIM_4_96_DEBIAN,
+];

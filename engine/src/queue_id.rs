@@ -48,6 +48,33 @@ pub fn postfix_queue_id(at: Timestamp, sequence: u32, process_id: u32) -> String
     format!("{microseconds:05X}{inode:X}")
 }
 
+/// Exim's base-62 digits (`string_base62`).
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+fn base62(mut value: u64, width: usize) -> String {
+    let mut digits = vec![b'0'; width];
+    for slot in digits.iter_mut().rev() {
+        *slot = BASE62[(value % 62) as usize];
+        value /= 62;
+    }
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+/// An Exim 4.96 message id (`1xXlKK-0003jC-0Q`): the time in seconds, the
+/// receiving process id, and the microseconds divided by Exim's
+/// `id_resolution` (500 on Linux, so 0 to 1999), each in base 62. The
+/// simulation has no microseconds, so the fraction comes from the
+/// session's sequence: ids of one process in one second still differ.
+pub fn exim_message_id(at: Timestamp, sequence: u32, process_id: u32) -> String {
+    let fraction = (u64::from(sequence) * 743 + u64::from(process_id)) % 2000;
+    format!(
+        "{}-{}-{}",
+        base62(at.unix_seconds.max(0) as u64, 6),
+        base62(u64::from(process_id), 6),
+        base62(fraction, 2)
+    )
+}
+
 /// The sequence value that the two characters `pair` stand for, if valid.
 pub fn sequence_from_pair(pair: &str) -> Option<u32> {
     let bytes = pair.as_bytes();
@@ -67,6 +94,16 @@ mod tests {
         let at = Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap();
         let sequence = sequence_from_pair("gc").unwrap();
         assert_eq!(queue_id(at, sequence, 14513), "r9M95xgc014513");
+    }
+
+    #[test]
+    fn exim_id_as_recorded() {
+        // 1xXlKK-0003jC-0Q was given at 20:16:48 by process 14334.
+        let at = Timestamp::parse_rfc3339("2026-11-29T20:16:48Z").unwrap();
+        let id = exim_message_id(at, 7, 14334);
+        assert!(id.starts_with("1xXlKK-0003jC-"), "{id}");
+        assert_eq!(id.len(), 16);
+        assert_ne!(id, exim_message_id(at, 8, 14334));
     }
 
     #[test]

@@ -316,7 +316,9 @@ impl Player {
                 if answered {
                     self.reset_pending = true;
                 } else {
-                    self.notice_close(true);
+                    // A server that read the line before it went away
+                    // ends the connection in order.
+                    self.notice_close(!self.session.drains_input_at_close());
                 }
                 return true;
             }

@@ -165,6 +165,43 @@ impl Timestamp {
         )
     }
 
+    /// `Sun, 01 Nov 2026 20:16:48 +0000`, Exim's `tod_full`: the day
+    /// zero-padded and the offset always numeric.
+    pub fn full_date(&self) -> String {
+        let t = self.local();
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let minutes = self.offset_minutes.unsigned_abs();
+        format!(
+            "{}, {:02} {} {} {:02}:{:02}:{:02} {}{:02}{:02}",
+            t.day_name(),
+            t.day,
+            t.month_name(),
+            t.year,
+            t.hour,
+            t.minute,
+            t.second,
+            sign,
+            minutes / 60,
+            minutes % 60
+        )
+    }
+
+    /// `Sun Nov 01 20:16:48 2026`, Exim's `tod_bsdin` for mbox `From `
+    /// lines: like `ctime(3)` but with the day zero-padded (`%d`).
+    pub fn bsd_inbox(&self) -> String {
+        let t = self.local();
+        format!(
+            "{} {} {:02} {:02}:{:02}:{:02} {}",
+            t.day_name(),
+            t.month_name(),
+            t.day,
+            t.hour,
+            t.minute,
+            t.second,
+            t.year
+        )
+    }
+
     /// `Sat, 28 Nov 2026 13:10:24 +0000 (UTC)`, Postfix's `mail_date`:
     /// the day padded with a space (`%e`), the numeric offset, and the
     /// zone's name, which for a machine on UTC is `UTC` (other offsets are

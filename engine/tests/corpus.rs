@@ -1,4 +1,4 @@
-//! The recorded corpora (Sendmail 8.17 and Postfix 3.7), replayed through
+//! The recorded corpora (Sendmail 8.17, Postfix 3.7 and Exim 4.96), replayed through
 //! the engine on a simulated clock.
 //!
 //! Transcripts: every line the server sent, every line the client sent,
@@ -16,7 +16,9 @@
 use std::sync::Arc;
 
 use smtplab_corpus::{corpus_dir, mask_entry, normalize_line, split_entries};
-use smtplab_engine::personality::{Personality, POSTFIX_3_7_DEBIAN, SENDMAIL_8_17_DEBIAN};
+use smtplab_engine::personality::{
+    Personality, EXIM_4_96_DEBIAN, POSTFIX_3_7_DEBIAN, SENDMAIL_8_17_DEBIAN,
+};
 use smtplab_engine::script::{replay, Script};
 use smtplab_engine::{Connection, Delivery, Session, Timestamp, World};
 
@@ -112,6 +114,11 @@ fn every_public_postfix_transcript_matches() {
     check_transcripts("postfix-3.7", &POSTFIX_3_7_DEBIAN);
 }
 
+#[test]
+fn every_public_exim_transcript_matches() {
+    check_transcripts("exim-4.96", &EXIM_4_96_DEBIAN);
+}
+
 /// Matches every delivered copy to a distinct recorded entry of the same
 /// mailbox; returns how many were matched.
 fn match_deliveries(
@@ -183,6 +190,22 @@ fn postfix_deliveries_equal_recorded_entries() {
     const EXPECTED: usize = 7;
     let matched = match_deliveries("postfix-3.7", &deliveries, |_, mailbox| {
         corpus_dir().join(format!("postfix-3.7/_mailboxes/{mailbox}.mbox"))
+    });
+    assert_eq!(matched, EXPECTED, "copies delivered");
+}
+
+#[test]
+fn exim_deliveries_equal_recorded_entries() {
+    let mut deliveries = Vec::new();
+    for name in transcript_names("exim-4.96") {
+        for delivery in play(&EXIM_4_96_DEBIAN, &name).deliveries {
+            deliveries.push((name.clone(), delivery));
+        }
+    }
+    // 01, 05, 23, 35 (mom, and nobody into /var/mail/mail), 36 and 42.
+    const EXPECTED: usize = 7;
+    let matched = match_deliveries("exim-4.96", &deliveries, |_, mailbox| {
+        corpus_dir().join(format!("exim-4.96/_mailboxes/{mailbox}.mbox"))
     });
     assert_eq!(matched, EXPECTED, "copies delivered");
 }

@@ -253,9 +253,11 @@ fn check_line(
         assert!(answered, "{context}: {shown:?} got {replies:?}");
     } else if data {
         let content = line.strip_suffix(b"\n").unwrap_or(line);
-        // Sendmail drops the CR of CRLF, Postfix every CR at the end.
+        // Sendmail drops the CR of CRLF, Postfix every CR at the end;
+        // Exim ends a message line only at CR LF.
         let content = match session.personality().syntax {
             Syntax::Sendmail => content.strip_suffix(b"\r").unwrap_or(content),
+            Syntax::Exim => content.strip_suffix(b"\r").unwrap_or(b"(line goes on)"),
             Syntax::Postfix => {
                 let end = content
                     .iter()

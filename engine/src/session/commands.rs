@@ -146,6 +146,10 @@ impl Session {
             self.auth_response(content, out);
             return;
         }
+        if self.personality.syntax == Syntax::Exim {
+            self.exim_command(content, false, now, out);
+            return;
+        }
         let sleepy = self.error_pause();
         let before = out.len();
         let junk = self.read_command(content, raw_length, more_pending, now, out);
@@ -191,7 +195,7 @@ impl Session {
             _ => content,
         };
         let (word, argument, words) = match self.personality.syntax {
-            Syntax::Sendmail => {
+            Syntax::Sendmail | Syntax::Exim => {
                 let end = content
                     .iter()
                     .position(|&b| is_space(b))
@@ -289,7 +293,7 @@ impl Session {
                 self.close(out);
             }
             Verb::Vrfy | Verb::Expn => match self.personality.syntax {
-                Syntax::Sendmail => self.verify(verb, argument, out),
+                Syntax::Sendmail | Syntax::Exim => self.verify(verb, argument, out),
                 Syntax::Postfix => self.verify_resolved(&command, out),
             },
             Verb::Help => self.help(argument, out),
@@ -356,7 +360,7 @@ impl Session {
             return;
         }
         let name = match self.personality.syntax {
-            Syntax::Sendmail => {
+            Syntax::Sendmail | Syntax::Exim => {
                 let mut valid = argument.len() <= address::MAX_ADDRESS_LENGTH;
                 let mut name_end = argument.len();
                 for (index, &b) in argument.iter().enumerate() {
@@ -460,7 +464,9 @@ impl Session {
             return;
         }
         let path = match self.personality.syntax {
-            Syntax::Sendmail => arguments::sendmail_path(self, command.argument, "from"),
+            Syntax::Sendmail | Syntax::Exim => {
+                arguments::sendmail_path(self, command.argument, "from")
+            }
             Syntax::Postfix => arguments::postfix_path(self, &command.words, "from:"),
         };
         let Path {
@@ -495,7 +501,7 @@ impl Session {
         // accepted recipient.
         let queue_id = match self.personality.queue_ids {
             crate::personality::QueueIds::Sendmail => Some(self.new_queue_id(now)),
-            crate::personality::QueueIds::Postfix => None,
+            crate::personality::QueueIds::Postfix | crate::personality::QueueIds::Exim => None,
         };
         out.push(self.reply_echo(ReplyKey::SenderOk, &sender.typed));
         self.transaction = Some(Transaction {
@@ -520,7 +526,7 @@ impl Session {
             return;
         }
         let recipient = match self.personality.syntax {
-            Syntax::Sendmail => self.sendmail_recipient(command.argument),
+            Syntax::Sendmail | Syntax::Exim => self.sendmail_recipient(command.argument),
             Syntax::Postfix => self.postfix_recipient(&command.words, utf8),
         };
         let recipient = match recipient {
@@ -558,7 +564,7 @@ impl Session {
         }
         let needs_id = transaction.queue_id.is_none();
         let echo = match self.personality.syntax {
-            Syntax::Sendmail => recipient.typed.clone(),
+            Syntax::Sendmail | Syntax::Exim => recipient.typed.clone(),
             Syntax::Postfix => recipient.original.clone(),
         };
         transaction.recipients.push(recipient);
@@ -858,7 +864,7 @@ impl Session {
 
     fn etrn(&mut self, command: &Command, out: &mut Vec<Action>) {
         match self.personality.syntax {
-            Syntax::Sendmail => {
+            Syntax::Sendmail | Syntax::Exim => {
                 if command.argument.is_empty() {
                     out.push(self.reply(ReplyKey::EtrnParameterRequired));
                 } else {

@@ -18,6 +18,7 @@
 
 mod arguments;
 mod commands;
+mod exim;
 
 use std::sync::Arc;
 
@@ -27,7 +28,7 @@ use crate::delivery::{mbox_entry, postfix_entry, Envelope, PostfixEnvelope};
 use crate::personality::{
     BareLinefeedInData, DeliveryAgent, LongCommandLine, Personality, QueueIds, Syntax,
 };
-use crate::queue_id::{postfix_queue_id, queue_id, SEQUENCE_SPAN};
+use crate::queue_id::{exim_message_id, postfix_queue_id, queue_id, SEQUENCE_SPAN};
 use crate::reply::{shorten, strip_high_bit, Reply};
 use crate::time::Timestamp;
 use crate::world::World;
@@ -146,6 +147,10 @@ struct DataCollector {
     too_big: bool,
     /// The last line was handed over before its end arrived.
     mid_line: bool,
+    /// The length of the line being read, and of the longest so far
+    /// (Exim's `max_received_linelength`).
+    line_length: usize,
+    longest_line: usize,
 }
 
 /// A BDAT chunk being read.
@@ -214,6 +219,8 @@ pub struct Session {
     next_sequence: u32,
     /// The session ended with client input it never read.
     unread_at_close: bool,
+    /// Exim's counters and what it advertised.
+    exim: exim::EximState,
 }
 
 impl Session {
@@ -243,6 +250,7 @@ impl Session {
             tls_active: false,
             next_sequence,
             unread_at_close: false,
+            exim: exim::EximState::default(),
         }
     }
 
@@ -347,6 +355,7 @@ impl Session {
         let echo = match self.personality.syntax {
             Syntax::Sendmail => shorten(&strip_high_bit(typed), MAX_SHORT_STRING),
             Syntax::Postfix => format!("<{}>", String::from_utf8_lossy(typed)),
+            Syntax::Exim => String::from_utf8_lossy(typed).into_owned(),
         };
         Action::Reply(self.reply_with(key, Some(echo), &[]))
     }
@@ -386,12 +395,14 @@ impl Session {
             out.push(self.reply(ReplyKey::GreetingRefused));
         } else {
             let date = now.rfc822();
+            let full_date = now.full_date();
             let client = self.client();
             let banner = fill(
                 self.personality.banner,
                 &[
                     ("host", self.world.hostname.as_str()),
                     ("date", date.as_str()),
+                    ("full_date", full_date.as_str()),
                     ("client", client.as_str()),
                     ("client_name", self.connection.client_name.as_str()),
                 ],
@@ -440,6 +451,7 @@ impl Session {
             self.chunks = None;
             self.input.clear();
             self.scanned_without_newline = 0;
+            self.exim_tls_started();
         }
         Vec::new()
     }
@@ -463,10 +475,11 @@ impl Session {
         if self.is_closed() {
             return Vec::new();
         }
-        let during = if self.in_data() {
-            "message collection"
-        } else {
-            "server cmd read"
+        let during = match (self.personality.syntax, self.in_data()) {
+            (Syntax::Exim, true) => "incoming data",
+            (Syntax::Exim, false) => "command",
+            (_, true) => "message collection",
+            (_, false) => "server cmd read",
         };
         let mut out = vec![self.reply_arg(ReplyKey::Timeout, during)];
         if self.personality.lost_input_reply {
@@ -521,12 +534,32 @@ impl Session {
                         continue;
                     }
                     LongCommandLine::TruncateAtLineEnd { .. } => break,
+                    LongCommandLine::Split { limit } if pending > limit => {
+                        position += limit + 1;
+                        searched_to = position;
+                        self.exim_command(&[], true, now, out);
+                        continue;
+                    }
+                    LongCommandLine::Split { .. } => break,
                     _ if pending > MAX_INPUT_LINE => {
                         (position + MAX_INPUT_LINE, position + MAX_INPUT_LINE)
                     }
                     _ => break,
                 },
             };
+            if let (LongCommandLine::Split { limit }, false) =
+                (self.personality.long_command_line, in_data)
+            {
+                if line_end - position > limit {
+                    // Exim's buffer is full: the command is unknown, the
+                    // byte that did not fit is lost, and the rest of the
+                    // line is read as the next command.
+                    position += limit + 1;
+                    searched_to = position;
+                    self.exim_command(&[], true, now, out);
+                    continue;
+                }
+            }
             let raw = &input[position..line_end];
             let raw_length = next - position;
             let more_pending = next < input.len();
@@ -534,6 +567,12 @@ impl Session {
             let terminated_by_lf = newline.is_some();
             if in_data {
                 let bare_lf = terminated_by_lf && raw.last() != Some(&b'\r');
+                if bare_lf && self.personality.bare_linefeed_in_data == BareLinefeedInData::Space {
+                    // The line goes on, the LF written as a space.
+                    self.data_piece(raw);
+                    self.data_piece(b" ");
+                    continue;
+                }
                 let content = self.line_content(raw, terminated_by_lf);
                 self.data_line(content, bare_lf, now, out);
                 continue;
@@ -567,6 +606,14 @@ impl Session {
     /// of CRLF; Postfix drops every CR at the end, and keeps only the
     /// first `line_length_limit` bytes of a longer line.
     fn line_content<'a>(&self, raw: &'a [u8], terminated_by_lf: bool) -> &'a [u8] {
+        if self.personality.syntax == Syntax::Exim && !self.in_data() {
+            // Exim drops every white space character at the end.
+            let end = raw
+                .iter()
+                .rposition(|&b| !commands::is_space(b))
+                .map_or(0, |i| i + 1);
+            return &raw[..end];
+        }
         match self.personality.long_command_line {
             LongCommandLine::TruncateAtLineEnd { limit } => {
                 let fits = raw.len() < limit || (raw.len() == limit && raw.last() == Some(&b'\r'));
@@ -596,9 +643,17 @@ impl Session {
             return;
         }
         self.data_piece(content);
+        // Exim counts a line end as the one byte it stores.
+        let line_end = if self.personality.syntax == Syntax::Exim {
+            1
+        } else {
+            2
+        };
         if let Phase::Data(collector) = &mut self.phase {
             collector.mid_line = false;
-            collector.size += 2;
+            collector.size += line_end;
+            collector.longest_line = collector.longest_line.max(collector.line_length);
+            collector.line_length = 0;
             if !collector.too_big {
                 collector.message.push(b'\n');
             }
@@ -617,9 +672,10 @@ impl Session {
             };
             collector.mid_line = true;
             collector.size += piece.len() as u64;
+            collector.line_length += piece.len();
             // Postfix counts the line end of the line being added too.
             let line_end = match self.personality.syntax {
-                Syntax::Sendmail => 0,
+                Syntax::Sendmail | Syntax::Exim => 0,
                 Syntax::Postfix => 2,
             };
             if limit > 0 && collector.size + line_end > limit {
@@ -640,6 +696,10 @@ impl Session {
                 return;
             }
         };
+        if self.personality.syntax == Syntax::Exim {
+            self.exim_accept(collector, now, out);
+            return;
+        }
         let sleepy = self.error_pause();
         let before = out.len();
         let accepted = self.accept_message(collector, None, now, out);
@@ -669,6 +729,10 @@ impl Session {
         if chunk.remaining == 0 {
             let chunk = chunk.clone();
             self.phase = Phase::Commands;
+            if self.personality.syntax == Syntax::Exim {
+                self.exim_finish_chunk(chunk, now, out);
+                return take;
+            }
             let sleepy = self.error_pause();
             let before = out.len();
             let failed = self.finish_chunk(chunk, now, out);
@@ -744,6 +808,9 @@ impl Session {
             DeliveryAgent::PostfixLocal => {
                 self.postfix_copies(&transaction, &queue_id, &collector.message, now)
             }
+            DeliveryAgent::EximAppendfile => {
+                self.exim_copies(&transaction, &queue_id, &collector.message, now)
+            }
         };
         out.push(Action::Deliver(Delivery {
             queue_id: queue_id.clone(),
@@ -770,6 +837,7 @@ impl Session {
         match self.personality.queue_ids {
             QueueIds::Sendmail => queue_id(now, sequence, self.connection.process_id),
             QueueIds::Postfix => postfix_queue_id(now, sequence, self.connection.process_id),
+            QueueIds::Exim => exim_message_id(now, sequence, self.connection.process_id),
         }
     }
 
@@ -892,12 +960,12 @@ impl Session {
 /// Message text sent with BDAT, as Postfix stores it: lines end at LF, the
 /// CRs before it are dropped, a last line without an end is kept, and no
 /// dot is unstuffed. `size` counts each line with two bytes for its end.
-struct ChunkLines {
+pub(super) struct ChunkLines {
     text: Vec<u8>,
     size: u64,
 }
 
-fn chunk_lines(raw: &[u8]) -> ChunkLines {
+pub(super) fn chunk_lines(raw: &[u8]) -> ChunkLines {
     let mut text = Vec::with_capacity(raw.len());
     let mut size = 0u64;
     let mut lines = raw.split(|&b| b == b'\n').peekable();

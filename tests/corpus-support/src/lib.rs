@@ -67,7 +67,7 @@ pub fn mask_entry(entry: &str) -> String {
     static PATTERNS: OnceLock<[Regex; 3]> = OnceLock::new();
     let [from_line, postfix_id, stamp] = PATTERNS.get_or_init(|| {
         [
-            Regex::new(r"(?m)^(From \S+  )\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$")
+            Regex::new(r"(?m)^(From \S+  ?)\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$")
                 .expect("valid"),
             Regex::new(r"\bid [0-9A-F]{10,12}\b").expect("valid"),
             Regex::new(r"<(\d{12}|\d{14})\.[0-9A-Za-z]+@").expect("valid"),

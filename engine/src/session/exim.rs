@@ -1,0 +1,1218 @@
+//! Commands read and answered Exim's way (`smtp_in.c`, 4.96), with the
+//! ACLs Debian's configuration installs (`acl_check_rcpt`,
+//! `acl_check_data`) and its routers (`/etc/aliases`, local users, mail
+//! for root into `/var/mail/mail`).
+//!
+//! What sets Exim apart: a command is recognised by its leading text
+//! (`mail from:` is one command, so `MAIL FROM x` is unknown); errors are
+//! counted against three limits (syntax or protocol errors, unknown
+//! commands, commands outside a mail transaction), each ending the session
+//! when passed; replies to a rejected RCPT are remembered, so DATA can say
+//! that all of them failed the same way; and addresses are read by Exim's
+//! RFC 822 parser, whose own words end up in the replies.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::{Action, Chunk, Copy, DataCollector, Phase, Recipient, Session, Transaction};
+use crate::address::Address;
+use crate::catalogue::ReplyKey;
+use crate::delivery::{exim_entry, split_exim_message, EximEnvelope};
+use crate::exim_address::{self, is_space};
+use crate::personality::{CommandLimits, Verb, EXIM_COMMANDS};
+use crate::reply::Reply;
+use crate::time::Timestamp;
+
+/// How long Exim takes to go away after a reply that ends the session:
+/// long enough that a client that read the reply has sent its next line.
+const HANG_UP_MILLIS: u64 = 200;
+/// `check_spool_space` (10 MB) plus the 5000 bytes Exim adds for headers.
+const SPOOL_RESERVE: u64 = 10 * 1024 * 1024 + 5000;
+/// `INT_MAX`: the largest SIZE Exim keeps.
+const SIZE_MAX: u64 = i32::MAX as u64;
+/// The TLS version and cipher the simulated handshake stands for (what an
+/// OpenSSL client gets from Debian's Exim), as the `Received:` line shows.
+const TLS_VERSION: &str = "TLS1.3";
+const TLS_CIPHER: &str = "TLS_AES_256_GCM_SHA384";
+/// Debian's `acl_check_data`: longer lines are refused (RFC 5322's 998).
+const MAX_LINE_LENGTH: usize = 998;
+/// Alias chains deeper than this are not followed.
+const MAX_ALIAS_DEPTH: usize = 10;
+
+/// What BDAT has left the session waiting for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum AfterChunk {
+    /// Not inside a chunked message.
+    #[default]
+    None,
+    /// A chunk that was not the last was acknowledged: only BDAT, NOOP,
+    /// RSET and QUIT may come next.
+    NextChunk,
+    /// Something else came: only RSET and QUIT are answered now.
+    OnlyRset,
+}
+
+/// Exim's per-connection and per-message state.
+#[derive(Clone, Debug, Default)]
+pub(super) struct EximState {
+    synprot_errors: u32,
+    unknown_commands: u32,
+    nonmail_commands: u32,
+    /// One RSET, one HELO/EHLO and one STARTTLS per message are not
+    /// counted as non-mail commands; these note that it was used.
+    rset_used: bool,
+    helo_used: bool,
+    starttls_used: bool,
+    /// The first AUTH is not counted either.
+    auth_used: bool,
+    /// The last HELO/EHLO was EHLO (`fl.esmtp`): MAIL and RCPT options
+    /// are read.
+    esmtp: bool,
+    pipelining_advertised: bool,
+    chunking_offered: bool,
+    tls_advertised: bool,
+    /// The previous command was a rejected MAIL, or an RCPT.
+    last_was_rejected_mail: bool,
+    last_was_rcpt: bool,
+    /// The first reply to an RCPT of this transaction, and whether every
+    /// later one was the same.
+    rcpt_response: Option<String>,
+    rcpt_responses_differ: bool,
+    /// RCPT commands in this transaction (`rcpt_count`).
+    rcpt_count: u32,
+    /// `PRDR` on MAIL.
+    prdr: bool,
+    pub(super) after_chunk: AfterChunk,
+    /// The session ended while a transaction was open: Exim read what the
+    /// client sent meanwhile, so the connection ends without a reset.
+    pub(super) drains_at_close: bool,
+}
+
+impl EximState {
+    /// `smtp_reset`: what a new transaction forgets.
+    fn reset_transaction(&mut self) {
+        self.rcpt_response = None;
+        self.rcpt_responses_differ = false;
+        self.rcpt_count = 0;
+        self.prdr = false;
+    }
+
+    /// `smtp_setup_msg`: a new message may start.
+    fn new_message(&mut self) {
+        self.reset_transaction();
+        self.rset_used = false;
+        self.helo_used = false;
+        self.starttls_used = false;
+        self.last_was_rejected_mail = false;
+        self.last_was_rcpt = false;
+        self.after_chunk = AfterChunk::None;
+    }
+
+    /// Remembers how an RCPT was answered (for DATA's "All RCPT commands
+    /// were rejected with this error").
+    fn note_rcpt_response(&mut self, text: String) {
+        match &self.rcpt_response {
+            None => self.rcpt_response = Some(text),
+            Some(first) if *first != text => self.rcpt_responses_differ = true,
+            Some(_) => {}
+        }
+    }
+}
+
+/// `check_helo`: a domain name of letters, digits, dots and hyphens, or an
+/// IP address in brackets.
+fn valid_helo(name: &[u8]) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    if name[0] == b'[' {
+        let Some(inner) = name.strip_prefix(b"[").and_then(|n| n.strip_suffix(b"]")) else {
+            return false;
+        };
+        let inner = String::from_utf8_lossy(inner);
+        let tag = inner.get(..5).unwrap_or("");
+        return if tag.eq_ignore_ascii_case("IPv6:") {
+            inner[5..].parse::<Ipv6Addr>().is_ok()
+        } else if tag.eq_ignore_ascii_case("IPv4:") {
+            inner[5..].parse::<Ipv4Addr>().is_ok()
+        } else {
+            inner.parse::<Ipv4Addr>().is_ok() || inner.parse::<Ipv6Addr>().is_ok()
+        };
+    }
+    name.iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+/// Debian's `CHECK_RCPT_LOCAL_LOCALPARTS`: `^[.] : ^.*[@%!/|`#&?]`.
+fn restricted_local(local_part: &[u8]) -> bool {
+    local_part.first() == Some(&b'.') || local_part.iter().any(|b| b"@%!/|`#&?".contains(b))
+}
+
+/// Debian's `CHECK_RCPT_REMOTE_LOCALPARTS`:
+/// `^[./|] : ^.*[@%!`#&?] : ^.*/\.\./`.
+fn restricted_remote(local_part: &[u8]) -> bool {
+    local_part.first().is_some_and(|b| b"./|".contains(b))
+        || local_part.iter().any(|b| b"@%!`#&?".contains(b))
+        || local_part.windows(4).any(|w| w == b"/../")
+}
+
+/// A quoted local part as Exim's `$local_part` holds it: without quotes
+/// and backslashes.
+fn unquoted(local_part: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(local_part.len());
+    let mut escaped = false;
+    for &b in local_part {
+        if escaped {
+            out.push(b);
+            escaped = false;
+        } else if b == b'\\' {
+            escaped = true;
+        } else if b != b'"' {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// Exim's xtext (RFC 3461) as `auth_xtextdecode` checks it: `+` must be
+/// followed by two hex digits.
+fn valid_xtext(value: &[u8]) -> bool {
+    let mut index = 0;
+    while index < value.len() {
+        if value[index] == b'+' {
+            let hex = value.get(index + 1..index + 3);
+            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                return false;
+            }
+            index += 3;
+        } else {
+            index += 1;
+        }
+    }
+    true
+}
+
+/// A header field of a received message, split Exim's way.
+struct HeaderField<'a> {
+    /// The field with its continuation lines, each ending in `\n`.
+    text: &'a [u8],
+}
+
+impl HeaderField<'_> {
+    fn name(&self) -> &[u8] {
+        let colon = self
+            .text
+            .iter()
+            .position(|&b| b == b':')
+            .unwrap_or(self.text.len());
+        let mut name = &self.text[..colon];
+        while name.last().is_some_and(|&b| is_space(b)) {
+            name = &name[..name.len() - 1];
+        }
+        name
+    }
+
+    fn value(&self) -> &[u8] {
+        let colon = self
+            .text
+            .iter()
+            .position(|&b| b == b':')
+            .map_or(self.text.len(), |c| c + 1);
+        &self.text[colon..]
+    }
+}
+
+impl Session {
+    fn exim_limits(&self) -> CommandLimits {
+        self.personality.command_limits.unwrap_or(CommandLimits {
+            syntax_errors: 3,
+            unknown_commands: 3,
+            nonmail_commands: 10,
+        })
+    }
+
+    /// Whether the connection ends without a reset although the client
+    /// sent more: Exim read it before going away.
+    pub fn drains_input_at_close(&self) -> bool {
+        self.exim.drains_at_close
+    }
+
+    /// Exim's `check_helo` name, the client's DNS name when it has one.
+    fn exim_hello_name(&self, helo: &str) -> String {
+        if self.connection.client_name.starts_with('[') {
+            helo.to_string()
+        } else {
+            self.connection.client_name.clone()
+        }
+    }
+
+    /// A reply from the catalogue with placeholders filled.
+    fn exim_reply(&self, key: ReplyKey, echo: Option<&[u8]>, extra: &[(&str, &str)]) -> Reply {
+        let echo = echo.map(|e| String::from_utf8_lossy(e).into_owned());
+        self.reply_with(key, echo, extra)
+    }
+
+    /// The session ends after the reply just sent: Exim tidies up and
+    /// exits, and a client that read the reply has sent its next line by
+    /// then (unread, so the connection is reset), unless a transaction was
+    /// open, in which case the recordings show the line read.
+    fn exim_hang_up(&mut self, out: &mut Vec<Action>) {
+        self.exim.drains_at_close = self.transaction.is_some();
+        self.transaction = None;
+        out.push(Action::Pause {
+            millis: HANG_UP_MILLIS,
+        });
+        self.close(out);
+    }
+
+    /// `synprot_error`: counts a syntax or protocol error and sends
+    /// `reply`; past the limit, the reply gains the line that says so and
+    /// the session ends. Returns whether it ended.
+    fn exim_synprot(&mut self, reply: Option<Reply>, out: &mut Vec<Action>) -> bool {
+        self.exim.synprot_errors += 1;
+        let over = self.exim.synprot_errors > self.exim_limits().syntax_errors;
+        if let Some(mut reply) = reply {
+            if over {
+                let extra = self.personality.template(ReplyKey::TooManySyntaxErrors);
+                reply.lines.push(extra.text.to_string());
+                reply.key = ReplyKey::TooManySyntaxErrors;
+            }
+            out.push(Action::Reply(reply));
+        }
+        if over {
+            self.exim_hang_up(out);
+        }
+        over
+    }
+
+    /// A command line (trailing white space already removed). `overlong`:
+    /// the line did not fit Exim's buffer.
+    pub(super) fn exim_command(
+        &mut self,
+        content: &[u8],
+        overlong: bool,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) {
+        let mut was_rejected_mail = false;
+        let mut was_rcpt = false;
+        self.exim_dispatch(
+            content,
+            overlong,
+            now,
+            out,
+            &mut was_rejected_mail,
+            &mut was_rcpt,
+        );
+        self.exim.last_was_rejected_mail = was_rejected_mail;
+        self.exim.last_was_rcpt = was_rcpt;
+    }
+
+    fn exim_dispatch(
+        &mut self,
+        content: &[u8],
+        overlong: bool,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+        was_rejected_mail: &mut bool,
+        was_rcpt: &mut bool,
+    ) {
+        if !overlong && content.contains(&0) {
+            // Counted, but the reply is its own.
+            self.exim.synprot_errors += 1;
+            let over = self.exim.synprot_errors > self.exim_limits().syntax_errors;
+            out.push(self.reply(ReplyKey::NulCharacter));
+            if over {
+                self.exim_hang_up(out);
+            }
+            return;
+        }
+        let found = if overlong {
+            None
+        } else {
+            EXIM_COMMANDS.iter().find(|(name, ..)| {
+                let name = name.as_bytes();
+                content.len() >= name.len()
+                    && content[..name.len()].eq_ignore_ascii_case(name)
+                    && (name.ends_with(b":")
+                        || content.len() == name.len()
+                        || content[name.len()] == b' ')
+            })
+        };
+        let Some(&(name, verb, takes_argument, mail_command)) = found else {
+            self.exim_unknown(out);
+            return;
+        };
+        let mut argument = &content[name.len()..];
+        while argument.first().is_some_and(|&b| is_space(b)) {
+            argument = &argument[1..];
+        }
+        if self.exim.after_chunk != AfterChunk::None {
+            self.exim_between_chunks(verb, argument, now, out);
+            return;
+        }
+        let counted = match verb {
+            Verb::Rset => self.exim.rset_used,
+            Verb::Helo | Verb::Ehlo => self.exim.helo_used,
+            Verb::StartTls => self.exim.starttls_used,
+            Verb::Auth => self.exim.auth_used,
+            _ => !mail_command,
+        };
+        if counted {
+            self.exim.nonmail_commands += 1;
+            if self.exim.nonmail_commands > self.exim_limits().nonmail_commands {
+                out.push(self.reply(ReplyKey::TooManyNonmail));
+                self.exim_hang_up(out);
+                return;
+            }
+        }
+        if !takes_argument && !argument.is_empty() {
+            let reply = self.exim_reply(ReplyKey::UnexpectedArgument, None, &[]);
+            self.exim_synprot(Some(reply), out);
+            return;
+        }
+        match verb {
+            Verb::Helo | Verb::Ehlo => self.exim_hello(verb, argument, out),
+            Verb::Mail => {
+                *was_rejected_mail = !self.exim_mail(argument, now, out);
+            }
+            Verb::Rcpt => {
+                *was_rcpt = self.exim_rcpt(argument, out, was_rejected_mail);
+            }
+            Verb::Data | Verb::Bdat => self.exim_data(verb, argument, now, out),
+            Verb::Rset => {
+                self.exim.rset_used = true;
+                self.exim_reset();
+                out.push(self.reply(ReplyKey::ResetState));
+            }
+            Verb::Noop => out.push(self.reply(ReplyKey::Ok)),
+            Verb::Quit => {
+                out.push(self.reply(ReplyKey::Closing));
+                self.transaction = None;
+                self.close(out);
+            }
+            Verb::Help => {
+                let mut commands = String::from("AUTH");
+                if !self.tls_active && self.has_certificate() {
+                    commands.push_str(" STARTTLS");
+                }
+                commands.push_str(" HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP");
+                let template = self.exim_reply(ReplyKey::Help, None, &[("arg", "")]);
+                out.push(Action::Reply(Reply {
+                    lines: vec!["Commands supported:".to_string(), commands],
+                    ..template
+                }));
+            }
+            Verb::Vrfy => self.exim_verify(argument, out),
+            Verb::Expn => out.push(self.reply(ReplyKey::ExpnUnavailable)),
+            Verb::Etrn => {
+                if self.transaction.is_some() {
+                    let reply = self.exim_reply(ReplyKey::EtrnInTransaction, None, &[]);
+                    self.exim_synprot(Some(reply), out);
+                } else {
+                    out.push(self.reply(ReplyKey::EtrnRefused));
+                }
+            }
+            Verb::Auth => {
+                self.exim.auth_used = true;
+                let reply = self.exim_reply(ReplyKey::AuthNotEnabled, None, &[]);
+                self.exim_synprot(Some(reply), out);
+            }
+            Verb::StartTls => self.exim_starttls(out),
+            _ => self.exim_unknown(out),
+        }
+    }
+
+    fn exim_unknown(&mut self, out: &mut Vec<Action>) {
+        let count = self.exim.unknown_commands;
+        self.exim.unknown_commands += 1;
+        if count >= self.exim_limits().unknown_commands {
+            out.push(self.reply(ReplyKey::TooManyBadCommands));
+            self.exim_hang_up(out);
+            return;
+        }
+        let reply = self.exim_reply(ReplyKey::UnknownCommand, None, &[]);
+        self.exim_synprot(Some(reply), out);
+    }
+
+    /// `smtp_reset`: the transaction and what RCPT remembered go.
+    fn exim_reset(&mut self) {
+        self.transaction = None;
+        self.chunks = None;
+        self.chunks_failed = false;
+        self.exim.reset_transaction();
+        self.exim.after_chunk = AfterChunk::None;
+    }
+
+    fn exim_hello(&mut self, verb: Verb, argument: &[u8], out: &mut Vec<Action>) {
+        self.exim.helo_used = true;
+        self.exim.esmtp = verb == Verb::Ehlo;
+        let upper = if verb == Verb::Ehlo { "EHLO" } else { "HELO" };
+        if !valid_helo(argument) {
+            // The old name is forgotten even so.
+            self.helo = None;
+            out.push(Action::Reply(self.exim_reply(
+                ReplyKey::InvalidDomain,
+                None,
+                &[("VERB", upper)],
+            )));
+            self.exim.synprot_errors += 1;
+            if self.exim.synprot_errors > self.exim_limits().syntax_errors {
+                self.exim_hang_up(out);
+            }
+            return;
+        }
+        let name = String::from_utf8_lossy(argument).to_ascii_lowercase();
+        let hello_name = self.exim_hello_name(&name);
+        self.exim.pipelining_advertised = false;
+        self.exim.tls_advertised = false;
+        let mut lines = vec![self
+            .exim_reply(ReplyKey::Hello, None, &[("hello_name", &hello_name)])
+            .lines
+            .remove(0)];
+        if verb == Verb::Ehlo {
+            let size = match self.message_size_limit() {
+                0 => String::new(),
+                limit => format!(" {limit}"),
+            };
+            for keyword in self.personality.ehlo_keywords {
+                match *keyword {
+                    "STARTTLS" if self.tls_active || !self.has_certificate() => continue,
+                    "STARTTLS" => self.exim.tls_advertised = true,
+                    "PIPELINING" => self.exim.pipelining_advertised = true,
+                    "CHUNKING" => self.exim.chunking_offered = true,
+                    _ => {}
+                }
+                lines.push(keyword.replace("{size}", &size));
+            }
+        }
+        self.helo = Some((name, verb == Verb::Ehlo));
+        self.exim_reset();
+        let template = self.exim_reply(ReplyKey::Hello, None, &[("hello_name", &hello_name)]);
+        out.push(Action::Reply(Reply { lines, ..template }));
+    }
+
+    /// MAIL; returns whether a sender was accepted.
+    fn exim_mail(&mut self, argument: &[u8], now: Timestamp, out: &mut Vec<Action>) -> bool {
+        if self.helo.is_none() && self.personality.privacy.need_mail_helo {
+            out.push(self.reply(ReplyKey::PoliteHelo));
+            return false;
+        }
+        if self.transaction.is_some() {
+            let reply = self.exim_reply(ReplyKey::SenderAlreadySpecified, None, &[]);
+            self.exim_synprot(Some(reply), out);
+            return false;
+        }
+        if argument.is_empty() {
+            let reply = self.exim_reply(ReplyKey::MailSyntax, None, &[]);
+            self.exim_synprot(Some(reply), out);
+            return false;
+        }
+        self.exim_reset();
+        let mut data = argument;
+        let mut size: u64 = 0;
+        while self.exim.esmtp {
+            let Some(option) = exim_address::take_option(data) else {
+                break;
+            };
+            let name = option.name.to_ascii_uppercase();
+            let value = option.value.as_slice();
+            let known = matches!(
+                name.as_slice(),
+                b"SIZE" | b"BODY" | b"AUTH" | b"PRDR" | b"RET" | b"ENVID" | b"SMTPUTF8"
+            );
+            if !known {
+                // Not an option: it stays, and the address will not parse.
+                break;
+            }
+            let needs_value = matches!(
+                name.as_slice(),
+                b"SIZE" | b"BODY" | b"AUTH" | b"RET" | b"ENVID"
+            );
+            data = &data[..option.rest];
+            if needs_value && value.is_empty() {
+                break;
+            }
+            match name.as_slice() {
+                b"SIZE" => {
+                    let digits = !value.is_empty() && value.iter().all(u8::is_ascii_digit);
+                    if !digits {
+                        break;
+                    }
+                    size = std::str::from_utf8(value)
+                        .ok()
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .unwrap_or(SIZE_MAX)
+                        .min(SIZE_MAX);
+                }
+                b"BODY" => {
+                    if !value.eq_ignore_ascii_case(b"8BITMIME")
+                        && !value.eq_ignore_ascii_case(b"7BIT")
+                    {
+                        let reply = self.exim_reply(ReplyKey::UnknownBodyType, None, &[]);
+                        self.exim_synprot(Some(reply), out);
+                        return false;
+                    }
+                }
+                b"AUTH" => {
+                    if value != b"<>" && !valid_xtext(value) {
+                        let reply = self.exim_reply(ReplyKey::ParameterSyntax, None, &[]);
+                        self.exim_synprot(Some(reply), out);
+                        return false;
+                    }
+                }
+                b"PRDR" => self.exim.prdr = true,
+                b"SMTPUTF8" => {
+                    let reply = self.exim_reply(ReplyKey::Utf8NotAdvertised, None, &[]);
+                    self.exim_synprot(Some(reply), out);
+                    return false;
+                }
+                // RET and ENVID: DSN is not offered, so they are ignored.
+                _ => {}
+            }
+        }
+        let sender = match exim_address::extract(data, true) {
+            Ok(sender) => sender,
+            Err(error) => {
+                let reply =
+                    self.exim_reply(ReplyKey::AddressSyntax, Some(data), &[("arg", &error)]);
+                self.exim_synprot(Some(reply), out);
+                return false;
+            }
+        };
+        let limit = self.message_size_limit();
+        if limit > 0 && size > limit {
+            out.push(self.reply(ReplyKey::SizeExceedsLimit));
+            return false;
+        }
+        if size.saturating_add(SPOOL_RESERVE) > self.world.free_disk_bytes {
+            out.push(self.reply(ReplyKey::InsufficientDiskSpace));
+            return false;
+        }
+        if sender.domain == 0 && !sender.address.is_empty() {
+            out.push(Action::Reply(self.exim_reply(
+                ReplyKey::SenderNeedsDomain,
+                Some(data),
+                &[],
+            )));
+            return false;
+        }
+        let prdr = if self.exim.prdr {
+            ", PRDR Requested"
+        } else {
+            ""
+        };
+        out.push(self.reply_arg(ReplyKey::SenderOk, prdr));
+        self.transaction = Some(Transaction {
+            sender: Address {
+                typed: data.to_vec(),
+                mailbox: String::from_utf8_lossy(&sender.address).into_owned(),
+            },
+            queue_id: None,
+            started: now,
+            recipients: Vec::new(),
+            utf8: false,
+        });
+        true
+    }
+
+    /// RCPT; returns whether it counts as an RCPT for DATA's wording (all
+    /// but an RCPT refused for want of a sender).
+    fn exim_rcpt(
+        &mut self,
+        argument: &[u8],
+        out: &mut Vec<Action>,
+        was_rejected_mail: &mut bool,
+    ) -> bool {
+        self.exim.rcpt_count += 1;
+        let before = out.len();
+        let counts = self.exim_rcpt_reply(argument, out, was_rejected_mail);
+        // What this RCPT was answered, as DATA may repeat it.
+        let answered = out[before..].iter().find_map(|a| match a {
+            Action::Reply(reply) => Some(reply.clone()),
+            _ => None,
+        });
+        if let Some(reply) = answered {
+            let text = reply.lines.first().cloned().unwrap_or_default();
+            let acl = matches!(
+                reply.key,
+                ReplyKey::RestrictedCharacters
+                    | ReplyKey::TooManyBadRecipients
+                    | ReplyKey::RelayingDenied
+                    | ReplyKey::UserUnknown
+            );
+            // ACL refusals are remembered as their text, the rest as sent.
+            let noted = if acl {
+                text
+            } else {
+                let separator = if reply.lines.len() > 1 { '-' } else { ' ' };
+                format!("{}{separator}{text}", reply.code)
+            };
+            self.exim.note_rcpt_response(noted);
+        }
+        counts
+    }
+
+    fn exim_rcpt_reply(
+        &mut self,
+        argument: &[u8],
+        out: &mut Vec<Action>,
+        was_rejected_mail: &mut bool,
+    ) -> bool {
+        let Some(recipients) = self.transaction.as_ref().map(|t| t.recipients.len()) else {
+            if self.exim.pipelining_advertised && self.exim.last_was_rejected_mail {
+                out.push(self.reply(ReplyKey::NeedMailBeforeRcpt));
+                // Further RCPTs of the same pipelined batch get the same.
+                *was_rejected_mail = true;
+                return true;
+            }
+            let reply = self.exim_reply(ReplyKey::NeedMailBeforeRcpt, None, &[]);
+            self.exim_synprot(Some(reply), out);
+            return false;
+        };
+        if argument.is_empty() {
+            let reply = self.exim_reply(ReplyKey::RcptSyntax, None, &[]);
+            self.exim_synprot(Some(reply), out);
+            return true;
+        }
+        // Every RCPT option needs DSN, which is not offered: any option
+        // stays part of the address, which then does not parse.
+        let mut address = match exim_address::extract(argument, false) {
+            Ok(address) => address,
+            Err(error) => {
+                let reply =
+                    self.exim_reply(ReplyKey::AddressSyntax, Some(argument), &[("arg", &error)]);
+                self.exim_synprot(Some(reply), out);
+                return true;
+            }
+        };
+        if address.domain == 0 {
+            if !address.address.eq_ignore_ascii_case(b"postmaster") {
+                out.push(Action::Reply(self.exim_reply(
+                    ReplyKey::RecipientNeedsDomain,
+                    Some(argument),
+                    &[],
+                )));
+                return true;
+            }
+            address.address.push(b'@');
+            address.domain = address.address.len();
+            address
+                .address
+                .extend_from_slice(self.world.hostname.as_bytes());
+        }
+        let max = self.personality.max_recipients;
+        if max > 0 && self.exim.rcpt_count > max {
+            out.push(self.reply(ReplyKey::TooManyRecipients));
+            return true;
+        }
+        let local_part = unquoted(address.local_part());
+        let domain = String::from_utf8_lossy(address.domain()).into_owned();
+        let local = self.world.is_local_domain(&domain);
+        let restricted = if local {
+            restricted_local(&local_part)
+        } else {
+            restricted_remote(&local_part)
+        };
+        if restricted {
+            out.push(self.reply(ReplyKey::RestrictedCharacters));
+            return true;
+        }
+        let local_name = String::from_utf8_lossy(&local_part).to_ascii_lowercase();
+        let postmaster = local && local_name == "postmaster";
+        if !postmaster {
+            if self.exim.rcpt_count > 10 && (recipients as u32) < self.exim.rcpt_count / 2 {
+                out.push(self.reply(ReplyKey::TooManyBadRecipients));
+                return true;
+            }
+            if !local {
+                out.push(self.reply(ReplyKey::RelayingDenied));
+                return true;
+            }
+        }
+        let mailboxes = self.exim_route(&local_name);
+        if mailboxes.is_empty() && !postmaster {
+            out.push(self.reply(ReplyKey::UserUnknown));
+            return true;
+        }
+        let typed = String::from_utf8_lossy(&address.address).into_owned();
+        if let Some(transaction) = &mut self.transaction {
+            transaction.recipients.push(Recipient {
+                typed: typed.clone(),
+                original: typed,
+                delivered_to: Vec::new(),
+                mailboxes,
+                user: local_name,
+            });
+        }
+        out.push(self.reply(ReplyKey::RecipientOk));
+        true
+    }
+
+    /// Debian's routers for a local part of a local domain: `/etc/aliases`
+    /// (the world's, then the package's), local users except root, and
+    /// root's mail into `root_mailbox`. Returns the mailboxes.
+    pub(super) fn exim_route(&self, local_part: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.exim_route_into(&local_part.to_ascii_lowercase(), 0, &mut out);
+        out
+    }
+
+    fn exim_route_into(&self, local_part: &str, depth: usize, out: &mut Vec<String>) {
+        if depth > MAX_ALIAS_DEPTH {
+            return;
+        }
+        let add = |mailbox: String, out: &mut Vec<String>| {
+            if !out.contains(&mailbox) {
+                out.push(mailbox);
+            }
+        };
+        if let Some(alias) = self
+            .world
+            .aliases
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(local_part))
+        {
+            for member in &alias.members {
+                let (name, domain) = member.split_once('@').unwrap_or((member, ""));
+                if domain.is_empty() || self.world.is_local_domain(domain) {
+                    self.exim_route_into(&name.to_ascii_lowercase(), depth + 1, out);
+                }
+            }
+            return;
+        }
+        if let Some((_, target)) = self
+            .personality
+            .package_aliases
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(local_part))
+        {
+            self.exim_route_into(target, depth + 1, out);
+            return;
+        }
+        if local_part == "root" {
+            if let Some(mailbox) = self.personality.root_mailbox {
+                add(mailbox.to_string(), out);
+                return;
+            }
+        }
+        if let Some(user) = self.world.user(local_part) {
+            add(user.name.clone(), out);
+        }
+    }
+
+    fn exim_verify(&mut self, argument: &[u8], out: &mut Vec<Action>) {
+        let address = match exim_address::extract(argument, false) {
+            Ok(address) => address,
+            Err(error) => {
+                out.push(self.reply_arg(ReplyKey::VrfySyntax, &error));
+                return;
+            }
+        };
+        if address.domain == 0 && !address.address.eq_ignore_ascii_case(b"postmaster") {
+            out.push(Action::Reply(self.exim_reply(
+                ReplyKey::RecipientNeedsDomain,
+                Some(argument),
+                &[],
+            )));
+            return;
+        }
+        // Debian defines no VRFY ACL, and without one VRFY is refused.
+        out.push(self.reply(ReplyKey::VrfyProhibited));
+    }
+
+    fn exim_starttls(&mut self, out: &mut Vec<Action>) {
+        if !self.exim.tls_advertised {
+            let reply = self.exim_reply(ReplyKey::TlsNotAvailable, None, &[]);
+            self.exim_synprot(Some(reply), out);
+            return;
+        }
+        self.exim_reset();
+        self.exim.starttls_used = true;
+        out.push(self.reply(ReplyKey::TlsReady));
+        out.push(Action::Notice(
+            "Here a real client starts the TLS handshake, and everything after it is encrypted. This simulation cannot encrypt, so the conversation ends here.".to_string(),
+        ));
+        out.push(Action::StartTls);
+        self.phase = Phase::TlsHandshake;
+    }
+
+    /// TLS is up: Exim forgets HELO/EHLO and what it advertised.
+    pub(super) fn exim_tls_started(&mut self) {
+        self.exim.esmtp = false;
+        self.exim.pipelining_advertised = false;
+        self.exim.tls_advertised = false;
+        self.exim.reset_transaction();
+    }
+
+    /// DATA, or BDAT outside a chunked message.
+    fn exim_data(&mut self, verb: Verb, argument: &[u8], now: Timestamp, out: &mut Vec<Action>) {
+        let mut size = 0u64;
+        let mut last = false;
+        if verb == Verb::Bdat {
+            if !self.exim.chunking_offered {
+                let reply = self.exim_reply(ReplyKey::ChunkingNotAdvertised, None, &[]);
+                self.exim_synprot(Some(reply), out);
+                return;
+            }
+            let Some((parsed, rest)) = bdat_arguments(argument) else {
+                let reply = self.exim_reply(ReplyKey::BdatSyntax, None, &[]);
+                self.exim_synprot(Some(reply), out);
+                return;
+            };
+            size = parsed;
+            last = rest;
+        }
+        let word = if verb == Verb::Bdat { "BDAT" } else { "DATA" };
+        let has_recipients = self
+            .transaction
+            .as_ref()
+            .is_some_and(|t| !t.recipients.is_empty());
+        if !has_recipients {
+            let mut lines = Vec::new();
+            if let (Some(response), false) =
+                (&self.exim.rcpt_response, self.exim.rcpt_responses_differ)
+            {
+                lines.push("All RCPT commands were rejected with this error:".to_string());
+                lines.push(response.clone());
+            }
+            let pipelined = self.exim.pipelining_advertised && self.exim.last_was_rcpt;
+            let key = if pipelined {
+                ReplyKey::NeedRcptPipelined
+            } else {
+                ReplyKey::NeedRcpt
+            };
+            let mut reply = self.exim_reply(key, None, &[("VERB", word)]);
+            lines.append(&mut reply.lines);
+            reply.lines = lines;
+            if verb == Verb::Bdat && size > 0 {
+                // The chunk is read and thrown away.
+                self.phase = Phase::Bdat(Chunk {
+                    remaining: size,
+                    size,
+                    last,
+                    refusal: Some(key),
+                });
+            }
+            if pipelined {
+                out.push(Action::Reply(reply));
+            } else {
+                self.exim_synprot(Some(reply), out);
+            }
+            return;
+        }
+        if verb == Verb::Data {
+            out.push(self.reply(ReplyKey::StartData));
+            self.phase = Phase::Data(DataCollector::default());
+            return;
+        }
+        self.chunks = Some(DataCollector::default());
+        self.exim_chunk(size, last, now, out);
+    }
+
+    /// Starts reading a BDAT chunk of a message under way.
+    fn exim_chunk(&mut self, size: u64, last: bool, now: Timestamp, out: &mut Vec<Action>) {
+        self.exim.after_chunk = AfterChunk::None;
+        let chunk = Chunk {
+            remaining: size,
+            size,
+            last,
+            refusal: None,
+        };
+        if size == 0 {
+            self.exim_finish_chunk(chunk, now, out);
+        } else {
+            self.phase = Phase::Bdat(chunk);
+        }
+    }
+
+    /// A chunk was read whole.
+    pub(super) fn exim_finish_chunk(
+        &mut self,
+        chunk: Chunk,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) {
+        if chunk.refusal.is_some() {
+            return;
+        }
+        if !chunk.last {
+            out.push(self.reply_arg(ReplyKey::ChunkAccepted, &chunk.size.to_string()));
+            self.exim.after_chunk = AfterChunk::NextChunk;
+            return;
+        }
+        let collector = self.chunks.take().unwrap_or_default();
+        let lines = super::chunk_lines(&collector.message);
+        let longest = lines
+            .text
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        let message = DataCollector {
+            message: lines.text,
+            too_big: collector.too_big,
+            longest_line: longest,
+            ..DataCollector::default()
+        };
+        let before = out.len();
+        self.exim_accept(message, now, out);
+        // The last chunk's reply says how big it and the message were.
+        if let Some(Action::Reply(reply)) = out[before..]
+            .iter_mut()
+            .find(|a| matches!(a, Action::Reply(r) if r.key == ReplyKey::MessageAccepted))
+        {
+            reply.key = ReplyKey::ChunkedMessageAccepted;
+            reply.lines.insert(
+                0,
+                format!(" {} byte chunk, total {}", chunk.size, lines.size),
+            );
+        }
+    }
+
+    /// A command after a chunk that was not the last (`bdat_getc`).
+    fn exim_between_chunks(
+        &mut self,
+        verb: Verb,
+        argument: &[u8],
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) {
+        match verb {
+            Verb::Quit => {
+                out.push(self.reply(ReplyKey::Closing));
+                self.transaction = None;
+                self.close(out);
+            }
+            Verb::Rset => {
+                self.exim.rset_used = true;
+                self.exim_reset();
+                out.push(self.reply(ReplyKey::ResetState));
+                self.exim.new_message();
+            }
+            Verb::Noop if self.exim.after_chunk == AfterChunk::NextChunk => {
+                out.push(self.reply(ReplyKey::Ok));
+            }
+            Verb::Bdat if self.exim.after_chunk == AfterChunk::NextChunk => {
+                match bdat_arguments(argument) {
+                    None => {
+                        let reply = self.exim_reply(ReplyKey::BdatSyntax, None, &[]);
+                        self.exim_synprot(Some(reply), out);
+                        // Exim gives up on the message.
+                        self.exim_reset();
+                        self.exim.new_message();
+                    }
+                    Some((0, false)) => {
+                        let reply = self.exim_reply(ReplyKey::BdatNull, None, &[]);
+                        self.exim.after_chunk = AfterChunk::OnlyRset;
+                        self.exim_synprot(Some(reply), out);
+                    }
+                    Some((size, last)) => self.exim_chunk(size, last, now, out),
+                }
+            }
+            _ => {
+                let key = if self.exim.after_chunk == AfterChunk::NextChunk {
+                    ReplyKey::AfterBdat
+                } else {
+                    ReplyKey::OnlyRsetNow
+                };
+                self.exim.after_chunk = AfterChunk::OnlyRset;
+                let reply = self.exim_reply(key, None, &[]);
+                self.exim_synprot(Some(reply), out);
+            }
+        }
+    }
+
+    /// The end of a message: Debian's data ACL, then delivery. Returns
+    /// whether the message was accepted.
+    pub(super) fn exim_accept(
+        &mut self,
+        collector: DataCollector,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) -> bool {
+        let transaction = self.transaction.take();
+        self.exim.new_message();
+        self.chunks = None;
+        self.chunks_failed = false;
+        let Some(transaction) = transaction else {
+            return false;
+        };
+        if collector.too_big {
+            out.push(self.reply(ReplyKey::MessageTooBig));
+            return false;
+        }
+        if collector.longest_line > MAX_LINE_LENGTH {
+            out.push(self.reply_arg(ReplyKey::LineTooLong, &collector.longest_line.to_string()));
+            return false;
+        }
+        let (fields, _) = split_exim_message(&collector.message);
+        let address_headers: &[&[u8]] = &[b"from", b"reply-to", b"sender", b"to", b"cc", b"bcc"];
+        let bad_header = fields.iter().any(|text| {
+            let field = HeaderField { text };
+            address_headers
+                .iter()
+                .any(|h| field.name().eq_ignore_ascii_case(h))
+                && exim_address::check_address_list(field.value()).is_err()
+        });
+        if bad_header {
+            out.push(self.reply(ReplyKey::HeaderSyntax));
+            return false;
+        }
+        let message_id = self.new_queue_id(now);
+        let copies = self.exim_copies(&transaction, &message_id, &collector.message, now);
+        out.push(Action::Deliver(super::Delivery {
+            queue_id: message_id.clone(),
+            copies,
+        }));
+        out.push(self.reply_arg(ReplyKey::MessageAccepted, &message_id));
+        true
+    }
+
+    pub(super) fn exim_copies(
+        &self,
+        transaction: &Transaction,
+        message_id: &str,
+        message: &[u8],
+        now: Timestamp,
+    ) -> Vec<Copy> {
+        let sender = transaction.sender.mailbox.as_str();
+        let (helo, extended) = self.helo.clone().unwrap_or_default();
+        let rcvhost = self.exim_rcvhost(&helo);
+        let mut protocol = if extended { "esmtp" } else { "smtp" }.to_string();
+        if self.tls_active {
+            protocol.push('s');
+        }
+        let only_recipient = match transaction.recipients.as_slice() {
+            [only] => Some(only.original.as_str()),
+            _ => None,
+        };
+        let mut copies: Vec<(String, Vec<String>)> = Vec::new();
+        for recipient in &transaction.recipients {
+            for mailbox in &recipient.mailboxes {
+                match copies.iter_mut().find(|(m, _)| m == mailbox) {
+                    Some((_, originals)) => {
+                        if !originals.contains(&recipient.original) {
+                            originals.push(recipient.original.clone());
+                        }
+                    }
+                    None => copies.push((mailbox.clone(), vec![recipient.original.clone()])),
+                }
+            }
+        }
+        copies
+            .into_iter()
+            .map(|(mailbox, originals)| {
+                let envelope_to = originals.join(",\n\t");
+                let entry = exim_entry(
+                    &EximEnvelope {
+                        sender,
+                        envelope_to: &envelope_to,
+                        only_recipient,
+                        rcvhost: &rcvhost,
+                        protocol: &protocol,
+                        tls: self.tls_active.then_some((TLS_VERSION, TLS_CIPHER)),
+                        hostname: &self.world.hostname,
+                        version: self.personality.received_version,
+                        message_id,
+                        received: now,
+                        delivered: now,
+                    },
+                    message,
+                );
+                Copy {
+                    mailboxes: vec![mailbox],
+                    entry,
+                }
+            })
+            .collect()
+    }
+
+    /// `$sender_rcvhost`: `name ([address])`, with `helo=` when the HELO
+    /// name differs from the looked-up name; `[address] (helo=...)` for a
+    /// client without a name.
+    fn exim_rcvhost(&self, helo: &str) -> String {
+        let address = format!("[{}]", self.connection.client_address);
+        let helo_is_address = helo
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .is_some_and(|inner| {
+                let inner = inner
+                    .strip_prefix("IPv6:")
+                    .or_else(|| inner.strip_prefix("IPv4:"))
+                    .unwrap_or(inner);
+                inner.eq_ignore_ascii_case(&self.connection.client_address)
+            });
+        let show_helo = !helo.is_empty() && !helo_is_address;
+        if self.connection.client_name.starts_with('[') {
+            if show_helo {
+                format!("{address} (helo={helo})")
+            } else {
+                address
+            }
+        } else if show_helo && !self.connection.client_name.eq_ignore_ascii_case(helo) {
+            format!("{} ({address} helo={helo})", self.connection.client_name)
+        } else {
+            format!("{} ({address})", self.connection.client_name)
+        }
+    }
+}
+
+/// `BDAT size [LAST]` as Exim's `sscanf("%u %n")` reads it: the size, and
+/// whether exactly `LAST` follows.
+fn bdat_arguments(argument: &[u8]) -> Option<(u64, bool)> {
+    let text = std::str::from_utf8(argument).ok()?;
+    let text = text.trim_start();
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let size = text[..digits].parse::<u64>().ok()?.min(u64::from(u32::MAX));
+    let rest = text[digits..].trim_start();
+    Some((size, rest.eq_ignore_ascii_case("LAST")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helo_names() {
+        for good in [
+            "client.example.no",
+            "a-b.c",
+            "[127.0.0.2]",
+            "[IPv6:::1]",
+            "x",
+        ] {
+            assert!(valid_helo(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "",
+            "a b",
+            "under_score",
+            "[1.2.3]",
+            "caf\u{e9}.example",
+            "[x]",
+        ] {
+            assert!(!valid_helo(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn restricted_local_parts() {
+        assert!(restricted_local(b"bob%elsewhere.test"));
+        assert!(restricted_local(b".hidden"));
+        assert!(!restricted_local(b"first.last"));
+        assert!(restricted_remote(b"a/../b"));
+        assert!(restricted_remote(b"|pipe"));
+        assert!(!restricted_remote(b"a/b"));
+    }
+
+    #[test]
+    fn bdat_sizes() {
+        assert_eq!(bdat_arguments(b"10"), Some((10, false)));
+        assert_eq!(bdat_arguments(b"10 last"), Some((10, true)));
+        assert_eq!(bdat_arguments(b"10 LAST x"), Some((10, false)));
+        assert_eq!(bdat_arguments(b"x"), None);
+    }
+}
