@@ -217,6 +217,15 @@ pub(crate) fn has_unread_input(stream: &TcpStream) -> bool {
     unread
 }
 
+/// Reads and drops what the client has sent so far (a server that read
+/// it before going away ends the connection without a reset).
+fn drain_input(stream: &TcpStream) {
+    let mut buffer = [0u8; 4096];
+    let _ = stream.set_nonblocking(true);
+    while matches!((&*stream).read(&mut buffer), Ok(count) if count > 0) {}
+    let _ = stream.set_nonblocking(false);
+}
+
 /// Carries out actions; returns false once the connection is closed.
 ///
 /// Replies are written together, as a server's buffered output flushes
@@ -263,6 +272,9 @@ fn perform(
                 let Some(mut current) = link.take() else {
                     return false;
                 };
+                if session.drains_input_at_close() {
+                    drain_input(current.tcp());
+                }
                 if has_unread_input(current.tcp()) {
                     let _ = current.write_all(&output);
                     let _ = current.flush();

@@ -1,5 +1,5 @@
 //! The native server against the recorded corpora, through a real socket:
-//! the corpus's own driver plays every public Sendmail 8.17 and Postfix 3.7
+//! the corpus's own driver plays every public Sendmail 8.17, Postfix 3.7 and Exim 4.96
 //! script against `smtplab serve` from 127.0.0.2, and each transcript must
 //! equal the recorded one byte for byte after the corpus's `normalize.py`
 //! (every driver note included: timeouts, resets, the TLS handshake). The
@@ -153,6 +153,12 @@ fn public_sendmail_corpus_through_the_native_server() {
 fn public_postfix_corpus_through_the_native_server() {
     // 01, 05, 23, 35 (to mom and nobody), 36 and 42.
     assert_eq!(check_native("postfix-3.7", "postfix-3.7.11-debian"), 7);
+}
+
+#[test]
+fn public_exim_corpus_through_the_native_server() {
+    // 01, 05, 23, 35 (mom, and nobody into /var/mail/mail), 36 and 42.
+    assert_eq!(check_native("exim-4.96", "exim-4.96-debian"), 7);
 }
 
 fn line_diff(want: &str, got: &str) -> String {
