@@ -680,6 +680,10 @@ pub const EXIM_REPLIES: &[(ReplyKey, Template)] = &[
         plain(250, "{host} Hello {hello_name} [{client_address}]"),
     ),
     (
+        ReplyKey::ProtocolError,
+        plain(554, "SMTP synchronization error"),
+    ),
+    (
         ReplyKey::InvalidDomain,
         plain(501, "Syntactically invalid {VERB} argument(s)"),
     ),
@@ -1158,7 +1162,6 @@ mod tests {
     const NOT_EXIM: &[ReplyKey] = &[
         ReplyKey::GreetingRefused,
         ReplyKey::HelloNeedsDomain,
-        ReplyKey::ProtocolError,
         ReplyKey::CommandRejected,
         ReplyKey::NeedMailCommand,
         ReplyKey::NullRecipient,

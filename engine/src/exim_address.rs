@@ -465,9 +465,7 @@ fn address_end(s: &[u8]) -> usize {
                 if c == b'<' {
                     routing = at(i + 1) == b'@';
                     no_term = if routing { 2 } else { 1 };
-                } else if c == b'>' {
-                    no_term -= 1;
-                } else if routing && c == b':' {
+                } else if c == b'>' || (routing && c == b':') {
                     no_term -= 1;
                 }
                 i += 1;

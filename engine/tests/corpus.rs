@@ -210,6 +210,61 @@ fn exim_deliveries_equal_recorded_entries() {
     assert_eq!(matched, EXPECTED, "copies delivered");
 }
 
+/// Exim's mailboxes also hold what scripts that are not published
+/// delivered. These scripts are written here after those messages (the
+/// sessions themselves are unknown), and what the engine delivers for
+/// them must equal the recorded entries: several recipients with one
+/// refused, two messages in one session (the second without headers),
+/// 8-bit text, and an empty message.
+#[test]
+fn exim_deliveries_of_unpublished_scripts_equal_recorded_entries() {
+    let scripts: &[(&str, &str)] = &[
+        (
+            "multi-rcpt",
+            "EHLO client.example.no\nMAIL FROM:<sender@client.example.no>\n\
+             RCPT TO:<mom@example.com>\nRCPT TO:<alice@example.com>\n\
+             RCPT TO:<nosuchuser@example.com>\nRCPT TO:<bob@example.com>\nDATA\n\
+             From: sender@client.example.no\n\
+             To: mom@example.com, alice@example.com, nosuchuser@example.com, bob@example.com\n\
+             Subject: multi rcpt\n\none bad recipient\n.\nQUIT\n",
+        ),
+        (
+            "two-messages",
+            "EHLO client.example.no\nMAIL FROM:<sender@client.example.no>\n\
+             RCPT TO:<mom@example.com>\nDATA\nSubject: quoted text\n\nMom wrote:\n\
+             > Do you remember the poem?\n> .\n> It ended with a dot on its own line:\n.\n\
+             MAIL FROM:<sender@client.example.no>\nRCPT TO:<alice@example.com>\nDATA\n\
+             second message\n.\nQUIT\n",
+        ),
+        (
+            "8bit",
+            "EHLO client.example.no\nMAIL FROM:<sender@client.example.no> BODY=8BITMIME\n\
+             RCPT TO:<mom@example.com>\nDATA\nSubject: 8bit\nMIME-Version: 1.0\n\
+             Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n\
+             Bl\u{e5}b\u{e6}rsyltet\u{f8}y \u{2013} \u{c6}\u{d8}\u{c5} \u{e6}\u{f8}\u{e5}\n.\nQUIT\n",
+        ),
+        (
+            "empty",
+            "EHLO client.example.no\nMAIL FROM:<sender@client.example.no>\n\
+             RCPT TO:<alice@example.com>\nDATA\n.\nQUIT\n",
+        ),
+    ];
+    let start = Timestamp::parse_rfc3339("2026-11-29T20:17:01Z").unwrap();
+    let mut deliveries = Vec::new();
+    for (name, text) in scripts {
+        let script = Script::parse(text.as_bytes()).unwrap();
+        let result = replay(corpus_session(&EXIM_4_96_DEBIAN), &script, start);
+        for delivery in result.deliveries {
+            deliveries.push((name.to_string(), delivery));
+        }
+    }
+    // mom, alice and bob; mom and alice; mom; alice.
+    let matched = match_deliveries("exim-4.96", &deliveries, |_, mailbox| {
+        corpus_dir().join(format!("exim-4.96/_mailboxes/{mailbox}.mbox"))
+    });
+    assert_eq!(matched, 7, "copies delivered");
+}
+
 /// The masking keeps everything but what varies from run to run.
 #[test]
 fn masking_hides_only_dates_ids_and_stamps() {

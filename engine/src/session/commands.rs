@@ -147,7 +147,7 @@ impl Session {
             return;
         }
         if self.personality.syntax == Syntax::Exim {
-            self.exim_command(content, false, now, out);
+            self.exim_command(content, false, more_pending, now, out);
             return;
         }
         let sleepy = self.error_pause();

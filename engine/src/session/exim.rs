@@ -82,6 +82,9 @@ pub(super) struct EximState {
     /// `PRDR` on MAIL.
     prdr: bool,
     pub(super) after_chunk: AfterChunk,
+    /// A DATA or BDAT was read: PIPECONNECT's leniency is over, and
+    /// commands that must end a pipelined group are checked again.
+    sync_enforced: bool,
     /// The session ended while a transaction was open: Exim read what the
     /// client sent meanwhile, so the connection ends without a reset.
     pub(super) drains_at_close: bool,
@@ -116,6 +119,15 @@ impl EximState {
             Some(_) => {}
         }
     }
+}
+
+/// A command line as read.
+struct Line<'a> {
+    content: &'a [u8],
+    /// The line did not fit Exim's buffer.
+    overlong: bool,
+    /// More input had already arrived after it.
+    more_pending: bool,
 }
 
 /// `check_helo`: a domain name of letters, digits, dots and hyphens, or an
@@ -290,32 +302,58 @@ impl Session {
         &mut self,
         content: &[u8],
         overlong: bool,
+        more_pending: bool,
         now: Timestamp,
         out: &mut Vec<Action>,
     ) {
         let mut was_rejected_mail = false;
         let mut was_rcpt = false;
-        self.exim_dispatch(
+        let line = Line {
             content,
             overlong,
-            now,
-            out,
-            &mut was_rejected_mail,
-            &mut was_rcpt,
-        );
+            more_pending,
+        };
+        self.exim_dispatch(line, now, out, &mut was_rejected_mail, &mut was_rcpt);
         self.exim.last_was_rejected_mail = was_rejected_mail;
         self.exim.last_was_rcpt = was_rcpt;
     }
 
+    /// "554 SMTP synchronization error": the client sent more before a
+    /// reply it had to wait for, and Exim drops the connection.
+    fn exim_sync_failure(&mut self, out: &mut Vec<Action>) {
+        out.push(self.reply(ReplyKey::ProtocolError));
+        self.exim_hang_up(out);
+    }
+
+    /// Whether `verb` must be the last of a pipelined group (`sync_cmd_limit`).
+    fn exim_must_sync(&self, verb: Verb) -> bool {
+        match verb {
+            Verb::Helo
+            | Verb::Ehlo
+            | Verb::Data
+            | Verb::Vrfy
+            | Verb::Expn
+            | Verb::Noop
+            | Verb::Etrn
+            | Verb::StartTls => true,
+            Verb::Mail | Verb::Rcpt | Verb::Rset => !self.exim.pipelining_advertised,
+            _ => false,
+        }
+    }
+
     fn exim_dispatch(
         &mut self,
-        content: &[u8],
-        overlong: bool,
+        line: Line,
         now: Timestamp,
         out: &mut Vec<Action>,
         was_rejected_mail: &mut bool,
         was_rcpt: &mut bool,
     ) {
+        let Line {
+            content,
+            overlong,
+            more_pending,
+        } = line;
         if !overlong && content.contains(&0) {
             // Counted, but the reply is its own.
             self.exim.synprot_errors += 1;
@@ -338,10 +376,19 @@ impl Session {
                         || content[name.len()] == b' ')
             })
         };
+        let sync_enforced = self.exim.sync_enforced && more_pending;
         let Some(&(name, verb, takes_argument, mail_command)) = found else {
-            self.exim_unknown(out);
+            if sync_enforced {
+                self.exim_sync_failure(out);
+            } else {
+                self.exim_unknown(out);
+            }
             return;
         };
+        if sync_enforced && self.exim_must_sync(verb) {
+            self.exim_sync_failure(out);
+            return;
+        }
         let mut argument = &content[name.len()..];
         while argument.first().is_some_and(|&b| is_space(b)) {
             argument = &argument[1..];
@@ -373,10 +420,10 @@ impl Session {
         match verb {
             Verb::Helo | Verb::Ehlo => self.exim_hello(verb, argument, out),
             Verb::Mail => {
-                *was_rejected_mail = !self.exim_mail(argument, now, out);
+                *was_rejected_mail = !self.exim_mail(argument, more_pending, now, out);
             }
             Verb::Rcpt => {
-                *was_rcpt = self.exim_rcpt(argument, out, was_rejected_mail);
+                *was_rcpt = self.exim_rcpt(argument, more_pending, out, was_rejected_mail);
             }
             Verb::Data | Verb::Bdat => self.exim_data(verb, argument, now, out),
             Verb::Rset => {
@@ -492,7 +539,13 @@ impl Session {
     }
 
     /// MAIL; returns whether a sender was accepted.
-    fn exim_mail(&mut self, argument: &[u8], now: Timestamp, out: &mut Vec<Action>) -> bool {
+    fn exim_mail(
+        &mut self,
+        argument: &[u8],
+        more_pending: bool,
+        now: Timestamp,
+        out: &mut Vec<Action>,
+    ) -> bool {
         if self.helo.is_none() && self.personality.privacy.need_mail_helo {
             out.push(self.reply(ReplyKey::PoliteHelo));
             return false;
@@ -544,21 +597,18 @@ impl Session {
                         .unwrap_or(SIZE_MAX)
                         .min(SIZE_MAX);
                 }
-                b"BODY" => {
+                b"BODY"
                     if !value.eq_ignore_ascii_case(b"8BITMIME")
-                        && !value.eq_ignore_ascii_case(b"7BIT")
-                    {
-                        let reply = self.exim_reply(ReplyKey::UnknownBodyType, None, &[]);
-                        self.exim_synprot(Some(reply), out);
-                        return false;
-                    }
+                        && !value.eq_ignore_ascii_case(b"7BIT") =>
+                {
+                    let reply = self.exim_reply(ReplyKey::UnknownBodyType, None, &[]);
+                    self.exim_synprot(Some(reply), out);
+                    return false;
                 }
-                b"AUTH" => {
-                    if value != b"<>" && !valid_xtext(value) {
-                        let reply = self.exim_reply(ReplyKey::ParameterSyntax, None, &[]);
-                        self.exim_synprot(Some(reply), out);
-                        return false;
-                    }
+                b"AUTH" if value != b"<>" && !valid_xtext(value) => {
+                    let reply = self.exim_reply(ReplyKey::ParameterSyntax, None, &[]);
+                    self.exim_synprot(Some(reply), out);
+                    return false;
                 }
                 b"PRDR" => self.exim.prdr = true,
                 b"SMTPUTF8" => {
@@ -596,12 +646,6 @@ impl Session {
             )));
             return false;
         }
-        let prdr = if self.exim.prdr {
-            ", PRDR Requested"
-        } else {
-            ""
-        };
-        out.push(self.reply_arg(ReplyKey::SenderOk, prdr));
         self.transaction = Some(Transaction {
             sender: Address {
                 typed: data.to_vec(),
@@ -612,6 +656,17 @@ impl Session {
             recipients: Vec::new(),
             utf8: false,
         });
+        if !self.exim.pipelining_advertised && more_pending {
+            // Accepted, but the client did not wait to hear it.
+            self.exim_sync_failure(out);
+            return false;
+        }
+        let prdr = if self.exim.prdr {
+            ", PRDR Requested"
+        } else {
+            ""
+        };
+        out.push(self.reply_arg(ReplyKey::SenderOk, prdr));
         true
     }
 
@@ -620,12 +675,13 @@ impl Session {
     fn exim_rcpt(
         &mut self,
         argument: &[u8],
+        more_pending: bool,
         out: &mut Vec<Action>,
         was_rejected_mail: &mut bool,
     ) -> bool {
         self.exim.rcpt_count += 1;
         let before = out.len();
-        let counts = self.exim_rcpt_reply(argument, out, was_rejected_mail);
+        let counts = self.exim_rcpt_reply(argument, more_pending, out, was_rejected_mail);
         // What this RCPT was answered, as DATA may repeat it.
         let answered = out[before..].iter().find_map(|a| match a {
             Action::Reply(reply) => Some(reply.clone()),
@@ -655,6 +711,7 @@ impl Session {
     fn exim_rcpt_reply(
         &mut self,
         argument: &[u8],
+        more_pending: bool,
         out: &mut Vec<Action>,
         was_rejected_mail: &mut bool,
     ) -> bool {
@@ -732,6 +789,10 @@ impl Session {
         let mailboxes = self.exim_route(&local_name);
         if mailboxes.is_empty() && !postmaster {
             out.push(self.reply(ReplyKey::UserUnknown));
+            return true;
+        }
+        if !self.exim.pipelining_advertised && more_pending {
+            self.exim_sync_failure(out);
             return true;
         }
         let typed = String::from_utf8_lossy(&address.address).into_owned();
@@ -838,6 +899,9 @@ impl Session {
 
     /// TLS is up: Exim forgets HELO/EHLO and what it advertised.
     pub(super) fn exim_tls_started(&mut self) {
+        // One more EHLO and AUTH are free after the handshake.
+        self.exim.helo_used = false;
+        self.exim.auth_used = false;
         self.exim.esmtp = false;
         self.exim.pipelining_advertised = false;
         self.exim.tls_advertised = false;
@@ -863,6 +927,7 @@ impl Session {
             last = rest;
         }
         let word = if verb == Verb::Bdat { "BDAT" } else { "DATA" };
+        self.exim.sync_enforced = true;
         let has_recipients = self
             .transaction
             .as_ref()
@@ -1102,7 +1167,7 @@ impl Session {
         copies
             .into_iter()
             .map(|(mailbox, originals)| {
-                let envelope_to = originals.join(",\n\t");
+                let envelope_to = originals.join(",\n ");
                 let entry = exim_entry(
                     &EximEnvelope {
                         sender,

@@ -537,7 +537,8 @@ impl Session {
                     LongCommandLine::Split { limit } if pending > limit => {
                         position += limit + 1;
                         searched_to = position;
-                        self.exim_command(&[], true, now, out);
+                        let more = position < input.len();
+                        self.exim_command(&[], true, more, now, out);
                         continue;
                     }
                     LongCommandLine::Split { .. } => break,
@@ -556,7 +557,8 @@ impl Session {
                     // line is read as the next command.
                     position += limit + 1;
                     searched_to = position;
-                    self.exim_command(&[], true, now, out);
+                    let more = position < input.len();
+                    self.exim_command(&[], true, more, now, out);
                     continue;
                 }
             }
@@ -597,7 +599,11 @@ impl Session {
             self.input = input;
             self.scanned_without_newline = searched_to.saturating_sub(position);
         } else {
-            self.unread_at_close |= self.is_closed() && position < input.len();
+            // Exim has read what arrived with the line it answered last: only
+            // what comes later is left unread.
+            self.unread_at_close |= self.is_closed()
+                && position < input.len()
+                && self.personality.syntax != Syntax::Exim;
             self.scanned_without_newline = 0;
         }
     }
