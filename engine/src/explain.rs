@@ -51,7 +51,7 @@ pub fn explain_reply(key: ReplyKey) -> Explanation {
         Ok => e("NOOP does nothing; the server just says it is still there.", "4.1.1.9"),
         Closing => e("The server says goodbye and closes the connection, as QUIT asks.", "4.1.1.10"),
         UserUnknown => e("{echo} is in one of this server's domains, but no such user or alias exists here. Exim says the address cannot be routed: none of its routers (aliases, local users) takes it.", "4.1.1.3"),
-        RelayingDenied => e("The recipient is not in one of this server's domains, and this server does not relay for you: it only takes mail for its own users.", "3.6"),
+        RelayingDenied => e("{echo} is not in one of this server's domains, and this server does not relay for you: it only takes mail for its own users.", "3.6"),
         NullRecipient => e("<> is the null return path: it can be a sender (for bounces) but never a recipient.", "4.1.1.3"),
         SyntaxErrorScanning => e("The command's argument is not in the form the server expects: MAIL FROM:<address> or RCPT TO:<address>, with the colon.", "4.1.2"),
         UnbalancedOpen => e("The address has a < without its closing >.", "4.1.2"),

@@ -223,9 +223,11 @@ fn check_line(
     chunk: usize,
     now: Timestamp,
     context: &str,
+    line_goes_on: &mut bool,
 ) -> bool {
     let command = session.reading_commands();
     let data = session.in_data();
+    let continued = data && std::mem::take(line_goes_on);
     let mut replies: Vec<Reply> = Vec::new();
     for piece in line.chunks(chunk.max(1)) {
         for action in session.receive(piece, now) {
@@ -257,7 +259,14 @@ fn check_line(
         // Exim ends a message line only at CR LF.
         let content = match session.personality().syntax {
             Syntax::Sendmail => content.strip_suffix(b"\r").unwrap_or(content),
-            Syntax::Exim => content.strip_suffix(b"\r").unwrap_or(b"(line goes on)"),
+            Syntax::Exim => match content.strip_suffix(b"\r") {
+                Some(content) => content,
+                None => {
+                    // A bare LF: the message line goes on.
+                    *line_goes_on = true;
+                    b"(line goes on)"
+                }
+            },
             Syntax::Postfix => {
                 let end = content
                     .iter()
@@ -266,7 +275,7 @@ fn check_line(
                 &content[..end]
             }
         };
-        let final_dot = content == b".";
+        let final_dot = content == b"." && !continued;
         let answered = if final_dot {
             replies.len() == 1 || (closed && replies.len() <= 2)
         } else {
@@ -307,9 +316,10 @@ fn random_sessions_answer_every_command_line_once() {
         session.connect(now);
         session.greet(now);
         let chunk = 1 + random.below(40);
+        let mut goes_on = false;
         for line in lines_of(&input) {
             let context = format!("seed {seed} {}", personality.id);
-            if !check_line(&mut session, line, chunk, now, &context) {
+            if !check_line(&mut session, line, chunk, now, &context, &mut goes_on) {
                 break;
             }
         }
@@ -349,7 +359,7 @@ fn every_command_line_gets_exactly_one_reply_outside_data() {
         for line in lines {
             let mut data = line.to_vec();
             data.extend_from_slice(b"\r\n");
-            check_line(&mut session, &data, 3, now, personality.id);
+            check_line(&mut session, &data, 3, now, personality.id, &mut false);
         }
         assert!(session.is_closed(), "{}: QUIT closes", personality.id);
     }

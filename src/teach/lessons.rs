@@ -3,7 +3,7 @@
 //! format is in the README.
 
 use serde::Deserialize;
-use smtplab_engine::World;
+use smtplab_engine::{Personality, World};
 
 use crate::terminal::log::LogEvent;
 use crate::terminal::mailbox;
@@ -14,8 +14,13 @@ use crate::terminal::mailbox;
 pub enum Check {
     /// The client sent a command starting with `verb` (any case).
     Sent { verb: String },
-    /// The server replied with this code (and enhanced code, if given).
-    Reply { code: u16, enhanced: Option<String> },
+    /// The server replied with this code (and enhanced code, if given);
+    /// with `server`, only a reply of that personality counts.
+    Reply {
+        code: u16,
+        enhanced: Option<String>,
+        server: Option<String>,
+    },
     /// A message reached `mailbox`, with a `header` (by name) and a body
     /// line equal to `body_line`, when those are given.
     Delivered {
@@ -53,6 +58,7 @@ struct CheckFields {
     commands: Option<usize>,
     command: Option<String>,
     status: Option<String>,
+    server: Option<String>,
 }
 
 impl TryFrom<CheckFields> for Check {
@@ -67,6 +73,15 @@ impl TryFrom<CheckFields> for Check {
             "reply" => Check::Reply {
                 code: f.code.ok_or_else(|| missing("code"))?,
                 enhanced: f.enhanced.clone(),
+                server: match &f.server {
+                    Some(id) => Some(
+                        smtplab_engine::Personality::by_id(id)
+                            .ok_or_else(|| format!("unknown server \"{id}\""))?
+                            .id
+                            .to_string(),
+                    ),
+                    None => None,
+                },
             },
             "delivered" => Check::Delivered {
                 mailbox: f.mailbox.clone().ok_or_else(|| missing("mailbox"))?,
@@ -106,10 +121,11 @@ impl TryFrom<CheckFields> for Check {
             ("commands", f.commands.is_some()),
             ("command", f.command.is_some()),
             ("status", f.status.is_some()),
+            ("server", f.server.is_some()),
         ];
         let takes: &[&str] = match check {
             Check::Sent { .. } => &["verb"],
-            Check::Reply { .. } => &["code", "enhanced"],
+            Check::Reply { .. } => &["code", "enhanced", "server"],
             Check::Delivered { .. } => &["mailbox", "header", "body_line"],
             Check::Recovered { .. } => &["first", "then"],
             Check::Pipelined { .. } => &["commands"],
@@ -192,6 +208,8 @@ pub struct CheckProgress {
     run: (u32, usize),
     /// `ReadMail`: a message was delivered.
     delivered: bool,
+    /// `Reply`: the personality of the current connection.
+    server: &'static str,
 }
 
 impl Check {
@@ -201,19 +219,30 @@ impl Check {
         if progress.passed {
             return;
         }
+        if let LogEvent::Connected { personality } = event {
+            progress.server = personality;
+        }
         progress.passed = match (self, event) {
             (Check::Sent { verb }, LogEvent::Sent { line, .. }) => line
                 .as_bytes()
                 .get(..verb.len())
                 .is_some_and(|start| start.eq_ignore_ascii_case(verb.as_bytes())),
             (
-                Check::Reply { code, enhanced },
+                Check::Reply {
+                    code,
+                    enhanced,
+                    server,
+                },
                 LogEvent::Replied {
                     code: c,
                     enhanced: e,
                     ..
                 },
-            ) => c == code && (enhanced.is_none() || e == enhanced),
+            ) => {
+                c == code
+                    && (enhanced.is_none() || e == enhanced)
+                    && server.as_deref().is_none_or(|s| s == progress.server)
+            }
             (
                 Check::Delivered {
                     mailbox,
@@ -310,12 +339,18 @@ impl Check {
             Check::Sent { verb } => format!("send {verb}"),
             Check::Reply {
                 code,
-                enhanced: Some(e),
-            } => format!("get a {code} {e} reply"),
-            Check::Reply {
-                code,
-                enhanced: None,
-            } => format!("get a {code} reply"),
+                enhanced,
+                server,
+            } => {
+                let mut text = match enhanced {
+                    Some(e) => format!("get a {code} {e} reply"),
+                    None => format!("get a {code} reply"),
+                };
+                if let Some(personality) = server.as_deref().and_then(Personality::by_id) {
+                    text.push_str(&format!(" from {}", personality.label));
+                }
+                text
+            }
             Check::Delivered {
                 mailbox,
                 header,
@@ -357,8 +392,8 @@ pub fn evaluate<'a>(lesson: &Lesson, log: impl Iterator<Item = &'a LogEvent>) ->
 mod tests {
     use super::*;
     use crate::terminal::{Key, Terminal};
-    use smtplab_engine::personality::SENDMAIL_8_13_8;
-    use smtplab_engine::{Personality, Timestamp};
+    use smtplab_engine::personality::{EXIM_4_96_DEBIAN, SENDMAIL_8_13_8};
+    use smtplab_engine::Timestamp;
 
     fn now() -> Timestamp {
         Timestamp::new(1_800_000_000, 0)
@@ -432,27 +467,39 @@ mod tests {
         }
     }
 
-    /// The comparison lesson: the same relay attempt passes with the
-    /// Postfix it names, not with Sendmail.
+    /// The comparison lesson: the same relay attempt must be refused by
+    /// Postfix (where the lesson starts) and by Exim; one server is not
+    /// enough, and Sendmail's refusal does not count.
     #[test]
-    fn the_comparison_lesson_needs_postfix() {
-        let lesson = lesson("postfix-relay");
-        let wanted = lesson
+    fn the_comparison_lesson_needs_postfix_and_exim() {
+        let lesson = lesson("three-servers");
+        let first = lesson
             .personality
             .as_deref()
             .and_then(Personality::by_id)
             .unwrap();
+        assert_eq!(first.id, "postfix-3.7.11-debian");
         let attempt = [
             "telnet mail.example.com smtp",
             "EHLO me.example",
             "MAIL FROM:<me@me.example>",
             "RCPT TO:<someone@example.org>",
+            "QUIT",
         ];
-        assert!(passes(&run_with(wanted, &attempt), "postfix-relay"));
-        assert!(!passes(
-            &run_with(&SENDMAIL_8_13_8, &attempt),
-            "postfix-relay"
-        ));
+        let both = |second: &'static Personality| {
+            let mut terminal = run_with(first, &attempt);
+            let world = terminal.world().clone();
+            terminal.configure(world, second);
+            for line in attempt {
+                terminal.paste(line, now());
+                terminal.press(Key::Enter, now());
+            }
+            terminal
+        };
+        assert!(passes(&both(&EXIM_4_96_DEBIAN), "three-servers"));
+        assert!(!passes(&run_with(first, &attempt), "three-servers"));
+        assert!(!passes(&run_with(&EXIM_4_96_DEBIAN, &attempt), "three-servers"));
+        assert!(!passes(&both(&SENDMAIL_8_13_8), "three-servers"));
     }
 
     #[test]
@@ -467,6 +514,7 @@ mod tests {
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"code\": 250}]}]}", "a \"sent\" check needs \"verb\""),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"X\", \"code\": 250}]}]}", "a \"sent\" check does not take \"code\""),
             ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"personality\": \"exim\", \"checks\": [{\"kind\": \"sent\", \"verb\": \"EHLO\"}]}]}", "unknown personality"),
+            ("{\"title\": \"t\", \"lessons\": [{\"id\": \"a\", \"title\": \"a\", \"goal\": \"g\", \"checks\": [{\"kind\": \"reply\", \"code\": 550, \"server\": \"qmail\"}]}]}", "unknown server \"qmail\""),
         ];
         for (text, needle) in cases {
             let error = parse_lessons(text).unwrap_err();
