@@ -31,6 +31,8 @@ const browser = await chromium.launch({
 
 let failures = 0;
 async function check(name, body, options = {}) {
+  // ONLY=text runs the checks whose names contain it (while working on one).
+  if (process.env.ONLY && !name.includes(process.env.ONLY)) return;
   const context = await browser.newContext(options.context || {});
   const page = await context.newPage();
   const errors = [];
@@ -281,6 +283,36 @@ await check('Postfix: chosen in the settings, then by parameter, its replies exp
   await typeLine(page, 'cat /var/mail/mom');
   await waitForLine(page, 'X-Original-To: mom@example.com');
   if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/postfix.png` });
+});
+
+await check('Exim: by parameter, its own replies, explained, and what appendfile writes', async (page) => {
+  await page.goto(base + '?personality=exim-4.96-debian');
+  await page.waitForSelector('.input-line .prompt');
+  await page.click('button:has-text("Settings")');
+  expect(await page.$eval('#setting-personality', (e) => e.value) === 'exim-4.96-debian', 'the picker shows Exim');
+  await page.click('button:has-text("Settings")');
+  await page.click('.terminal');
+  await typeLine(page, 'telnet mail.example.com smtp');
+  await waitForLine(page, /^220 mail\.example\.com ESMTP Exim 4\.96 \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}$/);
+  for (const line of ['EHLO a.example', 'MAIL FROM me@a.example', 'MAIL FROM:<me@a.example>', 'RCPT TO:<bob@example.org>', 'RCPT TO:<mom@example.com>', 'DATA',
+    'Subject: hello', '', 'Hi Mom', '.', 'QUIT']) await typeLine(page, line);
+  await waitForLine(page, 'Connection closed by foreign host.');
+  const shown = await lines(page);
+  for (const want of ['250-PIPECONNECT', '250 HELP', '500 unrecognized command', '250 OK', '550 relay not permitted', '250 Accepted',
+    '354 Enter message, ending with "." on a line by itself', '221 mail.example.com closing connection']) {
+    expect(shown.includes(want), `no line ${want}:\n${shown.join('\n')}`);
+  }
+  expect(shown.some((l) => /^250 OK id=[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}$/.test(l)), shown.join('\n'));
+  await page.click('button:has-text("Explain")');
+  await page.click('.explainable:text-is("500 unrecognized command")');
+  const explained = await waitForText(page, '.explain-panel', (text) => !text.includes('Loading the explanations'));
+  expect(explained.includes('MAIL FROM without the colon is unknown'), explained);
+  await page.click('button:has-text("Explain")');
+  await page.click('.terminal');
+  await typeLine(page, 'cat /var/mail/mom');
+  await waitForLine(page, 'Envelope-to: mom@example.com');
+  await waitForLine(page, /^\tby mail\.example\.com with esmtp \(Exim 4\.96\)$/);
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/exim.png` });
 });
 
 await check('font size, themes and the phone key bar', async (page) => {
