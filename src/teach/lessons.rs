@@ -498,7 +498,10 @@ mod tests {
         };
         assert!(passes(&both(&EXIM_4_96_DEBIAN), "three-servers"));
         assert!(!passes(&run_with(first, &attempt), "three-servers"));
-        assert!(!passes(&run_with(&EXIM_4_96_DEBIAN, &attempt), "three-servers"));
+        assert!(!passes(
+            &run_with(&EXIM_4_96_DEBIAN, &attempt),
+            "three-servers"
+        ));
         assert!(!passes(&both(&SENDMAIL_8_13_8), "three-servers"));
     }
 
