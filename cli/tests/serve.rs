@@ -82,17 +82,17 @@ fn tutorial_session_over_tcp() {
     assert_eq!(read_line(), "", "the server closes after QUIT");
 }
 
-/// Python's smtplib starts TLS with the Postfix personality and sends a
-/// message inside it; Postfix writes `with ESMTPS` in its `Received:`.
-#[test]
-fn a_real_client_sends_mail_over_starttls() {
-    let spool = std::env::temp_dir().join(format!("smtplab-tls-{}", std::process::id()));
+/// Python's smtplib starts TLS with `personality` and sends a message
+/// inside it; returns mom's mailbox.
+fn send_over_starttls(personality: &str) -> String {
+    let spool =
+        std::env::temp_dir().join(format!("smtplab-tls-{personality}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&spool);
     let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../worlds/corpus.json");
     let spool_arg = spool.to_string_lossy().to_string();
     let (_server, port) = serve(&[
         "--personality",
-        "postfix-3.7.11-debian",
+        personality,
         "--world",
         world,
         "--spool",
@@ -121,9 +121,25 @@ s.quit()
         .expect("python3 runs");
     assert!(status.success());
     let mailbox = std::fs::read_to_string(spool.join("mom")).unwrap();
+    let _ = std::fs::remove_dir_all(&spool);
+    mailbox
+}
+
+/// Postfix writes `with ESMTPS` in its `Received:`, Exim `with esmtps`
+/// and the TLS version and cipher.
+#[test]
+fn a_real_client_sends_mail_over_starttls() {
+    let mailbox = send_over_starttls("postfix-3.7.11-debian");
     assert!(mailbox.contains("(Postfix) with ESMTPS id "), "{mailbox}");
     assert!(mailbox.contains("\nsent inside TLS\n"), "{mailbox}");
-    let _ = std::fs::remove_dir_all(&spool);
+    let mailbox = send_over_starttls("exim-4.96-debian");
+    assert!(
+        mailbox.contains(
+            "\tby mail.example.com with esmtps  (TLS1.3) tls TLS_AES_256_GCM_SHA384\n\t(Exim 4.96)\n"
+        ),
+        "{mailbox}"
+    );
+    assert!(mailbox.contains("\nsent inside TLS\n"), "{mailbox}");
 }
 
 /// Real clients read back over POP3 and IMAP what Python's smtplib just
