@@ -146,6 +146,7 @@ reply_keys! {
     NeedRcptPipelined,
     ChunkingNotAdvertised,
     OnlyRsetNow,
+    DataTimeout,
 }
 
 /// One catalogue entry.
@@ -825,7 +826,14 @@ pub const EXIM_REPLIES: &[(ReplyKey, Template)] = &[
     (ReplyKey::HeaderSyntax, plain(550, "header syntax")),
     (
         ReplyKey::Timeout,
-        plain(421, "{host}: SMTP {arg} timeout - closing connection"),
+        plain(421, "{host}: SMTP command timeout - closing connection"),
+    ),
+    (
+        ReplyKey::DataTimeout,
+        plain(
+            421,
+            "{host} SMTP incoming data timeout - closing connection.",
+        ),
     ),
     (
         ReplyKey::BdatSyntax,
@@ -1156,6 +1164,7 @@ mod tests {
         ReplyKey::NeedRcptPipelined,
         ReplyKey::ChunkingNotAdvertised,
         ReplyKey::OnlyRsetNow,
+        ReplyKey::DataTimeout,
     ];
 
     /// Keys of Sendmail's and Postfix's sessions that Exim's never sends.

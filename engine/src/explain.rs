@@ -145,6 +145,7 @@ pub fn explain_reply(key: ReplyKey) -> Explanation {
         HeaderSyntax => e("An address header of the message (From:, To:, Cc:, Reply-To:, Sender:, Bcc:) has an address Exim cannot read, or one without a domain; Debian's Exim refuses such messages.", "4.1.1.4"),
         NeedRcptPipelined => e("No recipient was accepted, so there is nothing to send the message to. The capital V is Exim's sign that it took DATA to be pipelined after refused RCPTs, and did not count it as an error.", "4.1.4"),
         ChunkingNotAdvertised => e("BDAT is for servers that offered CHUNKING in their EHLO reply; say EHLO first.", "4.1.1.4"),
+        DataTimeout => e("The message stopped arriving before its final dot, and the server gave up waiting (five minutes for Exim); the message is thrown away.", "4.5.3.2"),
         OnlyRsetNow => e("After a broken chunked transfer Exim answers only RSET (or QUIT) until the client starts over.", "4.1.1.4"),
         AfterBdat => e("The message is being sent in chunks with BDAT; only more BDAT (or RSET) may come until the LAST chunk.", "4.1.1.4"),
     }

@@ -359,3 +359,39 @@ fn mail_for_root_and_its_aliases_goes_to_var_mail_mail() {
         "{entry}"
     );
 }
+
+#[test]
+fn timeouts_in_commands_and_in_a_message() {
+    let world = World::corpus();
+    let connection = Connection::new(&world, "127.0.0.2", 14334, 7);
+    let mut session = Session::new(&EXIM_4_96_DEBIAN, Arc::new(world.clone()), connection);
+    let now = Timestamp::parse_rfc3339("2026-11-29T20:16:48Z").unwrap();
+    session.connect(now);
+    session.greet(now);
+    let said = |actions: Vec<Action>| -> Vec<String> {
+        actions
+            .into_iter()
+            .filter_map(|a| match a {
+                Action::Reply(reply) => Some(reply.render().join("\n")),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        said(session.timeout(now)),
+        ["421 mail.example.com: SMTP command timeout - closing connection"]
+    );
+    let connection = Connection::new(&world, "127.0.0.2", 14334, 7);
+    let mut session = Session::new(&EXIM_4_96_DEBIAN, Arc::new(world), connection);
+    session.connect(now);
+    session.greet(now);
+    session.receive(
+        b"EHLO a.example\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\nDATA\r\nSubject: x\r\n",
+        now,
+    );
+    assert_eq!(
+        said(session.timeout(now)),
+        ["421 mail.example.com SMTP incoming data timeout - closing connection."]
+    );
+    assert!(session.is_closed());
+}

@@ -475,13 +475,17 @@ impl Session {
         if self.is_closed() {
             return Vec::new();
         }
-        let during = match (self.personality.syntax, self.in_data()) {
-            (Syntax::Exim, true) => "incoming data",
-            (Syntax::Exim, false) => "command",
-            (_, true) => "message collection",
-            (_, false) => "server cmd read",
+        let during = if self.in_data() {
+            "message collection"
+        } else {
+            "server cmd read"
         };
-        let mut out = vec![self.reply_arg(ReplyKey::Timeout, during)];
+        let key = if self.personality.syntax == Syntax::Exim && self.in_data() {
+            ReplyKey::DataTimeout
+        } else {
+            ReplyKey::Timeout
+        };
+        let mut out = vec![self.reply_arg(key, during)];
         if self.personality.lost_input_reply {
             out.push(self.reply(ReplyKey::LostInput));
         }
