@@ -269,7 +269,7 @@ fn table_of_sessions() {
                 b"EHLO client.example.no\r\n",
                 b"MAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\n",
                 b"BDAT 3\r\nabc",
-                b"MAIL FROM:<c@d.example>\r\n",
+                b"FROB\r\n",
                 b"NOOP\r\n",
                 b"RSET\r\n",
                 b"MAIL FROM:<c@d.example>\r\n",

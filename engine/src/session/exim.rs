@@ -378,7 +378,9 @@ impl Session {
         };
         let sync_enforced = self.exim.sync_enforced && more_pending;
         let Some(&(name, verb, takes_argument, mail_command)) = found else {
-            if sync_enforced {
+            if self.exim.after_chunk != AfterChunk::None {
+                self.exim_between_chunks(Verb::Unknown, b"", now, out);
+            } else if sync_enforced {
                 self.exim_sync_failure(out);
             } else {
                 self.exim_unknown(out);
