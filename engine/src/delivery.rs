@@ -18,6 +18,28 @@
 
 use crate::time::Timestamp;
 
+/// The blank line after the headers, the body with `From ` lines escaped
+/// (`>From `, as mbox readers expect), and the blank line that ends an
+/// mbox entry.
+fn append_body(out: &mut Vec<u8>, body: &[u8]) {
+    out.push(b'\n');
+    append_escaped(out, body.split_inclusive(|&b| b == b'\n'));
+}
+
+/// Body lines with `From ` escaped, then the blank line that ends the entry.
+fn append_escaped<'a>(out: &mut Vec<u8>, lines: impl Iterator<Item = &'a [u8]>) {
+    for line in lines {
+        if line.starts_with(b"From ") {
+            out.push(b'>');
+        }
+        out.extend_from_slice(line);
+    }
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+}
+
 /// Everything about an Exim transaction that shows in one mailbox's copy.
 pub struct EximEnvelope<'a> {
     /// The sender; empty for `<>`.
@@ -159,17 +181,7 @@ pub fn exim_entry(envelope: &EximEnvelope, message: &[u8]) -> Vec<u8> {
         }
         out.extend_from_slice(field);
     }
-    out.push(b'\n');
-    for body_line in body.split_inclusive(|&b| b == b'\n') {
-        if body_line.starts_with(b"From ") {
-            out.push(b'>');
-        }
-        out.extend_from_slice(body_line);
-    }
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out.push(b'\n');
+    append_body(&mut out, body);
     out
 }
 
@@ -414,17 +426,7 @@ pub fn mbox_entry(envelope: &Envelope, message: &[u8]) -> Vec<u8> {
         }
         out.push(b'\n');
     }
-    out.push(b'\n');
-    for body_line in body.split_inclusive(|&b| b == b'\n') {
-        if body_line.starts_with(b"From ") {
-            out.push(b'>');
-        }
-        out.extend_from_slice(body_line);
-    }
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out.push(b'\n');
+    append_body(&mut out, body);
     out
 }
 
@@ -619,16 +621,7 @@ pub fn postfix_entry(envelope: &PostfixEnvelope, message: &[u8]) -> Vec<u8> {
     if saw_separator || !body.is_empty() {
         out.push(b'\n');
     }
-    for text in body {
-        if text.starts_with(b"From ") {
-            out.push(b'>');
-        }
-        out.extend_from_slice(text);
-    }
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    out.push(b'\n');
+    append_escaped(&mut out, body.iter().copied());
     out
 }
 

@@ -144,46 +144,39 @@ impl Timestamp {
     /// `Tue, 22 Oct 2013 05:05:59 -0400`; a zero offset is written `GMT`,
     /// and the day of the month is not zero-padded, as Sendmail's `arpadate`.
     pub fn rfc822(&self) -> String {
-        let t = self.local();
         let zone = if self.offset_minutes == 0 {
             "GMT".to_string()
         } else {
-            let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-            let minutes = self.offset_minutes.unsigned_abs();
-            format!("{}{:02}{:02}", sign, minutes / 60, minutes % 60)
+            self.numeric_offset()
         };
-        format!(
-            "{}, {} {} {} {:02}:{:02}:{:02} {}",
-            t.day_name(),
-            t.day,
-            t.month_name(),
-            t.year,
-            t.hour,
-            t.minute,
-            t.second,
-            zone
-        )
+        self.day_date_time(format!("{}", self.local().day), &zone)
     }
 
     /// `Sun, 01 Nov 2026 20:16:48 +0000`, Exim's `tod_full`: the day
     /// zero-padded and the offset always numeric.
     pub fn full_date(&self) -> String {
+        self.day_date_time(format!("{:02}", self.local().day), &self.numeric_offset())
+    }
+
+    /// `Sun, DAY Nov 2026 20:16:48 ZONE` with the day and zone as given.
+    fn day_date_time(&self, day: String, zone: &str) -> String {
         let t = self.local();
-        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-        let minutes = self.offset_minutes.unsigned_abs();
         format!(
-            "{}, {:02} {} {} {:02}:{:02}:{:02} {}{:02}{:02}",
+            "{}, {day} {} {} {:02}:{:02}:{:02} {zone}",
             t.day_name(),
-            t.day,
             t.month_name(),
             t.year,
             t.hour,
             t.minute,
-            t.second,
-            sign,
-            minutes / 60,
-            minutes % 60
+            t.second
         )
+    }
+
+    /// `+0000`, `-0400`: the offset from UTC as RFC 5322 writes it.
+    fn numeric_offset(&self) -> String {
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let minutes = self.offset_minutes.unsigned_abs();
+        format!("{sign}{:02}{:02}", minutes / 60, minutes % 60)
     }
 
     /// `Sun Nov 01 20:16:48 2026`, Exim's `tod_bsdin` for mbox `From `
@@ -216,7 +209,7 @@ impl Timestamp {
             (hours, rest) => format!("{sign}{hours:02}{rest:02}"),
         };
         format!(
-            "{}, {:>2} {} {} {:02}:{:02}:{:02} {}{:02}{:02} ({})",
+            "{}, {:>2} {} {} {:02}:{:02}:{:02} {} ({})",
             t.day_name(),
             t.day,
             t.month_name(),
@@ -224,9 +217,7 @@ impl Timestamp {
             t.hour,
             t.minute,
             t.second,
-            sign,
-            minutes / 60,
-            minutes % 60,
+            self.numeric_offset(),
             name
         )
     }
@@ -259,20 +250,15 @@ impl Timestamp {
     /// INTERNALDATE is written.
     pub fn imap_date(&self) -> String {
         let t = self.local();
-        let offset = self.offset_minutes;
-        let sign = if offset < 0 { '-' } else { '+' };
-        let offset = offset.unsigned_abs();
         format!(
-            "{:02}-{}-{:04} {:02}:{:02}:{:02} {}{:02}{:02}",
+            "{:02}-{}-{:04} {:02}:{:02}:{:02} {}",
             t.day,
             t.month_name(),
             t.year,
             t.hour,
             t.minute,
             t.second,
-            sign,
-            offset / 60,
-            offset % 60
+            self.numeric_offset()
         )
     }
 
@@ -429,6 +415,13 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    #[test]
+    fn exim_dates() {
+        let t = Timestamp::parse_rfc3339("2026-11-01T07:05:09-04:00").unwrap();
+        assert_eq!(t.full_date(), "Sun, 01 Nov 2026 07:05:09 -0400");
+        assert_eq!(t.bsd_inbox(), "Sun Nov 01 07:05:09 2026");
     }
 
     #[test]

@@ -296,6 +296,32 @@ impl Session {
         over
     }
 
+    /// A syntax or protocol error answered with the catalogue's text for
+    /// `key`; returns whether the session ended.
+    fn exim_error(&mut self, key: ReplyKey, out: &mut Vec<Action>) -> bool {
+        let reply = self.exim_reply(key, None, &[]);
+        self.exim_synprot(Some(reply), out)
+    }
+
+    /// The address of MAIL or RCPT, or the syntax error that refuses it
+    /// (`501 <text>: <what the parser says>`).
+    fn exim_address(
+        &mut self,
+        text: &[u8],
+        allow_null: bool,
+        out: &mut Vec<Action>,
+    ) -> Option<exim_address::Extracted> {
+        match exim_address::extract(text, allow_null) {
+            Ok(address) => Some(address),
+            Err(error) => {
+                let reply =
+                    self.exim_reply(ReplyKey::AddressSyntax, Some(text), &[("arg", &error)]);
+                self.exim_synprot(Some(reply), out);
+                None
+            }
+        }
+    }
+
     /// A command line (trailing white space already removed). `overlong`:
     /// the line did not fit Exim's buffer.
     pub(super) fn exim_command(
@@ -415,8 +441,7 @@ impl Session {
             }
         }
         if !takes_argument && !argument.is_empty() {
-            let reply = self.exim_reply(ReplyKey::UnexpectedArgument, None, &[]);
-            self.exim_synprot(Some(reply), out);
+            self.exim_error(ReplyKey::UnexpectedArgument, out);
             return;
         }
         match verb {
@@ -455,16 +480,14 @@ impl Session {
             Verb::Expn => out.push(self.reply(ReplyKey::ExpnUnavailable)),
             Verb::Etrn => {
                 if self.transaction.is_some() {
-                    let reply = self.exim_reply(ReplyKey::EtrnInTransaction, None, &[]);
-                    self.exim_synprot(Some(reply), out);
+                    self.exim_error(ReplyKey::EtrnInTransaction, out);
                 } else {
                     out.push(self.reply(ReplyKey::EtrnRefused));
                 }
             }
             Verb::Auth => {
                 self.exim.auth_used = true;
-                let reply = self.exim_reply(ReplyKey::AuthNotEnabled, None, &[]);
-                self.exim_synprot(Some(reply), out);
+                self.exim_error(ReplyKey::AuthNotEnabled, out);
             }
             Verb::StartTls => self.exim_starttls(out),
             _ => self.exim_unknown(out),
@@ -479,8 +502,7 @@ impl Session {
             self.exim_hang_up(out);
             return;
         }
-        let reply = self.exim_reply(ReplyKey::UnknownCommand, None, &[]);
-        self.exim_synprot(Some(reply), out);
+        self.exim_error(ReplyKey::UnknownCommand, out);
     }
 
     /// `smtp_reset`: the transaction and what RCPT remembered go.
@@ -553,13 +575,11 @@ impl Session {
             return false;
         }
         if self.transaction.is_some() {
-            let reply = self.exim_reply(ReplyKey::SenderAlreadySpecified, None, &[]);
-            self.exim_synprot(Some(reply), out);
+            self.exim_error(ReplyKey::SenderAlreadySpecified, out);
             return false;
         }
         if argument.is_empty() {
-            let reply = self.exim_reply(ReplyKey::MailSyntax, None, &[]);
-            self.exim_synprot(Some(reply), out);
+            self.exim_error(ReplyKey::MailSyntax, out);
             return false;
         }
         self.exim_reset();
@@ -603,33 +623,24 @@ impl Session {
                     if !value.eq_ignore_ascii_case(b"8BITMIME")
                         && !value.eq_ignore_ascii_case(b"7BIT") =>
                 {
-                    let reply = self.exim_reply(ReplyKey::UnknownBodyType, None, &[]);
-                    self.exim_synprot(Some(reply), out);
+                    self.exim_error(ReplyKey::UnknownBodyType, out);
                     return false;
                 }
                 b"AUTH" if value != b"<>" && !valid_xtext(value) => {
-                    let reply = self.exim_reply(ReplyKey::ParameterSyntax, None, &[]);
-                    self.exim_synprot(Some(reply), out);
+                    self.exim_error(ReplyKey::ParameterSyntax, out);
                     return false;
                 }
                 b"PRDR" => self.exim.prdr = true,
                 b"SMTPUTF8" => {
-                    let reply = self.exim_reply(ReplyKey::Utf8NotAdvertised, None, &[]);
-                    self.exim_synprot(Some(reply), out);
+                    self.exim_error(ReplyKey::Utf8NotAdvertised, out);
                     return false;
                 }
                 // RET and ENVID: DSN is not offered, so they are ignored.
                 _ => {}
             }
         }
-        let sender = match exim_address::extract(data, true) {
-            Ok(sender) => sender,
-            Err(error) => {
-                let reply =
-                    self.exim_reply(ReplyKey::AddressSyntax, Some(data), &[("arg", &error)]);
-                self.exim_synprot(Some(reply), out);
-                return false;
-            }
+        let Some(sender) = self.exim_address(data, true, out) else {
+            return false;
         };
         let limit = self.message_size_limit();
         if limit > 0 && size > limit {
@@ -724,25 +735,17 @@ impl Session {
                 *was_rejected_mail = true;
                 return true;
             }
-            let reply = self.exim_reply(ReplyKey::NeedMailBeforeRcpt, None, &[]);
-            self.exim_synprot(Some(reply), out);
+            self.exim_error(ReplyKey::NeedMailBeforeRcpt, out);
             return false;
         };
         if argument.is_empty() {
-            let reply = self.exim_reply(ReplyKey::RcptSyntax, None, &[]);
-            self.exim_synprot(Some(reply), out);
+            self.exim_error(ReplyKey::RcptSyntax, out);
             return true;
         }
         // Every RCPT option needs DSN, which is not offered: any option
         // stays part of the address, which then does not parse.
-        let mut address = match exim_address::extract(argument, false) {
-            Ok(address) => address,
-            Err(error) => {
-                let reply =
-                    self.exim_reply(ReplyKey::AddressSyntax, Some(argument), &[("arg", &error)]);
-                self.exim_synprot(Some(reply), out);
-                return true;
-            }
+        let Some(mut address) = self.exim_address(argument, false, out) else {
+            return true;
         };
         if address.domain == 0 {
             if !address.address.eq_ignore_ascii_case(b"postmaster") {
@@ -885,8 +888,7 @@ impl Session {
 
     fn exim_starttls(&mut self, out: &mut Vec<Action>) {
         if !self.exim.tls_advertised {
-            let reply = self.exim_reply(ReplyKey::TlsNotAvailable, None, &[]);
-            self.exim_synprot(Some(reply), out);
+            self.exim_error(ReplyKey::TlsNotAvailable, out);
             return;
         }
         self.exim_reset();
@@ -916,13 +918,11 @@ impl Session {
         let mut last = false;
         if verb == Verb::Bdat {
             if !self.exim.chunking_offered {
-                let reply = self.exim_reply(ReplyKey::ChunkingNotAdvertised, None, &[]);
-                self.exim_synprot(Some(reply), out);
+                self.exim_error(ReplyKey::ChunkingNotAdvertised, out);
                 return;
             }
             let Some((parsed, rest)) = bdat_arguments(argument) else {
-                let reply = self.exim_reply(ReplyKey::BdatSyntax, None, &[]);
-                self.exim_synprot(Some(reply), out);
+                self.exim_error(ReplyKey::BdatSyntax, out);
                 return;
             };
             size = parsed;
@@ -1062,8 +1062,7 @@ impl Session {
             Verb::Bdat if self.exim.after_chunk == AfterChunk::NextChunk => {
                 match bdat_arguments(argument) {
                     None => {
-                        let reply = self.exim_reply(ReplyKey::BdatSyntax, None, &[]);
-                        self.exim_synprot(Some(reply), out);
+                        self.exim_error(ReplyKey::BdatSyntax, out);
                         // Exim gives up on the message.
                         self.exim_reset();
                         self.exim.new_message();
