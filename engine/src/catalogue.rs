@@ -147,6 +147,9 @@ reply_keys! {
     ChunkingNotAdvertised,
     OnlyRsetNow,
     DataTimeout,
+    PrdrStart,
+    PrdrRecipient,
+    PrdrMessageAccepted,
 }
 
 /// One catalogue entry.
@@ -855,6 +858,18 @@ pub const EXIM_REPLIES: &[(ReplyKey, Template)] = &[
     ),
     (ReplyKey::OnlyRsetNow, plain(503, "only RSET accepted now")),
     (
+        ReplyKey::PrdrStart,
+        plain(353, "PRDR content analysis beginning"),
+    ),
+    (
+        ReplyKey::PrdrRecipient,
+        plain(250, "PRDR R=<{arg}> acceptance"),
+    ),
+    (
+        ReplyKey::PrdrMessageAccepted,
+        plain(250, "id={arg} message accepted"),
+    ),
+    (
         ReplyKey::TooManySessions,
         plain(
             421,
@@ -1165,6 +1180,9 @@ mod tests {
         ReplyKey::ChunkingNotAdvertised,
         ReplyKey::OnlyRsetNow,
         ReplyKey::DataTimeout,
+        ReplyKey::PrdrStart,
+        ReplyKey::PrdrRecipient,
+        ReplyKey::PrdrMessageAccepted,
     ];
 
     /// Keys of Sendmail's and Postfix's sessions that Exim's never sends.

@@ -146,6 +146,9 @@ pub fn explain_reply(key: ReplyKey) -> Explanation {
         NeedRcptPipelined => e("No recipient was accepted, so there is nothing to send the message to. The capital V is Exim's sign that it took DATA to be pipelined after refused RCPTs, and did not count it as an error.", "4.1.4"),
         ChunkingNotAdvertised => e("BDAT is for servers that offered CHUNKING in their EHLO reply; say EHLO first.", "4.1.1.4"),
         DataTimeout => e("The message stopped arriving before its final dot, and the server gave up waiting (five minutes for Exim); the message is thrown away.", "4.5.3.2"),
+        PrdrStart => e("You asked for PRDR on MAIL and gave more than one recipient: before the final answer, Exim now answers for each recipient in turn (Per-Recipient Data Response, an Internet-Draft).", "4.2"),
+        PrdrRecipient => e("PRDR: the message is accepted for this recipient; one line per recipient, in the order of the RCPT commands.", "4.2"),
+        PrdrMessageAccepted => e("PRDR's final answer: the message, with its id, for the recipients that accepted it.", "4.1.1.4"),
         OnlyRsetNow => e("After a broken chunked transfer Exim answers only RSET (or QUIT) until the client starts over.", "4.1.1.4"),
         AfterBdat => e("The message is being sent in chunks with BDAT; only more BDAT (or RSET) may come until the LAST chunk.", "4.1.1.4"),
     }

@@ -395,3 +395,32 @@ fn timeouts_in_commands_and_in_a_message() {
     );
     assert!(session.is_closed());
 }
+
+#[test]
+fn prdr_answers_for_each_recipient_before_the_message() {
+    let outcome = play(&[
+        b"EHLO client.example.no\r\n",
+        b"MAIL FROM:<a@b.example> PRDR\r\nRCPT TO:<mom@example.com>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n",
+        b"Subject: prdr\r\n\r\nhi\r\n.\r\n",
+    ]);
+    let tail: Vec<&str> = outcome.lines[outcome.lines.len() - 4..]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        tail[..3],
+        [
+            "353 PRDR content analysis beginning",
+            "250 PRDR R=<mom@example.com> acceptance",
+            "250 PRDR R=<alice@example.com> acceptance",
+        ]
+    );
+    assert!(tail[3].starts_with("250 id=1xXlKK-0003jC-") && tail[3].ends_with(" message accepted"));
+    // With one recipient PRDR changes nothing.
+    let outcome = play(&[
+        b"EHLO client.example.no\r\n",
+        b"MAIL FROM:<a@b.example> PRDR\r\nRCPT TO:<mom@example.com>\r\nDATA\r\n",
+        b"Subject: prdr\r\n\r\nhi\r\n.\r\n",
+    ]);
+    assert!(outcome.lines.last().unwrap().starts_with("250 OK id="));
+}

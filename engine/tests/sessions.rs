@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use smtplab_corpus::{corpus_dir, project_dir, Generator};
+use smtplab_engine::catalogue::ReplyKey;
 use smtplab_engine::personality::{
     Syntax, POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN,
 };
@@ -238,7 +239,10 @@ fn check_line(
                     reply.code
                 );
                 assert!(!reply.render().is_empty(), "{context}");
-                replies.push(reply);
+                // Exim's PRDR lines come before the message's one reply.
+                if !matches!(reply.key, ReplyKey::PrdrStart | ReplyKey::PrdrRecipient) {
+                    replies.push(reply);
+                }
             }
         }
     }

@@ -1097,6 +1097,7 @@ impl Session {
         out: &mut Vec<Action>,
     ) -> bool {
         let transaction = self.transaction.take();
+        let prdr = self.exim.prdr;
         self.exim.new_message();
         self.chunks = None;
         self.chunks_failed = false;
@@ -1106,6 +1107,16 @@ impl Session {
         if collector.too_big {
             out.push(self.reply(ReplyKey::MessageTooBig));
             return false;
+        }
+        // PRDR (offered, and asked for on MAIL) with several recipients:
+        // the default `acl_smtp_data_prdr` accepts each, one line apiece,
+        // before the data ACL.
+        let prdr = prdr && transaction.recipients.len() > 1;
+        if prdr {
+            out.push(self.reply(ReplyKey::PrdrStart));
+            for recipient in &transaction.recipients {
+                out.push(self.reply_arg(ReplyKey::PrdrRecipient, &recipient.original));
+            }
         }
         if collector.longest_line > MAX_LINE_LENGTH {
             out.push(self.reply_arg(ReplyKey::LineTooLong, &collector.longest_line.to_string()));
@@ -1130,7 +1141,12 @@ impl Session {
             queue_id: message_id.clone(),
             copies,
         }));
-        out.push(self.reply_arg(ReplyKey::MessageAccepted, &message_id));
+        let accepted = if prdr {
+            ReplyKey::PrdrMessageAccepted
+        } else {
+            ReplyKey::MessageAccepted
+        };
+        out.push(self.reply_arg(accepted, &message_id));
         true
     }
 
