@@ -124,6 +124,20 @@ pub fn split_exim_message(message: &[u8]) -> (Vec<&[u8]>, &[u8]) {
     (fields, &message[message.len()..])
 }
 
+/// A header field's name (white space before the colon dropped) and its
+/// value (everything after the colon, continuation lines included).
+pub fn exim_field_parts(field: &[u8]) -> (&[u8], &[u8]) {
+    let colon = field.iter().position(|&b| b == b':').unwrap_or(field.len());
+    let mut name = &field[..colon];
+    while name
+        .last()
+        .is_some_and(|&b| crate::exim_address::is_space(b))
+    {
+        name = &name[..name.len() - 1];
+    }
+    (name, field.get(colon + 1..).unwrap_or(b""))
+}
+
 /// Exim removes these from received messages (`return_path_remove`,
 /// `envelope_to_remove`, `delivery_date_remove`), as it adds its own.
 const EXIM_REMOVED: &[&str] = &["return-path", "envelope-to", "delivery-date"];
@@ -174,9 +188,11 @@ pub fn exim_entry(envelope: &EximEnvelope, message: &[u8]) -> Vec<u8> {
     line(&format!("\t{}", envelope.received.full_date()));
     let (fields, body) = split_exim_message(message);
     for field in fields {
-        let name_end = field.iter().position(|&b| b == b':').unwrap_or(field.len());
-        let name = String::from_utf8_lossy(&field[..name_end]);
-        if EXIM_REMOVED.contains(&name.trim_end().to_ascii_lowercase().as_str()) {
+        let (name, _) = exim_field_parts(field);
+        if EXIM_REMOVED
+            .iter()
+            .any(|removed| name.eq_ignore_ascii_case(removed.as_bytes()))
+        {
             continue;
         }
         out.extend_from_slice(field);

@@ -16,7 +16,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use super::{Action, Chunk, Copy, DataCollector, Phase, Recipient, Session, Transaction};
 use crate::address::Address;
 use crate::catalogue::ReplyKey;
-use crate::delivery::{exim_entry, split_exim_message, EximEnvelope};
+use crate::delivery::{exim_entry, exim_field_parts, split_exim_message, EximEnvelope};
 use crate::exim_address::{self, is_space};
 use crate::personality::{CommandLimits, Verb, EXIM_COMMANDS};
 use crate::reply::Reply;
@@ -203,42 +203,14 @@ fn valid_xtext(value: &[u8]) -> bool {
     true
 }
 
-/// A header field of a received message, split Exim's way.
-struct HeaderField<'a> {
-    /// The field with its continuation lines, each ending in `\n`.
-    text: &'a [u8],
-}
-
-impl HeaderField<'_> {
-    fn name(&self) -> &[u8] {
-        let colon = self
-            .text
-            .iter()
-            .position(|&b| b == b':')
-            .unwrap_or(self.text.len());
-        let mut name = &self.text[..colon];
-        while name.last().is_some_and(|&b| is_space(b)) {
-            name = &name[..name.len() - 1];
-        }
-        name
-    }
-
-    fn value(&self) -> &[u8] {
-        let colon = self
-            .text
-            .iter()
-            .position(|&b| b == b':')
-            .map_or(self.text.len(), |c| c + 1);
-        &self.text[colon..]
-    }
-}
-
 impl Session {
+    /// The personality's limits (every Exim personality has them; without
+    /// any, nothing is limited).
     fn exim_limits(&self) -> CommandLimits {
         self.personality.command_limits.unwrap_or(CommandLimits {
-            syntax_errors: 3,
-            unknown_commands: 3,
-            nonmail_commands: 10,
+            syntax_errors: u32::MAX,
+            unknown_commands: u32::MAX,
+            nonmail_commands: u32::MAX,
         })
     }
 
@@ -381,13 +353,9 @@ impl Session {
             more_pending,
         } = line;
         if !overlong && content.contains(&0) {
-            // Counted, but the reply is its own.
-            self.exim.synprot_errors += 1;
-            let over = self.exim.synprot_errors > self.exim_limits().syntax_errors;
+            // Counted, but the reply is its own, without the extra line.
             out.push(self.reply(ReplyKey::NulCharacter));
-            if over {
-                self.exim_hang_up(out);
-            }
+            self.exim_synprot(None, out);
             return;
         }
         let found = if overlong {
@@ -521,25 +489,20 @@ impl Session {
         if !valid_helo(argument) {
             // The old name is forgotten even so.
             self.helo = None;
+            // Counted, but without the extra line.
             out.push(Action::Reply(self.exim_reply(
                 ReplyKey::InvalidDomain,
                 None,
                 &[("VERB", upper)],
             )));
-            self.exim.synprot_errors += 1;
-            if self.exim.synprot_errors > self.exim_limits().syntax_errors {
-                self.exim_hang_up(out);
-            }
+            self.exim_synprot(None, out);
             return;
         }
         let name = String::from_utf8_lossy(argument).to_ascii_lowercase();
         let hello_name = self.exim_hello_name(&name);
         self.exim.pipelining_advertised = false;
         self.exim.tls_advertised = false;
-        let mut lines = vec![self
-            .exim_reply(ReplyKey::Hello, None, &[("hello_name", &hello_name)])
-            .lines
-            .remove(0)];
+        let mut hello = self.exim_reply(ReplyKey::Hello, None, &[("hello_name", &hello_name)]);
         if verb == Verb::Ehlo {
             let size = match self.message_size_limit() {
                 0 => String::new(),
@@ -553,13 +516,12 @@ impl Session {
                     "CHUNKING" => self.exim.chunking_offered = true,
                     _ => {}
                 }
-                lines.push(keyword.replace("{size}", &size));
+                hello.lines.push(keyword.replace("{size}", &size));
             }
         }
         self.helo = Some((name, verb == Verb::Ehlo));
         self.exim_reset();
-        let template = self.exim_reply(ReplyKey::Hello, None, &[("hello_name", &hello_name)]);
-        out.push(Action::Reply(Reply { lines, ..template }));
+        out.push(Action::Reply(hello));
     }
 
     /// MAIL; returns whether a sender was accepted.
@@ -697,7 +659,7 @@ impl Session {
         let counts = self.exim_rcpt_reply(argument, more_pending, out, was_rejected_mail);
         // What this RCPT was answered, as DATA may repeat it.
         let answered = out[before..].iter().find_map(|a| match a {
-            Action::Reply(reply) => Some(reply.clone()),
+            Action::Reply(reply) => Some(reply),
             _ => None,
         });
         if let Some(reply) = answered {
@@ -1124,12 +1086,10 @@ impl Session {
         }
         let (fields, _) = split_exim_message(&collector.message);
         let address_headers: &[&[u8]] = &[b"from", b"reply-to", b"sender", b"to", b"cc", b"bcc"];
-        let bad_header = fields.iter().any(|text| {
-            let field = HeaderField { text };
-            address_headers
-                .iter()
-                .any(|h| field.name().eq_ignore_ascii_case(h))
-                && exim_address::check_address_list(field.value()).is_err()
+        let bad_header = fields.iter().any(|field| {
+            let (name, value) = exim_field_parts(field);
+            address_headers.iter().any(|h| name.eq_ignore_ascii_case(h))
+                && exim_address::check_address_list(value).is_err()
         });
         if bad_header {
             out.push(self.reply(ReplyKey::HeaderSyntax));
