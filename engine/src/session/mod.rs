@@ -518,6 +518,20 @@ impl Session {
             }
             let in_data = matches!(self.phase, Phase::Data(_));
             let pending = input.len() - position;
+            if let (LongCommandLine::Split { limit }, false) =
+                (self.personality.long_command_line, in_data)
+            {
+                if newline.unwrap_or(pending) > limit {
+                    // Exim's buffer is full: the command is unknown, the
+                    // byte that did not fit is lost, and the rest of the
+                    // line is read as the next command.
+                    position += limit + 1;
+                    searched_to = position;
+                    let more = position < input.len();
+                    self.exim_command(&[], true, more, now, out);
+                    continue;
+                }
+            }
             let (line_end, next) = match newline {
                 Some(offset) => (position + offset, position + offset + 1),
                 None if in_data && pending > MAX_PENDING_DATA => {
@@ -538,13 +552,6 @@ impl Session {
                         continue;
                     }
                     LongCommandLine::TruncateAtLineEnd { .. } => break,
-                    LongCommandLine::Split { limit } if pending > limit => {
-                        position += limit + 1;
-                        searched_to = position;
-                        let more = position < input.len();
-                        self.exim_command(&[], true, more, now, out);
-                        continue;
-                    }
                     LongCommandLine::Split { .. } => break,
                     _ if pending > MAX_INPUT_LINE => {
                         (position + MAX_INPUT_LINE, position + MAX_INPUT_LINE)
@@ -552,20 +559,6 @@ impl Session {
                     _ => break,
                 },
             };
-            if let (LongCommandLine::Split { limit }, false) =
-                (self.personality.long_command_line, in_data)
-            {
-                if line_end - position > limit {
-                    // Exim's buffer is full: the command is unknown, the
-                    // byte that did not fit is lost, and the rest of the
-                    // line is read as the next command.
-                    position += limit + 1;
-                    searched_to = position;
-                    let more = position < input.len();
-                    self.exim_command(&[], true, more, now, out);
-                    continue;
-                }
-            }
             let raw = &input[position..line_end];
             let raw_length = next - position;
             let more_pending = next < input.len();
