@@ -182,17 +182,7 @@ impl Timestamp {
     /// `Sun Nov 01 20:16:48 2026`, Exim's `tod_bsdin` for mbox `From `
     /// lines: like `ctime(3)` but with the day zero-padded (`%d`).
     pub fn bsd_inbox(&self) -> String {
-        let t = self.local();
-        format!(
-            "{} {} {:02} {:02}:{:02}:{:02} {}",
-            t.day_name(),
-            t.month_name(),
-            t.day,
-            t.hour,
-            t.minute,
-            t.second,
-            t.year
-        )
+        self.mbox_date(format!("{:02}", self.local().day))
     }
 
     /// `Sat, 28 Nov 2026 13:10:24 +0000 (UTC)`, Postfix's `mail_date`:
@@ -233,12 +223,16 @@ impl Timestamp {
 
     /// `Sat Nov 28 13:08:26 2026`, as `ctime(3)` writes it in mbox `From ` lines.
     pub fn ctime(&self) -> String {
+        self.mbox_date(format!("{:>2}", self.local().day))
+    }
+
+    /// `Sat Nov DAY 13:08:26 2026` with the day as given.
+    fn mbox_date(&self, day: String) -> String {
         let t = self.local();
         format!(
-            "{} {} {:>2} {:02}:{:02}:{:02} {}",
+            "{} {} {day} {:02}:{:02}:{:02} {}",
             t.day_name(),
             t.month_name(),
-            t.day,
             t.hour,
             t.minute,
             t.second,
