@@ -21,7 +21,9 @@ use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::World;
 
 use crate::options::Options;
-use crate::serve::{has_unread_input, reset_on_close, start_tls_with, Link, EXIT_WORK};
+use crate::serve::{
+    flush_output, has_unread_input, reset_on_close, start_tls_with, Link, EXIT_WORK,
+};
 
 struct Shared {
     world: Arc<World>,
@@ -217,14 +219,6 @@ fn perform(
     shared: &Shared,
 ) -> bool {
     let mut output: Vec<u8> = Vec::new();
-    let flush = |output: &mut Vec<u8>, link: &mut Option<Link>| -> bool {
-        let written = output.is_empty()
-            || link
-                .as_mut()
-                .is_some_and(|l| l.write_all(output).and_then(|_| l.flush()).is_ok());
-        output.clear();
-        written
-    };
     let mut index = 0;
     while index < actions.len() {
         let action = actions[index].clone();
@@ -234,7 +228,7 @@ fn perform(
                 output.extend_from_slice(&action.wire())
             }
             MailAction::Pause { millis } => {
-                if !flush(&mut output, link) {
+                if !flush_output(&mut output, link) {
                     return false;
                 }
                 if shared.delays {
@@ -253,7 +247,7 @@ fn perform(
                 write_store_file(shared, &user, &path, file.as_deref())
             }
             MailAction::StartTls => {
-                if !flush(&mut output, link) || !start_tls_with(link, shared.tls.as_ref()) {
+                if !flush_output(&mut output, link) || !start_tls_with(link, shared.tls.as_ref()) {
                     return false;
                 }
                 session.tls_started();
@@ -276,7 +270,7 @@ fn perform(
             }
         }
     }
-    flush(&mut output, link)
+    flush_output(&mut output, link)
 }
 
 fn serve_connection(protocol: Protocol, stream: TcpStream, shared: &Shared) {

@@ -226,6 +226,16 @@ fn drain_input(stream: &TcpStream) {
     let _ = stream.set_nonblocking(false);
 }
 
+/// Writes the replies gathered so far; false when the client is gone.
+pub(crate) fn flush_output(output: &mut Vec<u8>, link: &mut Option<Link>) -> bool {
+    let written = output.is_empty()
+        || link
+            .as_mut()
+            .is_some_and(|l| l.write_all(output).and_then(|_| l.flush()).is_ok());
+    output.clear();
+    written
+}
+
 /// Carries out actions; returns false once the connection is closed.
 ///
 /// Replies are written together, as a server's buffered output flushes
@@ -238,19 +248,11 @@ fn perform(
     shared: &Shared,
 ) -> bool {
     let mut output: Vec<u8> = Vec::new();
-    let flush = |output: &mut Vec<u8>, link: &mut Option<Link>| -> bool {
-        let written = output.is_empty()
-            || link
-                .as_mut()
-                .is_some_and(|l| l.write_all(output).and_then(|_| l.flush()).is_ok());
-        output.clear();
-        written
-    };
     for action in actions {
         match action {
             Action::Reply(reply) => output.extend_from_slice(&reply.to_wire()),
             Action::Pause { millis } | Action::GreetingPause { millis } => {
-                if !flush(&mut output, link) {
+                if !flush_output(&mut output, link) {
                     return false;
                 }
                 if shared.delays {
@@ -260,7 +262,7 @@ fn perform(
             Action::Deliver(delivery) => deliver(&delivery, shared),
             Action::Notice(_) => {}
             Action::StartTls => {
-                if !flush(&mut output, link) {
+                if !flush_output(&mut output, link) {
                     return false;
                 }
                 if !start_tls(link, shared) {
@@ -297,7 +299,7 @@ fn perform(
             }
         }
     }
-    flush(&mut output, link)
+    flush_output(&mut output, link)
 }
 
 /// The TLS handshake after `220 Ready to start TLS`; false when it fails
