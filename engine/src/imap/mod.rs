@@ -313,6 +313,20 @@ enum Scan {
     Incomplete,
 }
 
+/// The atom at `index` of a command's arguments, or Dovecot's complaint.
+fn atom_at(args: &[Arg], index: usize) -> Result<&str, String> {
+    args.get(index)
+        .and_then(Arg::atom)
+        .ok_or_else(|| "Invalid arguments.".to_string())
+}
+
+/// The astring at `index` as text, or Dovecot's complaint.
+fn text_at(args: &[Arg], index: usize) -> Result<String, String> {
+    args.get(index)
+        .and_then(Arg::text)
+        .ok_or_else(|| "Invalid arguments.".to_string())
+}
+
 impl ImapSession {
     pub fn new(
         server: &'static ImapServer,
@@ -1168,7 +1182,7 @@ impl ImapSession {
             }
             "EXPUNGE" | "UID EXPUNGE" => {
                 let limit = if name == "UID EXPUNGE" {
-                    let set = text(0).ok_or("Invalid arguments.")?;
+                    let set = text_at(args, 0)?;
                     Some(sequence_set(&set, u32::MAX).ok_or("Invalid uidset")?)
                 } else {
                     None
@@ -1185,7 +1199,7 @@ impl ImapSession {
                 self.tagged(tag, "OK", "Expunge completed.", out);
             }
             "CREATE" => {
-                let mailbox = text(0).ok_or("Invalid arguments.")?;
+                let mailbox = text_at(args, 0)?;
                 let mailbox = mailbox.trim_end_matches('/').to_string();
                 if self.mailbox_name(&mailbox).is_some() {
                     self.tagged(tag, "NO", "Mailbox already exists", out);
@@ -1199,7 +1213,7 @@ impl ImapSession {
                 }
             }
             "DELETE" => {
-                let mailbox = text(0).ok_or("Invalid arguments.")?;
+                let mailbox = text_at(args, 0)?;
                 match self.mailbox_name(&mailbox) {
                     Some(found) if found == "INBOX" => {
                         self.tagged(tag, "NO", "INBOX can't be deleted.", out)
@@ -1222,10 +1236,7 @@ impl ImapSession {
                 }
             }
             "RENAME" => {
-                let (from, to) = (
-                    text(0).ok_or("Invalid arguments.")?,
-                    text(1).ok_or("Invalid arguments.")?,
-                );
+                let (from, to) = (text_at(args, 0)?, text_at(args, 1)?);
                 match self.mailbox_name(&from) {
                     None => self.tagged(tag, "NO", &format!("Mailbox doesn't exist: {from}"), out),
                     Some(_) if self.mailbox_name(&to).is_some() => {
@@ -1247,7 +1258,7 @@ impl ImapSession {
                 }
             }
             "SUBSCRIBE" | "UNSUBSCRIBE" => {
-                let mailbox = text(0).ok_or("Invalid arguments.")?;
+                let mailbox = text_at(args, 0)?;
                 let mut names = subscriptions(&self.store.subscriptions);
                 let canonical = if mailbox.eq_ignore_ascii_case("INBOX") {
                     "INBOX".to_string()
@@ -1283,14 +1294,11 @@ impl ImapSession {
                 self.tagged(tag, "OK", done, out);
             }
             "LIST" | "LSUB" => {
-                let (reference, pattern) = (
-                    text(0).ok_or("Invalid arguments.")?,
-                    text(1).ok_or("Invalid arguments.")?,
-                );
+                let (reference, pattern) = (text_at(args, 0)?, text_at(args, 1)?);
                 self.list(tag, name, &reference, &pattern, out);
             }
             "STATUS" => {
-                let mailbox = text(0).ok_or("Invalid arguments.")?;
+                let mailbox = text_at(args, 0)?;
                 let items = args
                     .get(1)
                     .and_then(Arg::list)
@@ -1593,10 +1601,7 @@ impl ImapSession {
     }
 
     fn append(&mut self, tag: &str, args: &[Arg], out: &mut Vec<MailAction>) -> Result<(), String> {
-        let mailbox = args
-            .first()
-            .and_then(Arg::text)
-            .ok_or("Invalid arguments.")?;
+        let mailbox = text_at(args, 0)?;
         let mut rest = &args[1..];
         let mut flags = 0u8;
         let mut keywords = Vec::new();
@@ -1719,10 +1724,7 @@ impl ImapSession {
         args: &[Arg],
         out: &mut Vec<MailAction>,
     ) -> Result<(), String> {
-        let set = args
-            .first()
-            .and_then(Arg::atom)
-            .ok_or("Invalid arguments.")?;
+        let set = atom_at(args, 0)?;
         let items = fetch_items(args.get(1).ok_or("Invalid arguments.")?)?;
         let chosen = self.chosen(set, uid)?;
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
@@ -1765,15 +1767,8 @@ impl ImapSession {
         args: &[Arg],
         out: &mut Vec<MailAction>,
     ) -> Result<(), String> {
-        let set = args
-            .first()
-            .and_then(Arg::atom)
-            .ok_or("Invalid arguments.")?;
-        let operation = args
-            .get(1)
-            .and_then(Arg::atom)
-            .ok_or("Invalid arguments.")?
-            .to_ascii_uppercase();
+        let set = atom_at(args, 0)?;
+        let operation = atom_at(args, 1)?.to_ascii_uppercase();
         let (mode, silent) = match operation.as_str() {
             "FLAGS" => ('=', false),
             "FLAGS.SILENT" => ('=', true),
@@ -1931,14 +1926,8 @@ impl ImapSession {
     ) -> Result<(), String> {
         let uid = name.starts_with("UID ");
         let moving = name.ends_with("MOVE");
-        let set = args
-            .first()
-            .and_then(Arg::atom)
-            .ok_or("Invalid arguments.")?;
-        let target = args
-            .get(1)
-            .and_then(Arg::text)
-            .ok_or("Invalid arguments.")?;
+        let set = atom_at(args, 0)?;
+        let target = text_at(args, 1)?;
         let chosen = self.chosen(set, uid)?;
         let Some(destination) = self.mailbox_name(&target) else {
             self.tagged(
