@@ -5,14 +5,10 @@
 //! (every driver note included: timeouts, resets, the TLS handshake). The
 //! delivered mail in the spool must equal recorded entries one for one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use smtplab_corpus::{mask_entry, split_entries, Server};
-
-fn project_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use smtplab_corpus::{mask_entry, project_dir, split_entries, transcript_names, Server};
 
 fn start_server(personality: &str, spool: &Path) -> Server {
     Server::start(1, |ports| {
@@ -48,13 +44,7 @@ fn check_native(folder: &str, personality: &str) -> usize {
     let spool = work.join("spool");
     let server = start_server(personality, &spool);
     let corpus = project_dir().join("tests/corpus");
-    let mut names: Vec<String> = std::fs::read_dir(corpus.join(folder))
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".txt"))
-        .collect();
-    names.sort();
+    let names = transcript_names(&corpus.join(folder));
     assert_eq!(names.len(), 30);
     let handles: Vec<_> = names
         .iter()

@@ -15,11 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use smtplab_corpus::Server;
-
-fn project_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use smtplab_corpus::{project_dir, transcript_names, Server};
 
 fn corpus() -> PathBuf {
     project_dir().join("tests/corpus/dovecot-2.3")
@@ -89,13 +85,7 @@ fn folder_files(dir: &Path) -> Vec<(String, PathBuf)> {
 fn check(protocol: &'static str, mode: &str, world: &str) -> Vec<String> {
     let world = project_dir().join("worlds").join(world);
     let folder = corpus().join(mode).join(protocol);
-    let mut names: Vec<String> = std::fs::read_dir(&folder)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".txt"))
-        .collect();
-    names.sort();
+    let names = transcript_names(&folder);
     assert!(!names.is_empty());
     let work =
         std::env::temp_dir().join(format!("smtplab-{protocol}-{mode}-{}", std::process::id()));

@@ -51,14 +51,7 @@ fn comparable(lines: &[String]) -> Vec<String> {
 }
 
 fn transcript_names(folder: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(corpus_dir().join(folder))
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().to_string())
-        .filter(|n| n.ends_with(".txt"))
-        .collect();
-    names.sort();
-    names
+    smtplab_corpus::transcript_names(&corpus_dir().join(folder))
 }
 
 fn play(personality: &'static Personality, name: &str) -> smtplab_engine::script::Replay {

@@ -14,6 +14,18 @@ pub fn corpus_dir() -> PathBuf {
     project_dir().join("tests/corpus")
 }
 
+/// The transcripts (`*.txt`) of a corpus folder, sorted by name.
+pub fn transcript_names(folder: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".txt"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// `normalize.py`'s rules, in its order.
 fn rules() -> &'static [(Regex, &'static str)] {
     static RULES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
