@@ -40,7 +40,7 @@ const MAX_ALIAS_DEPTH: usize = 10;
 
 /// What BDAT has left the session waiting for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(super) enum AfterChunk {
+enum AfterChunk {
     /// Not inside a chunked message.
     #[default]
     None,
@@ -81,13 +81,13 @@ pub(super) struct EximState {
     rcpt_count: u32,
     /// `PRDR` on MAIL.
     prdr: bool,
-    pub(super) after_chunk: AfterChunk,
+    after_chunk: AfterChunk,
     /// A DATA or BDAT was read: PIPECONNECT's leniency is over, and
     /// commands that must end a pipelined group are checked again.
     sync_enforced: bool,
     /// The session ended while a transaction was open: Exim read what the
     /// client sent meanwhile, so the connection ends without a reset.
-    pub(super) drains_at_close: bool,
+    drains_at_close: bool,
 }
 
 impl EximState {
@@ -421,17 +421,9 @@ impl Session {
                 *was_rcpt = self.exim_rcpt(argument, more_pending, out, was_rejected_mail);
             }
             Verb::Data | Verb::Bdat => self.exim_data(verb, argument, now, out),
-            Verb::Rset => {
-                self.exim.rset_used = true;
-                self.exim_reset();
-                out.push(self.reply(ReplyKey::ResetState));
-            }
+            Verb::Rset => self.exim_rset(out),
             Verb::Noop => out.push(self.reply(ReplyKey::Ok)),
-            Verb::Quit => {
-                out.push(self.reply(ReplyKey::Closing));
-                self.transaction = None;
-                self.close(out);
-            }
+            Verb::Quit => self.exim_quit(out),
             Verb::Help => {
                 let mut commands = String::from("AUTH");
                 if !self.tls_active && self.has_certificate() {
@@ -460,6 +452,18 @@ impl Session {
             Verb::StartTls => self.exim_starttls(out),
             _ => self.exim_unknown(out),
         }
+    }
+
+    fn exim_quit(&mut self, out: &mut Vec<Action>) {
+        out.push(self.reply(ReplyKey::Closing));
+        self.transaction = None;
+        self.close(out);
+    }
+
+    fn exim_rset(&mut self, out: &mut Vec<Action>) {
+        self.exim.rset_used = true;
+        self.exim_reset();
+        out.push(self.reply(ReplyKey::ResetState));
     }
 
     fn exim_unknown(&mut self, out: &mut Vec<Action>) {
@@ -1007,15 +1011,10 @@ impl Session {
         out: &mut Vec<Action>,
     ) {
         match verb {
-            Verb::Quit => {
-                out.push(self.reply(ReplyKey::Closing));
-                self.transaction = None;
-                self.close(out);
-            }
+            Verb::Quit => self.exim_quit(out),
             Verb::Rset => {
-                self.exim.rset_used = true;
-                self.exim_reset();
-                out.push(self.reply(ReplyKey::ResetState));
+                // The message is given up, and a new one may start.
+                self.exim_rset(out);
                 self.exim.new_message();
             }
             Verb::Noop if self.exim.after_chunk == AfterChunk::NextChunk => {
