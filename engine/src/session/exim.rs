@@ -35,6 +35,17 @@ const TLS_VERSION: &str = "TLS1.3";
 const TLS_CIPHER: &str = "TLS_AES_256_GCM_SHA384";
 /// Debian's `acl_check_data`: longer lines are refused (RFC 5322's 998).
 const MAX_LINE_LENGTH: usize = 998;
+/// The MAIL options Exim knows (`env_mail_type_list`) and whether each
+/// needs a value.
+const MAIL_OPTIONS: &[(&str, bool)] = &[
+    ("SIZE", true),
+    ("BODY", true),
+    ("AUTH", true),
+    ("PRDR", false),
+    ("RET", true),
+    ("ENVID", true),
+    ("SMTPUTF8", false),
+];
 /// Alias chains deeper than this are not followed.
 const MAX_ALIAS_DEPTH: usize = 10;
 
@@ -557,18 +568,13 @@ impl Session {
             };
             let name = option.name.to_ascii_uppercase();
             let value = option.value.as_slice();
-            let known = matches!(
-                name.as_slice(),
-                b"SIZE" | b"BODY" | b"AUTH" | b"PRDR" | b"RET" | b"ENVID" | b"SMTPUTF8"
-            );
-            if !known {
+            let Some(&(_, needs_value)) = MAIL_OPTIONS
+                .iter()
+                .find(|(known, _)| known.as_bytes() == name.as_slice())
+            else {
                 // Not an option: it stays, and the address will not parse.
                 break;
-            }
-            let needs_value = matches!(
-                name.as_slice(),
-                b"SIZE" | b"BODY" | b"AUTH" | b"RET" | b"ENVID"
-            );
+            };
             data = &data[..option.rest];
             if needs_value && value.is_empty() {
                 break;
