@@ -1057,62 +1057,57 @@ impl Session {
 
     /// The end of a message: Debian's data ACL, then delivery. Returns
     /// whether the message was accepted.
+    /// The end of a message: PRDR's lines and Debian's data ACL, then the
+    /// delivery and reply every server shares (a message too big is
+    /// refused there, before any of this).
     pub(super) fn exim_accept(
         &mut self,
         collector: DataCollector,
         now: Timestamp,
         out: &mut Vec<Action>,
-    ) -> bool {
-        let transaction = self.transaction.take();
+    ) {
         let prdr = self.exim.prdr;
         self.exim.new_message();
-        self.chunks = None;
-        self.chunks_failed = false;
-        let Some(transaction) = transaction else {
-            return false;
+        let Some(transaction) = &self.transaction else {
+            return;
         };
-        if collector.too_big {
-            out.push(self.reply(ReplyKey::MessageTooBig));
-            return false;
-        }
         // PRDR (offered, and asked for on MAIL) with several recipients:
         // the default `acl_smtp_data_prdr` accepts each, one line apiece,
         // before the data ACL.
-        let prdr = prdr && transaction.recipients.len() > 1;
+        let prdr = prdr && transaction.recipients.len() > 1 && !collector.too_big;
         if prdr {
             out.push(self.reply(ReplyKey::PrdrStart));
             for recipient in &transaction.recipients {
                 out.push(self.reply_arg(ReplyKey::PrdrRecipient, &recipient.original));
             }
         }
-        if collector.longest_line > MAX_LINE_LENGTH {
-            out.push(self.reply_arg(ReplyKey::LineTooLong, &collector.longest_line.to_string()));
-            return false;
+        if !collector.too_big {
+            let refusal = if collector.longest_line > MAX_LINE_LENGTH {
+                Some(self.reply_arg(ReplyKey::LineTooLong, &collector.longest_line.to_string()))
+            } else if has_bad_address_header(&collector.message) {
+                Some(self.reply(ReplyKey::HeaderSyntax))
+            } else {
+                None
+            };
+            if let Some(refusal) = refusal {
+                out.push(refusal);
+                self.transaction = None;
+                self.chunks = None;
+                return;
+            }
         }
-        let (fields, _) = split_exim_message(&collector.message);
-        let address_headers: &[&[u8]] = &[b"from", b"reply-to", b"sender", b"to", b"cc", b"bcc"];
-        let bad_header = fields.iter().any(|field| {
-            let (name, value) = exim_field_parts(field);
-            address_headers.iter().any(|h| name.eq_ignore_ascii_case(h))
-                && exim_address::check_address_list(value).is_err()
-        });
-        if bad_header {
-            out.push(self.reply(ReplyKey::HeaderSyntax));
-            return false;
+        let before = out.len();
+        self.accept_message(collector, None, now, out);
+        if prdr {
+            // PRDR's final reply names the message differently.
+            let id = out[before..].iter().find_map(|a| match a {
+                Action::Deliver(delivery) => Some(delivery.queue_id.clone()),
+                _ => None,
+            });
+            if let (Some(id), Some(last)) = (id, out.last_mut()) {
+                *last = self.reply_arg(ReplyKey::PrdrMessageAccepted, &id);
+            }
         }
-        let message_id = self.new_queue_id(now);
-        let copies = self.exim_copies(&transaction, &message_id, &collector.message, now);
-        out.push(Action::Deliver(super::Delivery {
-            queue_id: message_id.clone(),
-            copies,
-        }));
-        let accepted = if prdr {
-            ReplyKey::PrdrMessageAccepted
-        } else {
-            ReplyKey::MessageAccepted
-        };
-        out.push(self.reply_arg(accepted, &message_id));
-        true
     }
 
     pub(super) fn exim_copies(
@@ -1202,6 +1197,19 @@ impl Session {
             format!("{} ({address})", self.connection.client_name)
         }
     }
+}
+
+/// Debian's `verify = header_syntax`: an address header (From, Reply-To,
+/// Sender, To, Cc, Bcc) with an address Exim cannot read, or without a
+/// domain.
+fn has_bad_address_header(message: &[u8]) -> bool {
+    const ADDRESS_HEADERS: &[&[u8]] = &[b"from", b"reply-to", b"sender", b"to", b"cc", b"bcc"];
+    let (fields, _) = split_exim_message(message);
+    fields.iter().any(|field| {
+        let (name, value) = exim_field_parts(field);
+        ADDRESS_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h))
+            && exim_address::check_address_list(value).is_err()
+    })
 }
 
 /// `BDAT size [LAST]` as Exim's `sscanf("%u %n")` reads it: the size, and
