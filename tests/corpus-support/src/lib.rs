@@ -119,26 +119,47 @@ fn free_port() -> u16 {
 
 impl Server {
     /// Picks `count` free loopback ports, starts what `command` makes of
-    /// them, and waits until the last port accepts connections.
-    pub fn start(count: usize, command: impl FnOnce(&[u16]) -> std::process::Command) -> Server {
+    /// them, and waits until the last port accepts connections. Ports come
+    /// from the range the kernel also hands to outgoing connections, so a
+    /// port can be taken before the server binds it; then the server exits
+    /// and is started again on other ports.
+    pub fn start(count: usize, command: impl Fn(&[u16]) -> std::process::Command) -> Server {
         let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
-        let ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
-        let child = command(&ports)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start the server");
-        let server = Server { child, ports };
-        let last = *server.ports.last().expect("at least one port");
+        for _attempt in 0..5 {
+            let ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
+            let child = command(&ports)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("start the server");
+            let mut server = Server { child, ports };
+            if server.wait_until_listening() {
+                return server;
+            }
+        }
+        panic!("the server did not start");
+    }
+
+    /// Whether the server listens on its last port within ten seconds
+    /// (false when it exited, having found a port taken).
+    fn wait_until_listening(&mut self) -> bool {
+        let last = *self.ports.last().expect("at least one port");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", last)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the server did not start"
-            );
+        while std::time::Instant::now() < deadline {
+            if let Ok(stream) = std::net::TcpStream::connect(("127.0.0.1", last)) {
+                // A connection to a port nobody listens on can meet itself
+                // (TCP's simultaneous open, when the kernel picks the same
+                // port for this end): that is not the server.
+                if stream.local_addr().ok() != stream.peer_addr().ok() {
+                    return true;
+                }
+            }
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return false;
+            }
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        server
+        false
     }
 
     /// The `index`-th port it was given.
