@@ -110,23 +110,28 @@ pub struct Server {
 /// time, so no two servers get the same.
 static STARTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free loopback port")
+/// `count` distinct free loopback ports: all are held until every one is
+/// picked (a port let go at once can be handed out again at the next ask).
+fn free_ports(count: usize) -> Vec<u16> {
+    let listeners: Vec<std::net::TcpListener> = (0..count)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port"))
+        .collect();
+    listeners
+        .iter()
+        .map(|listener| listener.local_addr().expect("a bound address").port())
+        .collect()
 }
 
 impl Server {
-    /// Picks `count` free loopback ports, starts what `command` makes of
-    /// them, and waits until the last port accepts connections. Ports come
-    /// from the range the kernel also hands to outgoing connections, so a
-    /// port can be taken before the server binds it; then the server exits
-    /// and is started again on other ports.
+    /// Picks `count` distinct free loopback ports, starts what `command`
+    /// makes of them, and waits until every port accepts connections.
+    /// Ports come from the range the kernel also hands to outgoing
+    /// connections, so a port can be taken before the server binds it;
+    /// then the server exits and is started again on other ports.
     pub fn start(count: usize, command: impl Fn(&[u16]) -> std::process::Command) -> Server {
         let _one_at_a_time = STARTING.lock().unwrap_or_else(|e| e.into_inner());
         for _attempt in 0..5 {
-            let ports: Vec<u16> = (0..count).map(|_| free_port()).collect();
+            let ports = free_ports(count);
             let child = command(&ports)
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::null())
@@ -140,19 +145,25 @@ impl Server {
         panic!("the server did not start");
     }
 
-    /// Whether the server listens on its last port within ten seconds
+    /// Whether the server listens on every port within ten seconds
     /// (false when it exited, having found a port taken).
     fn wait_until_listening(&mut self) -> bool {
-        let last = *self.ports.last().expect("at least one port");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let mut waiting: Vec<u16> = self.ports.clone();
         while std::time::Instant::now() < deadline {
-            if let Ok(stream) = std::net::TcpStream::connect(("127.0.0.1", last)) {
-                // A connection to a port nobody listens on can meet itself
-                // (TCP's simultaneous open, when the kernel picks the same
-                // port for this end): that is not the server.
-                if stream.local_addr().ok() != stream.peer_addr().ok() {
-                    return true;
-                }
+            waiting.retain(
+                |&port| match std::net::TcpStream::connect(("127.0.0.1", port)) {
+                    // A connection to a port nobody listens on can meet itself
+                    // (TCP's simultaneous open, when the kernel picks the same
+                    // port for this end): that is not the server.
+                    Ok(stream) => stream.local_addr().ok() == stream.peer_addr().ok(),
+                    Err(_) => true,
+                },
+            );
+            if waiting.is_empty() {
+                // Still running once all its ports answered (a server that
+                // failed on its last port may have answered on the others).
+                return !matches!(self.child.try_wait(), Ok(Some(_)));
             }
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 return false;
