@@ -642,14 +642,29 @@ pub fn postfix_entry(envelope: &PostfixEnvelope, message: &[u8]) -> Vec<u8> {
 }
 
 /// Which fields of a delivered entry the server added, given the entry's
-/// field names in order (after the `From ` line): `Return-Path` and
-/// `Received` always, and `Date`, `From`, `Message-Id` where they come
-/// before the message's own first field and in the order [`mbox_entry`]
-/// writes them (a `From` after `Message-Id` is the message's own); and the
-/// fields Dovecot keeps in the file for itself (`X-UID:`, `Status:` ...).
+/// field names in order (after the `From ` line): the delivery fields
+/// (`Return-Path`, `Received`, Postfix's `X-Original-To` and
+/// `Delivered-To`, Exim's `Envelope-to` and `Delivery-date`, in any case)
+/// always; Sendmail's `Date`, `From`, `Message-Id` where they come before
+/// the message's own first field and in the order [`mbox_entry`] writes
+/// them (a `From` after `Message-Id` is the message's own), except in an
+/// entry Exim wrote (its second field is `Envelope-to`), as Exim adds none
+/// of them; and the fields Dovecot keeps in the file for itself (`X-UID:`,
+/// `Status:` ...).
 pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
     const ADDED_ORDER: [&str; 3] = ["Date", "From", "Message-Id"];
-    let mut in_added_prefix = true;
+    const DELIVERY_FIELDS: [&str; 6] = [
+        "Return-Path",
+        "Received",
+        "X-Original-To",
+        "Delivered-To",
+        "Envelope-to",
+        "Delivery-date",
+    ];
+    let by_exim = field_names
+        .get(1)
+        .is_some_and(|name| name.eq_ignore_ascii_case("Envelope-to"));
+    let mut in_added_prefix = !by_exim;
     let mut last_rank: Option<usize> = None;
     field_names
         .iter()
@@ -660,10 +675,8 @@ pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
                 (Some(_), None) => true,
                 (None, _) => false,
             };
-            let added = matches!(
-                *name,
-                "Return-Path" | "Received" | "X-Original-To" | "Delivered-To"
-            ) || (in_added_prefix && in_order)
+            let added = DELIVERY_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name))
+                || (in_added_prefix && in_order)
                 // What Dovecot keeps in the file for itself.
                 || crate::mbox::INTERNAL_HEADERS.contains(&name.to_ascii_lowercase().as_str());
             if added && rank.is_some() {
@@ -747,6 +760,47 @@ Subject: dot stuffing\n\
         ));
         assert!(text
             .contains("Message-Id: <202611281309.6ASD91WO028238@mail.example.com>\nFrom: sender@"));
+    }
+
+    /// Exim adds four fields, never `From:`: a message's own `From:` after
+    /// them is not highlighted as Sendmail's would be.
+    #[test]
+    fn what_exim_added_is_told_from_the_message() {
+        let at = Timestamp::parse_rfc3339("2026-11-29T20:16:48Z").unwrap();
+        let entry = exim_entry(
+            &EximEnvelope {
+                sender: "sender@client.example.no",
+                envelope_to: "mom@example.com",
+                only_recipient: Some("mom@example.com"),
+                rcvhost: "client.example.no ([127.0.0.2])",
+                protocol: "esmtp",
+                tls: None,
+                hostname: "mail.example.com",
+                version: "Exim 4.96",
+                message_id: "1xXlKK-0003jC-0Q",
+                received: at,
+                delivered: at,
+            },
+            b"From: Sender <sender@client.example.no>\nSubject: hi\n\nbody\n",
+        );
+        let text = String::from_utf8(entry).unwrap();
+        let names: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| !l.starts_with([' ', '\t']))
+            .map(|l| l.split(':').next().unwrap_or(""))
+            .collect();
+        let added: Vec<&str> = names
+            .iter()
+            .zip(added_by_server(&names))
+            .filter(|(_, added)| *added)
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(
+            added,
+            ["Return-path", "Envelope-to", "Delivery-date", "Received"]
+        );
     }
 
     #[test]
