@@ -33,6 +33,7 @@ struct Shared {
     delays: bool,
     idle_timeout: Duration,
     tls: Option<Arc<ServerConfig>>,
+    clock: crate::serve::Clock,
 }
 
 /// Which protocol a listener serves.
@@ -99,6 +100,7 @@ pub fn start(
         delays: options.delays,
         idle_timeout: Duration::from_secs(options.idle_timeout_seconds.unwrap_or(600).max(1)),
         tls,
+        clock: crate::serve::Clock::new(options.time),
     });
     let (name, label) = match protocol {
         Protocol::Pop3 => ("POP3", DOVECOT_2_3_19_DEBIAN.label),
@@ -112,10 +114,6 @@ pub fn start(
         }
     });
     Ok(())
-}
-
-fn seconds_now() -> i64 {
-    crate::serve::now().unix_seconds
 }
 
 fn read_mailbox(shared: &Shared, user: &str) -> Vec<u8> {
@@ -291,7 +289,7 @@ fn serve_connection(protocol: Protocol, stream: TcpStream, shared: &Shared) {
         ))),
     };
     let mut link = Some(Link::Plain(stream));
-    let greeting = session.connect(seconds_now());
+    let greeting = session.connect(shared.clock.now().unix_seconds);
     if !perform(greeting, &mut link, &mut session, shared) {
         return;
     }
@@ -322,7 +320,7 @@ fn serve_connection(protocol: Protocol, stream: TcpStream, shared: &Shared) {
                         actions = imap.inbox_changed(&read_mailbox(shared, imap.user()));
                     }
                 }
-                actions.extend(session.receive(&buffer[..count], seconds_now()));
+                actions.extend(session.receive(&buffer[..count], shared.clock.now().unix_seconds));
                 if !perform(actions, &mut link, &mut session, shared) {
                     return finish(&mut session, shared);
                 }

@@ -25,7 +25,7 @@ usage:
                         [--client-address A] [--pid N] [--sequence N] [--show-mail]
   smtplab serve [--listen 127.0.0.1:2525] [--personality P] [--world FILE]
                 [--pop3 127.0.0.1:2110] [--imap 127.0.0.1:2143] [--spool DIR]
-                [--allow-remote] [--max-sessions N]
+                [--time RFC3339] [--allow-remote] [--max-sessions N]
                 [--idle-timeout SECONDS] [--no-delays]
   smtplab personalities    (the servers P can name; the first is the default)
   smtplab explanations     (the explain mode's texts, as the browser loads them)
@@ -83,7 +83,7 @@ fn run_replay(options: &Options, path: &str) -> Result<(), String> {
         options.sequence.unwrap_or_else(serve::random_sequence),
     );
     let session = Session::new(options.personality, world.clone(), connection);
-    let start = options.time.unwrap_or_else(serve::now);
+    let start = options.time.unwrap_or_else(serve::system_now);
     let result = replay(session, &script, start);
     println!(
         "-- connected from {client_address}:PORT to {}:25",

@@ -37,6 +37,7 @@ struct Shared {
     next_process_id: AtomicU32,
     idle_timeout: Duration,
     tls: Option<Arc<ServerConfig>>,
+    clock: Clock,
 }
 
 /// A self-signed certificate for `hostname`, made now (the snakeoil
@@ -100,7 +101,34 @@ impl Write for Link {
     }
 }
 
-pub fn now() -> Timestamp {
+/// The server's clock: the system's, or one that starts at `--time` and
+/// then runs at real speed (so tests, and anyone who wants to see the 1st
+/// of a month, choose the date).
+#[derive(Clone, Copy)]
+pub struct Clock {
+    start: Option<(Timestamp, Instant)>,
+}
+
+impl Clock {
+    pub fn new(start: Option<Timestamp>) -> Clock {
+        Clock {
+            start: start.map(|at| (at, Instant::now())),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        match self.start {
+            Some((at, origin)) => {
+                let elapsed = origin.elapsed().as_millis();
+                at.plus_millis(u64::try_from(elapsed).unwrap_or(u64::MAX))
+            }
+            None => system_now(),
+        }
+    }
+}
+
+/// The system's time, on UTC (as the recorded servers ran).
+pub fn system_now() -> Timestamp {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -154,6 +182,7 @@ pub fn run(options: &Options) -> Result<(), String> {
                 .max(1),
         ),
         tls,
+        clock: Clock::new(options.time),
     });
     eprintln!(
         "smtplab: {} as {} listening on {}",
@@ -268,7 +297,7 @@ fn perform(
                 if !start_tls(link, shared) {
                     return false;
                 }
-                session.tls_started(now());
+                session.tls_started(shared.clock.now());
             }
             Action::Close => {
                 let Some(mut current) = link.take() else {
@@ -415,7 +444,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
     let mut session = new_session(&stream, shared);
     let mut link = Some(Link::Plain(stream));
     let mut buffer = vec![0u8; READ_BUFFER];
-    for action in session.connect(now()) {
+    for action in session.connect(shared.clock.now()) {
         if let Action::GreetingPause { millis } = action {
             let wait = if shared.delays { millis } else { 0 };
             let deadline = Instant::now() + Duration::from_millis(wait);
@@ -430,11 +459,11 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
                 let _ = current.tcp().set_read_timeout(Some(left));
                 match current.read(&mut buffer) {
                     Ok(0) => {
-                        session.disconnect(now());
+                        session.disconnect(shared.clock.now());
                         return;
                     }
                     Ok(count) => {
-                        session.receive(&buffer[..count], now());
+                        session.receive(&buffer[..count], shared.clock.now());
                     }
                     Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                         break
@@ -442,7 +471,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
                     Err(_) => return,
                 }
             }
-            let actions = session.greet(now());
+            let actions = session.greet(shared.clock.now());
             if !perform(actions, &mut link, &mut session, shared) {
                 return;
             }
@@ -455,18 +484,18 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         let _ = current.tcp().set_read_timeout(Some(shared.idle_timeout));
         match current.read(&mut buffer) {
             Ok(0) => {
-                let actions = session.disconnect(now());
+                let actions = session.disconnect(shared.clock.now());
                 perform(actions, &mut link, &mut session, shared);
                 return;
             }
             Ok(count) => {
-                let actions = session.receive(&buffer[..count], now());
+                let actions = session.receive(&buffer[..count], shared.clock.now());
                 if !perform(actions, &mut link, &mut session, shared) {
                     return;
                 }
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                let actions = session.timeout(now());
+                let actions = session.timeout(shared.clock.now());
                 perform(actions, &mut link, &mut session, shared);
                 return;
             }

@@ -8,9 +8,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use smtplab_corpus::{mask_entry, project_dir, split_entries, transcript_names, Server};
+use smtplab_corpus::{
+    mask_entry, project_dir, run_normalize, split_entries, start_time, transcript_names, Server,
+};
 
-fn start_server(personality: &str, spool: &Path) -> Server {
+fn start_server(personality: &str, spool: &Path, time: &str) -> Server {
     Server::start(1, |ports| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
         command
@@ -19,30 +21,29 @@ fn start_server(personality: &str, spool: &Path) -> Server {
             .arg("--world")
             .arg(project_dir().join("worlds/corpus.json"))
             .arg("--spool")
-            .arg(spool);
+            .arg(spool)
+            .args(["--time", &start_time(time)]);
         command
     })
 }
 
 fn normalize(path: &Path) -> String {
-    let output = Command::new("python3")
-        .arg(project_dir().join("tests/corpus/tools/normalize.py"))
-        .arg(path)
-        .output()
-        .expect("python3 runs normalize.py");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    run_normalize(
+        &project_dir().join("tests/corpus/tools/normalize.py"),
+        &[path],
+    )
 }
 
 /// Plays every public script of `folder` against `smtplab serve` with
-/// `personality`, compares each transcript after `normalize.py`, and
-/// matches every delivered entry to a distinct recorded one. Returns how
-/// many copies were delivered.
-fn check_native(folder: &str, personality: &str) -> usize {
+/// `personality` with its clock started at `time`, compares each
+/// transcript after `normalize.py`, and matches every delivered entry to a
+/// distinct recorded one. Returns how many copies were delivered.
+fn check_native(folder: &str, personality: &str, time: &str) -> usize {
     let work = std::env::temp_dir().join(format!("smtplab-native-{folder}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(work.join("out")).unwrap();
     let spool = work.join("spool");
-    let server = start_server(personality, &spool);
+    let server = start_server(personality, &spool, time);
     let corpus = project_dir().join("tests/corpus");
     let names = transcript_names(&corpus.join(folder));
     assert_eq!(names.len(), 30);
@@ -135,20 +136,30 @@ fn check_native(folder: &str, personality: &str) -> usize {
 
 #[test]
 fn public_sendmail_corpus_through_the_native_server() {
-    // 01, 05, 23, and 35 (to mom and nobody).
-    assert_eq!(check_native("sendmail-8.17", "sendmail-8.17.1.9-debian"), 5);
+    // 01, 05, 23, and 35 (to mom and nobody); a leap day becomes the 1st.
+    let time = "2028-02-29T23:59:58Z";
+    assert_eq!(
+        check_native("sendmail-8.17", "sendmail-8.17.1.9-debian", time),
+        5
+    );
 }
 
 #[test]
 fn public_postfix_corpus_through_the_native_server() {
-    // 01, 05, 23, 35 (to mom and nobody), 36 and 42.
-    assert_eq!(check_native("postfix-3.7", "postfix-3.7.11-debian"), 7);
+    // 01, 05, 23, 35 (to mom and nobody), 36 and 42; the year ends.
+    let time = "2026-12-31T23:59:58Z";
+    assert_eq!(
+        check_native("postfix-3.7", "postfix-3.7.11-debian", time),
+        7
+    );
 }
 
 #[test]
 fn public_exim_corpus_through_the_native_server() {
-    // 01, 05, 23, 35 (mom, and nobody into /var/mail/mail), 36 and 42.
-    assert_eq!(check_native("exim-4.96", "exim-4.96-debian"), 7);
+    // 01, 05, 23, 35 (mom, and nobody into /var/mail/mail), 36 and 42;
+    // the 9th becomes the 10th.
+    let time = "2027-03-09T23:59:58Z";
+    assert_eq!(check_native("exim-4.96", "exim-4.96-debian", time), 7);
 }
 
 fn line_diff(want: &str, got: &str) -> String {

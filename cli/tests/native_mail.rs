@@ -15,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use smtplab_corpus::{project_dir, transcript_names, Server};
+use smtplab_corpus::{project_dir, run_normalize, start_time, transcript_names, Server};
 
 fn corpus() -> PathBuf {
     project_dir().join("tests/corpus/dovecot-2.3")
@@ -33,7 +33,9 @@ fn start(world: &Path, spool: &Path, protocol: &str) -> (Server, u16) {
             .arg("--world")
             .arg(world)
             .arg("--spool")
-            .arg(spool);
+            .arg(spool)
+            // APPEND without a date takes the server's time; a month ends.
+            .args(["--time", &start_time("2027-04-30T23:59:58Z")]);
         command
     });
     let port = server.port(if protocol == "imap" { 2 } else { 1 });
@@ -41,12 +43,7 @@ fn start(world: &Path, spool: &Path, protocol: &str) -> (Server, u16) {
 }
 
 fn normalize(path: &Path) -> String {
-    let output = Command::new("python3")
-        .arg(corpus().join("tools/normalize.py"))
-        .arg(path)
-        .output()
-        .expect("python3 runs normalize.py");
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let text = run_normalize(&corpus().join("tools/normalize.py"), &[path]);
     // Each server listens on its own port.
     text.lines()
         .map(|line| match line.find(" to 127.0.0.1:") {

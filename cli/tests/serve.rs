@@ -7,16 +7,24 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
-use smtplab_corpus::Server;
+use smtplab_corpus::{start_time, Server};
+
+/// `smtplab serve` on `ports`, its clock started on a fixed day (the day
+/// ends during the tests).
+fn smtplab_serve(ports: &[u16]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+    command
+        .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
+        .args(["--time", &start_time("2027-01-08T23:59:59Z")]);
+    command
+}
 
 /// Starts `smtplab serve` with `arguments` on a free port and waits until
 /// it accepts connections.
 fn serve(arguments: &[&str]) -> (Server, u16) {
     let server = Server::start(1, |ports| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
-        command
-            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
-            .args(arguments);
+        let mut command = smtplab_serve(ports);
+        command.args(arguments);
         command
     });
     let port = server.port(0);
@@ -53,6 +61,11 @@ fn tutorial_session_over_tcp() {
         "{banner}"
     );
     assert!(banner.ends_with("\r\n"));
+    // The clock started where --time said, a second before midnight.
+    assert!(
+        banner.contains(", 8 Jan 2027 23:59:") || banner.contains(", 9 Jan 2027 00:0"),
+        "{banner}"
+    );
     let exchanges: &[(&str, &str)] = &[
         ("HELO myserver.no", "250 mail.example.com Hello myclient.hostname.example.no [127.0.0.1], pleased to meet you\r\n"),
         ("MAIL from: sender@myclient.hostname.example.no", "250 2.1.0 sender@myclient.hostname.example.no... Sender ok\r\n"),
@@ -151,9 +164,8 @@ fn real_clients_read_back_what_smtplib_sent() {
     let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../worlds/corpus.json");
     let spool_arg = spool.to_string_lossy().to_string();
     let server = Server::start(3, |ports| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+        let mut command = smtplab_serve(ports);
         command
-            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
             .args(["--pop3", &format!("127.0.0.1:{}", ports[1])])
             .args(["--imap", &format!("127.0.0.1:{}", ports[2])])
             .args(["--world", world, "--spool", &spool_arg, "--no-delays"]);
@@ -230,9 +242,8 @@ fn idle_hears_of_new_mail() {
     let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../worlds/corpus.json");
     let spool_arg = spool.to_string_lossy().to_string();
     let server = Server::start(2, |ports| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
+        let mut command = smtplab_serve(ports);
         command
-            .args(["serve", "--listen", &format!("127.0.0.1:{}", ports[0])])
             .args(["--imap", &format!("127.0.0.1:{}", ports[1])])
             .args(["--world", world, "--spool", &spool_arg, "--no-delays"]);
         command

@@ -3,7 +3,7 @@
 //! `normalize.py`, and mbox entries masked for comparison.
 
 use regex::Regex;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub fn project_dir() -> PathBuf {
@@ -15,7 +15,7 @@ pub fn corpus_dir() -> PathBuf {
 }
 
 /// The transcripts (`*.txt`) of a corpus folder, sorted by name.
-pub fn transcript_names(folder: &std::path::Path) -> Vec<String> {
+pub fn transcript_names(folder: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
         .filter_map(Result::ok)
@@ -26,20 +26,32 @@ pub fn transcript_names(folder: &std::path::Path) -> Vec<String> {
     names
 }
 
-/// `normalize.py`'s rules, in its order.
+/// `normalize.py`'s rules, in its order (`tests/normalize.rs` checks that
+/// both mask every corpus file and every date format the same way).
 fn rules() -> &'static [(Regex, &'static str)] {
     static RULES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     RULES.get_or_init(|| {
         [
             (r"connected from 127\.0\.0\.2:\d+", "connected from 127.0.0.2:PORT"),
+            // RFC 5322 dates; Postfix pads a one-digit day with a space.
             (
-                r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d( [+-]\d{4}| GMT| UTC)?( \(\w+\))?",
+                r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), {1,2}\d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d( [+-]\d{4}| GMT| UTC)?( \(\w+\))?",
                 "<DATE>",
             ),
+            // Postfix's Message-Id, before Sendmail's queue id eats its digits.
+            (r"<\d{14}\.[0-9A-F]{6,}@", "<<TIME>.<QID>@"),
             (r"\b[0-9A-Za-z]{8}\d{6}\b", "<QID>"),
             (r"queued as [0-9A-F]{6,}", "queued as <QID>"),
             (r"\b[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b", "<QID>"),
             (r"^(S: 334 )\S+$", "${1}<CHALLENGE>"),
+            // Delivered mail: the mbox `From ` line's date, Postfix's queue
+            // ids in headers, and the MIME boundary of its bounces.
+            (
+                r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\b",
+                "<DATE>",
+            ),
+            (r"(\bid |X-Postfix-Queue-ID: )[0-9A-F]{6,}\b", "${1}<QID>"),
+            (r"\b[0-9A-F]{6,}\.\d{9,10}/", "<QID>.<TIME>/"),
         ]
         .into_iter()
         .map(|(pattern, replacement)| (Regex::new(pattern).expect("valid pattern"), replacement))
@@ -71,24 +83,16 @@ pub fn split_entries(mbox: &str) -> Vec<String> {
     entries
 }
 
-/// Masks what differs between two deliveries of the same message: the
-/// `From ` line's date, RFC 822 dates, queue ids (Sendmail's and
-/// Postfix's `id ...`) and the date stamp of a `Message-Id`. Every other
-/// byte stays.
+/// Masks what differs between two deliveries of the same message:
+/// everything `normalize.py` masks, and the date stamp of a Sendmail
+/// `Message-Id` (`<202611281309.6ASD91WO028238@`), which it leaves. Every
+/// other byte stays.
 pub fn mask_entry(entry: &str) -> String {
-    static PATTERNS: OnceLock<[Regex; 3]> = OnceLock::new();
-    let [from_line, postfix_id, stamp] = PATTERNS.get_or_init(|| {
-        [
-            Regex::new(r"(?m)^(From \S+  ?)\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$")
-                .expect("valid"),
-            Regex::new(r"\bid [0-9A-F]{10,12}\b").expect("valid"),
-            Regex::new(r"<(\d{12}|\d{14})\.[0-9A-Za-z]+@").expect("valid"),
-        ]
-    });
-    let masked = from_line.replace_all(entry, "${1}<CTIME>");
-    let masked = stamp.replace_all(&masked, "<<STAMP>.<QID>@");
-    let masked = postfix_id.replace_all(&masked, "id <QID>");
-    masked
+    static STAMP: OnceLock<Regex> = OnceLock::new();
+    let stamp =
+        STAMP.get_or_init(|| Regex::new(r"<(\d{12}|\d{14})\.[0-9A-Za-z]+@").expect("valid"));
+    stamp
+        .replace_all(entry, "<<STAMP>.<QID>@")
         .split_inclusive('\n')
         .map(|line| {
             let (text, end) = match line.strip_suffix('\n') {
@@ -98,6 +102,36 @@ pub fn mask_entry(entry: &str) -> String {
             format!("{}{end}", normalize_line(text))
         })
         .collect()
+}
+
+/// The environment variable that sets every native test server's clock.
+pub const TEST_TIME: &str = "SMTPLAB_TEST_TIME";
+
+/// The moment (RFC 3339) a native test's server starts its clock at
+/// (`smtplab serve --time`): `SMTPLAB_TEST_TIME` when set, so the whole
+/// suite can be run on a chosen day, or else `default`, which each test
+/// picks a second or two before a midnight (and a month's end), so that
+/// its sessions straddle it and see one- and two-digit days.
+pub fn start_time(default: &str) -> String {
+    std::env::var(TEST_TIME).unwrap_or_else(|_| default.to_string())
+}
+
+/// The output of a corpus's `normalize.py` (`script`) over `files`; a
+/// normalizer that fails (a file it cannot read, a Python error) fails the
+/// test rather than masking nothing.
+pub fn run_normalize(script: &Path, files: &[&Path]) -> String {
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .args(files)
+        .output()
+        .expect("python3 runs normalize.py");
+    assert!(
+        output.status.success(),
+        "{} {files:?} failed: {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A server process a native test started, stopped however the test ends.
