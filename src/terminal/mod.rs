@@ -870,6 +870,15 @@ mod tests {
             now(),
         );
         terminal.paste("Subject: pasted\n\nbody\n.\n", now());
+        type_line(&mut terminal, "QUIT");
+        // What the server received, write by write: each paste was one.
+        assert_eq!(
+            terminal.script(),
+            "EHLO client.example.no\n\
+             %%pipeline\nMAIL FROM:<a@b.example>\nRCPT TO:<mom@example.com>\nDATA\n%%end\n\
+             %%pipeline\nSubject: pasted\n\nbody\n.\n%%end\n\
+             QUIT\n"
+        );
         let shown = screen(&terminal);
         assert!(
             shown.iter().any(
@@ -878,6 +887,42 @@ mod tests {
             "{shown:?}"
         );
         assert!(terminal.mailboxes.contains_key("mom"));
+    }
+
+    /// Debian's Sendmail refuses an EHLO that comes with more commands
+    /// behind it, which the same lines typed one at a time do not meet.
+    #[test]
+    fn a_pasted_ehlo_is_refused_where_a_typed_one_is_not() {
+        let lines = "EHLO client.example.no\nMAIL FROM:<a@b.example>\n";
+        let mut pasted = Terminal::new(World::corpus(), &SENDMAIL_8_17_DEBIAN, 1);
+        pasted.timing = false;
+        type_line(&mut pasted, "telnet mail.example.com smtp");
+        pasted.paste(lines, now());
+        let mut typed = Terminal::new(World::corpus(), &SENDMAIL_8_17_DEBIAN, 1);
+        typed.timing = false;
+        type_line(&mut typed, "telnet mail.example.com smtp");
+        for line in lines.lines() {
+            type_line(&mut typed, line);
+        }
+        let replies = |terminal: &Terminal| -> Vec<String> {
+            screen(terminal)
+                .into_iter()
+                .filter(|l| l.starts_with("250 ") || l.starts_with("554 ") || l.starts_with("550 "))
+                .collect()
+        };
+        assert_eq!(
+            replies(&pasted),
+            [
+                "554 5.5.0 SMTP protocol error",
+                "550 5.0.0 Command rejected"
+            ]
+        );
+        assert_eq!(
+            replies(&typed),
+            ["250 HELP", "250 2.1.0 <a@b.example>... Sender ok"]
+        );
+        assert!(pasted.script().starts_with("%%pipeline\nEHLO"));
+        assert!(!typed.script().contains("%%pipeline"));
     }
 
     #[test]

@@ -359,10 +359,11 @@ impl TelnetClient {
     pub fn send(&mut self, data: &[u8], now: Timestamp, out: &mut Output) -> Option<u64> {
         self.chunks_sent += 1;
         let chunk = self.chunks_sent;
-        for line in String::from_utf8_lossy(data)
-            .split("\r\n")
-            .filter(|l| !l.is_empty())
-        {
+        // Every line, empty ones too (a message's blank line is part of
+        // the script a replay sends again).
+        let sent = String::from_utf8_lossy(data);
+        let sent = sent.strip_suffix("\r\n").unwrap_or(&sent);
+        for line in sent.split("\r\n").filter(|_| !data.is_empty()) {
             out.log.record(LogEvent::Sent {
                 line: line.to_string(),
                 chunk,
