@@ -744,7 +744,7 @@ mod tests {
                         let found = all.mail_reply(protocol, line);
                         assert_eq!(found.len(), keys.len(), "{name}: {line:?} ({keys:?})");
                         if *is_data {
-                            assert_eq!(keys, [data_key.clone()], "{name}: {line:?}");
+                            assert_eq!(keys, std::slice::from_ref(&data_key), "{name}: {line:?}");
                             data += 1;
                         } else {
                             assert!(!keys.contains(&data_key), "{name}: {line:?} is not data");

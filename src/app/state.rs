@@ -883,9 +883,204 @@ mod tests {
         assert!(screen(&state)[0].starts_with("Started over"));
     }
 
+    /// What a link's `#share=` or `?script=` opens.
+    struct Opened {
+        search: &'static str,
+        fragment: String,
+        /// The lines the replay types, if one was set up.
+        lines: Option<Vec<&'static str>>,
+        /// Paused at the start (a script waits for Play unless autoplay).
+        paused: bool,
+        /// The replay's speed (`SPEEDS` index).
+        speed: usize,
+        personality: &'static str,
+        hostname: &'static str,
+        /// How the one notice the terminal shows starts (none if empty).
+        notice: &'static str,
+    }
+
+    fn share_fragment(json: &str) -> String {
+        use base64::Engine as _;
+        format!(
+            "share={}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        )
+    }
+
+    #[test]
+    fn share_links_and_scripts_open_as_given() {
+        let instant = SPEEDS.len() - 1;
+        let mut school = World::corpus();
+        school.hostname = "mx.school.example".into();
+        let with_world = Shared {
+            typed: vec!["hostname".into()],
+            world: Some(school),
+            personality: None,
+        };
+        let table = vec![
+            // A good share link: typed at once, with its server.
+            Opened {
+                search: "",
+                fragment: share_fragment(
+                    r#"{"typed": ["telnet mail.example.com smtp", "MAIL FROM:<a@b>\nRCPT TO:<c@d>\n"], "personality": "postfix-3.7.11-debian"}"#,
+                ),
+                lines: Some(vec!["telnet mail.example.com smtp", "MAIL FROM:<a@b>\nRCPT TO:<c@d>\n"]),
+                paused: false,
+                speed: instant,
+                personality: "postfix-3.7.11-debian",
+                hostname: "mail.example.com",
+                notice: "(Opening a shared session: it plays itself below.)",
+            },
+            // With autoplay and a speed it plays itself at that speed.
+            Opened {
+                search: "?autoplay=1&speed=2",
+                fragment: share_fragment(r#"{"typed": ["whoami"]}"#),
+                lines: Some(vec!["whoami"]),
+                paused: false,
+                speed: 2,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "(Opening a shared session: it plays itself below.)",
+            },
+            // Its world comes along.
+            Opened {
+                search: "",
+                fragment: format!("share={}", with_world.encode()),
+                lines: Some(vec!["hostname"]),
+                paused: false,
+                speed: instant,
+                personality: "sendmail-8.13.8",
+                hostname: "mx.school.example",
+                notice: "(Opening a shared session: it plays itself below.)",
+            },
+            // Broken links: said why, nothing played, the defaults kept.
+            Opened {
+                search: "",
+                fragment: "share=<script>alert(1)</script>".into(),
+                lines: None,
+                paused: false,
+                speed: 0,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "(This link's shared session could not be opened: the shared session is not valid base64url.)",
+            },
+            Opened {
+                search: "",
+                fragment: share_fragment(r#"{"typed": ["x"], "personality": "javascript:alert(1)"}"#),
+                lines: None,
+                paused: false,
+                speed: 0,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "(This link's shared session could not be opened: the shared session names an unknown personality \"javascript:alert(1)\".)",
+            },
+            Opened {
+                search: "",
+                fragment: share_fragment(r#"{"typed": "whoami"}"#),
+                lines: None,
+                paused: false,
+                speed: 0,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "(This link's shared session could not be opened: the shared session is damaged",
+            },
+            // A share link wins over a script.
+            Opened {
+                search: "?script=hostname",
+                fragment: share_fragment(r#"{"typed": ["whoami"]}"#),
+                lines: Some(vec!["whoami"]),
+                paused: false,
+                speed: instant,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "(Opening a shared session: it plays itself below.)",
+            },
+            // A script waits for Play; %%pipeline blocks become pastes.
+            Opened {
+                search: "?script=telnet%20mail.example.com%20smtp%0A%25%25pipeline%0AHELO%20a%0ANOOP%0A%25%25end%0A%25%25%23%20a%20note%0AQUIT",
+                fragment: String::new(),
+                lines: Some(vec!["telnet mail.example.com smtp", "HELO a\nNOOP\n", "QUIT"]),
+                paused: true,
+                speed: 1,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "",
+            },
+            Opened {
+                search: "?script=whoami%0Ahostname&autoplay=1&speed=4&personality=exim-4.96-debian",
+                fragment: String::new(),
+                lines: Some(vec!["whoami", "hostname"]),
+                paused: false,
+                speed: 3,
+                personality: "exim-4.96-debian",
+                hostname: "mail.example.com",
+                notice: "",
+            },
+            // Markup in a script is text to type, nothing more.
+            Opened {
+                search: "?script=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
+                fragment: String::new(),
+                lines: Some(vec!["<img src=x onerror=alert(1)>"]),
+                paused: true,
+                speed: 1,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "",
+            },
+            // An unknown speed keeps the usual one.
+            Opened {
+                search: "?script=whoami&speed=99",
+                fragment: String::new(),
+                lines: Some(vec!["whoami"]),
+                paused: true,
+                speed: 1,
+                personality: "sendmail-8.13.8",
+                hostname: "mail.example.com",
+                notice: "",
+            },
+        ];
+        for row in &table {
+            let state = start(row.search, &row.fragment);
+            let fragment: String = row.fragment.chars().take(60).collect();
+            let context = format!("{} #{fragment}", row.search);
+            assert!(state.ephemeral, "{context}: a link's session is not saved");
+            let player = state.player.as_ref();
+            assert_eq!(
+                player.map(|p| p.lines.iter().map(String::as_str).collect::<Vec<_>>()),
+                row.lines,
+                "{context}"
+            );
+            if let Some(player) = player {
+                assert_eq!(
+                    (player.paused, player.speed),
+                    (row.paused, row.speed),
+                    "{context}"
+                );
+            }
+            let terminal = state.terminal.borrow();
+            assert_eq!(terminal.personality().id, row.personality, "{context}");
+            assert_eq!(terminal.world().hostname, row.hostname, "{context}");
+            drop(terminal);
+            // A link opens a bare terminal, with at most a word on the link.
+            let shown = screen(&state);
+            if row.notice.is_empty() {
+                assert!(shown.is_empty(), "{context}: {shown:?}");
+            } else {
+                assert_eq!(shown.len(), 1, "{context}: {shown:?}");
+                assert!(shown[0].starts_with(row.notice), "{context}: {shown:?}");
+            }
+        }
+        // A script too long for a parameter is not a link's session.
+        let long = format!("?script={}", "A".repeat(MAX_PARAMETER_LENGTH + 1));
+        let state = start(&long, "");
+        assert!(state.player.is_none() && !state.ephemeral);
+        assert!(screen(&state)
+            .iter()
+            .any(|l| l.starts_with("(Ignored the script parameter: it is longer than")));
+    }
+
     #[test]
     fn start_up_reads_parameters_and_the_stored_session() {
-        // (search, fragment, what the state shows)
         let state = start("?theme=dark&font=24&compact=1&lesson=relay", "");
         assert_eq!(state.preferences.theme, Theme::Dark);
         assert_eq!(state.preferences.font_size(), 24);
