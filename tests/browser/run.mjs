@@ -29,11 +29,23 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
+// The page's clock is an input, not the day the tests run: each check
+// starts it two seconds before a leap day's midnight (the end of a month),
+// or at SMTPLAB_TEST_TIME (RFC 3339), and it runs on from there.
+const startTime = new Date(process.env.SMTPLAB_TEST_TIME || '2028-02-29T23:59:58Z');
+if (Number.isNaN(startTime.getTime())) throw new Error(`SMTPLAB_TEST_TIME is not a date: ${process.env.SMTPLAB_TEST_TIME}`);
+
+async function newContext(options = {}) {
+  const context = await browser.newContext(options);
+  await context.clock.install({ time: startTime });
+  return context;
+}
+
 let failures = 0;
 async function check(name, body, options = {}) {
   // ONLY=text runs the checks whose names contain it (while working on one).
   if (process.env.ONLY && !name.includes(process.env.ONLY)) return;
-  const context = await browser.newContext(options.context || {});
+  const context = await newContext(options.context);
   const page = await context.newPage();
   const errors = [];
   const pageErrors = [];
@@ -565,7 +577,7 @@ await check('a first visit asks only for the files the size budget counts', asyn
   const worker = await readFile(new URL('../../www/sw.js', import.meta.url), 'utf8');
   const listed = new Set(worker.match(/const FILES = \[(.*)\];/)[1].split(',').map((f) => f.trim().replace(/'/g, '').replace(/^\.\/$/, 'index.html')));
   listed.add('sw.js');
-  const fresh = await browser.newContext();
+  const fresh = await newContext();
   const page = await fresh.newPage();
   const asked = new Set();
   page.on('request', (request) => {
