@@ -269,7 +269,7 @@ Message-Id: <202611281309.6ASD91WO028238@mail.example.com>\n\
 Subject: 12 monkeys in May 2026\n";
     assert_eq!(
         mask_entry(entry),
-        "From sender@client.example.no  <CTIME>\n\
+        "From sender@client.example.no  <DATE>\n\
 Received: from x (x [127.0.0.2])\n\
 \tby mail.example.com (Postfix) with ESMTP id <QID>\n\
 \tfor <mom@example.com>; <DATE>\n\
