@@ -7,7 +7,6 @@
 //! - `smtplab explanations` prints the explain mode's texts as JSON (the
 //!   browser's `www/explain.json`).
 
-mod mail;
 mod options;
 mod serve;
 

@@ -1,25 +1,32 @@
-//! `smtplab serve`: the engine behind a TCP listener on loopback.
+//! `smtplab serve`: the engine's simulated host behind TCP listeners on
+//! loopback: SMTP on `--listen`, and Dovecot's POP3 and IMAP on `--pop3`
+//! and `--imap`, over one mail store.
 //!
-//! One thread per connection, each with its own [`Session`]. What arrives
-//! in one `read` is handed to the engine as one chunk, so a client that
-//! pipelines is seen pipelining. Pauses the engine asks for are slept, and
-//! delivered messages are appended to `SPOOL/USER` (mbox) before the
-//! server says 250. After STARTTLS the connection continues inside TLS
-//! (rustls, with a self-signed certificate for the world's host name).
+//! One thread per connection, each with the session the host gives for
+//! its port; this shell does not know which protocol is behind it. What
+//! arrives in one `read` is handed to the session as one chunk, so a
+//! client that pipelines is seen pipelining. Pauses the session asks for
+//! are slept. The store is mirrored into `--spool`: delivered messages are
+//! appended to `SPOOL/USER` (mbox) before the server says 250, INBOX files
+//! that POP3 or IMAP rewrote are written again, and IMAP's folders and
+//! subscriptions go to `SPOOL/USER-mail/`, as Dovecot's `~/mail`; what the
+//! spool holds when the server starts is the store's first content. After
+//! STARTTLS (or STLS) the connection continues inside TLS (rustls, with a
+//! self-signed certificate for the world's host name).
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
-use smtplab_engine::personality::Personality;
+use smtplab_engine::mail_actions::StorePath;
 use smtplab_engine::queue_id::SEQUENCE_SPAN;
-use smtplab_engine::{Action, Connection, ReplyKey, Session, Timestamp, World};
+use smtplab_engine::{Client, Event, Host, HostSession, Timestamp};
 
 use crate::options::Options;
 
@@ -27,17 +34,25 @@ use crate::options::Options;
 const READ_BUFFER: usize = 64 * 1024;
 
 struct Shared {
-    personality: &'static Personality,
-    world: Arc<World>,
+    host: Mutex<Host>,
     spool: Option<PathBuf>,
-    spool_lock: Mutex<()>,
     delays: bool,
     sessions: AtomicUsize,
     max_sessions: usize,
     next_process_id: AtomicU32,
-    idle_timeout: Duration,
+    /// `--idle-timeout`, instead of each server's own.
+    idle_timeout: Option<Duration>,
     tls: Option<Arc<ServerConfig>>,
     clock: Clock,
+}
+
+impl Shared {
+    /// The host, for one engine call or one file write at a time.
+    fn host(&self) -> MutexGuard<'_, Host> {
+        self.host
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 /// A self-signed certificate for `hostname`, made now (the snakeoil
@@ -147,47 +162,67 @@ pub fn random_sequence() -> u32 {
 }
 
 pub fn run(options: &Options) -> Result<(), String> {
-    if !options.listen.ip().is_loopback() && !options.allow_remote {
-        return Err(format!(
-            "refusing to listen on {} (not loopback); add --allow-remote to really do that",
-            options.listen
-        ));
+    // Each address and the port of the simulated host it stands for.
+    let mut listeners = vec![(options.listen, 25)];
+    listeners.extend(options.pop3.map(|address| (address, 110)));
+    listeners.extend(options.imap.map(|address| (address, 143)));
+    for (address, _) in &listeners {
+        if !address.ip().is_loopback() && !options.allow_remote {
+            return Err(format!(
+                "refusing to listen on {address} (not loopback); add --allow-remote to really do that"
+            ));
+        }
     }
+    let mut host = Host::new(Arc::new(options.world.clone()), options.personality);
     if let Some(spool) = &options.spool {
         std::fs::create_dir_all(spool)
             .map_err(|e| format!("cannot create spool {}: {e}", spool.display()))?;
+        load_spool(spool, &mut host)?;
     }
-    let listener = TcpListener::bind(options.listen)
-        .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
-    let tls = Some(tls_config(&options.world.hostname)?);
-    if let Some(address) = options.pop3 {
-        crate::mail::start(crate::mail::Protocol::Pop3, address, options, tls.clone())?;
-    }
-    if let Some(address) = options.imap {
-        crate::mail::start(crate::mail::Protocol::Imap, address, options, tls.clone())?;
-    }
+    let bound = listeners
+        .iter()
+        .map(|(address, port)| {
+            TcpListener::bind(address)
+                .map(|listener| (listener, *port))
+                .map_err(|e| format!("cannot listen on {address}: {e}"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let shared = Arc::new(Shared {
-        personality: options.personality,
-        world: Arc::new(options.world.clone()),
+        host: Mutex::new(host),
         spool: options.spool.clone(),
-        spool_lock: Mutex::new(()),
         delays: options.delays,
         sessions: AtomicUsize::new(0),
         max_sessions: options.max_sessions.max(1),
         next_process_id: AtomicU32::new(std::process::id() % 100_000 + 1000),
-        idle_timeout: Duration::from_secs(
-            options
-                .idle_timeout_seconds
-                .unwrap_or(options.personality.command_timeout_seconds)
-                .max(1),
-        ),
-        tls,
+        idle_timeout: options
+            .idle_timeout_seconds
+            .map(|s| Duration::from_secs(s.max(1))),
+        tls: Some(tls_config(&options.world.hostname)?),
         clock: Clock::new(options.time),
     });
-    eprintln!(
-        "smtplab: {} as {} listening on {}",
-        options.personality.label, shared.world.hostname, options.listen
-    );
+    let mut threads = Vec::new();
+    for ((listener, port), (address, _)) in bound.into_iter().zip(&listeners) {
+        eprintln!(
+            "smtplab: {} listening on {address}",
+            describe(port, &shared)
+        );
+        let shared = Arc::clone(&shared);
+        threads.push(std::thread::spawn(move || accept(listener, port, &shared)));
+    }
+    for thread in threads {
+        let _ = thread.join();
+    }
+    Ok(())
+}
+
+/// What answers on a port of the host, for the start-up message.
+fn describe(port: u16, shared: &Shared) -> String {
+    let host = shared.host();
+    let server = host.server_label(port).unwrap_or("nothing");
+    format!("{server} as {}", host.world().hostname)
+}
+
+fn accept(listener: TcpListener, port: u16, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(stream) => stream,
@@ -196,40 +231,49 @@ pub fn run(options: &Options) -> Result<(), String> {
                 continue;
             }
         };
-        let shared = Arc::clone(&shared);
+        let shared = Arc::clone(shared);
         let active = shared.sessions.fetch_add(1, Ordering::SeqCst) + 1;
         std::thread::spawn(move || {
-            if active > shared.max_sessions {
-                refuse(stream, &shared);
-            } else {
-                serve_connection(stream, &shared);
-            }
+            serve_connection(stream, port, active > shared.max_sessions, &shared);
             shared.sessions.fetch_sub(1, Ordering::SeqCst);
         });
     }
+}
+
+/// Reads what the spool holds into the store: `SPOOL/USER` as INBOX,
+/// `SPOOL/USER-mail/...` as the user's other mail files.
+fn load_spool(spool: &Path, host: &mut Host) -> Result<(), String> {
+    let cannot = |e: std::io::Error| format!("cannot read spool {}: {e}", spool.display());
+    for entry in std::fs::read_dir(spool).map_err(cannot)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        match name.strip_suffix("-mail") {
+            Some(user) if path.is_dir() => {
+                let mut pending = vec![(path, String::new())];
+                while let Some((dir, prefix)) = pending.pop() {
+                    for entry in std::fs::read_dir(&dir).map_err(cannot)?.flatten() {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        let path = entry.path();
+                        if path.is_dir() && !name.starts_with('.') {
+                            pending.push((path, format!("{prefix}{name}/")));
+                        } else if !name.starts_with('.')
+                            || (name == ".subscriptions" && prefix.is_empty())
+                        {
+                            let file = std::fs::read(&path).map_err(cannot)?;
+                            let target = StorePath::from_file_name(&format!("{prefix}{name}"));
+                            host.store_mut().write(user, &target, Some(file));
+                        }
+                    }
+                }
+            }
+            _ if path.is_file() => {
+                let file = std::fs::read(&path).map_err(cannot)?;
+                host.store_mut().restore(&name, &file);
+            }
+            _ => {}
+        }
+    }
     Ok(())
-}
-
-fn new_session(stream: &TcpStream, shared: &Shared) -> Session {
-    let client_address = stream
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|_| "127.0.0.1".to_string());
-    let process_id = shared.next_process_id.fetch_add(1, Ordering::SeqCst) % 1_000_000;
-    let connection = Connection::new(
-        &shared.world,
-        &client_address,
-        process_id,
-        random_sequence(),
-    );
-    Session::new(shared.personality, Arc::clone(&shared.world), connection)
-}
-
-fn refuse(mut stream: TcpStream, shared: &Shared) {
-    let session = new_session(&stream, shared);
-    let reply = session.reply_for(ReplyKey::TooManySessions);
-    let _ = stream.write_all(&reply.to_wire());
-    let _ = stream.shutdown(Shutdown::Both);
 }
 
 /// How long a server takes to finish after its last reply when the client
@@ -265,22 +309,26 @@ pub(crate) fn flush_output(output: &mut Vec<u8>, link: &mut Option<Link>) -> boo
     written
 }
 
-/// Carries out actions; returns false once the connection is closed.
+/// Carries out events; returns false once the connection is closed.
 ///
-/// Replies are written together, as a server's buffered output flushes
-/// them: before a pause, at the end of the batch, and with the close, so a
-/// closing reply and the end of the connection arrive together.
+/// What is sent is written together, as a server's buffered output
+/// flushes it: before a pause, at the end of the batch, and with the
+/// close, so a closing reply and the end of the connection arrive
+/// together.
 fn perform(
-    actions: Vec<Action>,
+    events: Vec<Event>,
     link: &mut Option<Link>,
-    session: &mut Session,
+    session: &mut HostSession,
     shared: &Shared,
 ) -> bool {
     let mut output: Vec<u8> = Vec::new();
-    for action in actions {
-        match action {
-            Action::Reply(reply) => output.extend_from_slice(&reply.to_wire()),
-            Action::Pause { millis } | Action::GreetingPause { millis } => {
+    let mut pending: std::collections::VecDeque<Event> = events.into();
+    while let Some(event) = pending.pop_front() {
+        match event {
+            Event::Reply(_) | Event::Line(_) | Event::Bytes(_) => {
+                output.extend_from_slice(&event.wire())
+            }
+            Event::Pause { millis } | Event::GreetingPause { millis } => {
                 if !flush_output(&mut output, link) {
                     return false;
                 }
@@ -288,42 +336,18 @@ fn perform(
                     std::thread::sleep(Duration::from_millis(millis));
                 }
             }
-            Action::Deliver(delivery) => deliver(&delivery, shared),
-            Action::Notice(_) => {}
-            Action::StartTls => {
-                if !flush_output(&mut output, link) {
+            Event::Delivered { mailboxes, entry } => append(&mailboxes, &entry, shared),
+            Event::Stored { user, path } => write_stored(&user, path.as_ref(), shared),
+            Event::Notice(_) | Event::Answered { .. } => {}
+            Event::StartTls => {
+                if !flush_output(&mut output, link) || !start_tls(link, shared) {
                     return false;
                 }
-                if !start_tls(link, shared) {
-                    return false;
-                }
-                session.tls_started(shared.clock.now());
+                let more = session.tls_started(&mut shared.host(), shared.clock.now());
+                pending.extend(more);
             }
-            Action::Close => {
-                let Some(mut current) = link.take() else {
-                    return false;
-                };
-                if session.drains_input_at_close() {
-                    drain_input(current.tcp());
-                }
-                if has_unread_input(current.tcp()) {
-                    let _ = current.write_all(&output);
-                    let _ = current.flush();
-                    std::thread::sleep(EXIT_WORK);
-                } else if !output.is_empty() {
-                    // The last reply and the end of the connection leave in
-                    // one segment, as when a server flushes and exits.
-                    cork(current.tcp());
-                    let _ = current.write_all(&output);
-                    let _ = current.flush();
-                    if let Link::Tls(tls) = &mut current {
-                        tls.conn.send_close_notify();
-                        let _ = tls.flush();
-                    }
-                    let _ = current.tcp().shutdown(Shutdown::Write);
-                }
-                // Dropping the socket with unread input resets the
-                // connection, as a real server's exit does.
+            Event::Close => {
+                close(link, &output, session);
                 return false;
             }
         }
@@ -331,15 +355,39 @@ fn perform(
     flush_output(&mut output, link)
 }
 
-/// The TLS handshake after `220 Ready to start TLS`; false when it fails
-/// (the client is then dropped, as a real server drops it).
-fn start_tls(link: &mut Option<Link>, shared: &Shared) -> bool {
-    start_tls_with(link, shared.tls.as_ref())
+/// The server closes, with its last output.
+fn close(link: &mut Option<Link>, output: &[u8], session: &HostSession) {
+    let Some(mut current) = link.take() else {
+        return;
+    };
+    if session.drains_input_at_close() {
+        drain_input(current.tcp());
+    }
+    if has_unread_input(current.tcp()) || session.resets_at_close() {
+        // What the client sent after the last byte read resets the
+        // connection when the server goes away.
+        let _ = current.write_all(output);
+        let _ = current.flush();
+        std::thread::sleep(EXIT_WORK);
+        reset_on_close(current.tcp());
+        return;
+    }
+    // The last reply and the end of the connection leave in one segment,
+    // as when a server flushes and exits.
+    cork(current.tcp());
+    let _ = current.write_all(output);
+    let _ = current.flush();
+    if let Link::Tls(tls) = &mut current {
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+    }
+    let _ = current.tcp().shutdown(Shutdown::Write);
 }
 
-/// The TLS handshake with `config`; false when it fails.
-pub(crate) fn start_tls_with(link: &mut Option<Link>, config: Option<&Arc<ServerConfig>>) -> bool {
-    let (Some(Link::Plain(stream)), Some(config)) = (link.take(), config) else {
+/// The TLS handshake after the server's go-ahead; false when it fails
+/// (the client is then dropped, as a real server drops it).
+fn start_tls(link: &mut Option<Link>, shared: &Shared) -> bool {
+    let (Some(Link::Plain(stream)), Some(config)) = (link.take(), shared.tls.as_ref()) else {
         return false;
     };
     let Ok(connection) = ServerConnection::new(Arc::clone(config)) else {
@@ -406,7 +454,7 @@ fn cork(_stream: &TcpStream) {}
 /// Makes the close send a reset (`SO_LINGER` of zero), as a server that
 /// closes with unread input does.
 #[cfg(target_os = "linux")]
-pub(crate) fn reset_on_close(stream: &TcpStream) {
+fn reset_on_close(stream: &TcpStream) {
     let linger = libc::linger {
         l_onoff: 1,
         l_linger: 0,
@@ -415,92 +463,162 @@ pub(crate) fn reset_on_close(stream: &TcpStream) {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn reset_on_close(_stream: &TcpStream) {}
+fn reset_on_close(_stream: &TcpStream) {}
 
-fn deliver(delivery: &smtplab_engine::Delivery, shared: &Shared) {
-    let Some(spool) = &shared.spool else { return };
-    // One writer at a time, so entries never interleave.
-    let _guard = shared
-        .spool_lock
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    for copy in &delivery.copies {
-        for mailbox in &copy.mailboxes {
-            let path = spool.join(mailbox);
-            let written = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .and_then(|mut file| file.write_all(&copy.entry));
-            if let Err(error) = written {
-                eprintln!("smtplab: cannot append to {}: {error}", path.display());
-            }
-        }
+/// Reports a file the spool could not take.
+fn report(result: std::io::Result<()>, what: &str) {
+    if let Err(error) = result {
+        eprintln!("smtplab: cannot write {what}: {error}");
     }
 }
 
-fn serve_connection(stream: TcpStream, shared: &Shared) {
+/// A delivery: the entry appended to each mailbox's file.
+fn append(mailboxes: &[String], entry: &[u8], shared: &Shared) {
+    let Some(spool) = &shared.spool else { return };
+    // One writer at a time, so entries never interleave.
+    let _host = shared.host();
+    for mailbox in mailboxes {
+        let path = spool.join(mailbox);
+        let written = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| file.write_all(entry));
+        report(written, &path.display().to_string());
+    }
+}
+
+/// A user's INBOX (`path` None) or other mail file as the store now has
+/// it, written to the spool (or removed, when the store has none).
+fn write_stored(user: &str, path: Option<&StorePath>, shared: &Shared) {
+    let Some(spool) = &shared.spool else { return };
+    let host = shared.host();
+    let Some(path) = path else {
+        let file = host.store().file(user).unwrap_or_default();
+        report(
+            std::fs::write(spool.join(user), file),
+            "the mailbox of {user}",
+        );
+        return;
+    };
+    // Folder names come from the client: no way out of the folder.
+    let name = path.file_name();
+    if name
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
+        return;
+    }
+    let target = spool.join(format!("{user}-mail")).join(name);
+    let result = match host.store().other(user, path) {
+        Some(bytes) => target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&target, bytes)),
+        None => std::fs::remove_file(&target),
+    };
+    report(result, &format!("the mail of {user}"));
+}
+
+fn serve_connection(stream: TcpStream, port: u16, busy: bool, shared: &Shared) {
     let _ = stream.set_nodelay(true);
-    let mut session = new_session(&stream, shared);
+    let client = Client {
+        address: stream
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_else(|_| "127.0.0.1".to_string()),
+        process_id: shared.next_process_id.fetch_add(1, Ordering::SeqCst) % 1_000_000,
+        queue_sequence: random_sequence(),
+    };
+    let connected = shared.host().connect(port, &client, shared.clock.now());
+    let Some((mut session, events)) = connected else {
+        return;
+    };
+    if busy {
+        let mut stream = stream;
+        if let Some(reply) = session.busy_reply() {
+            let _ = stream.write_all(&reply);
+        }
+        let _ = stream.shutdown(Shutdown::Both);
+        return;
+    }
     let mut link = Some(Link::Plain(stream));
     let mut buffer = vec![0u8; READ_BUFFER];
-    for action in session.connect(shared.clock.now()) {
-        if let Action::GreetingPause { millis } = action {
-            let wait = if shared.delays { millis } else { 0 };
-            let deadline = Instant::now() + Duration::from_millis(wait);
-            // Anything the client sends during the pause is noted: a client
-            // that talks first is refused.
-            loop {
-                let left = deadline.saturating_duration_since(Instant::now());
-                let Some(current) = link.as_mut() else { return };
-                if left.is_zero() {
-                    break;
-                }
-                let _ = current.tcp().set_read_timeout(Some(left));
-                match current.read(&mut buffer) {
-                    Ok(0) => {
-                        session.disconnect(shared.clock.now());
-                        return;
-                    }
-                    Ok(count) => {
-                        session.receive(&buffer[..count], shared.clock.now());
-                    }
-                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                        break
-                    }
-                    Err(_) => return,
-                }
-            }
-            let actions = session.greet(shared.clock.now());
-            if !perform(actions, &mut link, &mut session, shared) {
+    for event in events {
+        let Event::GreetingPause { millis } = event else {
+            if !perform(vec![event], &mut link, &mut session, shared) {
                 return;
             }
-        } else if !perform(vec![action], &mut link, &mut session, shared) {
+            continue;
+        };
+        let wait = if shared.delays { millis } else { 0 };
+        let deadline = Instant::now() + Duration::from_millis(wait);
+        // Anything the client sends during the pause is noted: a client
+        // that talks first is refused.
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Some(current) = link.as_mut() else { return };
+            if left.is_zero() {
+                break;
+            }
+            let _ = current.tcp().set_read_timeout(Some(left));
+            match current.read(&mut buffer) {
+                Ok(0) => return finish(&mut link, &mut session, shared),
+                Ok(count) => {
+                    session.receive(&mut shared.host(), &buffer[..count], shared.clock.now());
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => break,
+                Err(_) => return,
+            }
+        }
+        let events = session.greet(&mut shared.host(), shared.clock.now());
+        if !perform(events, &mut link, &mut session, shared) {
             return;
         }
     }
-    loop {
-        let Some(current) = link.as_mut() else { return };
-        let _ = current.tcp().set_read_timeout(Some(shared.idle_timeout));
-        match current.read(&mut buffer) {
-            Ok(0) => {
-                let actions = session.disconnect(shared.clock.now());
-                perform(actions, &mut link, &mut session, shared);
-                return;
-            }
+    let idle_timeout = shared
+        .idle_timeout
+        .unwrap_or(Duration::from_secs(session.idle_timeout_seconds().max(1)));
+    // A server that watches INBOX looks at it every second, so a client in
+    // IDLE hears of new mail as Dovecot's would tell it.
+    let poll = Duration::from_secs(1);
+    let mut quiet = Duration::ZERO;
+    while let Some(current) = link.as_mut() {
+        let watching = session.watches_inbox();
+        let wait = if watching {
+            poll.min(idle_timeout)
+        } else {
+            idle_timeout
+        };
+        let _ = current.tcp().set_read_timeout(Some(wait));
+        let events = match current.read(&mut buffer) {
+            Ok(0) => break,
             Ok(count) => {
-                let actions = session.receive(&buffer[..count], shared.clock.now());
-                if !perform(actions, &mut link, &mut session, shared) {
-                    return;
-                }
+                quiet = Duration::ZERO;
+                session.receive(&mut shared.host(), &buffer[..count], shared.clock.now())
             }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                let actions = session.timeout(shared.clock.now());
-                perform(actions, &mut link, &mut session, shared);
-                return;
+                quiet += wait;
+                if watching && quiet < idle_timeout {
+                    session.look_at_inbox(&mut shared.host())
+                } else {
+                    session.timeout(&mut shared.host(), shared.clock.now())
+                }
             }
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(_) => return,
+            Err(_) => break,
+        };
+        if !perform(events, &mut link, &mut session, shared) {
+            break;
         }
     }
+    finish(&mut link, &mut session, shared);
+}
+
+/// The connection is over, or the client went away: what the session
+/// still does (an IMAP server writes what the session changed), with
+/// what is left of the connection.
+fn finish(link: &mut Option<Link>, session: &mut HostSession, shared: &Shared) {
+    let events = session.close(&mut shared.host(), shared.clock.now());
+    perform(events, link, session, shared);
 }

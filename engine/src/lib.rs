@@ -1,8 +1,12 @@
-//! SMTP Lab's mail server engine: simulated Sendmail and Postfix servers,
-//! as a library with no network, clock, randomness or other I/O of its own.
+//! SMTP Lab's mail server engine: a simulated mail host with Sendmail,
+//! Postfix or Exim on its SMTP port and Dovecot's POP3 and IMAP, as a
+//! library with no network, clock, randomness or other I/O of its own.
 //!
-//! Feed a [`Session`] events (connect, bytes received, time passing) and it
-//! returns [`Action`]s (replies, pauses, deliveries, close). Personalities
+//! A [`Host`] holds the world, the mail store and the services on its
+//! ports. Connect to a port and feed the [`HostSession`] events (bytes
+//! received, the greeting pause over, TLS started, a timeout, the client
+//! gone), each with its time; it returns [`Event`]s (bytes to send,
+//! pauses, TLS, close, and what it did to the mail). Personalities
 //! ([`personality`]) and the simulated world ([`World`]) are data.
 
 pub mod address;
@@ -11,6 +15,7 @@ pub mod data_file;
 pub mod delivery;
 pub mod exim_address;
 pub mod explain;
+pub mod host;
 pub mod imap;
 pub mod mail_actions;
 pub mod mbox;
@@ -21,11 +26,13 @@ pub mod reply;
 pub mod rfc822;
 pub mod script;
 pub mod session;
+pub mod store;
 pub mod time;
 pub mod tokens;
 pub mod world;
 
 pub use catalogue::ReplyKey;
+pub use host::{Client, Event, Host, HostSession, Protocol, Service};
 pub use personality::Personality;
 pub use reply::Reply;
 pub use session::{Action, Connection, Copy, Delivery, Session};

@@ -35,12 +35,31 @@ pub enum MailAction {
 }
 
 /// A file of a user's mail besides INBOX.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum StorePath {
     /// `~/mail/NAME` (a name may hold `/` for a folder in a folder).
     Folder(String),
     /// `~/mail/.subscriptions`.
     Subscriptions,
+}
+
+impl StorePath {
+    /// Its name under `~/mail`.
+    pub fn file_name(&self) -> &str {
+        match self {
+            StorePath::Folder(name) => name,
+            StorePath::Subscriptions => ".subscriptions",
+        }
+    }
+
+    /// The path a name under `~/mail` stands for.
+    pub fn from_file_name(name: &str) -> StorePath {
+        if name == ".subscriptions" {
+            StorePath::Subscriptions
+        } else {
+            StorePath::Folder(name.to_string())
+        }
+    }
 }
 
 impl MailAction {
