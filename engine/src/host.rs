@@ -41,7 +41,81 @@ impl Protocol {
             Protocol::Imap => "imap",
         }
     }
+
+    /// Its commands, as a client types them (for Tab completion).
+    pub fn verbs(self) -> &'static [&'static str] {
+        match self {
+            Protocol::Smtp => SMTP_VERBS,
+            Protocol::Pop3 => POP3_COMMANDS,
+            Protocol::Imap => IMAP_COMMANDS,
+        }
+    }
+
+    /// Whether a command line starts with a tag of the client's (IMAP).
+    pub fn tagged(self) -> bool {
+        self == Protocol::Imap
+    }
 }
+
+/// SMTP verbs.
+const SMTP_VERBS: &[&str] = &[
+    "HELO",
+    "EHLO",
+    "MAIL FROM:",
+    "RCPT TO:",
+    "DATA",
+    "RSET",
+    "NOOP",
+    "QUIT",
+    "VRFY",
+    "EXPN",
+    "HELP",
+    "VERB",
+    "ETRN",
+    "AUTH",
+    "STARTTLS",
+];
+
+/// POP3 commands (Dovecot's).
+const POP3_COMMANDS: &[&str] = &[
+    "USER", "PASS", "AUTH", "CAPA", "STLS", "STAT", "LIST", "UIDL", "RETR", "TOP", "DELE", "RSET",
+    "NOOP", "QUIT",
+];
+
+/// IMAP commands (after the tag).
+const IMAP_COMMANDS: &[&str] = &[
+    "CAPABILITY",
+    "LOGIN",
+    "AUTHENTICATE",
+    "STARTTLS",
+    "LOGOUT",
+    "NOOP",
+    "ID",
+    "ENABLE",
+    "NAMESPACE",
+    "SELECT",
+    "EXAMINE",
+    "CREATE",
+    "DELETE",
+    "RENAME",
+    "SUBSCRIBE",
+    "UNSUBSCRIBE",
+    "LIST",
+    "LSUB",
+    "STATUS",
+    "APPEND",
+    "CHECK",
+    "CLOSE",
+    "UNSELECT",
+    "EXPUNGE",
+    "SEARCH",
+    "FETCH",
+    "STORE",
+    "COPY",
+    "MOVE",
+    "UID",
+    "IDLE",
+];
 
 /// When TLS starts on a service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -357,25 +431,13 @@ impl HostSession {
         }
     }
 
-    /// The commands a shell may complete with Tab.
-    pub fn verbs(&self) -> &'static [&'static str] {
-        match self.service.protocol {
-            Protocol::Smtp => &[
-                "HELO",
-                "EHLO",
-                "MAIL FROM:",
-                "RCPT TO:",
-                "DATA",
-                "RSET",
-                "NOOP",
-                "QUIT",
-                "VRFY",
-                "EXPN",
-                "HELP",
-                "STARTTLS",
-                "AUTH",
-            ],
-            Protocol::Pop3 | Protocol::Imap => &[],
+    /// The id of the server behind the connection (the SMTP
+    /// personality's, or Dovecot's).
+    pub fn server_id(&self) -> &'static str {
+        match &self.server {
+            Server::Smtp(s) => s.personality().id,
+            Server::Pop3(_) => DOVECOT_2_3_19_DEBIAN.id,
+            Server::Imap(_) => DOVECOT_IMAP_2_3_19_DEBIAN.id,
         }
     }
 

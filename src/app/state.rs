@@ -781,7 +781,7 @@ mod tests {
             .lessons
             .completed
             .contains(&"first-message".to_string()));
-        assert_eq!(state.terminal.borrow().mailboxes.count("mom"), 1);
+        assert_eq!(state.terminal.borrow().mailboxes().count("mom"), 1);
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::app::state::{Action, AppState, Panel, SharedTerminal, Startup};
 use crate::app::{PREFERENCES_KEY, SESSION_KEY, UNREADABLE_KEY};
 use crate::browser::{self, storage};
 use crate::teach::lessons::{parse_lessons, PROGRESS_KEY};
+use crate::terminal::mailbox::user_messages;
 use crate::terminal::scrollback::LineKind;
 use crate::terminal::Key;
 
@@ -252,7 +253,7 @@ pub fn app() -> Html {
             .collect::<Vec<_>>()
     });
     // The open mailbox is read again only when it changed.
-    let mail_version = state.terminal.borrow().mailboxes.version();
+    let mail_version = state.terminal.borrow().mailboxes().version();
     let mail_user = state
         .mail_user
         .clone()
@@ -260,7 +261,7 @@ pub fn app() -> Html {
     let messages = use_memo(
         (mail_user, mail_version, state.terminal.clone()),
         |(user, _, terminal)| match user {
-            Some(user) => terminal.borrow().mailboxes.messages(user),
+            Some(user) => user_messages(terminal.borrow().mailboxes(), user),
             None => Vec::new(),
         },
     );
@@ -275,11 +276,11 @@ pub fn app() -> Html {
                 .users
                 .iter()
                 .filter(|u| !u.system)
-                .map(|u| (u.name.clone(), terminal.mailboxes.count(&u.name)))
+                .map(|u| (u.name.clone(), terminal.mailboxes().count(&u.name)))
                 .collect();
-            for user in terminal.mailboxes.keys() {
+            for user in terminal.mailboxes().keys() {
                 if !mailboxes.iter().any(|(name, _)| name == user) {
-                    mailboxes.push((user.clone(), terminal.mailboxes.count(user)));
+                    mailboxes.push((user.clone(), terminal.mailboxes().count(user)));
                 }
             }
             html! {

@@ -1,8 +1,9 @@
 //! `mail USER`: a small reader in the style of BSD mailx. A number shows a
 //! message, Enter the next one, `h` lists them, `q` quits.
 
-use super::mailbox::{Mailboxes, Message};
+use super::mailbox::{user_messages, Message};
 use super::scrollback::{LineKind, Scrollback};
+use smtplab_engine::store::MailStore;
 
 pub const MAIL_PROMPT: &str = "? ";
 
@@ -22,7 +23,7 @@ pub struct MailReader {
 
 impl MailReader {
     /// Opens `user`'s mailbox and lists it, or says there is no mail.
-    pub fn open(user: &str, mailboxes: &Mailboxes, screen: &mut Scrollback) -> Option<MailReader> {
+    pub fn open(user: &str, mailboxes: &MailStore, screen: &mut Scrollback) -> Option<MailReader> {
         if mailboxes.count(user) == 0 {
             screen.push(LineKind::Output, format!("No mail for {user}"));
             return None;
@@ -31,7 +32,7 @@ impl MailReader {
             user: user.to_string(),
             next: 1,
         };
-        reader.list(&mailboxes.messages(user), screen);
+        reader.list(&user_messages(mailboxes, user), screen);
         Some(reader)
     }
 
@@ -76,10 +77,10 @@ impl MailReader {
     pub fn command(
         &mut self,
         line: &str,
-        mailboxes: &Mailboxes,
+        mailboxes: &MailStore,
         screen: &mut Scrollback,
     ) -> Reading {
-        let messages = mailboxes.messages(&self.user);
+        let messages = user_messages(mailboxes, &self.user);
         let command = line.trim();
         let show = match command {
             "q" | "quit" | "x" | "exit" => return Reading::Quit,
@@ -131,7 +132,7 @@ impl MailReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::rc::Rc;
+    use std::sync::Arc;
 
     fn screen_text(screen: &Scrollback) -> Vec<String> {
         screen.lines().map(|l| l.text.clone()).collect()
@@ -139,10 +140,12 @@ mod tests {
 
     #[test]
     fn lists_reads_and_quits() {
-        let mut mailboxes = Mailboxes::default();
+        let mut mailboxes = MailStore::default();
         mailboxes.deliver(
             "mom",
-            Rc::from(&b"From a@b  Tue Oct 22 05:05:59 2013\nFrom: a@b\nSubject: hi\n\nHey\n\n"[..]),
+            Arc::from(
+                &b"From a@b  Tue Oct 22 05:05:59 2013\nFrom: a@b\nSubject: hi\n\nHey\n\n"[..],
+            ),
         );
         let mut screen = Scrollback::default();
         assert!(MailReader::open("dad", &mailboxes, &mut screen).is_none());

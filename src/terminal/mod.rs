@@ -17,17 +17,17 @@ pub mod telnet;
 
 use std::sync::Arc;
 
-use smtplab_engine::{Personality, Timestamp, World};
+use smtplab_engine::store::MailStore;
+use smtplab_engine::{Host, Personality, Protocol, Timestamp, World};
 
 use crate::teach::saved::{Saved, SavedLine, FORMAT_VERSION, SAVED_LINES};
 use editor::LineEditor;
 use history::History;
 use log::{Log, LogEvent};
 use mail_reader::{MailReader, Reading, MAIL_PROMPT};
-use mailbox::Mailboxes;
 use scrollback::{LineKind, Scrollback};
-use shell::{Outcome, COMMANDS, POP3_COMMANDS, SMTP_VERBS};
-use telnet::{Escape, Output, Service, TelnetClient};
+use shell::{Outcome, COMMANDS};
+use telnet::{Escape, Output, TelnetClient};
 
 /// A key as the terminal understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,10 +70,9 @@ pub struct Terminal {
     history: History,
     mode: Mode,
     telnet: TelnetClient,
-    world: Arc<World>,
-    personality: &'static Personality,
-    /// Delivered mail, by user.
-    pub mailboxes: Mailboxes,
+    /// The mail host the terminal's machine reaches: its world, its
+    /// servers, and the mail they deliver.
+    host: Host,
     /// What happened, for exercises.
     pub log: Log,
     /// Every line entered (a paste of several lines is one entry), for
@@ -103,9 +102,7 @@ impl Terminal {
             history: History::default(),
             mode: Mode::Shell,
             telnet: TelnetClient::new(seed),
-            world: Arc::new(world),
-            personality,
-            mailboxes: Mailboxes::default(),
+            host: Host::new(Arc::new(world), personality),
             log: Log::default(),
             typed: Vec::new(),
             timing: true,
@@ -115,11 +112,16 @@ impl Terminal {
     }
 
     pub fn world(&self) -> &World {
-        &self.world
+        self.host.world()
     }
 
     pub fn personality(&self) -> &'static Personality {
-        self.personality
+        self.host.personality()
+    }
+
+    /// Every user's mail.
+    pub fn mailboxes(&self) -> &MailStore {
+        self.host.store()
     }
 
     /// Changes whenever the view may look different.
@@ -130,13 +132,12 @@ impl Terminal {
     /// Changes whenever something worth saving does: output (which every
     /// line entered, and every change of settings, makes) and mail.
     pub fn generation(&self) -> (u64, u64) {
-        (self.scrollback.changes(), self.mailboxes.version())
+        (self.scrollback.changes(), self.mailboxes().version())
     }
 
     /// Applies to the next connection; the current one keeps its server.
     pub fn configure(&mut self, world: World, personality: &'static Personality) {
-        self.world = Arc::new(world);
-        self.personality = personality;
+        self.host.configure(Arc::new(world), personality);
         self.version += 1;
     }
 
@@ -161,21 +162,21 @@ impl Terminal {
                 .collect(),
             history: self.history.entries().to_vec(),
             mailboxes: self
-                .mailboxes
+                .mailboxes()
                 .keys()
                 .map(|user| {
-                    let file = self.mailboxes.file(user).unwrap_or_default();
+                    let file = self.mailboxes().file(user).unwrap_or_default();
                     (user.clone(), String::from_utf8_lossy(&file).into_owned())
                 })
                 .collect(),
             folders: self
-                .mailboxes
+                .mailboxes()
                 .other_files()
                 .into_iter()
                 .map(|(key, file)| (key, String::from_utf8_lossy(&file).into_owned()))
                 .collect(),
-            world: (*self.world).clone(),
-            personality: self.personality.id.to_string(),
+            world: self.world().clone(),
+            personality: self.personality().id.to_string(),
             timing: self.timing,
         }
     }
@@ -188,17 +189,16 @@ impl Terminal {
             self.scrollback.push(line.kind, line.text);
         }
         self.history = History::from_entries(saved.history);
-        self.mailboxes.clear();
+        let store = self.host.store_mut();
+        store.clear();
         for (user, file) in saved.mailboxes {
-            self.mailboxes.restore(&user, file.as_bytes());
+            store.restore(&user, file.as_bytes());
         }
         for (key, file) in saved.folders {
-            self.mailboxes.restore_other(&key, file.as_bytes());
+            store.restore_other(&key, file.as_bytes());
         }
-        self.world = Arc::new(saved.world);
-        if let Some(personality) = Personality::by_id(&saved.personality) {
-            self.personality = personality;
-        }
+        let personality = Personality::by_id(&saved.personality).unwrap_or(self.host.personality());
+        self.host.configure(Arc::new(saved.world), personality);
         self.timing = saved.timing;
         self.version += 1;
     }
@@ -292,11 +292,14 @@ impl Terminal {
         self.telnet.take_unclaimed_wait()
     }
 
-    /// A line sent to the server, marked with its protocol.
+    /// A line sent to the server, marked with a POP3 or IMAP server's
+    /// protocol (for explain mode).
     fn push_client(&mut self, line: String) {
-        match self.telnet.mail_protocol() {
-            Some(protocol) => self.scrollback.push_mail(LineKind::Client, line, protocol),
-            None => self.scrollback.push(LineKind::Client, line),
+        match self.telnet.protocol() {
+            Some(Protocol::Smtp) | None => self.scrollback.push(LineKind::Client, line),
+            Some(protocol) => self
+                .scrollback
+                .push_mail(LineKind::Client, line, protocol.name()),
         }
     }
 
@@ -307,7 +310,7 @@ impl Terminal {
             Output {
                 screen: &mut self.scrollback,
                 log: &mut self.log,
-                mailboxes: &mut self.mailboxes,
+                host: &mut self.host,
                 timing: self.timing,
             },
         )
@@ -439,11 +442,14 @@ impl Terminal {
                 let names: Vec<&str> = COMMANDS.iter().map(|(name, _)| *name).collect();
                 shell::complete(&line, &names, false)
             }
-            Mode::Connected => match self.telnet.service() {
-                Some(Service::Pop3) => shell::complete(&line, POP3_COMMANDS, true),
-                Some(Service::Imap) => shell::complete_tagged(&line),
-                _ => shell::complete(&line, SMTP_VERBS, true),
-            },
+            Mode::Connected => {
+                let protocol = self.telnet.protocol().unwrap_or(Protocol::Smtp);
+                if protocol.tagged() {
+                    shell::complete_tagged(&line, protocol.verbs())
+                } else {
+                    shell::complete(&line, protocol.verbs(), true)
+                }
+            }
             Mode::TelnetCommand => shell::complete(&line, TELNET_COMMANDS, false),
             Mode::Mail(_) | Mode::ConfirmReset => None,
         };
@@ -517,10 +523,8 @@ impl Terminal {
             Mode::TelnetCommand => {
                 self.scrollback
                     .push(LineKind::Input, format!("{TELNET_PROMPT}{line}"));
-                let world = Arc::clone(&self.world);
-                let personality = self.personality;
                 let (telnet, mut out) = self.telnet_parts();
-                let (next, wait) = telnet.command(line, &world, personality, now, &mut out);
+                let (next, wait) = telnet.command(line, now, &mut out);
                 self.mode = match next {
                     Escape::Session => Mode::Connected,
                     Escape::Prompt => Mode::TelnetCommand,
@@ -532,7 +536,7 @@ impl Terminal {
             Mode::Mail(reader) => {
                 self.scrollback
                     .push(LineKind::Input, format!("{MAIL_PROMPT}{line}"));
-                if reader.command(line, &self.mailboxes, &mut self.scrollback) == Reading::Quit {
+                if reader.command(line, self.host.store(), &mut self.scrollback) == Reading::Quit {
                     self.mode = Mode::Shell;
                 }
                 None
@@ -555,8 +559,8 @@ impl Terminal {
 
     fn run_shell(&mut self, line: &str, now: Timestamp) -> Option<u64> {
         let machine = shell::Machine {
-            world: &self.world,
-            mailboxes: &self.mailboxes,
+            world: self.host.world(),
+            mailboxes: self.host.store(),
             history: self.history.entries(),
         };
         match shell::run(line, &machine, &mut self.scrollback) {
@@ -566,10 +570,8 @@ impl Terminal {
                 None
             }
             Outcome::Telnet { host, port } => {
-                let world = Arc::clone(&self.world);
-                let personality = self.personality;
                 let (telnet, mut out) = self.telnet_parts();
-                let wait = telnet.open(&host, &port, &world, personality, now, &mut out);
+                let wait = telnet.open(&host, &port, now, &mut out);
                 if self.telnet.is_connected() {
                     self.mode = Mode::Connected;
                 }
@@ -580,7 +582,8 @@ impl Terminal {
                 None
             }
             Outcome::Mail { user } => {
-                if let Some(reader) = MailReader::open(&user, &self.mailboxes, &mut self.scrollback)
+                if let Some(reader) =
+                    MailReader::open(&user, self.host.store(), &mut self.scrollback)
                 {
                     self.mode = Mode::Mail(reader);
                 }
@@ -676,7 +679,7 @@ mod tests {
         );
         assert_eq!(terminal.prompt(), "$ ");
         assert!(terminal
-            .mailboxes
+            .mailboxes()
             .file("mom")
             .unwrap()
             .starts_with(b"From sender@myclient.hostname.example.no  Tue Oct 22"));
@@ -780,7 +783,7 @@ mod tests {
         let mut terminal = terminal();
         deliver_to_mom(&mut terminal, "first");
         deliver_to_mom(&mut terminal, "second");
-        assert_eq!(terminal.mailboxes.count("mom"), 2);
+        assert_eq!(terminal.mailboxes().count("mom"), 2);
         type_line(&mut terminal, "telnet mail.example.com 110");
         for line in ["USER mom", "PASS mom", "STAT", "RETR 1", "DELE 1"] {
             type_line(&mut terminal, line);
@@ -797,10 +800,10 @@ mod tests {
             "{shown:?}"
         );
         // Dovecot indexed the file at login; the message goes at QUIT.
-        assert_eq!(terminal.mailboxes.count("mom"), 2);
+        assert_eq!(terminal.mailboxes().count("mom"), 2);
         type_line(&mut terminal, "QUIT");
-        assert_eq!(terminal.mailboxes.count("mom"), 1);
-        let file = String::from_utf8(terminal.mailboxes.file("mom").unwrap()).unwrap();
+        assert_eq!(terminal.mailboxes().count("mom"), 1);
+        let file = String::from_utf8(terminal.mailboxes().file("mom").unwrap()).unwrap();
         assert!(file.contains("Subject: second") && !file.contains("Subject: first"));
         assert!(
             file.contains("X-IMAPbase: ") && file.contains("Status: O"),
@@ -831,7 +834,7 @@ mod tests {
         }
         terminal.press(Key::Enter, now());
         type_line(&mut terminal, "a3 STORE 1 +FLAGS (\\Flagged)");
-        let file = String::from_utf8(terminal.mailboxes.file("mom").unwrap()).unwrap();
+        let file = String::from_utf8(terminal.mailboxes().file("mom").unwrap()).unwrap();
         assert!(file.contains("X-UID: 1"), "SELECT indexed the file: {file}");
         type_line(&mut terminal, "a4 STORE 1 +FLAGS (\\Deleted)");
         type_line(&mut terminal, "a5 EXPUNGE");
@@ -841,7 +844,7 @@ mod tests {
             "{shown:?}"
         );
         assert!(shown.contains(&"* 1 EXPUNGE".to_string()), "{shown:?}");
-        assert_eq!(terminal.mailboxes.count("mom"), 0);
+        assert_eq!(terminal.mailboxes().count("mom"), 0);
         type_line(&mut terminal, "a6 LOGOUT");
         assert!(!terminal.is_connected());
     }
@@ -886,7 +889,7 @@ mod tests {
             ),
             "{shown:?}"
         );
-        assert!(terminal.mailboxes.contains_key("mom"));
+        assert!(terminal.mailboxes().contains_key("mom"));
     }
 
     /// Debian's Sendmail refuses an EHLO that comes with more commands
@@ -1003,9 +1006,9 @@ mod mail_world_tests {
             LogEvent::Delivered { entry, .. } => Some(entry.clone()),
             _ => None,
         });
-        let delivered = &terminal.mailboxes.get("mom").unwrap()[0];
+        let delivered = &terminal.mailboxes().get("mom").unwrap()[0];
         // The log's entry and the mailbox's are the same memory.
-        assert!(std::rc::Rc::ptr_eq(&logged.unwrap(), delivered));
+        assert!(std::sync::Arc::ptr_eq(&logged.unwrap(), delivered));
     }
 
     #[test]
@@ -1050,7 +1053,7 @@ mod mail_world_tests {
         let mut restored = Terminal::new(World::corpus(), &SENDMAIL_8_13_8, 1);
         restored.restore(Saved::from_json(&saved.to_json()).unwrap());
         assert_eq!(lines(&restored), lines(&terminal));
-        assert_eq!(restored.mailboxes, terminal.mailboxes);
+        assert_eq!(restored.mailboxes(), terminal.mailboxes());
         assert_eq!(restored.history().entries(), terminal.history().entries());
         assert_eq!(restored.world(), terminal.world());
     }
@@ -1071,12 +1074,12 @@ mod mail_world_tests {
         ] {
             type_line(&mut terminal, line);
         }
-        assert_eq!(terminal.mailboxes.other_files().len(), 2);
+        assert_eq!(terminal.mailboxes().other_files().len(), 2);
         let saved = terminal.to_saved();
         let mut restored = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
         restored.restore(Saved::from_json(&saved.to_json()).unwrap());
-        assert_eq!(restored.mailboxes, terminal.mailboxes);
-        let archive = restored.mailboxes.folders("mom");
+        assert_eq!(restored.mailboxes(), terminal.mailboxes());
+        let archive = restored.mailboxes().folders("mom");
         let file = String::from_utf8_lossy(archive.get("Archive").unwrap()).into_owned();
         assert!(file.contains("Subject: keep me"), "{file}");
         // The shell shows the folder files where Dovecot keeps them.

@@ -5,8 +5,8 @@
 
 use smtplab_engine::World;
 
-use super::mailbox::Mailboxes;
 use super::scrollback::{LineKind, Scrollback};
+use smtplab_engine::store::MailStore;
 
 /// The user the shell runs as.
 pub const USER: &str = "learner";
@@ -33,7 +33,7 @@ pub enum Outcome {
 /// What the shell can see of the machine.
 pub struct Machine<'a> {
     pub world: &'a World,
-    pub mailboxes: &'a Mailboxes,
+    pub mailboxes: &'a MailStore,
     pub history: &'a [String],
 }
 
@@ -135,7 +135,7 @@ fn folder_path(path: &str) -> Option<(&str, &str)> {
     Some((user, name.strip_prefix('/').unwrap_or(name)))
 }
 
-fn list_mail(arguments: &[String], mailboxes: &Mailboxes, screen: &mut Scrollback) {
+fn list_mail(arguments: &[String], mailboxes: &MailStore, screen: &mut Scrollback) {
     match arguments.first().map(|a| a.trim_end_matches('/')) {
         Some("/var/mail") | Some("/var/spool/mail") => {
             let names: Vec<&str> = mailboxes.keys().map(String::as_str).collect();
@@ -175,7 +175,7 @@ fn seq(arguments: &[String], screen: &mut Scrollback) {
     }
 }
 
-fn cat(arguments: &[String], mailboxes: &Mailboxes, screen: &mut Scrollback) {
+fn cat(arguments: &[String], mailboxes: &MailStore, screen: &mut Scrollback) {
     for path in arguments {
         let user = path
             .strip_prefix("/var/mail/")
@@ -265,70 +265,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("help", "help                 this list"),
 ];
 
-/// SMTP verbs, for Tab completion inside a session.
-pub const SMTP_VERBS: &[&str] = &[
-    "HELO",
-    "EHLO",
-    "MAIL FROM:",
-    "RCPT TO:",
-    "DATA",
-    "RSET",
-    "NOOP",
-    "QUIT",
-    "VRFY",
-    "EXPN",
-    "HELP",
-    "VERB",
-    "ETRN",
-    "AUTH",
-    "STARTTLS",
-];
-
-/// POP3 commands (Dovecot's), for Tab completion inside a session.
-pub const POP3_COMMANDS: &[&str] = &[
-    "USER", "PASS", "AUTH", "CAPA", "STLS", "STAT", "LIST", "UIDL", "RETR", "TOP", "DELE", "RSET",
-    "NOOP", "QUIT",
-];
-
-/// IMAP commands, completed after the tag.
-pub const IMAP_COMMANDS: &[&str] = &[
-    "CAPABILITY",
-    "LOGIN",
-    "AUTHENTICATE",
-    "STARTTLS",
-    "LOGOUT",
-    "NOOP",
-    "ID",
-    "ENABLE",
-    "NAMESPACE",
-    "SELECT",
-    "EXAMINE",
-    "CREATE",
-    "DELETE",
-    "RENAME",
-    "SUBSCRIBE",
-    "UNSUBSCRIBE",
-    "LIST",
-    "LSUB",
-    "STATUS",
-    "APPEND",
-    "CHECK",
-    "CLOSE",
-    "UNSELECT",
-    "EXPUNGE",
-    "SEARCH",
-    "FETCH",
-    "STORE",
-    "COPY",
-    "MOVE",
-    "UID",
-    "IDLE",
-];
-
-/// Completes an IMAP command after its tag (`a1 SEL` to `a1 SELECT `).
-pub fn complete_tagged(line: &str) -> Option<String> {
+/// Completes a command after its tag (IMAP's `a1 SEL` to `a1 SELECT `).
+pub fn complete_tagged(line: &str, choices: &[&str]) -> Option<String> {
     let (tag, rest) = line.split_once(' ')?;
-    let completed = complete(rest, IMAP_COMMANDS, true)?;
+    let completed = complete(rest, choices, true)?;
     Some(format!("{tag} {completed}"))
 }
 
@@ -364,6 +304,7 @@ pub fn complete(line: &str, choices: &[&str], upper: bool) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use smtplab_engine::Protocol;
 
     #[test]
     fn splits_words() {
@@ -389,7 +330,7 @@ mod tests {
             Some("history ")
         );
         assert_eq!(
-            complete("ma", SMTP_VERBS, true).as_deref(),
+            complete("ma", Protocol::Smtp.verbs(), true).as_deref(),
             Some("MAIL FROM:")
         );
         assert_eq!(complete("zz", &commands, false), None);

@@ -1,42 +1,15 @@
 //! The telnet client (Debian's inetutils telnet 2.4): resolving the host
 //! and port, its own messages, the `telnet> ` command prompt, and the
-//! connection to the simulated servers (SMTP on 25 and 587, Dovecot's
-//! POP3 on 110 and IMAP on 143), whose actions (replies, pauses,
-//! deliveries, mailbox changes, closing) it carries out in order.
+//! connection to a port of the simulated mail host, whose events
+//! (replies, pauses, deliveries, closing) it carries out in order. Which
+//! protocol answers on a port is the host's business, not telnet's.
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 
-use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::mail_actions::MailAction;
-use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
-use smtplab_engine::{Action, Connection, Personality, Session, Timestamp, World};
+use smtplab_engine::{Client, Event, Host, HostSession, Protocol, Timestamp, World};
 
 use super::log::{Log, LogEvent};
-use super::mailbox::Mailboxes;
 use super::scrollback::{Line, LineKind, ReplyTag, Scrollback};
-
-/// Ports with the simulated mail server behind them.
-pub const SMTP_PORTS: &[u16] = &[25, 587];
-pub const POP3_PORT: u16 = 110;
-pub const IMAP_PORT: u16 = 143;
-
-/// Which server answers on a port of the mail host.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Service {
-    Smtp,
-    Pop3,
-    Imap,
-}
-
-fn service(port: u16) -> Option<Service> {
-    match port {
-        POP3_PORT => Some(Service::Pop3),
-        IMAP_PORT => Some(Service::Imap),
-        _ if SMTP_PORTS.contains(&port) => Some(Service::Smtp),
-        _ => None,
-    }
-}
 
 /// Port names from `/etc/services` that learners use.
 pub fn port_number(name: &str) -> Option<u16> {
@@ -55,11 +28,12 @@ pub fn port_number(name: &str) -> Option<u16> {
 /// Where `telnet HOST PORT` goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// The mail server, reached at this address.
+    /// The mail host, reached at this address, on a port where a server
+    /// listens.
     MailServer {
         address: String,
         shown_name: String,
-        service: Service,
+        port: u16,
     },
     /// A host that exists but has nothing listening on that port.
     Refused { address: String },
@@ -69,11 +43,12 @@ pub enum Target {
     BadPort,
 }
 
-pub fn resolve(world: &World, host: &str, port: &str) -> Target {
+pub fn resolve(host: &Host, name: &str, port: &str) -> Target {
     let Some(port_number) = port_number(port) else {
         return Target::BadPort;
     };
-    let lower = host.to_ascii_lowercase();
+    let world: &World = host.world();
+    let lower = name.to_ascii_lowercase();
     let short = world.hostname.split('.').next().unwrap_or("");
     let server = lower == world.hostname.to_ascii_lowercase()
         || lower == short
@@ -82,53 +57,26 @@ pub fn resolve(world: &World, host: &str, port: &str) -> Target {
         || lower == "127.0.0.1";
     let address = if server {
         world.server_address.clone()
-    } else if let Some(host) = world
+    } else if let Some(known) = world
         .hosts
         .iter()
-        .find(|h| h.name.eq_ignore_ascii_case(host) || h.address == host)
+        .find(|h| h.name.eq_ignore_ascii_case(name) || h.address == name)
     {
-        host.address.clone()
-    } else if host.parse::<std::net::Ipv4Addr>().is_ok() {
-        host.to_string()
+        known.address.clone()
+    } else if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        name.to_string()
     } else {
         return Target::Unknown;
     };
-    match service(port_number).filter(|_| address == world.server_address) {
-        Some(service) => Target::MailServer {
+    if address == world.server_address && host.service(port_number).is_some() {
+        Target::MailServer {
             address,
-            shown_name: host.to_string(),
-            service,
-        },
-        None => Target::Refused { address },
+            shown_name: name.to_string(),
+            port: port_number,
+        }
+    } else {
+        Target::Refused { address }
     }
-}
-
-/// A POP3 or IMAP session (Dovecot), and the commands still waiting for
-/// their answer (POP3: verbs in order; IMAP: by tag), for the log.
-enum Reader {
-    Pop3(Pop3Session),
-    Imap(Box<ImapSession>),
-}
-
-/// A user's mail as the IMAP server reads it.
-fn store_of(mailboxes: &Mailboxes, user: &str) -> UserStore {
-    UserStore {
-        inbox: mailboxes.file(user).unwrap_or_default(),
-        folders: mailboxes.folders(user),
-        subscriptions: mailboxes.subscriptions(user),
-    }
-}
-
-/// The command a line sends: (tag, verb), the verb in capitals (`UID
-/// FETCH` for IMAP's UID commands).
-fn command_of(line: &str, imap: bool) -> (String, String) {
-    let mut words = line.split_whitespace();
-    let tag = if imap { words.next().unwrap_or("") } else { "" };
-    let mut verb = words.next().unwrap_or("").to_ascii_uppercase();
-    if imap && verb == "UID" {
-        verb = format!("UID {}", words.next().unwrap_or("").to_ascii_uppercase());
-    }
-    (tag.to_string(), verb)
 }
 
 pub fn trying(address: &str) -> String {
@@ -173,20 +121,20 @@ pub const COMMAND_HELP: &[&str] = &[
     "?\tprint help information",
 ];
 
-/// Where the client's results go: the screen, the log, the mailboxes the
-/// server delivers into, and whether the server's pauses are honoured.
+/// Where the client's results go: the screen, the log, the host it
+/// connects to (whose store the servers deliver into), and whether the
+/// server's pauses are honoured.
 pub struct Output<'a> {
     pub screen: &'a mut Scrollback,
     pub log: &'a mut Log,
-    pub mailboxes: &'a mut Mailboxes,
+    pub host: &'a mut Host,
     pub timing: bool,
 }
 
 /// A step still to carry out, in order.
 #[derive(Debug)]
 enum Pending {
-    Engine(Action),
-    Mail(MailAction),
+    Event(Event),
     /// The greeting pause is over: ask the server for its banner.
     Greet,
 }
@@ -204,10 +152,7 @@ pub enum Escape {
 
 /// The telnet client and its connection, if any.
 pub struct TelnetClient {
-    session: Option<Session>,
-    reader: Option<Reader>,
-    /// Commands sent to the POP3 or IMAP server and not yet answered.
-    awaiting: VecDeque<(String, String)>,
+    session: Option<HostSession>,
     /// The name telnet shows for the connected host.
     connected_to: String,
     pending: VecDeque<Pending>,
@@ -223,8 +168,6 @@ impl TelnetClient {
     pub fn new(seed: u32) -> TelnetClient {
         TelnetClient {
             session: None,
-            reader: None,
-            awaiting: VecDeque::new(),
             connected_to: String::new(),
             pending: VecDeque::new(),
             process_id: 10_000 + seed % 80_000,
@@ -234,26 +177,12 @@ impl TelnetClient {
     }
 
     pub fn is_connected(&self) -> bool {
-        self.session.is_some() || self.reader.is_some()
+        self.session.is_some()
     }
 
-    /// `"pop3"` or `"imap"` while connected to one of those.
-    pub fn mail_protocol(&self) -> Option<&'static str> {
-        match self.reader {
-            Some(Reader::Pop3(_)) => Some("pop3"),
-            Some(Reader::Imap(_)) => Some("imap"),
-            None => None,
-        }
-    }
-
-    /// The server behind the connection, if any.
-    pub fn service(&self) -> Option<Service> {
-        match (&self.session, &self.reader) {
-            (Some(_), _) => Some(Service::Smtp),
-            (_, Some(Reader::Pop3(_))) => Some(Service::Pop3),
-            (_, Some(Reader::Imap(_))) => Some(Service::Imap),
-            _ => None,
-        }
+    /// The protocol of the server behind the connection, if any.
+    pub fn protocol(&self) -> Option<Protocol> {
+        self.session.as_ref().map(HostSession::protocol)
     }
 
     /// Whether the server is still working (a pause is running).
@@ -263,7 +192,7 @@ impl TelnetClient {
 
     /// Whether the server is reading a message body.
     pub fn in_data(&self) -> bool {
-        self.session.as_ref().is_some_and(Session::in_data)
+        self.session.as_ref().is_some_and(HostSession::in_data)
     }
 
     /// The last pause the server started and nobody has waited for yet
@@ -275,21 +204,19 @@ impl TelnetClient {
     /// `telnet HOST PORT`. Returns a pause to wait before [`Self::resume`].
     pub fn open(
         &mut self,
-        host: &str,
+        name: &str,
         port: &str,
-        world: &Arc<World>,
-        personality: &'static Personality,
         now: Timestamp,
         out: &mut Output,
     ) -> Option<u64> {
-        match resolve(world, host, port) {
+        match resolve(out.host, name, port) {
             Target::BadPort => {
                 out.screen
                     .push(LineKind::Error, format!("telnet: {port}: bad port number"));
                 None
             }
             Target::Unknown => {
-                out.screen.push(LineKind::Error, lookup_failure(host, port));
+                out.screen.push(LineKind::Error, lookup_failure(name, port));
                 None
             }
             Target::Refused { address } => {
@@ -302,54 +229,24 @@ impl TelnetClient {
             Target::MailServer {
                 address,
                 shown_name,
-                service,
-            } if service != Service::Smtp => {
-                out.screen.push(LineKind::Output, trying(&address));
-                out.screen.push(LineKind::Output, connected(&shown_name));
-                out.screen.push(LineKind::Output, ESCAPE_HINT);
-                let client = &world.client.address;
-                let (reader, actions, id) = if service == Service::Pop3 {
-                    let mut session =
-                        Pop3Session::new(&DOVECOT_2_3_19_DEBIAN, Arc::clone(world), client);
-                    let actions = session.connect(now.unix_seconds);
-                    (Reader::Pop3(session), actions, DOVECOT_2_3_19_DEBIAN.id)
-                } else {
-                    let mut session =
-                        ImapSession::new(&DOVECOT_IMAP_2_3_19_DEBIAN, Arc::clone(world), client);
-                    let actions = session.connect(now.unix_seconds);
-                    (
-                        Reader::Imap(Box::new(session)),
-                        actions,
-                        DOVECOT_IMAP_2_3_19_DEBIAN.id,
-                    )
-                };
-                out.log.record(LogEvent::Connected { personality: id });
-                self.reader = Some(reader);
-                self.awaiting.clear();
-                self.connected_to = shown_name;
-                self.pending.extend(actions.into_iter().map(Pending::Mail));
-                self.resume(now, out)
-            }
-            Target::MailServer {
-                address,
-                shown_name,
-                ..
+                port,
             } => {
                 out.screen.push(LineKind::Output, trying(&address));
                 out.screen.push(LineKind::Output, connected(&shown_name));
                 out.screen.push(LineKind::Output, ESCAPE_HINT);
                 self.process_id = self.process_id % 999_000 + 1 + (now.unix_seconds as u32 % 7);
-                let sequence = (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600;
-                let connection =
-                    Connection::new(world, &world.client.address, self.process_id, sequence);
+                let client = Client {
+                    address: out.host.world().client.address.clone(),
+                    process_id: self.process_id,
+                    queue_sequence: (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600,
+                };
+                let (session, events) = out.host.connect(port, &client, now)?;
                 out.log.record(LogEvent::Connected {
-                    personality: personality.id,
+                    personality: session.server_id(),
                 });
-                let mut session = Session::new(personality, Arc::clone(world), connection);
-                let actions = session.connect(now);
                 self.session = Some(session);
                 self.connected_to = shown_name;
-                self.queue(actions);
+                self.queue(events);
                 self.resume(now, out)
             }
         }
@@ -369,136 +266,62 @@ impl TelnetClient {
                 chunk,
             });
         }
-        if let Some(reader) = &mut self.reader {
-            let imap = matches!(reader, Reader::Imap(_));
-            for line in String::from_utf8_lossy(data)
-                .split("\r\n")
-                .filter(|l| !l.is_empty())
-            {
-                self.awaiting.push_back(command_of(line, imap));
-            }
-            let actions = match reader {
-                Reader::Pop3(session) => session.receive(data, now.unix_seconds),
-                Reader::Imap(session) => session.receive(data, now.unix_seconds),
-            };
-            self.pending.extend(actions.into_iter().map(Pending::Mail));
-            return self.resume(now, out);
-        }
-        let actions = match &mut self.session {
-            Some(session) => session.receive(data, now),
+        let events = match &mut self.session {
+            Some(session) => session.receive(out.host, data, now),
             None => return None,
         };
-        self.queue(actions);
+        self.queue(events);
         self.resume(now, out)
     }
 
-    /// A line from the POP3 or IMAP server: shown, and logged when it
-    /// answers a command.
-    fn mail_line(&mut self, text: String, out: &mut Output) {
-        let imap = matches!(self.reader, Some(Reader::Imap(_)));
-        let answered = if imap {
-            let (tag, status) = command_of(&text, true);
-            let known = matches!(status.as_str(), "OK" | "NO" | "BAD");
-            self.awaiting
-                .iter()
-                .position(|(t, _)| known && *t == tag && tag != "*")
-                .map(|at| (at, status))
-        } else if text.starts_with("+OK") || text.starts_with("-ERR") {
-            let status = text.split(' ').next().unwrap_or("").to_string();
-            (!self.awaiting.is_empty()).then_some((0, status))
-        } else {
-            None
-        };
-        if let Some((at, status)) = answered {
-            if let Some((_, verb)) = self.awaiting.remove(at) {
-                out.log.record(LogEvent::Answered { verb, status });
-            }
-        }
-        out.screen
-            .push_mail(LineKind::Server, text, if imap { "imap" } else { "pop3" });
-    }
-
-    /// Carries out one POP3 or IMAP action; returns a pause to wait.
-    fn mail_action(&mut self, action: MailAction, out: &mut Output) -> Option<u64> {
-        match action {
-            MailAction::Send(line) => self.mail_line(line, out),
-            MailAction::SendBytes(bytes) => {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                let text = text.strip_suffix("\r\n").unwrap_or(&text).to_string();
-                for line in text.split("\r\n") {
-                    self.mail_line(line.to_string(), out);
-                }
-            }
-            MailAction::Pause { millis } => {
-                if out.timing && millis > 0 {
-                    self.unclaimed_wait = Some(millis);
-                    return Some(millis);
-                }
-            }
-            MailAction::Open { user } => {
-                let actions = match &mut self.reader {
-                    Some(Reader::Pop3(session)) => {
-                        session.opened(&out.mailboxes.file(&user).unwrap_or_default())
-                    }
-                    Some(Reader::Imap(session)) => session.opened(store_of(out.mailboxes, &user)),
-                    None => Vec::new(),
-                };
-                for action in actions.into_iter().rev() {
-                    self.pending.push_front(Pending::Mail(action));
-                }
-            }
-            MailAction::Save { user, file } => out.mailboxes.replace(&user, &file),
-            MailAction::Write { user, path, file } => out.mailboxes.write(&user, &path, file),
-            // As for SMTP: this telnet cannot do TLS.
-            MailAction::StartTls => {}
-            MailAction::Close => {
-                out.log.record(LogEvent::Closed);
-                self.reader = None;
-                self.pending.clear();
-                out.screen.push(LineKind::Output, CLOSED_BY_FOREIGN_HOST);
-            }
-        }
-        None
-    }
-
-    fn queue(&mut self, actions: Vec<Action>) {
-        for action in actions {
-            if let Action::GreetingPause { millis } = action {
+    fn queue(&mut self, events: Vec<Event>) {
+        for event in events {
+            if let Event::GreetingPause { millis } = event {
                 self.pending
-                    .push_back(Pending::Engine(Action::Pause { millis }));
+                    .push_back(Pending::Event(Event::Pause { millis }));
                 self.pending.push_back(Pending::Greet);
             } else {
-                self.pending.push_back(Pending::Engine(action));
+                self.pending.push_back(Pending::Event(event));
             }
+        }
+    }
+
+    /// A line from the server, shown (and, for a POP3 or IMAP server,
+    /// marked with its protocol for explain mode).
+    fn server_line(&self, text: String, out: &mut Output) {
+        match self.protocol() {
+            Some(Protocol::Smtp) | None => out.screen.push(LineKind::Server, text),
+            Some(protocol) => out
+                .screen
+                .push_mail(LineKind::Server, text, protocol.name()),
         }
     }
 
     /// Carries out what is pending until a pause; returns the pause.
     pub fn resume(&mut self, now: Timestamp, out: &mut Output) -> Option<u64> {
         while let Some(step) = self.pending.pop_front() {
-            match step {
-                Pending::Mail(action) => {
-                    if let Some(wait) = self.mail_action(action, out) {
-                        return Some(wait);
-                    }
-                }
+            let event = match step {
+                Pending::Event(event) => event,
                 Pending::Greet => {
-                    let actions = match &mut self.session {
-                        Some(session) => session.greet(now),
+                    let events = match &mut self.session {
+                        Some(session) => session.greet(out.host, now),
                         None => Vec::new(),
                     };
-                    for action in actions.into_iter().rev() {
-                        self.pending.push_front(Pending::Engine(action));
+                    for event in events.into_iter().rev() {
+                        self.pending.push_front(Pending::Event(event));
                     }
+                    continue;
                 }
-                Pending::Engine(Action::Pause { millis }) => {
+            };
+            match event {
+                Event::Pause { millis } => {
                     if out.timing && millis > 0 {
                         self.unclaimed_wait = Some(millis);
                         return Some(millis);
                     }
                 }
-                Pending::Engine(Action::GreetingPause { .. }) => {}
-                Pending::Engine(Action::Reply(reply)) => {
+                Event::GreetingPause { .. } => {}
+                Event::Reply(reply) => {
                     out.log.record(LogEvent::Replied {
                         key: reply.key,
                         code: reply.code,
@@ -516,25 +339,31 @@ impl TelnetClient {
                         });
                     }
                 }
-                Pending::Engine(Action::Deliver(delivery)) => {
-                    for copy in delivery.copies {
-                        let entry: super::mailbox::Entry = copy.entry.into();
-                        for mailbox in &copy.mailboxes {
-                            out.mailboxes.deliver(mailbox, entry.clone());
-                        }
-                        out.log.record(LogEvent::Delivered {
-                            mailboxes: copy.mailboxes,
-                            entry,
-                        });
+                Event::Line(text) => self.server_line(text, out),
+                Event::Bytes(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    let text = text.strip_suffix("\r\n").unwrap_or(&text);
+                    for line in text.split("\r\n") {
+                        self.server_line(line.to_string(), out);
                     }
                 }
+                Event::Answered { verb, status } => {
+                    out.log.record(LogEvent::Answered { verb, status })
+                }
+                Event::Delivered { mailboxes, entry } => {
+                    out.log.record(LogEvent::Delivered { mailboxes, entry })
+                }
+                // The store has it; the panels read it from there.
+                Event::Stored { .. } => {}
                 // The terminal's telnet cannot do TLS: the session ends at
                 // the client's next bytes, as after a failed handshake.
-                Pending::Engine(Action::StartTls) => {}
-                Pending::Engine(Action::Notice(text)) => out.screen.push(LineKind::Notice, text),
-                Pending::Engine(Action::Close) => {
+                Event::StartTls => {}
+                Event::Notice(text) => out.screen.push(LineKind::Notice, text),
+                Event::Close => {
                     out.log.record(LogEvent::Closed);
-                    self.session = None;
+                    if let Some(mut session) = self.session.take() {
+                        session.close(out.host, now);
+                    }
                     self.pending.clear();
                     out.screen.push(LineKind::Output, CLOSED_BY_FOREIGN_HOST);
                 }
@@ -547,21 +376,7 @@ impl TelnetClient {
     /// IMAP server still writes what the session changed).
     pub fn hang_up(&mut self, now: Timestamp, out: &mut Output) {
         if let Some(mut session) = self.session.take() {
-            session.disconnect(now);
-            out.log.record(LogEvent::Closed);
-        }
-        if let Some(reader) = self.reader.take() {
-            if let Reader::Imap(mut session) = reader {
-                for action in session.disconnected() {
-                    match action {
-                        MailAction::Save { user, file } => out.mailboxes.replace(&user, &file),
-                        MailAction::Write { user, path, file } => {
-                            out.mailboxes.write(&user, &path, file)
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            session.close(out.host, now);
             out.log.record(LogEvent::Closed);
         }
         self.pending.clear();
@@ -579,8 +394,6 @@ impl TelnetClient {
     pub fn command(
         &mut self,
         line: &str,
-        world: &Arc<World>,
-        personality: &'static Personality,
         now: Timestamp,
         out: &mut Output,
     ) -> (Escape, Option<u64>) {
@@ -643,7 +456,7 @@ impl TelnetClient {
             "open" | "o" => match words.get(1) {
                 Some(host) => {
                     let port = words.get(2).map(String::as_str).unwrap_or("telnet");
-                    let wait = self.open(host, port, world, personality, now, out);
+                    let wait = self.open(host, port, now, out);
                     let next = if self.is_connected() {
                         Escape::Session
                     } else {
@@ -671,9 +484,11 @@ impl TelnetClient {
 mod tests {
     use super::*;
 
+    use smtplab_engine::personality::SENDMAIL_8_13_8;
+
     #[test]
     fn resolves_hosts_and_ports() {
-        let world = World::tutorial();
+        let host = Host::new(std::sync::Arc::new(World::tutorial()), &SENDMAIL_8_13_8);
         let cases: &[(&str, &str, Target)] = &[
             (
                 "mail.example.com",
@@ -681,7 +496,7 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "mail.example.com".into(),
-                    service: Service::Smtp,
+                    port: 25,
                 },
             ),
             (
@@ -690,7 +505,7 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "mail.example.com".into(),
-                    service: Service::Smtp,
+                    port: 587,
                 },
             ),
             (
@@ -699,7 +514,7 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "localhost".into(),
-                    service: Service::Smtp,
+                    port: 25,
                 },
             ),
             (
@@ -715,7 +530,7 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "mail.example.com".into(),
-                    service: Service::Pop3,
+                    port: 110,
                 },
             ),
             (
@@ -724,14 +539,14 @@ mod tests {
                 Target::MailServer {
                     address: "127.0.0.1".into(),
                     shown_name: "mail".into(),
-                    service: Service::Imap,
+                    port: 143,
                 },
             ),
             ("nosuch.example", "smtp", Target::Unknown),
             ("mail.example.com", "bogus", Target::BadPort),
         ];
-        for (host, port, target) in cases {
-            assert_eq!(&resolve(&world, host, port), target, "{host} {port}");
+        for (name, port, target) in cases {
+            assert_eq!(&resolve(&host, name, port), target, "{name} {port}");
         }
     }
 }
