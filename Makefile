@@ -6,7 +6,7 @@ WASM_OPT_FLAGS := -Oz --converge --strip-producers --enable-bulk-memory --enable
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue
 
 # What a first visit may download, at most, in gzip bytes. The goal was
-# 160 KB, which Yew and serde do not reach (199.7 KB; README, *Size*);
+# 160 KB, which Yew and serde do not reach (199.7 KB; docs/size.md);
 # the Postfix personality added 13.1 KB, the worlds' passwords and login
 # policy (for POP3) 1.1 KB. This guards the figure reached, so that it
 # does not grow unnoticed.
