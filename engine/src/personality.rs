@@ -1,6 +1,10 @@
 //! Personalities: what makes one server release different from another,
 //! as data. The state machine in `session/` reads these switches, tables
-//! and texts; it has no branch that asks which server it is.
+//! and texts, and branches on the named rules among them (`Syntax`,
+//! `QueueIds`, the delivery program), never on a server's name. Exim's way
+//! of reading commands differs throughout, so it is a module of its own
+//! (`session/exim.rs`), chosen by `Syntax::Exim`, with state that only an
+//! Exim session carries.
 
 use crate::catalogue::{
     ReplyKey, Template, EXIM_REPLIES, POSTFIX_REPLIES, SENDMAIL_HELP, SENDMAIL_REPLIES,

@@ -102,6 +102,30 @@ pub(super) struct EximState {
 }
 
 impl EximState {
+    /// A new connection's state.
+    const NEW: EximState = EximState {
+        synprot_errors: 0,
+        unknown_commands: 0,
+        nonmail_commands: 0,
+        rset_used: false,
+        helo_used: false,
+        starttls_used: false,
+        auth_used: false,
+        esmtp: false,
+        pipelining_advertised: false,
+        chunking_offered: false,
+        tls_advertised: false,
+        last_was_rejected_mail: false,
+        last_was_rcpt: false,
+        rcpt_response: None,
+        rcpt_responses_differ: false,
+        rcpt_count: 0,
+        prdr: false,
+        after_chunk: AfterChunk::None,
+        sync_enforced: false,
+        drains_at_close: false,
+    };
+
     /// `smtp_reset`: what a new transaction forgets.
     fn reset_transaction(&mut self) {
         self.rcpt_response = None;
@@ -215,6 +239,16 @@ fn valid_xtext(value: &[u8]) -> bool {
 }
 
 impl Session {
+    /// Exim's state; a session of another server has none (and reads
+    /// Exim's state of a new connection).
+    fn exim(&self) -> &EximState {
+        self.exim.as_deref().unwrap_or(&EximState::NEW)
+    }
+
+    fn exim_mut(&mut self) -> &mut EximState {
+        self.exim.get_or_insert_with(Default::default)
+    }
+
     /// The personality's limits (every Exim personality has them; without
     /// any, nothing is limited).
     fn exim_limits(&self) -> CommandLimits {
@@ -228,7 +262,7 @@ impl Session {
     /// Whether the connection ends without a reset although the client
     /// sent more: Exim read it before going away.
     pub fn drains_input_at_close(&self) -> bool {
-        self.exim.drains_at_close
+        self.exim().drains_at_close
     }
 
     /// Exim's `check_helo` name, the client's DNS name when it has one.
@@ -251,7 +285,7 @@ impl Session {
     /// then (unread, so the connection is reset), unless a transaction was
     /// open, in which case the recordings show the line read.
     fn exim_hang_up(&mut self, out: &mut Vec<Action>) {
-        self.exim.drains_at_close = self.transaction.is_some();
+        self.exim_mut().drains_at_close = self.transaction.is_some();
         self.transaction = None;
         out.push(Action::Pause {
             millis: HANG_UP_MILLIS,
@@ -263,8 +297,8 @@ impl Session {
     /// `reply`; past the limit, the reply gains the line that says so and
     /// the session ends. Returns whether it ended.
     fn exim_synprot(&mut self, reply: Option<Reply>, out: &mut Vec<Action>) -> bool {
-        self.exim.synprot_errors += 1;
-        let over = self.exim.synprot_errors > self.exim_limits().syntax_errors;
+        self.exim_mut().synprot_errors += 1;
+        let over = self.exim().synprot_errors > self.exim_limits().syntax_errors;
         if let Some(mut reply) = reply {
             if over {
                 let extra = self.personality.template(ReplyKey::TooManySyntaxErrors);
@@ -323,8 +357,8 @@ impl Session {
             more_pending,
         };
         self.exim_dispatch(line, now, out, &mut was_rejected_mail, &mut was_rcpt);
-        self.exim.last_was_rejected_mail = was_rejected_mail;
-        self.exim.last_was_rcpt = was_rcpt;
+        self.exim_mut().last_was_rejected_mail = was_rejected_mail;
+        self.exim_mut().last_was_rcpt = was_rcpt;
     }
 
     /// "554 SMTP synchronization error": the client sent more before a
@@ -345,7 +379,7 @@ impl Session {
             | Verb::Noop
             | Verb::Etrn
             | Verb::StartTls => true,
-            Verb::Mail | Verb::Rcpt | Verb::Rset => !self.exim.pipelining_advertised,
+            Verb::Mail | Verb::Rcpt | Verb::Rset => !self.exim().pipelining_advertised,
             _ => false,
         }
     }
@@ -381,9 +415,9 @@ impl Session {
                         || content[name.len()] == b' ')
             })
         };
-        let sync_enforced = self.exim.sync_enforced && more_pending;
+        let sync_enforced = self.exim().sync_enforced && more_pending;
         let Some(&(name, verb, takes_argument, mail_command)) = found else {
-            if self.exim.after_chunk != AfterChunk::None {
+            if self.exim().after_chunk != AfterChunk::None {
                 self.exim_between_chunks(Verb::Unknown, b"", now, out);
             } else if sync_enforced {
                 self.exim_sync_failure(out);
@@ -400,20 +434,20 @@ impl Session {
         while argument.first().is_some_and(|&b| is_space(b)) {
             argument = &argument[1..];
         }
-        if self.exim.after_chunk != AfterChunk::None {
+        if self.exim().after_chunk != AfterChunk::None {
             self.exim_between_chunks(verb, argument, now, out);
             return;
         }
         let counted = match verb {
-            Verb::Rset => self.exim.rset_used,
-            Verb::Helo | Verb::Ehlo => self.exim.helo_used,
-            Verb::StartTls => self.exim.starttls_used,
-            Verb::Auth => self.exim.auth_used,
+            Verb::Rset => self.exim().rset_used,
+            Verb::Helo | Verb::Ehlo => self.exim().helo_used,
+            Verb::StartTls => self.exim().starttls_used,
+            Verb::Auth => self.exim().auth_used,
             _ => !mail_command,
         };
         if counted {
-            self.exim.nonmail_commands += 1;
-            if self.exim.nonmail_commands > self.exim_limits().nonmail_commands {
+            self.exim_mut().nonmail_commands += 1;
+            if self.exim().nonmail_commands > self.exim_limits().nonmail_commands {
                 out.push(self.reply(ReplyKey::TooManyNonmail));
                 self.exim_hang_up(out);
                 return;
@@ -457,7 +491,7 @@ impl Session {
                 }
             }
             Verb::Auth => {
-                self.exim.auth_used = true;
+                self.exim_mut().auth_used = true;
                 self.exim_error(ReplyKey::AuthNotEnabled, out);
             }
             Verb::StartTls => self.exim_starttls(out),
@@ -472,14 +506,14 @@ impl Session {
     }
 
     fn exim_rset(&mut self, out: &mut Vec<Action>) {
-        self.exim.rset_used = true;
+        self.exim_mut().rset_used = true;
         self.exim_reset();
         out.push(self.reply(ReplyKey::ResetState));
     }
 
     fn exim_unknown(&mut self, out: &mut Vec<Action>) {
-        let count = self.exim.unknown_commands;
-        self.exim.unknown_commands += 1;
+        let count = self.exim().unknown_commands;
+        self.exim_mut().unknown_commands += 1;
         if count >= self.exim_limits().unknown_commands {
             out.push(self.reply(ReplyKey::TooManyBadCommands));
             self.exim_hang_up(out);
@@ -493,13 +527,13 @@ impl Session {
         self.transaction = None;
         self.chunks = None;
         self.chunks_failed = false;
-        self.exim.reset_transaction();
-        self.exim.after_chunk = AfterChunk::None;
+        self.exim_mut().reset_transaction();
+        self.exim_mut().after_chunk = AfterChunk::None;
     }
 
     fn exim_hello(&mut self, verb: Verb, argument: &[u8], out: &mut Vec<Action>) {
-        self.exim.helo_used = true;
-        self.exim.esmtp = verb == Verb::Ehlo;
+        self.exim_mut().helo_used = true;
+        self.exim_mut().esmtp = verb == Verb::Ehlo;
         let upper = if verb == Verb::Ehlo { "EHLO" } else { "HELO" };
         if !valid_helo(argument) {
             // The old name is forgotten even so.
@@ -515,8 +549,8 @@ impl Session {
         }
         let name = String::from_utf8_lossy(argument).to_ascii_lowercase();
         let hello_name = self.exim_hello_name(&name);
-        self.exim.pipelining_advertised = false;
-        self.exim.tls_advertised = false;
+        self.exim_mut().pipelining_advertised = false;
+        self.exim_mut().tls_advertised = false;
         let mut hello = self.exim_reply(ReplyKey::Hello, None, &[("hello_name", &hello_name)]);
         if verb == Verb::Ehlo {
             let size = match self.message_size_limit() {
@@ -526,9 +560,9 @@ impl Session {
             for keyword in self.personality.ehlo_keywords {
                 match *keyword {
                     "STARTTLS" if self.tls_active || !self.has_certificate() => continue,
-                    "STARTTLS" => self.exim.tls_advertised = true,
-                    "PIPELINING" => self.exim.pipelining_advertised = true,
-                    "CHUNKING" => self.exim.chunking_offered = true,
+                    "STARTTLS" => self.exim_mut().tls_advertised = true,
+                    "PIPELINING" => self.exim_mut().pipelining_advertised = true,
+                    "CHUNKING" => self.exim_mut().chunking_offered = true,
                     _ => {}
                 }
                 hello.lines.push(keyword.replace("{size}", &size));
@@ -562,7 +596,7 @@ impl Session {
         self.exim_reset();
         let mut data = argument;
         let mut size: u64 = 0;
-        while self.exim.esmtp {
+        while self.exim().esmtp {
             let Some(option) = exim_address::take_option(data) else {
                 break;
             };
@@ -602,7 +636,7 @@ impl Session {
                     self.exim_error(ReplyKey::ParameterSyntax, out);
                     return false;
                 }
-                b"PRDR" => self.exim.prdr = true,
+                b"PRDR" => self.exim_mut().prdr = true,
                 b"SMTPUTF8" => {
                     self.exim_error(ReplyKey::Utf8NotAdvertised, out);
                     return false;
@@ -641,12 +675,12 @@ impl Session {
             recipients: Vec::new(),
             utf8: false,
         });
-        if !self.exim.pipelining_advertised && more_pending {
+        if !self.exim().pipelining_advertised && more_pending {
             // Accepted, but the client did not wait to hear it.
             self.exim_sync_failure(out);
             return false;
         }
-        let prdr = if self.exim.prdr {
+        let prdr = if self.exim().prdr {
             ", PRDR Requested"
         } else {
             ""
@@ -664,7 +698,7 @@ impl Session {
         out: &mut Vec<Action>,
         was_rejected_mail: &mut bool,
     ) -> bool {
-        self.exim.rcpt_count += 1;
+        self.exim_mut().rcpt_count += 1;
         let before = out.len();
         let counts = self.exim_rcpt_reply(argument, more_pending, out, was_rejected_mail);
         // What this RCPT was answered, as DATA may repeat it.
@@ -688,7 +722,7 @@ impl Session {
                 let separator = if reply.lines.len() > 1 { '-' } else { ' ' };
                 format!("{}{separator}{text}", reply.code)
             };
-            self.exim.note_rcpt_response(noted);
+            self.exim_mut().note_rcpt_response(noted);
         }
         counts
     }
@@ -701,7 +735,7 @@ impl Session {
         was_rejected_mail: &mut bool,
     ) -> bool {
         let Some(recipients) = self.transaction.as_ref().map(|t| t.recipients.len()) else {
-            if self.exim.pipelining_advertised && self.exim.last_was_rejected_mail {
+            if self.exim().pipelining_advertised && self.exim().last_was_rejected_mail {
                 out.push(self.reply(ReplyKey::NeedMailBeforeRcpt));
                 // Further RCPTs of the same pipelined batch get the same.
                 *was_rejected_mail = true;
@@ -735,7 +769,7 @@ impl Session {
                 .extend_from_slice(self.world.hostname.as_bytes());
         }
         let max = self.personality.max_recipients;
-        if max > 0 && self.exim.rcpt_count > max {
+        if max > 0 && self.exim().rcpt_count > max {
             out.push(self.reply(ReplyKey::TooManyRecipients));
             return true;
         }
@@ -754,7 +788,7 @@ impl Session {
         let local_name = String::from_utf8_lossy(&local_part).to_ascii_lowercase();
         let postmaster = local && local_name == "postmaster";
         if !postmaster {
-            if self.exim.rcpt_count > 10 && (recipients as u32) < self.exim.rcpt_count / 2 {
+            if self.exim().rcpt_count > 10 && (recipients as u32) < self.exim().rcpt_count / 2 {
                 out.push(self.reply(ReplyKey::TooManyBadRecipients));
                 return true;
             }
@@ -768,7 +802,7 @@ impl Session {
             out.push(self.reply(ReplyKey::UserUnknown));
             return true;
         }
-        if !self.exim.pipelining_advertised && more_pending {
+        if !self.exim().pipelining_advertised && more_pending {
             self.exim_sync_failure(out);
             return true;
         }
@@ -859,12 +893,12 @@ impl Session {
     }
 
     fn exim_starttls(&mut self, out: &mut Vec<Action>) {
-        if !self.exim.tls_advertised {
+        if !self.exim().tls_advertised {
             self.exim_error(ReplyKey::TlsNotAvailable, out);
             return;
         }
         self.exim_reset();
-        self.exim.starttls_used = true;
+        self.exim_mut().starttls_used = true;
         out.push(self.reply(ReplyKey::TlsReady));
         out.push(Action::Notice(
             "Here a real client starts the TLS handshake, and everything after it is encrypted. This simulation cannot encrypt, so the conversation ends here.".to_string(),
@@ -876,12 +910,12 @@ impl Session {
     /// TLS is up: Exim forgets HELO/EHLO and what it advertised.
     pub(super) fn exim_tls_started(&mut self) {
         // One more EHLO and AUTH are free after the handshake.
-        self.exim.helo_used = false;
-        self.exim.auth_used = false;
-        self.exim.esmtp = false;
-        self.exim.pipelining_advertised = false;
-        self.exim.tls_advertised = false;
-        self.exim.reset_transaction();
+        self.exim_mut().helo_used = false;
+        self.exim_mut().auth_used = false;
+        self.exim_mut().esmtp = false;
+        self.exim_mut().pipelining_advertised = false;
+        self.exim_mut().tls_advertised = false;
+        self.exim_mut().reset_transaction();
     }
 
     /// DATA, or BDAT outside a chunked message.
@@ -889,7 +923,7 @@ impl Session {
         let mut size = 0u64;
         let mut last = false;
         if verb == Verb::Bdat {
-            if !self.exim.chunking_offered {
+            if !self.exim().chunking_offered {
                 self.exim_error(ReplyKey::ChunkingNotAdvertised, out);
                 return;
             }
@@ -901,20 +935,21 @@ impl Session {
             last = rest;
         }
         let word = if verb == Verb::Bdat { "BDAT" } else { "DATA" };
-        self.exim.sync_enforced = true;
+        self.exim_mut().sync_enforced = true;
         let has_recipients = self
             .transaction
             .as_ref()
             .is_some_and(|t| !t.recipients.is_empty());
         if !has_recipients {
             let mut lines = Vec::new();
-            if let (Some(response), false) =
-                (&self.exim.rcpt_response, self.exim.rcpt_responses_differ)
-            {
+            if let (Some(response), false) = (
+                &self.exim().rcpt_response,
+                self.exim().rcpt_responses_differ,
+            ) {
                 lines.push("All RCPT commands were rejected with this error:".to_string());
                 lines.push(response.clone());
             }
-            let pipelined = self.exim.pipelining_advertised && self.exim.last_was_rcpt;
+            let pipelined = self.exim().pipelining_advertised && self.exim().last_was_rcpt;
             let key = if pipelined {
                 ReplyKey::NeedRcptPipelined
             } else {
@@ -950,7 +985,7 @@ impl Session {
 
     /// Starts reading a BDAT chunk of a message under way.
     fn exim_chunk(&mut self, size: u64, last: bool, now: Timestamp, out: &mut Vec<Action>) {
-        self.exim.after_chunk = AfterChunk::None;
+        self.exim_mut().after_chunk = AfterChunk::None;
         let chunk = Chunk {
             remaining: size,
             size,
@@ -976,7 +1011,7 @@ impl Session {
         }
         if !chunk.last {
             out.push(self.reply_arg(ReplyKey::ChunkAccepted, &chunk.size.to_string()));
-            self.exim.after_chunk = AfterChunk::NextChunk;
+            self.exim_mut().after_chunk = AfterChunk::NextChunk;
             return;
         }
         let collector = self.chunks.take().unwrap_or_default();
@@ -1021,34 +1056,34 @@ impl Session {
             Verb::Rset => {
                 // The message is given up, and a new one may start.
                 self.exim_rset(out);
-                self.exim.new_message();
+                self.exim_mut().new_message();
             }
-            Verb::Noop if self.exim.after_chunk == AfterChunk::NextChunk => {
+            Verb::Noop if self.exim().after_chunk == AfterChunk::NextChunk => {
                 out.push(self.reply(ReplyKey::Ok));
             }
-            Verb::Bdat if self.exim.after_chunk == AfterChunk::NextChunk => {
+            Verb::Bdat if self.exim().after_chunk == AfterChunk::NextChunk => {
                 match bdat_arguments(argument) {
                     None => {
                         self.exim_error(ReplyKey::BdatSyntax, out);
                         // Exim gives up on the message.
                         self.exim_reset();
-                        self.exim.new_message();
+                        self.exim_mut().new_message();
                     }
                     Some((0, false)) => {
                         let reply = self.exim_reply(ReplyKey::BdatNull, None, &[]);
-                        self.exim.after_chunk = AfterChunk::OnlyRset;
+                        self.exim_mut().after_chunk = AfterChunk::OnlyRset;
                         self.exim_synprot(Some(reply), out);
                     }
                     Some((size, last)) => self.exim_chunk(size, last, now, out),
                 }
             }
             _ => {
-                let key = if self.exim.after_chunk == AfterChunk::NextChunk {
+                let key = if self.exim().after_chunk == AfterChunk::NextChunk {
                     ReplyKey::AfterBdat
                 } else {
                     ReplyKey::OnlyRsetNow
                 };
-                self.exim.after_chunk = AfterChunk::OnlyRset;
+                self.exim_mut().after_chunk = AfterChunk::OnlyRset;
                 let reply = self.exim_reply(key, None, &[]);
                 self.exim_synprot(Some(reply), out);
             }
@@ -1066,8 +1101,8 @@ impl Session {
         now: Timestamp,
         out: &mut Vec<Action>,
     ) {
-        let prdr = self.exim.prdr;
-        self.exim.new_message();
+        let prdr = self.exim().prdr;
+        self.exim_mut().new_message();
         let Some(transaction) = &self.transaction else {
             return;
         };

@@ -219,8 +219,9 @@ pub struct Session {
     next_sequence: u32,
     /// The session ended with client input it never read.
     unread_at_close: bool,
-    /// Exim's counters and what it advertised.
-    exim: exim::EximState,
+    /// Exim's counters and what it advertised: only an Exim session
+    /// (`Syntax::Exim`, whose commands `session/exim.rs` reads) has them.
+    exim: Option<Box<exim::EximState>>,
 }
 
 impl Session {
@@ -250,7 +251,7 @@ impl Session {
             tls_active: false,
             next_sequence,
             unread_at_close: false,
-            exim: exim::EximState::default(),
+            exim: (personality.syntax == Syntax::Exim).then(Box::default),
         }
     }
 

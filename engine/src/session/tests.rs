@@ -303,3 +303,24 @@ fn postfix_takes_a_message_in_chunks() {
     assert!(replies[replies.len() - 2].starts_with("250 2.0.0 Ok: 20 bytes queued as "));
     assert_eq!(replies[replies.len() - 1], "250 2.0.0 Ok");
 }
+
+/// Only an Exim session carries Exim's state, and it stays so whatever a
+/// session of another server is sent.
+#[test]
+fn a_session_carries_only_its_own_servers_state() {
+    for &personality in crate::personality::ALL {
+        let world = Arc::new(World::corpus());
+        let connection = Connection::new(&world, "127.0.0.2", 1, 0);
+        let mut session = Session::new(personality, world, connection);
+        let now = Timestamp::new(1_800_000_000, 0);
+        session.connect(now);
+        session.greet(now);
+        session.receive(
+            b"EHLO a\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<mom@example.com>\r\nBDAT 1 LAST\r\nx\
+              RSET\r\nXYZZY\r\nQUIT\r\n",
+            now,
+        );
+        let exim = personality.syntax == Syntax::Exim;
+        assert_eq!(session.exim.is_some(), exim, "{}", personality.id);
+    }
+}
