@@ -107,28 +107,9 @@ impl Options {
                     );
                 }
                 Long("show-mail") => options.show_mail = true,
-                Long("listen") => {
-                    let value = text(&mut parser)?;
-                    options.listen = value
-                        .parse()
-                        .map_err(|_| format!("--listen {value:?} is not ADDRESS:PORT"))?;
-                }
-                Long("pop3") => {
-                    let value = text(&mut parser)?;
-                    options.pop3 = Some(
-                        value
-                            .parse()
-                            .map_err(|_| format!("--pop3 {value:?} is not ADDRESS:PORT"))?,
-                    );
-                }
-                Long("imap") => {
-                    let value = text(&mut parser)?;
-                    options.imap = Some(
-                        value
-                            .parse()
-                            .map_err(|_| format!("--imap {value:?} is not ADDRESS:PORT"))?,
-                    );
-                }
+                Long("listen") => options.listen = address(&mut parser, "--listen")?,
+                Long("pop3") => options.pop3 = Some(address(&mut parser, "--pop3")?),
+                Long("imap") => options.imap = Some(address(&mut parser, "--imap")?),
                 Long("allow-remote") => options.allow_remote = true,
                 Long("spool") => {
                     options.spool = Some(PathBuf::from(parser.value().map_err(|e| e.to_string())?))
@@ -172,4 +153,12 @@ fn number<T: std::str::FromStr>(parser: &mut lexopt::Parser, name: &str) -> Resu
     value
         .parse()
         .map_err(|_| format!("{name} needs a number, not {value:?}"))
+}
+
+/// The value of the option just read, as an address and port.
+fn address(parser: &mut lexopt::Parser, name: &str) -> Result<SocketAddr, String> {
+    let value = text(parser)?;
+    value
+        .parse()
+        .map_err(|_| format!("{name} {value:?} is not ADDRESS:PORT"))
 }

@@ -692,6 +692,24 @@ pub fn added_by_server(field_names: &[&str]) -> Vec<bool> {
 mod tests {
     use super::*;
 
+    /// The names of the header fields of an mbox entry that the server
+    /// added, in order.
+    fn added_fields(entry: &str) -> Vec<&str> {
+        let names: Vec<&str> = entry
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| !l.starts_with([' ', '\t']))
+            .map(|l| l.split(':').next().unwrap_or(""))
+            .collect();
+        names
+            .iter()
+            .zip(added_by_server(&names))
+            .filter(|(_, added)| *added)
+            .map(|(name, _)| *name)
+            .collect()
+    }
+
     #[test]
     fn messages_split_as_exim_reads_them() {
         let (fields, body) = split_exim_message(b"Subject: a\n\tb\nTo: c\n\nbody\n");
@@ -784,19 +802,7 @@ Subject: dot stuffing\n\
             b"From: Sender <sender@client.example.no>\nSubject: hi\n\nbody\n",
         );
         let text = String::from_utf8(entry).unwrap();
-        let names: Vec<&str> = text
-            .lines()
-            .skip(1)
-            .take_while(|l| !l.is_empty())
-            .filter(|l| !l.starts_with([' ', '\t']))
-            .map(|l| l.split(':').next().unwrap_or(""))
-            .collect();
-        let added: Vec<&str> = names
-            .iter()
-            .zip(added_by_server(&names))
-            .filter(|(_, added)| *added)
-            .map(|(name, _)| *name)
-            .collect();
+        let added = added_fields(&text);
         assert_eq!(
             added,
             ["Return-path", "Envelope-to", "Delivery-date", "Received"]
@@ -812,19 +818,7 @@ Subject: dot stuffing\n\
         );
         let text = String::from_utf8(entry).unwrap();
         assert!(text.ends_with("Message-Id: <202611281309.6ASD91WO028238@mail.example.com>\n\nHey\nThis is test email only\n\nThanks\n\n"));
-        let names: Vec<&str> = text
-            .lines()
-            .skip(1)
-            .take_while(|l| !l.is_empty())
-            .filter(|l| !l.starts_with([' ', '\t']))
-            .map(|l| l.split(':').next().unwrap_or(""))
-            .collect();
-        let added: Vec<&str> = names
-            .iter()
-            .zip(added_by_server(&names))
-            .filter(|(_, added)| *added)
-            .map(|(name, _)| *name)
-            .collect();
+        let added = added_fields(&text);
         assert_eq!(
             added,
             ["Return-Path", "Received", "Date", "From", "Message-Id"]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use crate::mail_actions::MailAction;
+use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction};
 use crate::mbox::{self, Mailbox};
 use crate::world::{PlaintextLogin, World};
 
@@ -163,32 +163,35 @@ impl Pop3Session {
     }
 
     fn close(&mut self, out: &mut Vec<MailAction>) {
-        out.push(MailAction::Close);
         self.state = State::Closed;
-        self.unread_at_close |= !self.input.is_empty();
-        self.input.clear();
+        close_input(&mut self.input, &mut self.unread_at_close, out);
+    }
+
+    /// A line longer than the input buffer: Dovecot says so and hangs up.
+    fn line_too_long(&mut self, out: &mut Vec<MailAction>) {
+        let text = match self.state {
+            State::Transaction(_) => "-ERR Input line too long.",
+            _ => "-ERR Input buffer full, aborting",
+        };
+        out.push(MailAction::Send(text.to_string()));
+        self.close(out);
     }
 
     /// Bytes from the client.
     pub fn receive(&mut self, bytes: &[u8], now_seconds: i64) -> Vec<MailAction> {
         self.now_seconds = now_seconds;
         let mut out = Vec::new();
-        match self.state {
-            State::Closed => return out,
-            State::TlsHandshake => {
-                if !bytes.is_empty() {
-                    self.close(&mut out);
-                }
-                return out;
-            }
-            State::Opening { .. } => {
-                self.held.extend_from_slice(bytes);
-                return out;
-            }
-            _ => {}
+        let gate = match self.state {
+            State::Closed => Gate::Closed,
+            State::TlsHandshake => Gate::TlsHandshake,
+            State::Opening { .. } => Gate::Opening,
+            _ => Gate::Reading,
+        };
+        match admit(gate, bytes, &mut self.input, &mut self.held) {
+            Admitted::Read => self.process(&mut out),
+            Admitted::EndsSession => self.close(&mut out),
+            Admitted::Dropped | Admitted::Held => {}
         }
-        self.input.extend_from_slice(bytes);
-        self.process(&mut out);
         out
     }
 
@@ -244,22 +247,12 @@ impl Pop3Session {
             }
             let Some(newline) = self.input.iter().position(|&b| b == b'\n') else {
                 if self.input.len() >= self.line_limit() {
-                    let text = match self.state {
-                        State::Transaction(_) => "-ERR Input line too long.",
-                        _ => "-ERR Input buffer full, aborting",
-                    };
-                    out.push(MailAction::Send(text.to_string()));
-                    self.close(out);
+                    self.line_too_long(out);
                 }
                 return;
             };
             if newline + 1 > self.line_limit() {
-                let text = match self.state {
-                    State::Transaction(_) => "-ERR Input line too long.",
-                    _ => "-ERR Input buffer full, aborting",
-                };
-                out.push(MailAction::Send(text.to_string()));
-                self.close(out);
+                self.line_too_long(out);
                 return;
             }
             let line: Vec<u8> = self.input.drain(..=newline).collect();

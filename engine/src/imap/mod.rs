@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 
-use crate::mail_actions::{MailAction, StorePath};
+use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction, StorePath};
 use crate::mbox::{self, Base, MessageState, Plan, DELETED, DRAFT, FLAGGED, SEEN};
 use crate::time::Timestamp;
 use crate::world::{PlaintextLogin, World};
@@ -432,30 +432,27 @@ impl ImapSession {
 
     fn close(&mut self, out: &mut Vec<MailAction>) {
         self.unterminated = None;
-        out.push(MailAction::Close);
         self.state = State::Closed;
-        self.unread_at_close |= !self.input.is_empty();
-        self.input.clear();
+        close_input(&mut self.input, &mut self.unread_at_close, out);
     }
 
     pub fn receive(&mut self, bytes: &[u8], now_seconds: i64) -> Vec<MailAction> {
         self.now_seconds = now_seconds;
         let mut out = Vec::new();
-        match self.state {
-            State::Closed => return out,
-            State::TlsHandshake => {
-                if !bytes.is_empty() {
-                    self.close(&mut out);
-                }
+        let gate = match self.state {
+            State::Closed => Gate::Closed,
+            State::TlsHandshake => Gate::TlsHandshake,
+            State::Opening { .. } => Gate::Opening,
+            _ => Gate::Reading,
+        };
+        match admit(gate, bytes, &mut self.input, &mut self.held) {
+            Admitted::Read => {}
+            Admitted::EndsSession => {
+                self.close(&mut out);
                 return out;
             }
-            State::Opening { .. } => {
-                self.held.extend_from_slice(bytes);
-                return out;
-            }
-            _ => {}
+            Admitted::Dropped | Admitted::Held => return out,
         }
-        self.input.extend_from_slice(bytes);
         // More of a line still without its end: nothing can complete, and
         // only its length matters (a line sent a byte at a time must not
         // be scanned again with every byte).
