@@ -69,6 +69,21 @@ fn flags_from(value: &str, letters: &[(char, u8)]) -> u8 {
         .fold(0, |all, (_, bit)| all | bit)
 }
 
+/// The system flags that a message's `Status:` and `X-Status:` values
+/// stand for.
+pub fn flags_from_status(status: &str, x_status: &str) -> u8 {
+    flags_from(status, &STATUS_LETTERS) | flags_from(x_status, &X_STATUS_LETTERS)
+}
+
+/// Each system flag in a word, in the order a reader lists them.
+pub const FLAG_WORDS: [(u8, &str); 5] = [
+    (SEEN, "seen"),
+    (ANSWERED, "answered"),
+    (FLAGGED, "flagged"),
+    (DRAFT, "draft"),
+    (DELETED, "deleted"),
+];
+
 fn letters_of(flags: u8, letters: &[(char, u8)]) -> String {
     letters
         .iter()

@@ -254,7 +254,7 @@ impl AppState {
             None => terminal.notice(WELCOME),
             Some(text) => match Saved::from_json(&text) {
                 Ok(saved) => {
-                    terminal.restore(saved);
+                    saved.restore_into(&mut terminal);
                     terminal.notice("(Session restored after a reload. The connection was closed; type `reset` to start over.)");
                 }
                 Err(reason) => {
@@ -1115,11 +1115,7 @@ mod tests {
             .iter()
             .any(|l| l.contains("could not be restored")));
 
-        let saved = typed(untimed(""), "whoami")
-            .terminal
-            .borrow()
-            .to_saved()
-            .to_json();
+        let saved = Saved::of(&typed(untimed(""), "whoami").terminal.borrow()).to_json();
         let restored = AppState::start(Startup {
             session: Some(saved),
             progress: Some("relay\nsubject\n".into()),

@@ -8,8 +8,6 @@ use wasm_bindgen::JsCast;
 
 use smtplab_engine::Timestamp;
 
-use crate::app::parameters::Parameters;
-
 fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
@@ -31,12 +29,12 @@ pub fn seed() -> u32 {
     (js_sys::Math::random() * f64::from(u32::MAX)) as u32
 }
 
-/// The page's query and fragment parameters.
-pub fn parameters() -> Parameters {
+/// The page address's query and fragment, as given (`?a=1`, `#b=2`).
+pub fn query_and_fragment() -> (String, String) {
     let location = window().map(|w| w.location());
     let search = location.as_ref().and_then(|l| l.search().ok());
     let hash = location.as_ref().and_then(|l| l.hash().ok());
-    Parameters::parse(&search.unwrap_or_default(), &hash.unwrap_or_default())
+    (search.unwrap_or_default(), hash.unwrap_or_default())
 }
 
 /// The page's address without its fragment.

@@ -20,11 +20,13 @@ use super::share_panel::SharePanel;
 use super::terminal_view::TerminalView;
 use super::toolbar::Toolbar;
 use super::ByAddress;
+use crate::app::parameters::Parameters;
 use crate::app::preferences::Theme;
 use crate::app::state::{Action, AppState, Panel, SharedTerminal, Startup};
 use crate::app::{PREFERENCES_KEY, SESSION_KEY, UNREADABLE_KEY};
 use crate::browser::{self, storage};
 use crate::teach::lessons::{parse_lessons, PROGRESS_KEY};
+use crate::teach::saved::Saved;
 use crate::terminal::mailbox::user_messages;
 use crate::terminal::scrollback::LineKind;
 use crate::terminal::Key;
@@ -45,8 +47,9 @@ const SAVE_DELAY: u32 = 500;
 
 /// What the page reads from the browser as it opens.
 fn startup() -> Startup {
+    let (query, fragment) = browser::query_and_fragment();
     Startup {
-        parameters: browser::parameters(),
+        parameters: Parameters::parse(&query, &fragment),
         session: storage::get(SESSION_KEY),
         preferences: storage::get(PREFERENCES_KEY),
         progress: storage::get(PROGRESS_KEY),
@@ -56,7 +59,7 @@ fn startup() -> Startup {
 
 /// Saves the session now; tells the state when the storage refused it.
 fn save(terminal: &SharedTerminal, on_failure: &Callback<Action>) {
-    let json = terminal.borrow().to_saved().to_json();
+    let json = Saved::of(&terminal.borrow()).to_json();
     if !storage::set(SESSION_KEY, &json) {
         on_failure.emit(Action::SaveFailed);
     }

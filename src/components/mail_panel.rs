@@ -32,40 +32,6 @@ fn opened(message: &Message) -> Html {
     }
 }
 
-/// The flags Dovecot keeps in the message's header (`Status: RO`,
-/// `X-Status: AF`, `X-Keywords:`), in words: what POP3 and IMAP did.
-fn flags(message: &Message) -> String {
-    let status = message.header("Status").unwrap_or_default();
-    let x_status = message.header("X-Status").unwrap_or_default();
-    let mut words: Vec<String> = Vec::new();
-    if message.header("X-UID").is_some() && !status.contains('O') {
-        words.push("new".into());
-    }
-    for (letter, word) in [('R', "seen")] {
-        if status.contains(letter) {
-            words.push(word.into());
-        }
-    }
-    for (letter, word) in [
-        ('A', "answered"),
-        ('F', "flagged"),
-        ('T', "draft"),
-        ('D', "deleted"),
-    ] {
-        if x_status.contains(letter) {
-            words.push(word.into());
-        }
-    }
-    words.extend(
-        message
-            .header("X-Keywords")
-            .unwrap_or_default()
-            .split_whitespace()
-            .map(str::to_string),
-    );
-    words.join(" ")
-}
-
 #[function_component(MailPanel)]
 pub fn mail_panel(props: &MailPanelProps) -> Html {
     let boxes = props.mailboxes.iter().map(|(user, count)| {
@@ -102,7 +68,7 @@ pub fn mail_panel(props: &MailPanelProps) -> Html {
                         <button class="message-link" {onclick}>
                             <span class="subject">{ format!("{}. {subject}", index + 1) }</span>
                             <span class="from">{ message.header("From").unwrap_or_default() }</span>
-                            <span class="flags">{ flags(message) }</span>
+                            <span class="flags">{ message.flags_in_words() }</span>
                         </button>
                     </li>
                 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use smtplab_engine::World;
 
 use crate::terminal::scrollback::LineKind;
+use crate::terminal::{Loaded, Terminal};
 
 /// Bumped whenever the format changes; older saves are set aside.
 pub const FORMAT_VERSION: u32 = 1;
@@ -52,6 +53,57 @@ struct Version {
 }
 
 impl Saved {
+    /// The state of `terminal` worth keeping across a reload.
+    pub fn of(terminal: &Terminal) -> Saved {
+        let lines = terminal.scrollback.lines();
+        let skip = terminal.scrollback.len().saturating_sub(SAVED_LINES);
+        let store = terminal.mailboxes();
+        let text = |file: &[u8]| String::from_utf8_lossy(file).into_owned();
+        Saved {
+            version: FORMAT_VERSION,
+            transcript: lines
+                .skip(skip)
+                .map(|line| SavedLine {
+                    kind: line.kind,
+                    text: line.text.clone(),
+                })
+                .collect(),
+            history: terminal.history_entries().to_vec(),
+            mailboxes: store
+                .keys()
+                .map(|user| (user.clone(), text(&store.file(user).unwrap_or_default())))
+                .collect(),
+            folders: store
+                .other_files()
+                .into_iter()
+                .map(|(key, file)| (key, text(&file)))
+                .collect(),
+            world: terminal.world().clone(),
+            personality: terminal.personality().id.to_string(),
+            timing: terminal.timing,
+        }
+    }
+
+    /// Puts this state back into `terminal` (a server no longer known
+    /// leaves the terminal's own).
+    pub fn restore_into(self, terminal: &mut Terminal) {
+        let personality =
+            smtplab_engine::Personality::by_id(&self.personality).unwrap_or(terminal.personality());
+        terminal.load(Loaded {
+            lines: self
+                .transcript
+                .into_iter()
+                .map(|line| (line.kind, line.text))
+                .collect(),
+            history: self.history,
+            inboxes: self.mailboxes.into_iter().collect(),
+            others: self.folders.into_iter().collect(),
+            world: self.world,
+            personality,
+            timing: self.timing,
+        });
+    }
+
     pub fn to_json(&self) -> String {
         // Strings, numbers and lists always serialize.
         serde_json::to_string(self).unwrap_or_default()
@@ -88,6 +140,9 @@ impl Saved {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::terminal::mail_world_tests::deliver_one;
+    use crate::terminal::tests::{deliver_to_mom, screen as lines, terminal, type_line};
+    use smtplab_engine::personality::SENDMAIL_8_13_8;
 
     fn sample() -> Saved {
         Saved {
@@ -140,5 +195,61 @@ mod tests {
         assert!(Saved::from_json(&bad_world.to_json())
             .unwrap_err()
             .contains("hostname"));
+    }
+
+    #[test]
+    fn a_saved_terminal_comes_back() {
+        let terminal = deliver_one();
+        let saved = Saved::of(&terminal);
+        let mut restored = Terminal::new(World::corpus(), &SENDMAIL_8_13_8, 1);
+        Saved::from_json(&saved.to_json())
+            .unwrap()
+            .restore_into(&mut restored);
+        assert_eq!(lines(&restored), lines(&terminal));
+        assert_eq!(restored.mailboxes(), terminal.mailboxes());
+        assert_eq!(restored.history().entries(), terminal.history().entries());
+        assert_eq!(restored.world(), terminal.world());
+    }
+
+    #[test]
+    fn imap_folders_come_back_too() {
+        let mut terminal = terminal();
+        deliver_to_mom(&mut terminal, "keep me");
+        type_line(&mut terminal, "telnet mail.example.com imap");
+        for line in [
+            "a1 LOGIN mom mom",
+            "a2 CREATE Archive",
+            "a3 SELECT INBOX",
+            "a4 COPY 1 Archive",
+            "a5 SUBSCRIBE Archive",
+            "a6 LOGOUT",
+        ] {
+            type_line(&mut terminal, line);
+        }
+        assert_eq!(terminal.mailboxes().other_files().len(), 2);
+        let saved = Saved::of(&terminal);
+        let mut restored = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
+        Saved::from_json(&saved.to_json())
+            .unwrap()
+            .restore_into(&mut restored);
+        assert_eq!(restored.mailboxes(), terminal.mailboxes());
+        let archive = restored.mailboxes().folders("mom");
+        let file = String::from_utf8_lossy(archive.get("Archive").unwrap()).into_owned();
+        assert!(file.contains("Subject: keep me"), "{file}");
+        // The shell shows the folder files where Dovecot keeps them.
+        type_line(&mut restored, "ls /home/mom/mail");
+        assert_eq!(lines(&restored).last().map(String::as_str), Some("Archive"));
+        type_line(&mut restored, "cat ~mom/mail/Archive");
+        let shown = lines(&restored);
+        assert!(shown.contains(&"Subject: keep me".to_string()), "{shown:?}");
+        assert!(
+            shown.iter().any(|l| l.starts_with("X-IMAPbase: ")),
+            "{shown:?}"
+        );
+        type_line(&mut restored, "cat /home/mom/mail/Nosuch");
+        assert_eq!(
+            lines(&restored).last().map(String::as_str),
+            Some("cat: /home/mom/mail/Nosuch: No such file or directory")
+        );
     }
 }

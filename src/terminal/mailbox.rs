@@ -5,6 +5,7 @@
 //! decoded message.
 
 use smtplab_engine::delivery::added_by_server;
+use smtplab_engine::mbox;
 use smtplab_engine::store::MailStore;
 
 pub use smtplab_engine::store::Entry;
@@ -36,6 +37,32 @@ pub struct Message {
 }
 
 impl Message {
+    /// The flags Dovecot keeps in the message's header (`Status: RO`,
+    /// `X-Status: AF`, `X-Keywords:`), in words: what POP3 and IMAP did.
+    /// A message Dovecot indexed but nobody saw arrive is `new`.
+    pub fn flags_in_words(&self) -> String {
+        let status = self.header("Status").unwrap_or_default();
+        let x_status = self.header("X-Status").unwrap_or_default();
+        let mut words: Vec<String> = Vec::new();
+        if self.header("X-UID").is_some() && !status.contains('O') {
+            words.push("new".into());
+        }
+        let flags = mbox::flags_from_status(&status, &x_status);
+        words.extend(
+            mbox::FLAG_WORDS
+                .iter()
+                .filter(|(bit, _)| flags & bit != 0)
+                .map(|(_, word)| word.to_string()),
+        );
+        words.extend(
+            self.header("X-Keywords")
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string),
+        );
+        words.join(" ")
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         let prefix = format!("{}:", name.to_ascii_lowercase());
         self.headers
@@ -133,6 +160,30 @@ mod tests {
     use smtplab_engine::store::split_entries;
 
     const MBOX: &str = "From a@b  Tue Oct 22 05:05:59 2013\nReturn-Path: <a@b>\nReceived: from x (y [127.0.0.1])\n\tby mail.example.com (8.13.8/8.13.8) with SMTP id r9M95xgc014513\n\tfor mom@example.com; Tue, 22 Oct 2013 05:05:59 -0400\nDate: Tue, 22 Oct 2013 05:05:59 -0400\nMessage-Id: <1@h>\nFrom: Me <a@b>\nSubject: hi\n\nHey\n\nFrom a@b  Tue Oct 22 05:06:59 2013\nReturn-Path: <a@b>\nReceived: from x\nSubject: two\n\n>From the start\n\n";
+
+    #[test]
+    fn flags_in_words() {
+        let cases = [
+            (
+                "Status: RO\nX-Status: AF\nX-Keywords: $Label1",
+                "seen answered flagged $Label1",
+            ),
+            (
+                "X-UID: 3\nStatus: R\nX-Status: TD",
+                "new seen draft deleted",
+            ),
+            ("X-UID: 3\nStatus: O", ""),
+            ("Subject: plain", ""),
+        ];
+        for (headers, words) in cases {
+            let entry = format!("From a  Sat Nov 28 13:08:26 2026\n{headers}\n\nbody\n\n");
+            assert_eq!(
+                messages(entry.as_bytes())[0].flags_in_words(),
+                words,
+                "{headers}"
+            );
+        }
+    }
 
     #[test]
     fn splits_and_marks_added_headers() {

@@ -20,7 +20,6 @@ use std::sync::Arc;
 use smtplab_engine::store::MailStore;
 use smtplab_engine::{Host, Personality, Protocol, Timestamp, World};
 
-use crate::teach::saved::{Saved, SavedLine, FORMAT_VERSION, SAVED_LINES};
 use editor::LineEditor;
 use history::History;
 use log::{Log, LogEvent};
@@ -28,6 +27,19 @@ use mail_reader::{MailReader, Reading, MAIL_PROMPT};
 use scrollback::{LineKind, Scrollback};
 use shell::{Outcome, COMMANDS};
 use telnet::{Escape, Output, TelnetClient};
+
+/// What a saved session puts back into a terminal.
+pub struct Loaded {
+    pub lines: Vec<(LineKind, String)>,
+    pub history: Vec<String>,
+    /// Each user's INBOX file.
+    pub inboxes: Vec<(String, String)>,
+    /// The users' other mail files, by `USER/NAME`.
+    pub others: Vec<(String, String)>,
+    pub world: World,
+    pub personality: &'static Personality,
+    pub timing: bool,
+}
 
 /// A key as the terminal understands it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,59 +158,31 @@ impl Terminal {
         &self.history
     }
 
-    /// The state worth keeping across a reload.
-    pub fn to_saved(&self) -> Saved {
-        let skip = self.scrollback.len().saturating_sub(SAVED_LINES);
-        Saved {
-            version: FORMAT_VERSION,
-            transcript: self
-                .scrollback
-                .lines()
-                .skip(skip)
-                .map(|line| SavedLine {
-                    kind: line.kind,
-                    text: line.text.clone(),
-                })
-                .collect(),
-            history: self.history.entries().to_vec(),
-            mailboxes: self
-                .mailboxes()
-                .keys()
-                .map(|user| {
-                    let file = self.mailboxes().file(user).unwrap_or_default();
-                    (user.clone(), String::from_utf8_lossy(&file).into_owned())
-                })
-                .collect(),
-            folders: self
-                .mailboxes()
-                .other_files()
-                .into_iter()
-                .map(|(key, file)| (key, String::from_utf8_lossy(&file).into_owned()))
-                .collect(),
-            world: self.world().clone(),
-            personality: self.personality().id.to_string(),
-            timing: self.timing,
-        }
+    /// Every line entered, oldest first (for saving).
+    pub fn history_entries(&self) -> &[String] {
+        self.history.entries()
     }
 
-    /// Puts a saved state back. The connection itself is not restored: a
-    /// reload is a new terminal, as closing a real one would be.
-    pub fn restore(&mut self, saved: Saved) {
+    /// Puts back what a saved session held: the screen's lines, the
+    /// history, the mail, the world and server, and whether pauses are
+    /// honoured. The connection itself is not restored: a reload is a new
+    /// terminal, as closing a real one would be.
+    pub fn load(&mut self, saved: Loaded) {
         self.scrollback.clear();
-        for line in saved.transcript {
-            self.scrollback.push(line.kind, line.text);
+        for (kind, text) in saved.lines {
+            self.scrollback.push(kind, text);
         }
         self.history = History::from_entries(saved.history);
         let store = self.host.store_mut();
         store.clear();
-        for (user, file) in saved.mailboxes {
+        for (user, file) in saved.inboxes {
             store.restore(&user, file.as_bytes());
         }
-        for (key, file) in saved.folders {
+        for (key, file) in saved.others {
             store.restore_other(&key, file.as_bytes());
         }
-        let personality = Personality::by_id(&saved.personality).unwrap_or(self.host.personality());
-        self.host.configure(Arc::new(saved.world), personality);
+        self.host
+            .configure(Arc::new(saved.world), saved.personality);
         self.timing = saved.timing;
         self.version += 1;
     }
@@ -607,28 +591,28 @@ impl Terminal {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use smtplab_engine::personality::{SENDMAIL_8_13_8, SENDMAIL_8_17_DEBIAN};
 
-    pub(super) fn now() -> Timestamp {
+    pub(crate) fn now() -> Timestamp {
         Timestamp::parse_rfc3339("2013-10-22T05:05:59-04:00").unwrap()
     }
 
-    pub(super) fn terminal() -> Terminal {
+    pub(crate) fn terminal() -> Terminal {
         let mut terminal = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
         terminal.timing = false;
         terminal
     }
 
-    pub(super) fn type_line(terminal: &mut Terminal, line: &str) {
+    pub(crate) fn type_line(terminal: &mut Terminal, line: &str) {
         for c in line.chars() {
             terminal.press(Key::Char(c), now());
         }
         terminal.press(Key::Enter, now());
     }
 
-    pub(super) fn screen(terminal: &Terminal) -> Vec<String> {
+    pub(crate) fn screen(terminal: &Terminal) -> Vec<String> {
         terminal
             .scrollback
             .lines()
@@ -761,7 +745,7 @@ mod tests {
     }
 
     /// Sends mom a message over SMTP in the tutorial world.
-    pub(super) fn deliver_to_mom(terminal: &mut Terminal, subject: &str) {
+    pub(crate) fn deliver_to_mom(terminal: &mut Terminal, subject: &str) {
         type_line(terminal, "telnet mail.example.com smtp");
         for line in [
             "HELO client.example.no",
@@ -948,7 +932,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod mail_world_tests {
+pub(crate) mod mail_world_tests {
     use super::tests::{now, screen as lines, terminal};
     use super::*;
     use smtplab_engine::personality::SENDMAIL_8_13_8;
@@ -960,7 +944,7 @@ mod mail_world_tests {
         }
     }
 
-    fn deliver_one() -> Terminal {
+    pub(crate) fn deliver_one() -> Terminal {
         let mut terminal = terminal();
         run(
             &mut terminal,
@@ -1044,59 +1028,6 @@ mod mail_world_tests {
         assert!(!terminal.reset_requested);
         run(&mut terminal, &["reset", "y"]);
         assert!(terminal.reset_requested);
-    }
-
-    #[test]
-    fn a_saved_terminal_comes_back() {
-        let terminal = deliver_one();
-        let saved = terminal.to_saved();
-        let mut restored = Terminal::new(World::corpus(), &SENDMAIL_8_13_8, 1);
-        restored.restore(Saved::from_json(&saved.to_json()).unwrap());
-        assert_eq!(lines(&restored), lines(&terminal));
-        assert_eq!(restored.mailboxes(), terminal.mailboxes());
-        assert_eq!(restored.history().entries(), terminal.history().entries());
-        assert_eq!(restored.world(), terminal.world());
-    }
-
-    #[test]
-    fn imap_folders_come_back_too() {
-        use super::tests::{deliver_to_mom, terminal, type_line};
-        let mut terminal = terminal();
-        deliver_to_mom(&mut terminal, "keep me");
-        type_line(&mut terminal, "telnet mail.example.com imap");
-        for line in [
-            "a1 LOGIN mom mom",
-            "a2 CREATE Archive",
-            "a3 SELECT INBOX",
-            "a4 COPY 1 Archive",
-            "a5 SUBSCRIBE Archive",
-            "a6 LOGOUT",
-        ] {
-            type_line(&mut terminal, line);
-        }
-        assert_eq!(terminal.mailboxes().other_files().len(), 2);
-        let saved = terminal.to_saved();
-        let mut restored = Terminal::new(World::tutorial(), &SENDMAIL_8_13_8, 1);
-        restored.restore(Saved::from_json(&saved.to_json()).unwrap());
-        assert_eq!(restored.mailboxes(), terminal.mailboxes());
-        let archive = restored.mailboxes().folders("mom");
-        let file = String::from_utf8_lossy(archive.get("Archive").unwrap()).into_owned();
-        assert!(file.contains("Subject: keep me"), "{file}");
-        // The shell shows the folder files where Dovecot keeps them.
-        type_line(&mut restored, "ls /home/mom/mail");
-        assert_eq!(lines(&restored).last().map(String::as_str), Some("Archive"));
-        type_line(&mut restored, "cat ~mom/mail/Archive");
-        let shown = lines(&restored);
-        assert!(shown.contains(&"Subject: keep me".to_string()), "{shown:?}");
-        assert!(
-            shown.iter().any(|l| l.starts_with("X-IMAPbase: ")),
-            "{shown:?}"
-        );
-        type_line(&mut restored, "cat /home/mom/mail/Nosuch");
-        assert_eq!(
-            lines(&restored).last().map(String::as_str),
-            Some("cat: /home/mom/mail/Nosuch: No such file or directory")
-        );
     }
 
     #[test]
