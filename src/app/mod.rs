@@ -2,6 +2,7 @@
 //! the settings form, preferences, URL parameters and paste splitting it
 //! uses. Plain Rust with no browser in it, tested natively.
 
+pub mod explain_view;
 pub mod parameters;
 pub mod paste;
 pub mod preferences;

@@ -37,6 +37,13 @@ impl Field {
 /// A field's message: (field, what is wrong).
 pub type FieldError = (Field, String);
 
+/// The servers the form offers: each personality's id and label.
+pub fn personalities() -> impl Iterator<Item = (&'static str, &'static str)> {
+    smtplab_engine::personality::ALL
+        .iter()
+        .map(|p| (p.id, p.label))
+}
+
 /// The form's fields, as typed.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Form {

@@ -11,6 +11,7 @@ use smtplab_engine::explain::Explanations;
 use smtplab_engine::personality::SENDMAIL_8_13_8;
 use smtplab_engine::{Personality, Timestamp, World};
 
+use super::explain_view::{explain_view, ExplainView, Explained};
 use super::parameters::{Parameters, MAX_PARAMETER_LENGTH};
 use super::paste::{split_paste, PASTE_CHUNK};
 use super::preferences::{Preferences, Theme};
@@ -19,6 +20,7 @@ use crate::teach::lessons::{self, LessonFile, Progress};
 use crate::teach::player::{Player, SPEEDS};
 use crate::teach::saved::Saved;
 use crate::teach::share::{typed_from_script, Shared};
+use crate::terminal::scrollback::LineKind;
 use crate::terminal::{Key, Terminal};
 
 /// The terminal, shared between states rather than copied: it holds up to
@@ -110,7 +112,8 @@ pub enum Action {
     /// Explain this line (explain mode).
     Explain(LineRef),
     ExplanationsLoading,
-    ExplanationsLoaded(Result<Rc<Explanations>, String>),
+    /// The explanations' JSON, or why it could not be fetched.
+    ExplanationsLoaded(Result<String, String>),
     /// A teacher's lesson file arrived (or could not be read).
     LessonsLoaded(Result<Rc<LessonFile>, String>),
     StartLesson(String),
@@ -242,6 +245,23 @@ fn fresh_terminal(seed: u32) -> Terminal {
 }
 
 impl AppState {
+    /// What explain mode's panel shows: the line chosen, explained with
+    /// the texts as far as they have loaded.
+    pub fn explain_view(&self) -> ExplainView {
+        let terminal = self.terminal.borrow();
+        let line = self
+            .explained
+            .and_then(|(block, index)| terminal.scrollback.line(block, index))
+            .map(|line| Explained {
+                text: line.text.clone(),
+                server: line.kind == LineKind::Server,
+                key: line.reply.as_ref().map(|tag| tag.key),
+                echo: line.reply.as_ref().and_then(|tag| tag.echo.clone()),
+                mail: line.mail,
+            });
+        explain_view(line.as_ref(), &self.explanations)
+    }
+
     /// The state the page opens with.
     pub fn start(startup: Startup) -> AppState {
         let parameters = &startup.parameters;
@@ -637,8 +657,8 @@ impl AppState {
                 None
             }
             Action::ExplanationsLoaded(result) => {
-                self.explanations = match result {
-                    Ok(all) => Loadable::Loaded(all),
+                self.explanations = match result.and_then(|text| Explanations::from_json(&text)) {
+                    Ok(all) => Loadable::Loaded(Rc::new(all)),
                     Err(e) => Loadable::Failed(e),
                 };
                 None

@@ -7,10 +7,9 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use smtplab_engine::explain::Explanations;
 use yew::prelude::*;
 
-use super::explain_panel::{ExplainPanel, Explained};
+use super::explain_panel::ExplainPanel;
 use super::key_bar::KeyBar;
 use super::lessons_panel::LessonsPanel;
 use super::mail_panel::MailPanel;
@@ -28,7 +27,6 @@ use crate::browser::{self, storage};
 use crate::teach::lessons::{parse_lessons, PROGRESS_KEY};
 use crate::teach::saved::Saved;
 use crate::terminal::mailbox::user_messages;
-use crate::terminal::scrollback::LineKind;
 use crate::terminal::Key;
 
 impl Reducible for AppState {
@@ -199,10 +197,7 @@ pub fn app() -> Html {
             if *wanted {
                 act.emit(Action::ExplanationsLoading);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let result = browser::fetch_text("explain.json")
-                        .await
-                        .and_then(|text| Explanations::from_json(&text))
-                        .map(Rc::new);
+                    let result = browser::fetch_text("explain.json").await;
                     act.emit(Action::ExplanationsLoaded(result));
                 });
             }
@@ -303,19 +298,7 @@ pub fn app() -> Html {
             <SharePanel terminal={state.terminal.clone()} share_link={state.share_link.clone()}
                 on_action={act.clone()} />
         },
-        Panel::Explain => {
-            let line = state
-                .explained
-                .and_then(|(block, index)| terminal.scrollback.line(block, index))
-                .map(|line| Explained {
-                    text: line.text.clone(),
-                    server: line.kind == LineKind::Server,
-                    key: line.reply.as_ref().map(|tag| tag.key),
-                    echo: line.reply.as_ref().and_then(|tag| tag.echo.clone()),
-                    mail: line.mail,
-                });
-            html! { <ExplainPanel {line} explanations={state.explanations.clone()} /> }
-        }
+        Panel::Explain => html! { <ExplainPanel view={state.explain_view()} /> },
     };
 
     html! {

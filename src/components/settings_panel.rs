@@ -3,10 +3,9 @@
 //! a value that is not valid gets a message beside its field (the form's
 //! rules are in `app/settings.rs`).
 
-use smtplab_engine::personality::ALL;
 use yew::prelude::*;
 
-use crate::app::settings::Field;
+use crate::app::settings::{personalities, Field};
 use crate::app::state::{Action, SettingsState};
 use crate::browser;
 
@@ -108,8 +107,8 @@ pub fn settings_panel(props: &SettingsPanelProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| on_action.emit(Action::StartOver(browser::now())))
     };
-    let personalities = ALL.iter().map(|p| {
-        html! { <option value={p.id} selected={p.id == form.personality}>{ p.label }</option> }
+    let personalities = personalities().map(|(id, label)| {
+        html! { <option value={id} selected={id == form.personality}>{ label }</option> }
     });
     let [hostname, rest @ ..] = TEXT_FIELDS;
     html! {
