@@ -6,6 +6,7 @@ pub mod app;
 pub mod block;
 pub mod block_group;
 pub mod explain_panel;
+pub mod hooks;
 pub mod input_line;
 pub mod key_bar;
 pub mod lessons_panel;
