@@ -508,22 +508,9 @@ impl AppState {
         self.terminal.borrow_mut().take_pending_wait()
     }
 
-    /// The state after `action`.
-    pub fn reduce(mut self, action: Action) -> AppState {
-        // Ctrl on the key bar, then a letter from the keyboard.
-        let action = match action {
-            Action::Type(text, now) if self.ctrl_held && text.chars().count() == 1 => {
-                let letter = text.chars().next().unwrap_or(' ').to_ascii_lowercase();
-                Action::Press(Key::Ctrl(letter), now)
-            }
-            other => other,
-        };
-        if matches!(action, Action::Press(..) | Action::Type(..)) {
-            self.ctrl_held = false;
-        }
-        let now = action.time();
-        self.terminal.borrow_mut().take_pending_wait();
-        let wait = match action {
+    /// Keys, typed and pasted text, and a pause ending: the terminal's. Returns a pause to wait.
+    fn terminal_input(&mut self, action: Action) -> Option<u64> {
+        match action {
             Action::Press(key, now) => self.terminal.borrow_mut().press(key, now),
             Action::Type(text, _) if text.len() > PASTE_CHUNK => {
                 self.paste = Some((Rc::new(split_paste(&text)), 0));
@@ -544,17 +531,21 @@ impl AppState {
                 terminal.take_pending_wait()
             }
             Action::Resume(now) => self.terminal.borrow_mut().resume(now),
+            _ => None,
+        }
+    }
+
+    /// What the page shows: font, theme, panels, the key bar's Ctrl, the mailbox opened.
+    fn view(&mut self, action: Action) {
+        match action {
             Action::FontSmaller => {
                 self.preferences.smaller();
-                None
             }
             Action::FontLarger => {
                 self.preferences.larger();
-                None
             }
             Action::SetTheme(theme) => {
                 self.preferences.theme = theme;
-                None
             }
             Action::Show(panel) => {
                 let next = if self.panel == panel {
@@ -577,34 +568,34 @@ impl AppState {
                     }
                 }
                 self.panel = next;
-                None
             }
             Action::ToggleCtrl => {
                 self.ctrl_held = !self.ctrl_held;
-                None
             }
             Action::Copied => {
                 self.copied = true;
-                None
             }
             Action::OpenMailbox(user) => {
                 self.mail_user = Some(user);
                 self.mail_message = None;
-                None
             }
             Action::OpenMessage(index) => {
                 self.mail_message = Some(index);
-                None
             }
+            _ => {}
+        }
+    }
+
+    /// The settings form: edited, reset to the defaults, applied.
+    fn edit_settings(&mut self, action: Action) {
+        match action {
             Action::EditSetting(field, value) => {
                 self.settings.form.set(field, value);
                 self.settings.saved = false;
-                None
             }
             Action::SettingsDefaults => {
                 let timing = self.settings.form.timing;
                 self.settings.form = Form::from_world(&World::tutorial(), &SENDMAIL_8_13_8, timing);
-                None
             }
             Action::ApplySettings => {
                 let base = self.terminal.borrow().world().clone();
@@ -627,12 +618,14 @@ impl AppState {
                         self.settings.saved = false;
                     }
                 }
-                None
             }
-            Action::StartOver(now) => {
-                self.start_over(now);
-                None
-            }
+            _ => {}
+        }
+    }
+
+    /// Explain mode: on and off, the line chosen, its texts loading.
+    fn explain_mode(&mut self, action: Action) {
+        match action {
             Action::ToggleExplain => {
                 self.explain = !self.explain;
                 self.explained = None;
@@ -645,33 +638,34 @@ impl AppState {
                 } else if self.panel == Panel::Explain {
                     self.panel = Panel::None;
                 }
-                None
             }
             Action::Explain(line) => {
                 self.explained = Some(line);
                 self.panel = Panel::Explain;
-                None
             }
             Action::ExplanationsLoading => {
                 self.explanations = Loadable::Loading;
-                None
             }
             Action::ExplanationsLoaded(result) => {
                 self.explanations = match result.and_then(|text| Explanations::from_json(&text)) {
                     Ok(all) => Loadable::Loaded(Rc::new(all)),
                     Err(e) => Loadable::Failed(e),
                 };
-                None
             }
+            _ => {}
+        }
+    }
+
+    /// A teacher's lesson file loaded, a lesson started.
+    fn lesson(&mut self, action: Action) {
+        match action {
             Action::LessonsLoaded(Ok(file)) => {
                 self.lessons.use_file(file);
                 self.lessons.current = None;
                 self.lessons.error = None;
-                None
             }
             Action::LessonsLoaded(Err(error)) => {
                 self.lessons.error = Some(error);
-                None
             }
             Action::StartLesson(id) => {
                 let file = Rc::clone(&self.lessons.file);
@@ -690,6 +684,58 @@ impl AppState {
                     terminal.notice(&format!("Lesson: {}", lesson.goal));
                     self.lessons.current = Some(id);
                 }
+            }
+            _ => {}
+        }
+    }
+
+    /// The state after `action`.
+    pub fn reduce(mut self, action: Action) -> AppState {
+        // Ctrl on the key bar, then a letter from the keyboard.
+        let action = match action {
+            Action::Type(text, now) if self.ctrl_held && text.chars().count() == 1 => {
+                let letter = text.chars().next().unwrap_or(' ').to_ascii_lowercase();
+                Action::Press(Key::Ctrl(letter), now)
+            }
+            other => other,
+        };
+        if matches!(action, Action::Press(..) | Action::Type(..)) {
+            self.ctrl_held = false;
+        }
+        let now = action.time();
+        self.terminal.borrow_mut().take_pending_wait();
+        let wait = match action {
+            Action::Press(..) | Action::Type(..) | Action::PasteNext(_) | Action::Resume(_) => {
+                self.terminal_input(action)
+            }
+            Action::FontSmaller
+            | Action::FontLarger
+            | Action::SetTheme(_)
+            | Action::Show(_)
+            | Action::ToggleCtrl
+            | Action::Copied
+            | Action::OpenMailbox(_)
+            | Action::OpenMessage(_) => {
+                self.view(action);
+                None
+            }
+            Action::EditSetting(..) | Action::SettingsDefaults | Action::ApplySettings => {
+                self.edit_settings(action);
+                None
+            }
+            Action::ToggleExplain
+            | Action::Explain(_)
+            | Action::ExplanationsLoading
+            | Action::ExplanationsLoaded(_) => {
+                self.explain_mode(action);
+                None
+            }
+            Action::LessonsLoaded(_) | Action::StartLesson(_) => {
+                self.lesson(action);
+                None
+            }
+            Action::StartOver(now) => {
+                self.start_over(now);
                 None
             }
             Action::Replay {
