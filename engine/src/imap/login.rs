@@ -1,0 +1,214 @@
+//! Logging in: the capabilities offered before and after, LOGIN,
+//! AUTHENTICATE PLAIN and its SASL answer, and a failed login.
+
+use super::*;
+
+impl ImapSession {
+    pub(super) fn plaintext_allowed(&self) -> bool {
+        self.world.login_policy == PlaintextLogin::Allowed || self.tls || self.local_client
+    }
+
+    pub(super) fn login_capability(&self) -> String {
+        let mut list: Vec<&str> = self.server.login_capabilities.to_vec();
+        if !self.tls && self.world.tls_certificate != Some(false) {
+            list.push("STARTTLS");
+        }
+        let auth: Vec<String> = self
+            .server
+            .mechanisms
+            .iter()
+            .map(|m| format!("AUTH={m}"))
+            .collect();
+        if self.plaintext_allowed() {
+            list.extend(auth.iter().map(String::as_str));
+            list.join(" ")
+        } else {
+            list.push("LOGINDISABLED");
+            list.join(" ")
+        }
+    }
+
+    pub(super) fn capability(&self) -> String {
+        self.server.capabilities.join(" ")
+    }
+
+    pub(super) fn login_command(
+        &mut self,
+        tag: &str,
+        name: &str,
+        rest: &[u8],
+        out: &mut Vec<MailAction>,
+    ) {
+        let args = arguments(rest);
+        let good = match (name, &args) {
+            ("CAPABILITY", Ok(_)) => {
+                self.asked_capability |= !self.tls;
+                out.push(MailAction::Send(format!(
+                    "* CAPABILITY {}",
+                    self.login_capability()
+                )));
+                out.push(MailAction::Send(format!(
+                    "{tag} OK Pre-login capabilities listed, post-login capabilities have more."
+                )));
+                true
+            }
+            ("NOOP", Ok(_)) => {
+                out.push(MailAction::Send(format!("{tag} OK NOOP completed.")));
+                true
+            }
+            ("LOGOUT", Ok(_)) => {
+                out.push(MailAction::Send("* BYE Logging out".to_string()));
+                out.push(MailAction::Send(format!("{tag} OK Logout completed.")));
+                self.close(out);
+                true
+            }
+            ("ID", Ok(_)) => {
+                out.push(MailAction::Send("* ID NIL".to_string()));
+                out.push(MailAction::Send(format!("{tag} OK ID completed.")));
+                true
+            }
+            ("ENABLE", Ok(_)) => {
+                out.push(MailAction::Send("* ENABLED".to_string()));
+                out.push(MailAction::Send(format!(
+                    "{tag} OK ENABLE ignored in non-authenticated state."
+                )));
+                true
+            }
+            ("STARTTLS", Ok(_)) => {
+                if self.tls {
+                    out.push(MailAction::Send(format!(
+                        "{tag} BAD TLS is already active."
+                    )));
+                } else {
+                    out.push(MailAction::Send(format!(
+                        "{tag} OK Begin TLS negotiation now."
+                    )));
+                    out.push(MailAction::StartTls);
+                    self.state = State::TlsHandshake;
+                    // What was pipelined after STARTTLS is not read as TLS.
+                    self.input.clear();
+                }
+                true
+            }
+            ("LOGIN", Ok(args)) => {
+                match (
+                    args.first().and_then(Arg::text),
+                    args.get(1).and_then(Arg::text),
+                ) {
+                    (Some(user), Some(password)) if args.len() == 2 => {
+                        if !self.plaintext_allowed() {
+                            out.push(MailAction::Send(
+                                "* BAD [ALERT] Plaintext authentication not allowed without SSL/TLS, but your client did it anyway. If anyone was listening, the password was exposed."
+                                    .to_string(),
+                            ));
+                            out.push(MailAction::Send(format!(
+                                "{tag} NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections."
+                            )));
+                        } else {
+                            self.log_in(tag, &user, &password, out);
+                        }
+                        true
+                    }
+                    _ => {
+                        out.push(MailAction::Send(format!("{tag} BAD Invalid arguments.")));
+                        true
+                    }
+                }
+            }
+            ("AUTHENTICATE", Ok(args)) => {
+                let mechanism = args.first().and_then(Arg::text).unwrap_or_default();
+                if !self
+                    .server
+                    .mechanisms
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(&mechanism))
+                {
+                    out.push(MailAction::Send(format!(
+                        "{tag} NO Unsupported authentication mechanism."
+                    )));
+                } else if !self.plaintext_allowed() {
+                    out.push(MailAction::Send(format!(
+                        "{tag} NO [PRIVACYREQUIRED] Plaintext authentication disabled."
+                    )));
+                } else if let Some(initial) = args.get(1).and_then(Arg::text) {
+                    self.plain_response(tag, &initial, out);
+                } else {
+                    out.push(MailAction::Send("+ ".to_string()));
+                    self.state = State::SaslResponse {
+                        tag: tag.to_string(),
+                    };
+                }
+                true
+            }
+            _ => false,
+        };
+        if good {
+            self.bad_commands = 0;
+        } else {
+            self.tagged_error(tag, "", out);
+        }
+    }
+
+    pub(super) fn sasl_response(&mut self, tag: &str, line: &str, out: &mut Vec<MailAction>) {
+        self.state = State::NotAuthenticated;
+        if line == "*" {
+            out.push(MailAction::Send(format!(
+                "{tag} BAD Authentication aborted by client."
+            )));
+            return;
+        }
+        self.plain_response(tag, line, out);
+    }
+
+    pub(super) fn plain_response(&mut self, tag: &str, encoded: &str, out: &mut Vec<MailAction>) {
+        let Ok(decoded) = BASE64.decode(encoded.trim()) else {
+            out.push(MailAction::Send(format!(
+                "{tag} BAD Invalid base64 data in continued response"
+            )));
+            return;
+        };
+        let parts: Vec<&[u8]> = decoded.split(|&b| b == 0).collect();
+        match parts.as_slice() {
+            [authz, user, password] if authz.is_empty() || authz == user => {
+                let user = String::from_utf8_lossy(user).into_owned();
+                let password = String::from_utf8_lossy(password).into_owned();
+                self.log_in(tag, &user, &password, out);
+            }
+            _ => self.fail_login(tag, out),
+        }
+    }
+
+    pub(super) fn fail_login(&mut self, tag: &str, out: &mut Vec<MailAction>) {
+        out.push(MailAction::Pause {
+            millis: self.server.failure_delay_millis,
+        });
+        out.push(MailAction::Send(format!(
+            "{tag} NO [AUTHENTICATIONFAILED] Authentication failed."
+        )));
+    }
+
+    pub(super) fn log_in(
+        &mut self,
+        tag: &str,
+        user: &str,
+        password: &str,
+        out: &mut Vec<MailAction>,
+    ) {
+        let known = self.world.users.iter().find(|u| {
+            u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
+        });
+        match known {
+            Some(found) => {
+                let name = found.name.clone();
+                self.state = State::Opening {
+                    tag: tag.to_string(),
+                    user: name.clone(),
+                };
+                out.push(MailAction::Open { user: name });
+            }
+            None => self.fail_login(tag, out),
+        }
+    }
+
+    // ---- The store ----
+}

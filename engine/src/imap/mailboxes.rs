@@ -1,0 +1,640 @@
+//! Mailbox operations: the mailbox files, SELECT and EXAMINE, EXPUNGE, LIST
+//! and LSUB, STATUS, APPEND, and what is written when a mailbox closes.
+
+use super::*;
+
+impl ImapSession {
+    /// The canonical name of an existing mailbox (`INBOX` in any case).
+    pub(super) fn mailbox_name(&self, name: &str) -> Option<String> {
+        if name.eq_ignore_ascii_case("INBOX") {
+            return Some("INBOX".to_string());
+        }
+        self.store
+            .folders
+            .contains_key(name)
+            .then(|| name.to_string())
+    }
+
+    pub(super) fn file_of(&self, name: &str) -> Vec<u8> {
+        if name == "INBOX" {
+            self.store.inbox.clone()
+        } else {
+            self.store.folders.get(name).cloned().unwrap_or_default()
+        }
+    }
+
+    pub(super) fn save_file(&mut self, name: &str, file: Vec<u8>, out: &mut Vec<MailAction>) {
+        if name == "INBOX" {
+            if self.store.inbox != file {
+                self.store.inbox = file.clone();
+                out.push(MailAction::Save {
+                    user: self.user.clone(),
+                    file,
+                });
+            }
+        } else if self.store.folders.get(name) != Some(&file) {
+            self.store.folders.insert(name.to_string(), file.clone());
+            out.push(MailAction::Write {
+                user: self.user.clone(),
+                path: StorePath::Folder(name.to_string()),
+                file: Some(file),
+            });
+        }
+    }
+
+    pub(super) fn now_validity(&self) -> u32 {
+        self.now_seconds.clamp(1, i64::from(u32::MAX)) as u32
+    }
+
+    /// Opens a mailbox file as Dovecot does: a file never indexed is
+    /// indexed, its UIDs written at once (`eager`: SELECT, LIST, STATUS
+    /// ...) or kept in the session until the file is next written (an
+    /// APPEND's quick sync). Returns the file and whether the mailbox had
+    /// been indexed before (in the file or earlier in this session).
+    pub(super) fn indexed(
+        &mut self,
+        name: &str,
+        eager: bool,
+        out: &mut Vec<MailAction>,
+    ) -> (Vec<u8>, bool) {
+        let file = self.file_of(name);
+        let data = mbox::read(&file);
+        let in_file = data.uid_validity.is_some();
+        let before = in_file || self.indexed.contains_key(name);
+        if before {
+            return (file, true);
+        }
+        let validity = match self.folder_validity.get(name) {
+            Some(&validity) => validity,
+            None => {
+                let now = self.now_validity();
+                self.folder_validity.insert(name.to_string(), now);
+                now
+            }
+        };
+        if data.messages.is_empty() {
+            return (file, false);
+        }
+        if eager {
+            let indexed = mbox::index(&file, validity);
+            self.save_file(name, indexed.clone(), out);
+            (indexed, false)
+        } else {
+            self.indexed.insert(name.to_string(), validity);
+            (file, false)
+        }
+    }
+
+    /// Writes the UIDs of mailboxes indexed but never written, as Dovecot
+    /// does when the session ends.
+    pub(super) fn finish(&mut self, out: &mut Vec<MailAction>) {
+        self.close_mailbox(out);
+        for (name, validity) in std::mem::take(&mut self.indexed).0 {
+            let file = self.file_of(&name);
+            if mbox::read(&file).uid_validity.is_none() {
+                self.save_file(&name, mbox::index(&file, validity), out);
+            }
+        }
+    }
+
+    pub(super) fn validity_of(&self, name: &str, mailbox: &mbox::Mailbox) -> u32 {
+        mailbox
+            .uid_validity
+            .or_else(|| self.indexed.get(name).copied())
+            .or_else(|| self.folder_validity.get(name).copied())
+            .unwrap_or_else(|| self.now_validity())
+    }
+
+    /// Writes back what the selected mailbox changed, as Dovecot does
+    /// when it closes it.
+    pub(super) fn close_mailbox(&mut self, out: &mut Vec<MailAction>) {
+        let Some(selected) = self.selected.take() else {
+            return;
+        };
+        if selected.read_only {
+            return;
+        }
+        let file = sync_file(&selected, &[]);
+        if mbox::read(&file).uid_validity.is_some() {
+            self.indexed.remove(&selected.name);
+        }
+        self.save_file(&selected.name, file, out);
+    }
+
+    // ---- After login (`imap`) ----
+
+    /// New messages in the selected mailbox, announced before a reply.
+    pub(super) fn announce(&mut self, out: &mut Vec<MailAction>, name: &str) {
+        if matches!(name, "SELECT" | "EXAMINE" | "LOGOUT") {
+            return;
+        }
+        if let Some(selected) = &mut self.selected {
+            if selected.announced < selected.messages.len() {
+                selected.announced = selected.messages.len();
+                let recent = selected.messages.iter().filter(|m| m.recent).count();
+                out.push(MailAction::Send(format!(
+                    "* {} EXISTS",
+                    selected.messages.len()
+                )));
+                out.push(MailAction::Send(format!("* {recent} RECENT")));
+            }
+        }
+    }
+
+    pub(super) fn select(
+        &mut self,
+        tag: &str,
+        mailbox: &str,
+        read_only: bool,
+        out: &mut Vec<MailAction>,
+    ) {
+        self.close_mailbox(out);
+        let Some(name) = self.mailbox_name(mailbox) else {
+            // Dovecot looks the name up in its mailbox list, which
+            // refreshes (and indexes) INBOX.
+            let _ = self.indexed("INBOX", true, out);
+            self.tagged(tag, "NO", &format!("Mailbox doesn't exist: {mailbox}"), out);
+            return;
+        };
+        let (file, indexed_before) = self.indexed(&name, true, out);
+        let mailbox_data = mbox::read(&file);
+        let uid_validity = self.validity_of(&name, &mailbox_data);
+        let messages: Vec<Message> = mailbox_data
+            .messages
+            .iter()
+            .map(|m| Message {
+                uid: m.uid,
+                text: Arc::new(m.text.clone()),
+                flags: m.flags,
+                keywords: m.keywords.clone(),
+                recent: m.recent,
+                received: m.received.clone(),
+            })
+            .collect();
+        let count = messages.len();
+        let recent = messages.iter().filter(|m| m.recent).count();
+        let changed_upto = if indexed_before && !read_only && recent > 0 {
+            messages.iter().rposition(|m| m.recent).map_or(0, |i| i + 1)
+        } else {
+            0
+        };
+        let selected = Selected {
+            name,
+            read_only,
+            file,
+            messages,
+            uid_validity,
+            uid_next: mailbox_data.uid_next,
+            keywords: mailbox_data.keywords.clone(),
+            indexed_before,
+            changed_upto,
+            announced: count,
+        };
+        let keywords = flag_list_with(&selected.keywords);
+        out.push(MailAction::Send(format!(
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{keywords})"
+        )));
+        if read_only {
+            out.push(MailAction::Send(
+                "* OK [PERMANENTFLAGS ()] Read-only mailbox.".to_string(),
+            ));
+        } else {
+            out.push(MailAction::Send(format!(
+                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{keywords} \\*)] Flags permitted."
+            )));
+        }
+        out.push(MailAction::Send(format!("* {count} EXISTS")));
+        out.push(MailAction::Send(format!("* {recent} RECENT")));
+        if let Some(first) = selected.messages.iter().position(|m| m.flags & SEEN == 0) {
+            out.push(MailAction::Send(format!(
+                "* OK [UNSEEN {}] First unseen.",
+                first + 1
+            )));
+        }
+        out.push(MailAction::Send(format!(
+            "* OK [UIDVALIDITY {}] UIDs valid",
+            selected.uid_validity
+        )));
+        out.push(MailAction::Send(format!(
+            "* OK [UIDNEXT {}] Predicted next UID",
+            selected.uid_next
+        )));
+        self.selected = Some(selected);
+        if read_only {
+            self.tagged(tag, "OK", "[READ-ONLY] Examine completed.", out);
+        } else {
+            self.tagged(tag, "OK", "[READ-WRITE] Select completed.", out);
+        }
+    }
+
+    /// Removes \Deleted messages (within `uids` if given). Returns their
+    /// sequence numbers as EXPUNGE reports them, and the new file.
+    pub(super) fn expunge(&mut self, uids: Option<&[(u32, u32)]>) -> (Vec<usize>, Option<Vec<u8>>) {
+        let Some(selected) = &mut self.selected else {
+            return (Vec::new(), None);
+        };
+        if selected.read_only {
+            return (Vec::new(), None);
+        }
+        let gone: Vec<bool> = selected
+            .messages
+            .iter()
+            .map(|m| m.flags & DELETED != 0 && uids.is_none_or(|set| in_set(set, m.uid)))
+            .collect();
+        if !gone.iter().any(|&g| g) {
+            return (Vec::new(), None);
+        }
+        let file = sync_file(selected, &gone);
+        let mut reported = Vec::new();
+        let mut removed = 0;
+        for (index, &g) in gone.iter().enumerate() {
+            if g {
+                reported.push(index + 1 - removed);
+                removed += 1;
+            }
+        }
+        let mut index = 0;
+        selected.messages.retain(|_| {
+            let keep = !gone[index];
+            index += 1;
+            keep
+        });
+        selected.announced = selected.messages.len();
+        selected.changed_upto = 0;
+        selected.indexed_before = true;
+        selected.file = file.clone();
+        (reported, Some(file))
+    }
+
+    pub(super) fn list(
+        &mut self,
+        tag: &str,
+        name: &str,
+        reference: &str,
+        pattern: &str,
+        out: &mut Vec<MailAction>,
+    ) {
+        let done = if name == "LIST" {
+            "List completed."
+        } else {
+            "Lsub completed."
+        };
+        if name == "LIST" && pattern.is_empty() {
+            out.push(MailAction::Send(
+                "* LIST (\\Noselect) \"/\" \"\"".to_string(),
+            ));
+            self.tagged(tag, "OK", done, out);
+            return;
+        }
+        let full = format!("{reference}{pattern}");
+        let mut names: Vec<String> = vec!["INBOX".to_string()];
+        names.extend(self.store.folders.keys().cloned());
+        // Folders in folders: the directories above them are listed too,
+        // as places that hold mailboxes but are none.
+        let mut parents: Vec<String> = Vec::new();
+        for folder in self.store.folders.keys() {
+            let mut at = 0;
+            while let Some(slash) = folder[at..].find('/') {
+                let parent = folder[..at + slash].to_string();
+                if !names.contains(&parent) && !parents.contains(&parent) {
+                    parents.push(parent);
+                }
+                at += slash + 1;
+            }
+        }
+        // In name order, INBOX first.
+        for parent in &parents {
+            let at = names[1..]
+                .iter()
+                .position(|n| n > parent)
+                .map_or(names.len(), |i| i + 1);
+            names.insert(at, parent.clone());
+        }
+        let subscribed = subscriptions(&self.store.subscriptions);
+        let mut lines = Vec::new();
+        for mailbox in &names {
+            if !list_match(&full, mailbox) {
+                continue;
+            }
+            if name == "LSUB" && !subscribed.contains(mailbox) {
+                continue;
+            }
+            if mailbox == "INBOX" {
+                let _ = self.indexed("INBOX", true, out);
+            }
+            let mut flags: Vec<&str> = Vec::new();
+            if name == "LIST" {
+                let prefix = format!("{mailbox}/");
+                let children = names.iter().any(|n| n.starts_with(&prefix));
+                if parents.contains(mailbox) {
+                    flags.push("\\Noselect");
+                }
+                flags.push(if children {
+                    "\\HasChildren"
+                } else {
+                    "\\HasNoChildren"
+                });
+                if let Some((_, special)) =
+                    self.server.special_use.iter().find(|(n, _)| n == mailbox)
+                {
+                    flags.push(special);
+                }
+            }
+            lines.push(format!(
+                "* {name} ({}) \"/\" {}",
+                flags.join(" "),
+                mailbox_wire(mailbox)
+            ));
+        }
+        out.extend(lines.into_iter().map(MailAction::Send));
+        self.tagged(tag, "OK", done, out);
+    }
+
+    pub(super) fn status(
+        &mut self,
+        tag: &str,
+        mailbox: &str,
+        items: &[Arg],
+        out: &mut Vec<MailAction>,
+    ) -> Result<(), String> {
+        let Some(name) = self.mailbox_name(mailbox) else {
+            self.tagged(tag, "NO", &format!("Mailbox doesn't exist: {mailbox}"), out);
+            return Ok(());
+        };
+        let (file, _) = self.indexed(&name, true, out);
+        let data = mbox::read(&file);
+        let selected_here = self.selected.as_ref().filter(|s| s.name == name);
+        let (count, recent, unseen, next, validity, size) = match selected_here {
+            Some(s) => (
+                s.messages.len(),
+                s.messages.iter().filter(|m| m.recent).count(),
+                s.messages.iter().filter(|m| m.flags & SEEN == 0).count(),
+                s.uid_next,
+                s.uid_validity,
+                s.messages.iter().map(|m| m.text.len()).sum::<usize>(),
+            ),
+            None => (
+                data.messages.len(),
+                data.messages.iter().filter(|m| m.recent).count(),
+                data.messages.iter().filter(|m| m.flags & SEEN == 0).count(),
+                data.uid_next,
+                self.validity_of(&name, &data),
+                data.messages.iter().map(|m| m.text.len()).sum::<usize>(),
+            ),
+        };
+        let mut parts = Vec::new();
+        for item in items {
+            let item = item.atom().map(str::to_ascii_uppercase).unwrap_or_default();
+            let value = match item.as_str() {
+                "MESSAGES" => count.to_string(),
+                "RECENT" => recent.to_string(),
+                "UNSEEN" => unseen.to_string(),
+                "UIDNEXT" => next.to_string(),
+                "UIDVALIDITY" => validity.to_string(),
+                "SIZE" => size.to_string(),
+                _ => return Err(format!("Invalid status item {item}")),
+            };
+            parts.push(format!("{item} {value}"));
+        }
+        out.push(MailAction::Send(format!(
+            "* STATUS {} ({})",
+            mailbox_wire(&name),
+            parts.join(" ")
+        )));
+        if selected_here.is_some() {
+            self.tagged(
+                tag,
+                "OK",
+                "[CLIENTBUG] Status on selected mailbox completed.",
+                out,
+            );
+        } else {
+            self.tagged(tag, "OK", "Status completed.", out);
+        }
+        Ok(())
+    }
+
+    pub(super) fn append(
+        &mut self,
+        tag: &str,
+        args: &[Arg],
+        out: &mut Vec<MailAction>,
+    ) -> Result<(), String> {
+        let mailbox = text_at(args, 0)?;
+        let mut rest = &args[1..];
+        let mut flags = 0u8;
+        let mut keywords = Vec::new();
+        if let Some(list) = rest.first().and_then(Arg::list) {
+            for flag in list {
+                let flag = flag.atom().ok_or("Invalid arguments.")?;
+                parse_flag(flag, &mut flags, &mut keywords)?;
+            }
+            rest = &rest[1..];
+        }
+        let mut date: Option<Timestamp> = None;
+        if let Some(Arg::Quoted(text)) = rest.first() {
+            let text = String::from_utf8_lossy(text);
+            date = Some(Timestamp::parse_imap_date(&text).ok_or("Invalid internal date.")?);
+            rest = &rest[1..];
+        }
+        let message = match rest {
+            [Arg::Literal(bytes)] => bytes.clone(),
+            _ => return Err("Invalid arguments.".to_string()),
+        };
+        let Some(name) = self.mailbox_name(&mailbox) else {
+            let _ = self.indexed("INBOX", true, out);
+            self.tagged(
+                tag,
+                "NO",
+                &format!("[TRYCREATE] Mailbox doesn't exist: {mailbox}"),
+                out,
+            );
+            return Ok(());
+        };
+        let (file, _) = self.indexed(&name, false, out);
+        let data = mbox::read(&file);
+        let validity = self.validity_of(&name, &data);
+        let selected_here = self.selected.as_ref().is_some_and(|s| s.name == name);
+        let current_file = match (&self.selected, selected_here) {
+            (Some(s), true) => s.file.clone(),
+            _ => file,
+        };
+        let uid = match (&self.selected, selected_here) {
+            (Some(s), true) => s.uid_next,
+            _ => data.uid_next,
+        };
+        let received = date.unwrap_or_else(|| Timestamp::new(self.now_seconds, 0));
+        let received = Timestamp::new(received.unix_seconds, 0).ctime();
+        let sender = format!("{}@{}", self.user, self.world.machine_name());
+        let state = MessageState {
+            flags,
+            keywords: keywords.clone(),
+            recent: true,
+        };
+        let empty = mbox::read(&current_file).messages.is_empty();
+        let base = Base {
+            uid_validity: validity,
+            last_uid: uid,
+            keywords: Vec::new(),
+        };
+        let new_file = mbox::append(
+            &current_file,
+            &message,
+            &sender,
+            &received,
+            uid,
+            empty.then_some(&base),
+            &state,
+        );
+        if let Some(selected) = self.selected.as_mut().filter(|s| s.name == name) {
+            let stored = mbox::read(&new_file);
+            let text = stored
+                .messages
+                .last()
+                .map(|m| m.text.clone())
+                .unwrap_or_default();
+            selected.messages.push(Message {
+                uid,
+                text: Arc::new(text),
+                flags,
+                keywords,
+                recent: true,
+                received,
+            });
+            selected.uid_next = uid.saturating_add(1);
+            selected.file = new_file.clone();
+            selected.changed_upto = selected.messages.len();
+        }
+        self.save_file(&name, new_file, out);
+        self.announce(out, "APPEND");
+        self.tagged(
+            tag,
+            "OK",
+            &format!("[APPENDUID {validity} {uid}] Append completed."),
+            out,
+        );
+        Ok(())
+    }
+}
+
+/// The file of a selected mailbox with its changes written, `gone`
+/// marking messages to remove.
+pub(super) fn sync_file(selected: &Selected, gone: &[bool]) -> Vec<u8> {
+    let changed_upto = if gone.iter().any(|&g| g) {
+        selected.messages.len()
+    } else {
+        selected.changed_upto
+    };
+    let plans: Vec<Plan> = selected
+        .messages
+        .iter()
+        .enumerate()
+        .map(|(index, message)| {
+            if gone.get(index).copied().unwrap_or(false) {
+                return Plan::Expunge;
+            }
+            let write = index < changed_upto;
+            Plan::Write {
+                state: MessageState {
+                    flags: message.flags,
+                    keywords: message.keywords.clone(),
+                    // Written back as no longer new; the session had it.
+                    recent: !write,
+                },
+                write,
+            }
+        })
+        .collect();
+    let base = Base {
+        uid_validity: selected.uid_validity,
+        last_uid: selected.uid_next.saturating_sub(1),
+        keywords: selected.keywords.clone(),
+    };
+    mbox::sync(&selected.file, &base, &plans)
+}
+
+pub(super) fn subscriptions(file: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(file);
+    let body = text.split_once("\n\n").map_or("", |(_, rest)| rest);
+    body.lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// A mailbox name as LIST writes it: an atom when it can be one.
+pub(super) fn mailbox_wire(name: &str) -> String {
+    let atom = !name.is_empty()
+        && name.bytes().all(|b| {
+            b > b' ' && b < 0x7f && !matches!(b, b'(' | b')' | b'{' | b'"' | b'\\' | b'%' | b'*')
+        });
+    if atom {
+        name.to_string()
+    } else {
+        String::from_utf8_lossy(&message::string(name.as_bytes())).into_owned()
+    }
+}
+
+/// LIST's wildcards: `*` matches anything, `%` anything but `/`.
+pub(super) fn list_match(pattern: &str, name: &str) -> bool {
+    if name == "INBOX" && pattern.eq_ignore_ascii_case("INBOX") {
+        return true;
+    }
+    // Row by row over the pattern: which prefixes of the name the pattern
+    // so far matches. Linear in each, however many wildcards a client
+    // sends (trying every split instead is exponential in them).
+    let name = name.as_bytes();
+    let mut matches = vec![false; name.len() + 1];
+    matches[0] = true;
+    for &p in pattern.as_bytes() {
+        let mut next = vec![false; name.len() + 1];
+        match p {
+            b'*' | b'%' => {
+                let mut reachable = false;
+                for i in 0..=name.len() {
+                    if p == b'%' && i > 0 && name[i - 1] == b'/' {
+                        reachable = false;
+                    }
+                    reachable |= matches[i];
+                    next[i] = reachable;
+                }
+            }
+            _ => {
+                for i in 0..name.len() {
+                    next[i + 1] = matches[i] && name[i] == p;
+                }
+            }
+        }
+        matches = next;
+    }
+    matches[name.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_match;
+
+    #[test]
+    fn list_patterns() {
+        let table = [
+            ("*", "INBOX", true),
+            ("%", "Old/2026", false),
+            ("%", "Old", true),
+            ("Old/%", "Old/2026", true),
+            ("O*6", "Old/2026", true),
+            ("O%6", "Old/2026", false),
+            ("inbox", "INBOX", true),
+            ("Drafts", "drafts", false),
+            ("", "INBOX", false),
+            ("**********x", "INBOX", false),
+            (
+                "*%*%*%*%*%*%*%*%*%*%*%",
+                "a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s",
+                true,
+            ),
+        ];
+        for (pattern, name, want) in table {
+            assert_eq!(list_match(pattern, name), want, "{pattern} {name}");
+        }
+    }
+}

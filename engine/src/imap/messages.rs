@@ -1,0 +1,386 @@
+//! Message operations: the messages a set names, FETCH, STORE, SEARCH, COPY
+//! and MOVE.
+
+use super::*;
+
+impl ImapSession {
+    /// The messages a sequence or UID set names, as indexes.
+    pub(super) fn chosen(&self, set: &str, uid: bool) -> Result<Vec<usize>, String> {
+        let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
+        let count = selected.messages.len();
+        if uid {
+            let largest = selected.messages.last().map_or(0, |m| m.uid);
+            let ranges = sequence_set(set, largest.max(1)).ok_or("Invalid uidset")?;
+            return Ok((0..count)
+                .filter(|&i| in_set(&ranges, selected.messages[i].uid))
+                .collect());
+        }
+        let ranges = sequence_set(set, count as u32).ok_or("Invalid messageset")?;
+        if count == 0 || ranges.iter().any(|&(_, high)| high as usize > count) {
+            return Err("Invalid messageset".to_string());
+        }
+        Ok((0..count)
+            .filter(|&i| in_set(&ranges, i as u32 + 1))
+            .collect())
+    }
+
+    pub(super) fn fetch(
+        &mut self,
+        tag: &str,
+        uid: bool,
+        args: &[Arg],
+        out: &mut Vec<MailAction>,
+    ) -> Result<(), String> {
+        let set = atom_at(args, 0)?;
+        let items = fetch_items(args.get(1).ok_or("Invalid arguments.")?)?;
+        let chosen = self.chosen(set, uid)?;
+        let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
+        for index in chosen {
+            let mut parts: Vec<Vec<u8>> = Vec::new();
+            let mut items = items.clone();
+            if uid && !items.iter().any(|i| matches!(i, Item::Uid)) {
+                items.insert(0, Item::Uid);
+            }
+            let sets_seen = !selected.read_only
+                && items
+                    .iter()
+                    .any(|i| matches!(i, Item::Section { peek: false, .. }));
+            let message = &mut selected.messages[index];
+            if sets_seen && message.flags & SEEN == 0 {
+                message.flags |= SEEN;
+                selected.changed_upto = selected.changed_upto.max(index + 1);
+                if !items.iter().any(|i| matches!(i, Item::Flags)) {
+                    let at = usize::from(matches!(items.first(), Some(Item::Uid)));
+                    items.insert(at, Item::Flags);
+                }
+            }
+            let message = &selected.messages[index];
+            for item in &items {
+                parts.push(fetch_item(message, item));
+            }
+            let mut line = format!("* {} FETCH (", index + 1).into_bytes();
+            line.extend(parts.join(&b' '));
+            line.push(b')');
+            out.push(MailAction::SendBytes([line, b"\r\n".to_vec()].concat()));
+        }
+        self.tagged(tag, "OK", "Fetch completed.", out);
+        Ok(())
+    }
+
+    pub(super) fn store_flags(
+        &mut self,
+        tag: &str,
+        uid: bool,
+        args: &[Arg],
+        out: &mut Vec<MailAction>,
+    ) -> Result<(), String> {
+        let set = atom_at(args, 0)?;
+        let operation = atom_at(args, 1)?.to_ascii_uppercase();
+        let (mode, silent) = match operation.as_str() {
+            "FLAGS" => ('=', false),
+            "FLAGS.SILENT" => ('=', true),
+            "+FLAGS" => ('+', false),
+            "+FLAGS.SILENT" => ('+', true),
+            "-FLAGS" => ('-', false),
+            "-FLAGS.SILENT" => ('-', true),
+            _ => return Err("Invalid arguments.".to_string()),
+        };
+        let flag_args: Vec<Arg> = match args.get(2) {
+            Some(Arg::List(items)) => items.clone(),
+            Some(_) => args[2..].to_vec(),
+            None => return Err("Invalid arguments.".to_string()),
+        };
+        let mut flags = 0u8;
+        let mut keywords: Vec<String> = Vec::new();
+        for flag in &flag_args {
+            let flag = flag.atom().ok_or("Invalid arguments.")?;
+            parse_flag(flag, &mut flags, &mut keywords)?;
+        }
+        let chosen = self.chosen(set, uid)?;
+        let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
+        if selected.read_only {
+            self.tagged(tag, "NO", "Mailbox is read-only.", out);
+            return Ok(());
+        }
+        let new_keywords: Vec<String> = keywords
+            .iter()
+            .filter(|k| mode != '-' && !selected.keywords.contains(k))
+            .cloned()
+            .collect();
+        if !new_keywords.is_empty() {
+            selected.keywords.extend(new_keywords);
+            let list = flag_list_with(&selected.keywords);
+            out.push(MailAction::Send(format!(
+                "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list})"
+            )));
+            out.push(MailAction::Send(format!(
+                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list} \\*)] Flags permitted."
+            )));
+        }
+        for index in chosen {
+            let message = &mut selected.messages[index];
+            let before = (message.flags, message.keywords.clone());
+            match mode {
+                '=' => {
+                    message.flags = flags;
+                    message.keywords = keywords.clone();
+                }
+                '+' => {
+                    message.flags |= flags;
+                    for k in &keywords {
+                        if !message.keywords.contains(k) {
+                            message.keywords.push(k.clone());
+                        }
+                    }
+                }
+                _ => {
+                    message.flags &= !flags;
+                    message.keywords.retain(|k| !keywords.contains(k));
+                }
+            }
+            // Keywords keep the mailbox's order.
+            let order = &selected.keywords;
+            message.keywords = order
+                .iter()
+                .filter(|k| message.keywords.contains(k))
+                .cloned()
+                .collect();
+            if (message.flags, &message.keywords) != (before.0, &before.1) {
+                selected.changed_upto = selected.changed_upto.max(index + 1);
+            }
+            if !silent {
+                let uid_part = if uid {
+                    format!("UID {} ", message.uid)
+                } else {
+                    String::new()
+                };
+                out.push(MailAction::Send(format!(
+                    "* {} FETCH ({uid_part}FLAGS ({}))",
+                    index + 1,
+                    flag_names(message.flags, message.recent, &message.keywords)
+                )));
+            }
+        }
+        self.tagged(tag, "OK", "Store completed.", out);
+        Ok(())
+    }
+
+    pub(super) fn search(
+        &mut self,
+        tag: &str,
+        uid: bool,
+        args: &[Arg],
+        out: &mut Vec<MailAction>,
+    ) -> Result<(), String> {
+        let mut args = args;
+        if args
+            .first()
+            .and_then(Arg::atom)
+            .is_some_and(|a| a.eq_ignore_ascii_case("CHARSET"))
+        {
+            let charset = args
+                .get(1)
+                .and_then(Arg::text)
+                .ok_or("Missing search parameters")?;
+            if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("US-ASCII") {
+                self.tagged(
+                    tag,
+                    "NO",
+                    "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset",
+                    out,
+                );
+                return Ok(());
+            }
+            args = &args[2..];
+        }
+        if args.is_empty() {
+            return Err("Missing search parameters".to_string());
+        }
+        let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
+        let mut position = 0;
+        let mut keys = Vec::new();
+        while position < args.len() {
+            keys.push(search_key(args, &mut position)?);
+        }
+        let mut found = Vec::new();
+        for (index, message) in selected.messages.iter().enumerate() {
+            let context = SearchContext {
+                index,
+                count: selected.messages.len(),
+                largest_uid: selected.messages.last().map_or(0, |m| m.uid),
+                message,
+            };
+            if keys.iter().all(|k| k.matches(&context)) {
+                found.push(if uid { message.uid as usize } else { index + 1 });
+            }
+        }
+        let list: Vec<String> = found.iter().map(ToString::to_string).collect();
+        out.push(MailAction::Send(
+            format!("* SEARCH {}", list.join(" "))
+                .trim_end()
+                .to_string(),
+        ));
+        self.tagged(tag, "OK", "Search completed.", out);
+        Ok(())
+    }
+
+    pub(super) fn copy(
+        &mut self,
+        tag: &str,
+        name: &str,
+        args: &[Arg],
+        out: &mut Vec<MailAction>,
+    ) -> Result<(), String> {
+        let uid = name.starts_with("UID ");
+        let moving = name.ends_with("MOVE");
+        let set = atom_at(args, 0)?;
+        let target = text_at(args, 1)?;
+        let chosen = self.chosen(set, uid)?;
+        let Some(destination) = self.mailbox_name(&target) else {
+            self.tagged(
+                tag,
+                "NO",
+                &format!("[TRYCREATE] Mailbox doesn't exist: {target}"),
+                out,
+            );
+            return Ok(());
+        };
+        let (mut file, _) = self.indexed(&destination, false, out);
+        let data = mbox::read(&file);
+        let validity = self.validity_of(&destination, &data);
+        let mut next = data.uid_next;
+        let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
+        let same = selected.name == destination;
+        if same {
+            file = selected.file.clone();
+            next = selected.uid_next;
+        }
+        let mut source_uids = Vec::new();
+        let mut new_uids = Vec::new();
+        let mut copies = Vec::new();
+        for &index in &chosen {
+            let message = &selected.messages[index];
+            let sender = envelope_sender(&selected.file, index)
+                .unwrap_or_else(|| "MAILER-DAEMON".to_string());
+            let empty = mbox::read(&file).messages.is_empty();
+            let base = Base {
+                uid_validity: validity,
+                last_uid: next,
+                keywords: Vec::new(),
+            };
+            let state = MessageState {
+                flags: message.flags,
+                keywords: message.keywords.clone(),
+                recent: true,
+            };
+            file = mbox::append(
+                &file,
+                &message.text,
+                &sender,
+                &message.received,
+                next,
+                empty.then_some(&base),
+                &state,
+            );
+            copies.push((next, message.clone()));
+            source_uids.push(message.uid);
+            new_uids.push(next);
+            next = next.saturating_add(1);
+        }
+        if chosen.is_empty() {
+            self.tagged(tag, "OK", "No messages found.", out);
+            return Ok(());
+        }
+        if same {
+            if let Some(selected) = &mut self.selected {
+                for (new_uid, mut message) in copies {
+                    message.uid = new_uid;
+                    message.recent = true;
+                    selected.messages.push(message);
+                }
+                selected.uid_next = next;
+                selected.file = file.clone();
+                selected.changed_upto = selected.messages.len();
+            }
+        }
+        self.save_file(&destination, file, out);
+        let code = format!(
+            "COPYUID {validity} {} {}",
+            uid_list(&source_uids),
+            uid_list(&new_uids)
+        );
+        if moving {
+            if let Some(selected) = &mut self.selected {
+                for &index in &chosen {
+                    selected.messages[index].flags |= DELETED;
+                }
+            }
+            let set: Vec<(u32, u32)> = source_uids.iter().map(|&u| (u, u)).collect();
+            out.push(MailAction::Send(format!("* OK [{code}] Moved UIDs.")));
+            let (removed, file) = self.expunge(Some(&set));
+            for sequence in removed {
+                out.push(MailAction::Send(format!("* {sequence} EXPUNGE")));
+            }
+            if let (Some(file), Some(name)) = (file, self.selected.as_ref().map(|s| s.name.clone()))
+            {
+                self.save_file(&name, file, out);
+            }
+            self.tagged(tag, "OK", "Move completed.", out);
+        } else {
+            self.announce(out, name);
+            self.tagged(tag, "OK", &format!("[{code}] Copy completed."), out);
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn envelope_sender(file: &[u8], index: usize) -> Option<String> {
+    let line = file
+        .split(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"From "))
+        .nth(index)?;
+    let text = String::from_utf8_lossy(line);
+    text.split_whitespace().nth(1).map(str::to_string)
+}
+
+pub(super) fn uid_list(uids: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut index = 0;
+    while index < uids.len() {
+        let start = uids[index];
+        let mut end = start;
+        while index + 1 < uids.len() && uids[index + 1] == end + 1 {
+            index += 1;
+            end += 1;
+        }
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}:{end}")
+        });
+        index += 1;
+    }
+    parts.join(",")
+}
+
+pub(super) fn flag_list_with(keywords: &[String]) -> String {
+    keywords.iter().map(|k| format!(" {k}")).collect()
+}
+
+pub(super) fn parse_flag(
+    flag: &str,
+    flags: &mut u8,
+    keywords: &mut Vec<String>,
+) -> Result<(), String> {
+    if let Some(name) = flag.strip_prefix('\\') {
+        let bit = SYSTEM_FLAGS
+            .iter()
+            .find(|(_, n)| n[1..].eq_ignore_ascii_case(name))
+            .map(|(bit, _)| *bit)
+            .ok_or_else(|| format!("Invalid system flag {}", flag.to_ascii_uppercase()))?;
+        *flags |= bit;
+    } else if !keywords.iter().any(|k| k == flag) {
+        keywords.push(flag.to_string());
+    }
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! Reading the wire: lines, literals and their limits, and the tagged
+//! replies.
+
+use super::*;
+
+impl ImapSession {
+    pub(super) fn line_limit(&self) -> usize {
+        if self.logged_in() {
+            self.server.line_limit
+        } else {
+            self.server.login_buffer
+        }
+    }
+
+    /// Finds where the command at the start of the input ends. A line
+    /// of it (between literals) longer than the server's buffer is
+    /// [`Scan::TooLong`], however the input arrived.
+    pub(super) fn scan(&mut self) -> Scan {
+        self.unterminated = None;
+        let limit = self.line_limit();
+        let mut at = 0;
+        let mut literal = 0;
+        loop {
+            let Some(newline) = self.input[at..].iter().position(|&b| b == b'\n') else {
+                if self.input.len() - at >= limit {
+                    return Scan::TooLong(None);
+                }
+                self.unterminated = Some(at);
+                return Scan::Incomplete;
+            };
+            let end = at + newline + 1;
+            if end - at > limit {
+                return Scan::TooLong(Some(end));
+            }
+            match literal_at_end(&self.input[at..end]) {
+                None => return Scan::Complete(end),
+                Some((size, plus)) => {
+                    if !plus && literal >= self.acknowledged {
+                        return Scan::NeedsContinuation(end);
+                    }
+                    let Some(after) = usize::try_from(size).ok().and_then(|s| end.checked_add(s))
+                    else {
+                        return Scan::Incomplete;
+                    };
+                    if after > self.input.len() {
+                        return Scan::Incomplete;
+                    }
+                    at = after;
+                    literal += 1;
+                }
+            }
+        }
+    }
+
+    pub(super) fn process(&mut self, out: &mut Vec<MailAction>) {
+        loop {
+            match self.state {
+                State::Closed | State::TlsHandshake | State::Opening { .. } => return,
+                State::SaslResponse { .. } | State::Idle { .. } => {
+                    let Some(newline) = self.input.iter().position(|&b| b == b'\n') else {
+                        return;
+                    };
+                    let line: Vec<u8> = self.input.drain(..=newline).collect();
+                    let line = String::from_utf8_lossy(line.trim_ascii_end()).into_owned();
+                    match std::mem::replace(&mut self.state, State::NotAuthenticated) {
+                        State::SaslResponse { tag } => self.sasl_response(&tag, &line, out),
+                        State::Idle { tag } => {
+                            self.state = State::Authenticated;
+                            if line.eq_ignore_ascii_case("DONE") {
+                                self.tagged(&tag, "OK", "Idle completed.", out);
+                            } else {
+                                self.tagged(&tag, "BAD", "Expected DONE.", out);
+                            }
+                        }
+                        _ => {}
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            if self.skip_line {
+                let Some(newline) = self.input.iter().position(|&b| b == b'\n') else {
+                    self.input.clear();
+                    return;
+                };
+                self.input.drain(..=newline);
+                self.skip_line = false;
+                continue;
+            }
+            match self.scan() {
+                Scan::Incomplete => return,
+                Scan::TooLong(end) => {
+                    if !self.logged_in() {
+                        out.push(MailAction::Send(
+                            "* BYE Input buffer full, aborting".to_string(),
+                        ));
+                        self.close(out);
+                        return;
+                    }
+                    // The command is dropped up to the end of that line.
+                    match end {
+                        Some(end) => {
+                            self.input.drain(..end);
+                        }
+                        None => {
+                            self.input.clear();
+                            self.skip_line = true;
+                        }
+                    }
+                    self.acknowledged = 0;
+                    self.tagged_error("*", "Error in IMAP tag: Too long argument.", out);
+                }
+                Scan::NeedsContinuation(line_end) => {
+                    match self.before_literal(line_end) {
+                        Ok(()) => {
+                            self.acknowledged += 1;
+                            out.push(MailAction::Send("+ OK".to_string()));
+                        }
+                        Err((tag, status, text)) => {
+                            self.input.drain(..line_end);
+                            if status == "NO" {
+                                // Dovecot looked the mailbox up in its list,
+                                // which refreshes INBOX.
+                                let _ = self.indexed("INBOX", true, out);
+                            }
+                            self.acknowledged = 0;
+                            self.tagged(&tag, status, &text, out);
+                        }
+                    }
+                }
+                Scan::Complete(end) => {
+                    let command: Vec<u8> = self.input.drain(..end).collect();
+                    self.acknowledged = 0;
+                    self.command(&command, out);
+                }
+            }
+        }
+    }
+
+    /// Before `+ OK` for a literal: a command the server refuses before
+    /// reading its literal gets its answer now: (tag, status, text).
+    pub(super) fn before_literal(
+        &self,
+        line_end: usize,
+    ) -> Result<(), (String, &'static str, String)> {
+        let line = &self.input[..line_end];
+        let (tag, rest) = split_word(line);
+        let (name, rest) = split_word(rest);
+        let tag = String::from_utf8_lossy(tag).into_owned();
+        let name = String::from_utf8_lossy(name).to_ascii_uppercase();
+        if !self.logged_in() || !valid_tag(tag.as_bytes()) {
+            return Ok(());
+        }
+        if !is_command(&name) {
+            return Err((
+                tag,
+                "BAD",
+                format!("Error in IMAP command {name}: Unknown command."),
+            ));
+        }
+        if name == "APPEND" {
+            // The mailbox is checked before the message is read.
+            let announced = rest.iter().rposition(|&b| b == b'{').unwrap_or(rest.len());
+            let Ok(args) = arguments(&rest[..announced]) else {
+                return Ok(());
+            };
+            if let Some(mailbox) = args.first().and_then(Arg::text) {
+                if self.mailbox_name(&mailbox).is_none() {
+                    return Err((
+                        tag,
+                        "NO",
+                        format!("[TRYCREATE] Mailbox doesn't exist: {mailbox}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A tagged reply; after login with Dovecot's timing.
+    pub(super) fn tagged(&self, tag: &str, status: &str, text: &str, out: &mut Vec<MailAction>) {
+        let text =
+            if self.logged_in() || matches!(self.state, State::Closed) && !self.user.is_empty() {
+                format!("{} {TIMING}.", text.strip_suffix('.').unwrap_or(text))
+            } else {
+                text.to_string()
+            };
+        out.push(MailAction::Send(format!("{tag} {status} {text}")));
+    }
+
+    /// A BAD for a command that could not be parsed; too many in a row end
+    /// the session.
+    pub(super) fn tagged_error(&mut self, tag: &str, text: &str, out: &mut Vec<MailAction>) {
+        if self.logged_in() {
+            self.tagged(tag, "BAD", text, out);
+            self.bad_commands += 1;
+            if self.bad_commands >= self.server.bad_commands {
+                out.push(MailAction::Send(
+                    "* BYE Too many invalid IMAP commands.".to_string(),
+                ));
+                self.finish(out);
+                self.close(out);
+            }
+        } else {
+            self.bad_commands += 1;
+            if self.bad_commands >= self.server.login_bad_commands {
+                out.push(MailAction::Send(
+                    "* BYE Too many invalid IMAP commands.".to_string(),
+                ));
+                self.close(out);
+                return;
+            }
+            out.push(MailAction::Send(format!(
+                "{tag} BAD Error in IMAP command received by server."
+            )));
+        }
+    }
+}
+
+pub(super) fn split_word(bytes: &[u8]) -> (&[u8], &[u8]) {
+    match bytes
+        .iter()
+        .position(|&b| b == b' ' || b == b'\r' || b == b'\n')
+    {
+        Some(at) if bytes[at] == b' ' => (&bytes[..at], &bytes[at + 1..]),
+        Some(at) => (&bytes[..at], &bytes[at..]),
+        None => (bytes, &[]),
+    }
+}
