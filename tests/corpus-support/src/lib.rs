@@ -112,8 +112,17 @@ pub const TEST_TIME: &str = "SMTPLAB_TEST_TIME";
 /// suite can be run on a chosen day, or else `default`, which each test
 /// picks a second or two before a midnight (and a month's end), so that
 /// its sessions straddle it and see one- and two-digit days.
+///
+/// The moment is given in UTC (`...Z`): the servers' clock keeps the zone
+/// it is given, and the corpus was recorded on machines on UTC, whose
+/// dates the comparisons expect (Postfix names the zone, `(UTC)`).
 pub fn start_time(default: &str) -> String {
-    std::env::var(TEST_TIME).unwrap_or_else(|_| default.to_string())
+    let time = std::env::var(TEST_TIME).unwrap_or_else(|_| default.to_string());
+    assert!(
+        time.ends_with('Z'),
+        "{TEST_TIME}={time:?}: give the moment in UTC, as 2027-02-01T00:00:00Z"
+    );
+    time
 }
 
 /// The output of a corpus's `normalize.py` (`script`) over `files`; a
