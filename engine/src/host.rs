@@ -42,6 +42,13 @@ impl Protocol {
         }
     }
 
+    /// How explain mode names a line of this protocol's sessions, for the
+    /// protocols whose lines it explains by pattern (POP3, IMAP); SMTP's
+    /// replies carry their catalogue key instead.
+    pub fn line_label(self) -> Option<&'static str> {
+        (self != Protocol::Smtp).then(|| self.name())
+    }
+
     /// Its commands, as a client types them (for Tab completion).
     pub fn verbs(self) -> &'static [&'static str] {
         match self {

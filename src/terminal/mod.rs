@@ -279,11 +279,9 @@ impl Terminal {
     /// A line sent to the server, marked with a POP3 or IMAP server's
     /// protocol (for explain mode).
     fn push_client(&mut self, line: String) {
-        match self.telnet.protocol() {
-            Some(Protocol::Smtp) | None => self.scrollback.push(LineKind::Client, line),
-            Some(protocol) => self
-                .scrollback
-                .push_mail(LineKind::Client, line, protocol.name()),
+        match self.telnet.protocol().and_then(Protocol::line_label) {
+            Some(label) => self.scrollback.push_mail(LineKind::Client, line, label),
+            None => self.scrollback.push(LineKind::Client, line),
         }
     }
 
@@ -426,14 +424,13 @@ impl Terminal {
                 let names: Vec<&str> = COMMANDS.iter().map(|(name, _)| *name).collect();
                 shell::complete(&line, &names, false)
             }
-            Mode::Connected => {
-                let protocol = self.telnet.protocol().unwrap_or(Protocol::Smtp);
+            Mode::Connected => self.telnet.protocol().and_then(|protocol| {
                 if protocol.tagged() {
                     shell::complete_tagged(&line, protocol.verbs())
                 } else {
                     shell::complete(&line, protocol.verbs(), true)
                 }
-            }
+            }),
             Mode::TelnetCommand => shell::complete(&line, TELNET_COMMANDS, false),
             Mode::Mail(_) | Mode::ConfirmReset => None,
         };

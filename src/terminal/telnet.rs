@@ -289,11 +289,9 @@ impl TelnetClient {
     /// A line from the server, shown (and, for a POP3 or IMAP server,
     /// marked with its protocol for explain mode).
     fn server_line(&self, text: String, out: &mut Output) {
-        match self.protocol() {
-            Some(Protocol::Smtp) | None => out.screen.push(LineKind::Server, text),
-            Some(protocol) => out
-                .screen
-                .push_mail(LineKind::Server, text, protocol.name()),
+        match self.protocol().and_then(Protocol::line_label) {
+            Some(label) => out.screen.push_mail(LineKind::Server, text, label),
+            None => out.screen.push(LineKind::Server, text),
         }
     }
 
