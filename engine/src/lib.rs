@@ -24,6 +24,7 @@ pub mod pop3;
 pub mod queue_id;
 pub mod reply;
 pub mod rfc822;
+pub mod sasl;
 pub mod script;
 pub mod session;
 pub mod store;

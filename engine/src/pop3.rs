@@ -10,10 +10,9 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-
 use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction};
 use crate::mbox::{self, Mailbox};
+use crate::sasl::Plain;
 use crate::world::{PlaintextLogin, World};
 
 /// What makes one POP3 server release different, as data.
@@ -109,8 +108,6 @@ pub struct Pop3Session {
     now_seconds: i64,
     unread_at_close: bool,
 }
-
-const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 impl Pop3Session {
     pub fn new(
@@ -404,18 +401,10 @@ impl Pop3Session {
 
     /// RFC 4616: authorization id, NUL, user, NUL, password, in base64.
     fn plain_response(&mut self, encoded: &str, out: &mut Vec<MailAction>) {
-        let Ok(decoded) = BASE64.decode(encoded.trim()) else {
-            self.refuse("-ERR [AUTH] Invalid base64 in response", out);
-            return;
-        };
-        let parts: Vec<&[u8]> = decoded.split(|&b| b == 0).collect();
-        match parts.as_slice() {
-            [authz, user, password] if authz.is_empty() || authz == user => {
-                let user = String::from_utf8_lossy(user).into_owned();
-                let password = String::from_utf8_lossy(password).into_owned();
-                self.log_in(&user, &password, out);
-            }
-            _ => self.fail_login(out),
+        match crate::sasl::plain(encoded) {
+            Plain::BadBase64 => self.refuse("-ERR [AUTH] Invalid base64 in response", out),
+            Plain::Credentials { user, password } => self.log_in(&user, &password, out),
+            Plain::Refused => self.fail_login(out),
         }
     }
 

@@ -2,6 +2,7 @@
 //! AUTHENTICATE PLAIN and its SASL answer, and a failed login.
 
 use super::*;
+use crate::sasl::Plain;
 
 impl ImapSession {
     pub(super) fn plaintext_allowed(&self) -> bool {
@@ -161,20 +162,12 @@ impl ImapSession {
     }
 
     pub(super) fn plain_response(&mut self, tag: &str, encoded: &str, out: &mut Vec<MailAction>) {
-        let Ok(decoded) = BASE64.decode(encoded.trim()) else {
-            out.push(MailAction::Send(format!(
+        match crate::sasl::plain(encoded) {
+            Plain::BadBase64 => out.push(MailAction::Send(format!(
                 "{tag} BAD Invalid base64 data in continued response"
-            )));
-            return;
-        };
-        let parts: Vec<&[u8]> = decoded.split(|&b| b == 0).collect();
-        match parts.as_slice() {
-            [authz, user, password] if authz.is_empty() || authz == user => {
-                let user = String::from_utf8_lossy(user).into_owned();
-                let password = String::from_utf8_lossy(password).into_owned();
-                self.log_in(tag, &user, &password, out);
-            }
-            _ => self.fail_login(tag, out),
+            ))),
+            Plain::Credentials { user, password } => self.log_in(tag, &user, &password, out),
+            Plain::Refused => self.fail_login(tag, out),
         }
     }
 

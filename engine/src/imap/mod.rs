@@ -31,8 +31,6 @@ mod wire;
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-
 use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction, StorePath};
 use crate::mbox::{self, Base, MessageState, Plan, DELETED, DRAFT, FLAGGED, SEEN};
 use crate::time::Timestamp;
@@ -289,8 +287,6 @@ pub struct ImapSession {
     /// reply, and lists them untagged.
     asked_capability: bool,
 }
-
-const BASE64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// The timing Dovecot adds to tagged replies after login (masked by the
 /// corpus's normalizer; a fast server's figures).
