@@ -13,6 +13,7 @@ pub mod address;
 pub mod catalogue;
 pub mod data_file;
 pub mod delivery;
+pub mod dovecot_texts;
 pub mod exim_address;
 pub mod explain;
 pub mod host;

@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use crate::dovecot_texts::Pop3Text;
 use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction};
 use crate::mbox::{self, Mailbox};
 use crate::sasl::Plain;
@@ -146,7 +147,7 @@ impl Pop3Session {
             MailAction::Pause {
                 millis: self.server.greeting_delay_millis,
             },
-            MailAction::Send(format!("+OK {}", self.server.greeting)),
+            MailAction::Send(Pop3Text::OkWith.with(&[&self.server.greeting])),
         ]
     }
 
@@ -167,10 +168,10 @@ impl Pop3Session {
     /// A line longer than the input buffer: Dovecot says so and hangs up.
     fn line_too_long(&mut self, out: &mut Vec<MailAction>) {
         let text = match self.state {
-            State::Transaction(_) => "-ERR Input line too long.",
-            _ => "-ERR Input buffer full, aborting",
+            State::Transaction(_) => Pop3Text::InputLineTooLong,
+            _ => Pop3Text::InputBufferFull,
         };
-        out.push(MailAction::Send(text.to_string()));
+        out.push(MailAction::Send(text.text()));
         self.close(out);
     }
 
@@ -220,7 +221,7 @@ impl Pop3Session {
             deleted: vec![false; count],
             seen: vec![false; count],
         }));
-        out.push(MailAction::Send("+OK Logged in.".to_string()));
+        out.push(MailAction::Send(Pop3Text::LoggedIn.text()));
         let held = std::mem::take(&mut self.held);
         self.input.extend_from_slice(&held);
         self.process(&mut out);
@@ -268,8 +269,8 @@ impl Pop3Session {
         self.world.login_policy == PlaintextLogin::Allowed || self.tls || self.local_client
     }
 
-    fn refuse(&mut self, text: &str, out: &mut Vec<MailAction>) {
-        out.push(MailAction::Send(text.to_string()));
+    fn refuse(&mut self, text: Pop3Text, out: &mut Vec<MailAction>) {
+        out.push(MailAction::Send(text.text()));
     }
 
     /// A command before login; a refused or unknown one counts as bad.
@@ -278,7 +279,7 @@ impl Pop3Session {
         let verb = word.to_ascii_uppercase();
         let good = match verb.as_str() {
             "CAPA" => {
-                let mut lines = vec!["+OK".to_string()];
+                let mut lines = vec![Pop3Text::Ok.text()];
                 lines.extend(self.server.capabilities.iter().map(|c| c.to_string()));
                 if !self.tls && self.world.tls_certificate != Some(false) {
                     lines.push("STLS".to_string());
@@ -296,12 +297,9 @@ impl Pop3Session {
                     self.state = State::Authorization {
                         user: Some(args.to_string()),
                     };
-                    out.push(MailAction::Send("+OK".to_string()));
+                    out.push(MailAction::Send(Pop3Text::Ok.text()));
                 } else {
-                    self.refuse(
-                        "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
-                        out,
-                    );
+                    self.refuse(Pop3Text::PlaintextDisallowed, out);
                 }
                 true
             }
@@ -311,11 +309,10 @@ impl Pop3Session {
                     _ => None,
                 };
                 match user {
-                    _ if !self.plaintext_allowed() => self.refuse(
-                        "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
-                        out,
-                    ),
-                    None => self.refuse("-ERR No username given.", out),
+                    _ if !self.plaintext_allowed() => {
+                        self.refuse(Pop3Text::PlaintextDisallowed, out)
+                    }
+                    None => self.refuse(Pop3Text::NoUsername, out),
                     Some(user) => self.log_in(&user, args, out),
                 }
                 true
@@ -326,23 +323,21 @@ impl Pop3Session {
             }
             "STLS" => {
                 if self.tls {
-                    self.refuse("-ERR TLS is already active.", out);
+                    self.refuse(Pop3Text::TlsActive, out);
                 } else {
-                    out.push(MailAction::Send(
-                        "+OK Begin TLS negotiation now.".to_string(),
-                    ));
+                    out.push(MailAction::Send(Pop3Text::BeginTls.text()));
                     out.push(MailAction::StartTls);
                     self.state = State::TlsHandshake;
                 }
                 true
             }
             "QUIT" => {
-                out.push(MailAction::Send("+OK Logging out".to_string()));
+                out.push(MailAction::Send(Pop3Text::LoggingOutBeforeLogin.text()));
                 self.close(out);
                 true
             }
             _ => {
-                self.refuse("-ERR Unknown command.", out);
+                self.refuse(Pop3Text::UnknownCommand, out);
                 false
             }
         };
@@ -352,7 +347,7 @@ impl Pop3Session {
             self.bad_commands += 1;
             if self.bad_commands >= self.server.login_bad_commands {
                 out.push(MailAction::Send(
-                    "-ERR Too many invalid bad commands.".to_string(),
+                    Pop3Text::TooManyBadCommandsBeforeLogin.text(),
                 ));
                 self.close(out);
             }
@@ -361,7 +356,7 @@ impl Pop3Session {
 
     fn auth(&mut self, args: &str, out: &mut Vec<MailAction>) {
         if args.is_empty() {
-            out.push(MailAction::Send("+OK".to_string()));
+            out.push(MailAction::Send(Pop3Text::Ok.text()));
             for mechanism in self.server.mechanisms {
                 out.push(MailAction::Send(mechanism.to_string()));
             }
@@ -375,11 +370,11 @@ impl Pop3Session {
             .iter()
             .any(|m| m.eq_ignore_ascii_case(mechanism))
         {
-            self.refuse("-ERR [AUTH] Unsupported authentication mechanism.", out);
+            self.refuse(Pop3Text::UnsupportedMechanism, out);
             return;
         }
         if !self.plaintext_allowed() {
-            self.refuse("-ERR [AUTH] Plaintext authentication disabled.", out);
+            self.refuse(Pop3Text::PlaintextDisabled, out);
             return;
         }
         if initial.is_empty() {
@@ -393,7 +388,7 @@ impl Pop3Session {
     fn sasl_response(&mut self, line: &str, out: &mut Vec<MailAction>) {
         self.state = State::Authorization { user: None };
         if line == "*" {
-            self.refuse("-ERR Authentication aborted by client.", out);
+            self.refuse(Pop3Text::AuthenticationAborted, out);
             return;
         }
         self.plain_response(line, out);
@@ -402,7 +397,7 @@ impl Pop3Session {
     /// RFC 4616: authorization id, NUL, user, NUL, password, in base64.
     fn plain_response(&mut self, encoded: &str, out: &mut Vec<MailAction>) {
         match crate::sasl::plain(encoded) {
-            Plain::BadBase64 => self.refuse("-ERR [AUTH] Invalid base64 in response", out),
+            Plain::BadBase64 => self.refuse(Pop3Text::InvalidBase64, out),
             Plain::Credentials { user, password } => self.log_in(&user, &password, out),
             Plain::Refused => self.fail_login(out),
         }
@@ -412,7 +407,7 @@ impl Pop3Session {
         out.push(MailAction::Pause {
             millis: self.server.failure_delay_millis,
         });
-        self.refuse("-ERR [AUTH] Authentication failed.", out);
+        self.refuse(Pop3Text::AuthenticationFailed, out);
     }
 
     fn log_in(&mut self, user: &str, password: &str, out: &mut Vec<MailAction>) {
@@ -437,12 +432,12 @@ impl Pop3Session {
         then_space: bool,
     ) -> Result<(usize, String), String> {
         if !args.starts_with(|c: char| c.is_ascii_digit()) {
-            return Err(format!("-ERR Invalid message number: {args}"));
+            return Err(Pop3Text::InvalidMessageNumber.with(&[&args]));
         }
         let digits = args.bytes().take_while(u8::is_ascii_digit).count();
         let rest = &args[digits..];
         let Ok(number) = args[..digits].parse::<u32>() else {
-            return Err(format!("-ERR Message number too large: {rest}"));
+            return Err(Pop3Text::MessageNumberTooLarge.with(&[&rest]));
         };
         let expected_end = if then_space {
             rest.starts_with(' ')
@@ -450,15 +445,15 @@ impl Pop3Session {
             rest.is_empty()
         };
         if !expected_end {
-            return Err(format!("-ERR Noise after message number: {rest}"));
+            return Err(Pop3Text::NoiseAfterNumber.with(&[&rest]));
         }
         let count = transaction.mailbox.messages.len();
         if number == 0 || number as usize > count {
-            return Err(format!("-ERR There's no message {number}."));
+            return Err(Pop3Text::NoSuchMessage.with(&[&number]));
         }
         let index = number as usize - 1;
         if transaction.deleted[index] {
-            return Err("-ERR Message is deleted.".to_string());
+            return Err(Pop3Text::MessageDeleted.text());
         }
         Ok((index, rest.trim_start_matches(' ').to_string()))
     }
@@ -472,11 +467,11 @@ impl Pop3Session {
         let mut send = |text: String| out.push(MailAction::Send(text));
         let good = match verb.as_str() {
             "" => {
-                send("-ERR Unknown command.".to_string());
+                send(Pop3Text::UnknownCommand.text());
                 false
             }
             "CAPA" => {
-                send("+OK".to_string());
+                send(Pop3Text::Ok.text());
                 for capability in self.server.capabilities {
                     send(capability.to_string());
                 }
@@ -484,12 +479,12 @@ impl Pop3Session {
                 true
             }
             "NOOP" => {
-                send("+OK".to_string());
+                send(Pop3Text::Ok.text());
                 true
             }
             "STAT" => {
                 let (count, size) = live(transaction);
-                send(format!("+OK {count} {size}"));
+                send(Pop3Text::Stat.with(&[&count, &size]));
                 true
             }
             "LIST" | "UIDL" => {
@@ -509,9 +504,9 @@ impl Pop3Session {
                 if args.is_empty() {
                     let (count, _) = live(transaction);
                     send(if uidl {
-                        "+OK".to_string()
+                        Pop3Text::Ok.text()
                     } else {
-                        format!("+OK {count} messages:")
+                        Pop3Text::ListHead.with(&[&count])
                     });
                     for index in 0..transaction.mailbox.messages.len() {
                         if !transaction.deleted[index] {
@@ -523,7 +518,7 @@ impl Pop3Session {
                 } else {
                     match Self::message_number(transaction, args, false) {
                         Ok((index, _)) => {
-                            send(format!("+OK {}", show(transaction, index)));
+                            send(Pop3Text::OkWith.with(&[&show(transaction, index)]));
                             true
                         }
                         Err(error) => {
@@ -544,7 +539,7 @@ impl Pop3Session {
                             None
                         };
                         if top && lines.is_none() {
-                            send(format!("-ERR Invalid size: {rest}"));
+                            send(Pop3Text::InvalidSize.with(&[&rest]));
                             false
                         } else {
                             let text = match lines {
@@ -560,9 +555,9 @@ impl Pop3Session {
                                 None => message.text.clone(),
                             };
                             if top {
-                                send("+OK".to_string());
+                                send(Pop3Text::Ok.text());
                             } else {
-                                send(format!("+OK {} octets", message.size()));
+                                send(Pop3Text::Octets.with(&[&message.size()]));
                                 transaction.seen[index] = true;
                             }
                             out.push(MailAction::SendBytes(dot_stuff(&text)));
@@ -579,7 +574,7 @@ impl Pop3Session {
             "DELE" => match Self::message_number(transaction, args, false) {
                 Ok((index, _)) => {
                     transaction.deleted[index] = true;
-                    send("+OK Marked to be deleted.".to_string());
+                    send(Pop3Text::MarkedDeleted.text());
                     true
                 }
                 Err(error) => {
@@ -590,7 +585,7 @@ impl Pop3Session {
             "RSET" => {
                 transaction.deleted.iter_mut().for_each(|d| *d = false);
                 transaction.seen.iter_mut().for_each(|d| *d = false);
-                send("+OK".to_string());
+                send(Pop3Text::Ok.text());
                 true
             }
             "QUIT" => {
@@ -604,17 +599,17 @@ impl Pop3Session {
                 }
                 out.push(MailAction::Send(
                     if deleted {
-                        "+OK Logging out, messages deleted."
+                        Pop3Text::LoggingOutDeleted
                     } else {
-                        "+OK Logging out."
+                        Pop3Text::LoggingOut
                     }
-                    .to_string(),
+                    .text(),
                 ));
                 self.close(out);
                 return;
             }
             _ => {
-                send(format!("-ERR Unknown command: {verb}"));
+                send(Pop3Text::UnknownCommandNamed.with(&[&verb]));
                 false
             }
         };
@@ -623,7 +618,7 @@ impl Pop3Session {
         } else {
             self.bad_commands += 1;
             if self.bad_commands > self.server.bad_commands {
-                out.push(MailAction::Send("-ERR Too many bad commands.".to_string()));
+                out.push(MailAction::Send(Pop3Text::TooManyBadCommands.text()));
                 self.close(out);
             }
         }
