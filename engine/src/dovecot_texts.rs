@@ -1,7 +1,8 @@
-//! Dovecot's replies, named by meaning: what its POP3 server says, beside
-//! the SMTP servers' catalogue (`catalogue.rs`). The texts are Dovecot
-//! 2.3.19's (`src/pop3/`, `src/login-common/`), to the byte; `{}` stands
-//! for what the reply fills in, in order.
+//! Dovecot's replies, named by meaning: what its POP3 and IMAP servers
+//! say, beside the SMTP servers' catalogue (`catalogue.rs`). The texts are
+//! Dovecot 2.3.19's (`src/pop3/`, `src/imap/`, `src/imap-login/`,
+//! `src/login-common/`), to the byte; `{}` stands for what the reply fills
+//! in, in order.
 
 use std::fmt::Display;
 
@@ -131,6 +132,275 @@ impl Pop3Text {
     }
 }
 
+/// An IMAP reply line, after its tag (`*` for an untagged one, `+` for a
+/// continuation), by meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImapText {
+    CapabilityCompleted,
+    CapabilityPreLogin,
+    NoopCompleted,
+    CheckCompleted,
+    ByeLoggingOut,
+    LogoutCompleted,
+    IdCompleted,
+    EnableIgnored,
+    Enabled,
+    NamespaceCompleted,
+    TlsActive,
+    BeginTls,
+    PlaintextAlert,
+    PlaintextDisallowed,
+    PlaintextDisabled,
+    InvalidArguments,
+    UnsupportedMechanism,
+    AuthenticationAborted,
+    InvalidBase64,
+    AuthenticationFailed,
+    LoggedIn,
+    LoggedInWithCapabilities,
+    Greeting,
+    CommandNotUnderstood,
+    CommandError,
+    CommandBad,
+    TagError,
+    TooManyInvalidCommands,
+    InputBufferFull,
+    NoMailboxSelected,
+    IdleCompleted,
+    ExpectedDone,
+    CloseCompleted,
+    UnselectCompleted,
+    ExpungeCompleted,
+    MailboxExists,
+    InvalidMailboxName,
+    CreateCompleted,
+    InboxNotDeletable,
+    DeleteCompleted,
+    NoSuchMailbox,
+    TargetExists,
+    InboxNotRenamable,
+    RenameCompleted,
+    SubscribeCompleted,
+    UnsubscribeCompleted,
+    ReadOnlyFlags,
+    PermanentFlags,
+    FirstUnseen,
+    UidValidity,
+    UidNext,
+    ExamineCompleted,
+    SelectCompleted,
+    ListCompleted,
+    LsubCompleted,
+    StatusOnSelected,
+    StatusCompleted,
+    TryCreate,
+    AppendCompleted,
+    FetchCompleted,
+    ReadOnlyMailbox,
+    StoreCompleted,
+    BadCharset,
+    SearchCompleted,
+    NoMessagesFound,
+    MovedUids,
+    MoveCompleted,
+    CopyCompleted,
+    Continue,
+    Idling,
+}
+
+impl ImapText {
+    pub const ALL: &'static [ImapText] = &[
+        ImapText::CapabilityCompleted,
+        ImapText::CapabilityPreLogin,
+        ImapText::NoopCompleted,
+        ImapText::CheckCompleted,
+        ImapText::ByeLoggingOut,
+        ImapText::LogoutCompleted,
+        ImapText::IdCompleted,
+        ImapText::EnableIgnored,
+        ImapText::Enabled,
+        ImapText::NamespaceCompleted,
+        ImapText::TlsActive,
+        ImapText::BeginTls,
+        ImapText::PlaintextAlert,
+        ImapText::PlaintextDisallowed,
+        ImapText::PlaintextDisabled,
+        ImapText::InvalidArguments,
+        ImapText::UnsupportedMechanism,
+        ImapText::AuthenticationAborted,
+        ImapText::InvalidBase64,
+        ImapText::AuthenticationFailed,
+        ImapText::LoggedIn,
+        ImapText::LoggedInWithCapabilities,
+        ImapText::Greeting,
+        ImapText::CommandNotUnderstood,
+        ImapText::CommandError,
+        ImapText::CommandBad,
+        ImapText::TagError,
+        ImapText::TooManyInvalidCommands,
+        ImapText::InputBufferFull,
+        ImapText::NoMailboxSelected,
+        ImapText::IdleCompleted,
+        ImapText::ExpectedDone,
+        ImapText::CloseCompleted,
+        ImapText::UnselectCompleted,
+        ImapText::ExpungeCompleted,
+        ImapText::MailboxExists,
+        ImapText::InvalidMailboxName,
+        ImapText::CreateCompleted,
+        ImapText::InboxNotDeletable,
+        ImapText::DeleteCompleted,
+        ImapText::NoSuchMailbox,
+        ImapText::TargetExists,
+        ImapText::InboxNotRenamable,
+        ImapText::RenameCompleted,
+        ImapText::SubscribeCompleted,
+        ImapText::UnsubscribeCompleted,
+        ImapText::ReadOnlyFlags,
+        ImapText::PermanentFlags,
+        ImapText::FirstUnseen,
+        ImapText::UidValidity,
+        ImapText::UidNext,
+        ImapText::ExamineCompleted,
+        ImapText::SelectCompleted,
+        ImapText::ListCompleted,
+        ImapText::LsubCompleted,
+        ImapText::StatusOnSelected,
+        ImapText::StatusCompleted,
+        ImapText::TryCreate,
+        ImapText::AppendCompleted,
+        ImapText::FetchCompleted,
+        ImapText::ReadOnlyMailbox,
+        ImapText::StoreCompleted,
+        ImapText::BadCharset,
+        ImapText::SearchCompleted,
+        ImapText::NoMessagesFound,
+        ImapText::MovedUids,
+        ImapText::MoveCompleted,
+        ImapText::CopyCompleted,
+        ImapText::Continue,
+        ImapText::Idling,
+    ];
+
+    /// The line after the tag as Dovecot writes it: the status word, then
+    /// the text; `{}` where it fills something in.
+    pub fn template(self) -> &'static str {
+        match self {
+            ImapText::CapabilityCompleted => "OK Capability completed.",
+            ImapText::CapabilityPreLogin => "OK Pre-login capabilities listed, post-login capabilities have more.",
+            ImapText::NoopCompleted => "OK NOOP completed.",
+            ImapText::CheckCompleted => "OK Check completed.",
+            ImapText::ByeLoggingOut => "BYE Logging out",
+            ImapText::LogoutCompleted => "OK Logout completed.",
+            ImapText::IdCompleted => "OK ID completed.",
+            ImapText::EnableIgnored => "OK ENABLE ignored in non-authenticated state.",
+            ImapText::Enabled => "OK Enabled.",
+            ImapText::NamespaceCompleted => "OK Namespace completed.",
+            ImapText::TlsActive => "BAD TLS is already active.",
+            ImapText::BeginTls => "OK Begin TLS negotiation now.",
+            ImapText::PlaintextAlert => "BAD [ALERT] Plaintext authentication not allowed without SSL/TLS, but your client did it anyway. If anyone was listening, the password was exposed.",
+            ImapText::PlaintextDisallowed => "NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.",
+            ImapText::PlaintextDisabled => "NO [PRIVACYREQUIRED] Plaintext authentication disabled.",
+            ImapText::InvalidArguments => "BAD Invalid arguments.",
+            ImapText::UnsupportedMechanism => "NO Unsupported authentication mechanism.",
+            ImapText::AuthenticationAborted => "BAD Authentication aborted by client.",
+            ImapText::InvalidBase64 => "BAD Invalid base64 data in continued response",
+            ImapText::AuthenticationFailed => "NO [AUTHENTICATIONFAILED] Authentication failed.",
+            ImapText::LoggedIn => "OK Logged in",
+            ImapText::LoggedInWithCapabilities => "OK [CAPABILITY {}] Logged in",
+            ImapText::Greeting => "OK [CAPABILITY {}] {}",
+            ImapText::CommandNotUnderstood => "BAD Error in IMAP command received by server.",
+            ImapText::CommandError => "BAD Error in IMAP command {}: {}",
+            ImapText::CommandBad => "BAD {}",
+            ImapText::TagError => "BAD Error in IMAP tag: {}",
+            ImapText::TooManyInvalidCommands => "BYE Too many invalid IMAP commands.",
+            ImapText::InputBufferFull => "BYE Input buffer full, aborting",
+            ImapText::NoMailboxSelected => "BAD No mailbox selected.",
+            ImapText::IdleCompleted => "OK Idle completed.",
+            ImapText::ExpectedDone => "BAD Expected DONE.",
+            ImapText::CloseCompleted => "OK Close completed.",
+            ImapText::UnselectCompleted => "OK Unselect completed.",
+            ImapText::ExpungeCompleted => "OK Expunge completed.",
+            ImapText::MailboxExists => "NO Mailbox already exists",
+            ImapText::InvalidMailboxName => "NO Invalid mailbox name",
+            ImapText::CreateCompleted => "OK Create completed.",
+            ImapText::InboxNotDeletable => "NO INBOX can't be deleted.",
+            ImapText::DeleteCompleted => "OK Delete completed.",
+            ImapText::NoSuchMailbox => "NO Mailbox doesn't exist: {}",
+            ImapText::TargetExists => "NO Target mailbox already exists",
+            ImapText::InboxNotRenamable => "NO Renaming INBOX isn't supported.",
+            ImapText::RenameCompleted => "OK Rename completed.",
+            ImapText::SubscribeCompleted => "OK Subscribe completed.",
+            ImapText::UnsubscribeCompleted => "OK Unsubscribe completed.",
+            ImapText::ReadOnlyFlags => "OK [PERMANENTFLAGS ()] Read-only mailbox.",
+            ImapText::PermanentFlags => "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{} \\*)] Flags permitted.",
+            ImapText::FirstUnseen => "OK [UNSEEN {}] First unseen.",
+            ImapText::UidValidity => "OK [UIDVALIDITY {}] UIDs valid",
+            ImapText::UidNext => "OK [UIDNEXT {}] Predicted next UID",
+            ImapText::ExamineCompleted => "OK [READ-ONLY] Examine completed.",
+            ImapText::SelectCompleted => "OK [READ-WRITE] Select completed.",
+            ImapText::ListCompleted => "OK List completed.",
+            ImapText::LsubCompleted => "OK Lsub completed.",
+            ImapText::StatusOnSelected => "OK [CLIENTBUG] Status on selected mailbox completed.",
+            ImapText::StatusCompleted => "OK Status completed.",
+            ImapText::TryCreate => "NO [TRYCREATE] Mailbox doesn't exist: {}",
+            ImapText::AppendCompleted => "OK [APPENDUID {} {}] Append completed.",
+            ImapText::FetchCompleted => "OK Fetch completed.",
+            ImapText::ReadOnlyMailbox => "NO Mailbox is read-only.",
+            ImapText::StoreCompleted => "OK Store completed.",
+            ImapText::BadCharset => "NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset",
+            ImapText::SearchCompleted => "OK Search completed.",
+            ImapText::NoMessagesFound => "OK No messages found.",
+            ImapText::MovedUids => "OK [{}] Moved UIDs.",
+            ImapText::MoveCompleted => "OK Move completed.",
+            ImapText::CopyCompleted => "OK [{}] Copy completed.",
+            ImapText::Continue => "{}",
+            ImapText::Idling => "idling",
+        }
+    }
+
+    /// What the line starts with: `*` for an untagged reply, `+` for a
+    /// continuation, else the command's tag (`None`).
+    pub fn untagged_as(self) -> Option<&'static str> {
+        match self {
+            ImapText::Continue | ImapText::Idling => Some("+"),
+            ImapText::Greeting
+            | ImapText::ByeLoggingOut
+            | ImapText::PlaintextAlert
+            | ImapText::TooManyInvalidCommands
+            | ImapText::InputBufferFull
+            | ImapText::ReadOnlyFlags
+            | ImapText::PermanentFlags
+            | ImapText::FirstUnseen
+            | ImapText::UidValidity
+            | ImapText::UidNext
+            | ImapText::MovedUids => Some("*"),
+            _ => None,
+        }
+    }
+
+    /// The line after the tag, with `values` filled in, in order.
+    pub fn text(self, values: &[&dyn Display]) -> String {
+        fill(self.template(), values)
+    }
+
+    /// The status word (`OK`, `NO`, `BAD`, `BYE`) and the text after it,
+    /// values filled in.
+    pub fn status_and_text(self, values: &[&dyn Display]) -> (String, String) {
+        let line = self.text(values);
+        match line.split_once(' ') {
+            Some((status, text)) => (status.to_string(), text.to_string()),
+            None => (line, String::new()),
+        }
+    }
+
+    /// The whole line: `tag` (`*` untagged, `+` a continuation), then
+    /// the text.
+    pub fn line(self, tag: &str, values: &[&dyn Display]) -> String {
+        format!("{tag} {}", self.text(values))
+    }
+}
+
 /// A template with each `{}` replaced by the next value.
 fn fill(template: &str, values: &[&dyn Display]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
@@ -179,5 +449,34 @@ mod tests {
             );
             assert_eq!(all.mail_reply("pop3", &line).len(), keys.len(), "{text:?}");
         }
+    }
+
+    /// Every IMAP text, sent as it is (tagged, untagged or a continuation),
+    /// is a line explain mode explains by its own entries: its status or
+    /// continuation, and its response code.
+    #[test]
+    fn every_imap_text_is_explained() {
+        let all = crate::explain::Explanations::built_in();
+        for text in ImapText::ALL {
+            // A response code filled in whole is COPYUID's.
+            let values: [&dyn Display; 2] = if text.template().contains("[{}]") {
+                [&"COPYUID 1795980101 1 1", &""]
+            } else {
+                [&"X", &"1"]
+            };
+            let line = text.line(text.untagged_as().unwrap_or("a1"), &values);
+            let keys = crate::explain::mail_keys("imap", &line);
+            assert!(!keys.iter().any(|k| k == "imap data"), "{text:?} {line}");
+            assert_eq!(
+                all.mail_reply("imap", &line).len(),
+                keys.len(),
+                "{text:?} {line}"
+            );
+        }
+        assert_eq!(
+            ImapText::LoggedInWithCapabilities.line("a1", &[&"IMAP4rev1"]),
+            "a1 OK [CAPABILITY IMAP4rev1] Logged in"
+        );
+        assert_eq!(ImapText::Continue.line("+", &[&""]), "+ ");
     }
 }

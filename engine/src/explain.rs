@@ -277,6 +277,7 @@ const MAIL_REPLIES: &[(&str, &str, &str, &str)] = &[
     ("imap [UNSEEN", "[UNSEEN n]: the first message without \\Seen.", "3501", "7.1"),
     ("imap [READ-WRITE]", "[READ-WRITE]: the mailbox is selected and you may change it (flags, expunge).", "3501", "7.1"),
     ("imap [READ-ONLY]", "[READ-ONLY]: the mailbox is open for reading only (EXAMINE): nothing you do changes it, and reading does not set \\Seen.", "3501", "7.1"),
+    ("imap [BADCHARSET", "[BADCHARSET (...)]: the server cannot search text in the charset you named; the list in parentheses says which it can.", "3501", "7.1"),
     ("imap [TRYCREATE]", "[TRYCREATE]: the target mailbox does not exist; CREATE it, then try again.", "3501", "7.1"),
     ("imap [APPENDUID", "[APPENDUID validity uid]: the UID the saved message got (UIDPLUS).", "4315", "3"),
     ("imap [COPYUID", "[COPYUID validity old new]: the UIDs the copies got in the target mailbox (UIDPLUS).", "4315", "3"),

@@ -48,42 +48,36 @@ impl ImapSession {
                     "* CAPABILITY {}",
                     self.login_capability()
                 )));
-                out.push(MailAction::Send(format!(
-                    "{tag} OK Pre-login capabilities listed, post-login capabilities have more."
-                )));
+                out.push(MailAction::Send(
+                    ImapText::CapabilityPreLogin.line(tag, &[]),
+                ));
                 true
             }
             ("NOOP", Ok(_)) => {
-                out.push(MailAction::Send(format!("{tag} OK NOOP completed.")));
+                out.push(MailAction::Send(ImapText::NoopCompleted.line(tag, &[])));
                 true
             }
             ("LOGOUT", Ok(_)) => {
-                out.push(MailAction::Send("* BYE Logging out".to_string()));
-                out.push(MailAction::Send(format!("{tag} OK Logout completed.")));
+                out.push(MailAction::Send(ImapText::ByeLoggingOut.line("*", &[])));
+                out.push(MailAction::Send(ImapText::LogoutCompleted.line(tag, &[])));
                 self.close(out);
                 true
             }
             ("ID", Ok(_)) => {
                 out.push(MailAction::Send("* ID NIL".to_string()));
-                out.push(MailAction::Send(format!("{tag} OK ID completed.")));
+                out.push(MailAction::Send(ImapText::IdCompleted.line(tag, &[])));
                 true
             }
             ("ENABLE", Ok(_)) => {
                 out.push(MailAction::Send("* ENABLED".to_string()));
-                out.push(MailAction::Send(format!(
-                    "{tag} OK ENABLE ignored in non-authenticated state."
-                )));
+                out.push(MailAction::Send(ImapText::EnableIgnored.line(tag, &[])));
                 true
             }
             ("STARTTLS", Ok(_)) => {
                 if self.tls {
-                    out.push(MailAction::Send(format!(
-                        "{tag} BAD TLS is already active."
-                    )));
+                    out.push(MailAction::Send(ImapText::TlsActive.line(tag, &[])));
                 } else {
-                    out.push(MailAction::Send(format!(
-                        "{tag} OK Begin TLS negotiation now."
-                    )));
+                    out.push(MailAction::Send(ImapText::BeginTls.line(tag, &[])));
                     out.push(MailAction::StartTls);
                     self.state = State::TlsHandshake;
                     // What was pipelined after STARTTLS is not read as TLS.
@@ -98,20 +92,17 @@ impl ImapSession {
                 ) {
                     (Some(user), Some(password)) if args.len() == 2 => {
                         if !self.plaintext_allowed() {
+                            out.push(MailAction::Send(ImapText::PlaintextAlert.line("*", &[])));
                             out.push(MailAction::Send(
-                                "* BAD [ALERT] Plaintext authentication not allowed without SSL/TLS, but your client did it anyway. If anyone was listening, the password was exposed."
-                                    .to_string(),
+                                ImapText::PlaintextDisallowed.line(tag, &[]),
                             ));
-                            out.push(MailAction::Send(format!(
-                                "{tag} NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections."
-                            )));
                         } else {
                             self.log_in(tag, &user, &password, out);
                         }
                         true
                     }
                     _ => {
-                        out.push(MailAction::Send(format!("{tag} BAD Invalid arguments.")));
+                        out.push(MailAction::Send(ImapText::InvalidArguments.line(tag, &[])));
                         true
                     }
                 }
@@ -124,13 +115,11 @@ impl ImapSession {
                     .iter()
                     .any(|m| m.eq_ignore_ascii_case(&mechanism))
                 {
-                    out.push(MailAction::Send(format!(
-                        "{tag} NO Unsupported authentication mechanism."
-                    )));
+                    out.push(MailAction::Send(
+                        ImapText::UnsupportedMechanism.line(tag, &[]),
+                    ));
                 } else if !self.plaintext_allowed() {
-                    out.push(MailAction::Send(format!(
-                        "{tag} NO [PRIVACYREQUIRED] Plaintext authentication disabled."
-                    )));
+                    out.push(MailAction::Send(ImapText::PlaintextDisabled.line(tag, &[])));
                 } else if let Some(initial) = args.get(1).and_then(Arg::text) {
                     self.plain_response(tag, &initial, out);
                 } else {
@@ -153,9 +142,9 @@ impl ImapSession {
     pub(super) fn sasl_response(&mut self, tag: &str, line: &str, out: &mut Vec<MailAction>) {
         self.state = State::NotAuthenticated;
         if line == "*" {
-            out.push(MailAction::Send(format!(
-                "{tag} BAD Authentication aborted by client."
-            )));
+            out.push(MailAction::Send(
+                ImapText::AuthenticationAborted.line(tag, &[]),
+            ));
             return;
         }
         self.plain_response(tag, line, out);
@@ -163,9 +152,7 @@ impl ImapSession {
 
     pub(super) fn plain_response(&mut self, tag: &str, encoded: &str, out: &mut Vec<MailAction>) {
         match crate::sasl::plain(encoded) {
-            Plain::BadBase64 => out.push(MailAction::Send(format!(
-                "{tag} BAD Invalid base64 data in continued response"
-            ))),
+            Plain::BadBase64 => out.push(MailAction::Send(ImapText::InvalidBase64.line(tag, &[]))),
             Plain::Credentials { user, password } => self.log_in(tag, &user, &password, out),
             Plain::Refused => self.fail_login(tag, out),
         }
@@ -175,9 +162,9 @@ impl ImapSession {
         out.push(MailAction::Pause {
             millis: self.server.failure_delay_millis,
         });
-        out.push(MailAction::Send(format!(
-            "{tag} NO [AUTHENTICATIONFAILED] Authentication failed."
-        )));
+        out.push(MailAction::Send(
+            ImapText::AuthenticationFailed.line(tag, &[]),
+        ));
     }
 
     pub(super) fn log_in(

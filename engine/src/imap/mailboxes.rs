@@ -153,7 +153,7 @@ impl ImapSession {
             // Dovecot looks the name up in its mailbox list, which
             // refreshes (and indexes) INBOX.
             let _ = self.indexed("INBOX", true, out);
-            self.tagged(tag, "NO", &format!("Mailbox doesn't exist: {mailbox}"), out);
+            self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out);
             return;
         };
         let (file, indexed_before) = self.indexed(&name, true, out);
@@ -195,35 +195,30 @@ impl ImapSession {
             "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{keywords})"
         )));
         if read_only {
-            out.push(MailAction::Send(
-                "* OK [PERMANENTFLAGS ()] Read-only mailbox.".to_string(),
-            ));
+            out.push(MailAction::Send(ImapText::ReadOnlyFlags.line("*", &[])));
         } else {
-            out.push(MailAction::Send(format!(
-                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{keywords} \\*)] Flags permitted."
-            )));
+            out.push(MailAction::Send(
+                ImapText::PermanentFlags.line("*", &[&keywords]),
+            ));
         }
         out.push(MailAction::Send(format!("* {count} EXISTS")));
         out.push(MailAction::Send(format!("* {recent} RECENT")));
         if let Some(first) = selected.messages.iter().position(|m| m.flags & SEEN == 0) {
-            out.push(MailAction::Send(format!(
-                "* OK [UNSEEN {}] First unseen.",
-                first + 1
-            )));
+            out.push(MailAction::Send(
+                ImapText::FirstUnseen.line("*", &[&(first + 1)]),
+            ));
         }
-        out.push(MailAction::Send(format!(
-            "* OK [UIDVALIDITY {}] UIDs valid",
-            selected.uid_validity
-        )));
-        out.push(MailAction::Send(format!(
-            "* OK [UIDNEXT {}] Predicted next UID",
-            selected.uid_next
-        )));
+        out.push(MailAction::Send(
+            ImapText::UidValidity.line("*", &[&selected.uid_validity]),
+        ));
+        out.push(MailAction::Send(
+            ImapText::UidNext.line("*", &[&selected.uid_next]),
+        ));
         self.selected = Some(selected);
         if read_only {
-            self.tagged(tag, "OK", "[READ-ONLY] Examine completed.", out);
+            self.reply(tag, ImapText::ExamineCompleted, &[], out);
         } else {
-            self.tagged(tag, "OK", "[READ-WRITE] Select completed.", out);
+            self.reply(tag, ImapText::SelectCompleted, &[], out);
         }
     }
 
@@ -275,15 +270,15 @@ impl ImapSession {
         out: &mut Vec<MailAction>,
     ) {
         let done = if name == "LIST" {
-            "List completed."
+            ImapText::ListCompleted
         } else {
-            "Lsub completed."
+            ImapText::LsubCompleted
         };
         if name == "LIST" && pattern.is_empty() {
             out.push(MailAction::Send(
                 "* LIST (\\Noselect) \"/\" \"\"".to_string(),
             ));
-            self.tagged(tag, "OK", done, out);
+            self.reply(tag, done, &[], out);
             return;
         }
         let full = format!("{reference}{pattern}");
@@ -347,7 +342,7 @@ impl ImapSession {
             ));
         }
         out.extend(lines.into_iter().map(MailAction::Send));
-        self.tagged(tag, "OK", done, out);
+        self.reply(tag, done, &[], out);
     }
 
     pub(super) fn status(
@@ -358,7 +353,7 @@ impl ImapSession {
         out: &mut Vec<MailAction>,
     ) -> Result<(), String> {
         let Some(name) = self.mailbox_name(mailbox) else {
-            self.tagged(tag, "NO", &format!("Mailbox doesn't exist: {mailbox}"), out);
+            self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out);
             return Ok(());
         };
         let (file, _) = self.indexed(&name, true, out);
@@ -402,14 +397,9 @@ impl ImapSession {
             parts.join(" ")
         )));
         if selected_here.is_some() {
-            self.tagged(
-                tag,
-                "OK",
-                "[CLIENTBUG] Status on selected mailbox completed.",
-                out,
-            );
+            self.reply(tag, ImapText::StatusOnSelected, &[], out);
         } else {
-            self.tagged(tag, "OK", "Status completed.", out);
+            self.reply(tag, ImapText::StatusCompleted, &[], out);
         }
         Ok(())
     }
@@ -443,12 +433,7 @@ impl ImapSession {
         };
         let Some(name) = self.mailbox_name(&mailbox) else {
             let _ = self.indexed("INBOX", true, out);
-            self.tagged(
-                tag,
-                "NO",
-                &format!("[TRYCREATE] Mailbox doesn't exist: {mailbox}"),
-                out,
-            );
+            self.reply(tag, ImapText::TryCreate, &[&mailbox], out);
             return Ok(());
         };
         let (file, _) = self.indexed(&name, false, out);
@@ -507,12 +492,7 @@ impl ImapSession {
         }
         self.save_file(&name, new_file, out);
         self.announce(out, "APPEND");
-        self.tagged(
-            tag,
-            "OK",
-            &format!("[APPENDUID {validity} {uid}] Append completed."),
-            out,
-        );
+        self.reply(tag, ImapText::AppendCompleted, &[&validity, &uid], out);
         Ok(())
     }
 }

@@ -63,7 +63,7 @@ impl ImapSession {
             line.push(b')');
             out.push(MailAction::SendBytes([line, b"\r\n".to_vec()].concat()));
         }
-        self.tagged(tag, "OK", "Fetch completed.", out);
+        self.reply(tag, ImapText::FetchCompleted, &[], out);
         Ok(())
     }
 
@@ -99,7 +99,7 @@ impl ImapSession {
         let chosen = self.chosen(set, uid)?;
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
         if selected.read_only {
-            self.tagged(tag, "NO", "Mailbox is read-only.", out);
+            self.reply(tag, ImapText::ReadOnlyMailbox, &[], out);
             return Ok(());
         }
         let new_keywords: Vec<String> = keywords
@@ -113,9 +113,9 @@ impl ImapSession {
             out.push(MailAction::Send(format!(
                 "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list})"
             )));
-            out.push(MailAction::Send(format!(
-                "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list} \\*)] Flags permitted."
-            )));
+            out.push(MailAction::Send(
+                ImapText::PermanentFlags.line("*", &[&list]),
+            ));
         }
         for index in chosen {
             let message = &mut selected.messages[index];
@@ -161,7 +161,7 @@ impl ImapSession {
                 )));
             }
         }
-        self.tagged(tag, "OK", "Store completed.", out);
+        self.reply(tag, ImapText::StoreCompleted, &[], out);
         Ok(())
     }
 
@@ -183,12 +183,7 @@ impl ImapSession {
                 .and_then(Arg::text)
                 .ok_or("Missing search parameters")?;
             if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("US-ASCII") {
-                self.tagged(
-                    tag,
-                    "NO",
-                    "[BADCHARSET (UTF-8 US-ASCII)] Unsupported charset",
-                    out,
-                );
+                self.reply(tag, ImapText::BadCharset, &[], out);
                 return Ok(());
             }
             args = &args[2..];
@@ -220,7 +215,7 @@ impl ImapSession {
                 .trim_end()
                 .to_string(),
         ));
-        self.tagged(tag, "OK", "Search completed.", out);
+        self.reply(tag, ImapText::SearchCompleted, &[], out);
         Ok(())
     }
 
@@ -237,12 +232,7 @@ impl ImapSession {
         let target = text_at(args, 1)?;
         let chosen = self.chosen(set, uid)?;
         let Some(destination) = self.mailbox_name(&target) else {
-            self.tagged(
-                tag,
-                "NO",
-                &format!("[TRYCREATE] Mailbox doesn't exist: {target}"),
-                out,
-            );
+            self.reply(tag, ImapText::TryCreate, &[&target], out);
             return Ok(());
         };
         let (mut file, _) = self.indexed(&destination, false, out);
@@ -288,7 +278,7 @@ impl ImapSession {
             next = next.saturating_add(1);
         }
         if chosen.is_empty() {
-            self.tagged(tag, "OK", "No messages found.", out);
+            self.reply(tag, ImapText::NoMessagesFound, &[], out);
             return Ok(());
         }
         if same {
@@ -316,7 +306,7 @@ impl ImapSession {
                 }
             }
             let set: Vec<(u32, u32)> = source_uids.iter().map(|&u| (u, u)).collect();
-            out.push(MailAction::Send(format!("* OK [{code}] Moved UIDs.")));
+            out.push(MailAction::Send(ImapText::MovedUids.line("*", &[&code])));
             let (removed, file) = self.expunge(Some(&set));
             for sequence in removed {
                 out.push(MailAction::Send(format!("* {sequence} EXPUNGE")));
@@ -325,10 +315,10 @@ impl ImapSession {
             {
                 self.save_file(&name, file, out);
             }
-            self.tagged(tag, "OK", "Move completed.", out);
+            self.reply(tag, ImapText::MoveCompleted, &[], out);
         } else {
             self.announce(out, name);
-            self.tagged(tag, "OK", &format!("[{code}] Copy completed."), out);
+            self.reply(tag, ImapText::CopyCompleted, &[&code], out);
         }
         Ok(())
     }

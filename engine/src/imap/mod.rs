@@ -31,6 +31,7 @@ mod wire;
 
 use std::sync::Arc;
 
+use crate::dovecot_texts::ImapText;
 use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction, StorePath};
 use crate::mbox::{self, Base, MessageState, Plan, DELETED, DRAFT, FLAGGED, SEEN};
 use crate::time::Timestamp;
@@ -397,11 +398,9 @@ impl ImapSession {
             MailAction::Pause {
                 millis: self.server.greeting_delay_millis,
             },
-            MailAction::Send(format!(
-                "* OK [CAPABILITY {}] {}",
-                self.login_capability(),
-                self.server.greeting
-            )),
+            MailAction::Send(
+                ImapText::Greeting.line("*", &[&self.login_capability(), &self.server.greeting]),
+            ),
         ]
     }
 
@@ -469,12 +468,11 @@ impl ImapSession {
                 "* CAPABILITY {}",
                 self.capability()
             )));
-            out.push(MailAction::Send(format!("{tag} OK Logged in")));
+            out.push(MailAction::Send(ImapText::LoggedIn.line(&tag, &[])));
         } else {
-            out.push(MailAction::Send(format!(
-                "{tag} OK [CAPABILITY {}] Logged in",
-                self.capability()
-            )));
+            out.push(MailAction::Send(
+                ImapText::LoggedInWithCapabilities.line(&tag, &[&self.capability()]),
+            ));
         }
         let held = std::mem::take(&mut self.held);
         self.input.extend_from_slice(&held);
@@ -530,11 +528,11 @@ impl ImapSession {
         let tag = String::from_utf8_lossy(tag_bytes).into_owned();
         if !valid_tag(tag_bytes) {
             let text = if self.logged_in() {
-                "Error in IMAP tag: Invalid tag."
+                ImapText::TagError.status_and_text(&[&"Invalid tag."]).1
             } else {
-                ""
+                String::new()
             };
-            self.tagged_error("*", text, out);
+            self.tagged_error("*", &text, out);
             return;
         }
         let (name_bytes, mut rest) = split_word(rest);
@@ -549,24 +547,23 @@ impl ImapSession {
             return;
         }
         if !is_command(&name) {
-            self.tagged_error(
-                &tag,
-                &format!("Error in IMAP command {name}: Unknown command."),
-                out,
-            );
+            let text = ImapText::CommandError.status_and_text(&[&name, &"Unknown command."]);
+            self.tagged_error(&tag, &text.1, out);
             return;
         }
         let args = match arguments(rest) {
             Ok(args) => args,
             Err(error) => {
-                self.tagged_error(&tag, &format!("Error in IMAP command {name}: {error}"), out);
+                let text = ImapText::CommandError.status_and_text(&[&name, &error]);
+                self.tagged_error(&tag, &text.1, out);
                 return;
             }
         };
         match self.run(&tag, &name, &args, out) {
             Ok(()) => self.bad_commands = 0,
             Err(text) => {
-                self.tagged_error(&tag, &format!("Error in IMAP command {name}: {text}"), out)
+                let text = ImapText::CommandError.status_and_text(&[&name, &text]);
+                self.tagged_error(&tag, &text.1, out)
             }
         }
     }
@@ -591,7 +588,7 @@ impl ImapSession {
         out: &mut Vec<MailAction>,
     ) -> Result<(), String> {
         if needs_selected(name) && self.selected.is_none() {
-            self.tagged(tag, "BAD", "No mailbox selected.", out);
+            self.reply(tag, ImapText::NoMailboxSelected, &[], out);
             return Ok(());
         }
         self.announce(out, name);
@@ -602,25 +599,25 @@ impl ImapSession {
                     "* CAPABILITY {}",
                     self.capability()
                 )));
-                self.tagged(tag, "OK", "Capability completed.", out);
+                self.reply(tag, ImapText::CapabilityCompleted, &[], out);
             }
             "NOOP" | "CHECK" => {
                 let done = if name == "NOOP" {
-                    "NOOP completed."
+                    ImapText::NoopCompleted
                 } else {
-                    "Check completed."
+                    ImapText::CheckCompleted
                 };
-                self.tagged(tag, "OK", done, out);
+                self.reply(tag, done, &[], out);
             }
             "LOGOUT" => {
-                out.push(MailAction::Send("* BYE Logging out".to_string()));
+                out.push(MailAction::Send(ImapText::ByeLoggingOut.line("*", &[])));
                 self.finish(out);
-                self.tagged(tag, "OK", "Logout completed.", out);
+                self.reply(tag, ImapText::LogoutCompleted, &[], out);
                 self.close(out);
             }
             "ID" => {
                 out.push(MailAction::Send("* ID (\"name\" \"Dovecot\")".to_string()));
-                self.tagged(tag, "OK", "ID completed.", out);
+                self.reply(tag, ImapText::IdCompleted, &[], out);
             }
             "ENABLE" => {
                 let known: Vec<String> = args
@@ -637,16 +634,16 @@ impl ImapSession {
                         .trim_end()
                         .to_string(),
                 ));
-                self.tagged(tag, "OK", "Enabled.", out);
+                self.reply(tag, ImapText::Enabled, &[], out);
             }
             "NAMESPACE" => {
                 out.push(MailAction::Send(
                     "* NAMESPACE ((\"\" \"/\")) NIL NIL".to_string(),
                 ));
-                self.tagged(tag, "OK", "Namespace completed.", out);
+                self.reply(tag, ImapText::NamespaceCompleted, &[], out);
             }
             "IDLE" => {
-                out.push(MailAction::Send("+ idling".to_string()));
+                out.push(MailAction::Send(ImapText::Idling.line("+", &[])));
                 self.state = State::Idle {
                     tag: tag.to_string(),
                 };
@@ -664,11 +661,11 @@ impl ImapSession {
                 }
                 self.close_mailbox(out);
                 let done = if name == "CLOSE" {
-                    "Close completed."
+                    ImapText::CloseCompleted
                 } else {
-                    "Unselect completed."
+                    ImapText::UnselectCompleted
                 };
-                self.tagged(tag, "OK", done, out);
+                self.reply(tag, done, &[], out);
             }
             "EXPUNGE" | "UID EXPUNGE" => {
                 let limit = if name == "UID EXPUNGE" {
@@ -686,27 +683,27 @@ impl ImapSession {
                 {
                     self.save_file(&name, file, out);
                 }
-                self.tagged(tag, "OK", "Expunge completed.", out);
+                self.reply(tag, ImapText::ExpungeCompleted, &[], out);
             }
             "CREATE" => {
                 let mailbox = text_at(args, 0)?;
                 let mailbox = mailbox.trim_end_matches('/').to_string();
                 if self.mailbox_name(&mailbox).is_some() {
-                    self.tagged(tag, "NO", "Mailbox already exists", out);
+                    self.reply(tag, ImapText::MailboxExists, &[], out);
                 } else if mailbox.is_empty() || mailbox.starts_with('/') || mailbox.contains("//") {
-                    self.tagged(tag, "NO", "Invalid mailbox name", out);
+                    self.reply(tag, ImapText::InvalidMailboxName, &[], out);
                 } else {
                     self.folder_validity
                         .insert(mailbox.clone(), self.now_validity());
                     self.save_file(&mailbox, Vec::new(), out);
-                    self.tagged(tag, "OK", "Create completed.", out);
+                    self.reply(tag, ImapText::CreateCompleted, &[], out);
                 }
             }
             "DELETE" => {
                 let mailbox = text_at(args, 0)?;
                 match self.mailbox_name(&mailbox) {
                     Some(found) if found == "INBOX" => {
-                        self.tagged(tag, "NO", "INBOX can't be deleted.", out)
+                        self.reply(tag, ImapText::InboxNotDeletable, &[], out)
                     }
                     Some(found) => {
                         if self.selected.as_ref().is_some_and(|s| s.name == found) {
@@ -718,22 +715,20 @@ impl ImapSession {
                             path: StorePath::Folder(found),
                             file: None,
                         });
-                        self.tagged(tag, "OK", "Delete completed.", out);
+                        self.reply(tag, ImapText::DeleteCompleted, &[], out);
                     }
-                    None => {
-                        self.tagged(tag, "NO", &format!("Mailbox doesn't exist: {mailbox}"), out)
-                    }
+                    None => self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out),
                 }
             }
             "RENAME" => {
                 let (from, to) = (text_at(args, 0)?, text_at(args, 1)?);
                 match self.mailbox_name(&from) {
-                    None => self.tagged(tag, "NO", &format!("Mailbox doesn't exist: {from}"), out),
+                    None => self.reply(tag, ImapText::NoSuchMailbox, &[&from], out),
                     Some(_) if self.mailbox_name(&to).is_some() => {
-                        self.tagged(tag, "NO", "Target mailbox already exists", out)
+                        self.reply(tag, ImapText::TargetExists, &[], out)
                     }
                     Some(found) if found == "INBOX" => {
-                        self.tagged(tag, "NO", "Renaming INBOX isn't supported.", out)
+                        self.reply(tag, ImapText::InboxNotRenamable, &[], out)
                     }
                     Some(found) => {
                         let file = self.store.folders.remove(&found).unwrap_or_default();
@@ -743,7 +738,7 @@ impl ImapSession {
                             file: None,
                         });
                         self.save_file(&to, file, out);
-                        self.tagged(tag, "OK", "Rename completed.", out);
+                        self.reply(tag, ImapText::RenameCompleted, &[], out);
                     }
                 }
             }
@@ -777,11 +772,11 @@ impl ImapSession {
                     file: Some(file),
                 });
                 let done = if name == "SUBSCRIBE" {
-                    "Subscribe completed."
+                    ImapText::SubscribeCompleted
                 } else {
-                    "Unsubscribe completed."
+                    ImapText::UnsubscribeCompleted
                 };
-                self.tagged(tag, "OK", done, out);
+                self.reply(tag, done, &[], out);
             }
             "LIST" | "LSUB" => {
                 let (reference, pattern) = (text_at(args, 0)?, text_at(args, 1)?);

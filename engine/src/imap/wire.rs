@@ -67,9 +67,9 @@ impl ImapSession {
                         State::Idle { tag } => {
                             self.state = State::Authenticated;
                             if line.eq_ignore_ascii_case("DONE") {
-                                self.tagged(&tag, "OK", "Idle completed.", out);
+                                self.reply(&tag, ImapText::IdleCompleted, &[], out);
                             } else {
-                                self.tagged(&tag, "BAD", "Expected DONE.", out);
+                                self.reply(&tag, ImapText::ExpectedDone, &[], out);
                             }
                         }
                         _ => {}
@@ -91,9 +91,7 @@ impl ImapSession {
                 Scan::Incomplete => return,
                 Scan::TooLong(end) => {
                     if !self.logged_in() {
-                        out.push(MailAction::Send(
-                            "* BYE Input buffer full, aborting".to_string(),
-                        ));
+                        out.push(MailAction::Send(ImapText::InputBufferFull.line("*", &[])));
                         self.close(out);
                         return;
                     }
@@ -108,23 +106,26 @@ impl ImapSession {
                         }
                     }
                     self.acknowledged = 0;
-                    self.tagged_error("*", "Error in IMAP tag: Too long argument.", out);
+                    let text = ImapText::TagError
+                        .status_and_text(&[&"Too long argument."])
+                        .1;
+                    self.tagged_error("*", &text, out);
                 }
                 Scan::NeedsContinuation(line_end) => {
                     match self.before_literal(line_end) {
                         Ok(()) => {
                             self.acknowledged += 1;
-                            out.push(MailAction::Send("+ OK".to_string()));
+                            out.push(MailAction::Send(ImapText::Continue.line("+", &[&"OK"])));
                         }
-                        Err((tag, status, text)) => {
+                        Err((tag, reply, value)) => {
                             self.input.drain(..line_end);
-                            if status == "NO" {
+                            if reply == ImapText::TryCreate {
                                 // Dovecot looked the mailbox up in its list,
                                 // which refreshes INBOX.
                                 let _ = self.indexed("INBOX", true, out);
                             }
                             self.acknowledged = 0;
-                            self.tagged(&tag, status, &text, out);
+                            self.reply(&tag, reply, &[&value], out);
                         }
                     }
                 }
@@ -139,10 +140,7 @@ impl ImapSession {
 
     /// Before `+ OK` for a literal: a command the server refuses before
     /// reading its literal gets its answer now: (tag, status, text).
-    pub(super) fn before_literal(
-        &self,
-        line_end: usize,
-    ) -> Result<(), (String, &'static str, String)> {
+    pub(super) fn before_literal(&self, line_end: usize) -> Result<(), (String, ImapText, String)> {
         let line = &self.input[..line_end];
         let (tag, rest) = split_word(line);
         let (name, rest) = split_word(rest);
@@ -152,11 +150,8 @@ impl ImapSession {
             return Ok(());
         }
         if !is_command(&name) {
-            return Err((
-                tag,
-                "BAD",
-                format!("Error in IMAP command {name}: Unknown command."),
-            ));
+            let text = ImapText::CommandError.status_and_text(&[&name, &"Unknown command."]);
+            return Err((tag, ImapText::CommandBad, text.1));
         }
         if name == "APPEND" {
             // The mailbox is checked before the message is read.
@@ -166,15 +161,24 @@ impl ImapSession {
             };
             if let Some(mailbox) = args.first().and_then(Arg::text) {
                 if self.mailbox_name(&mailbox).is_none() {
-                    return Err((
-                        tag,
-                        "NO",
-                        format!("[TRYCREATE] Mailbox doesn't exist: {mailbox}"),
-                    ));
+                    return Err((tag, ImapText::TryCreate, mailbox));
                 }
             }
         }
         Ok(())
+    }
+
+    /// A tagged reply from the catalogue, values filled in; after login
+    /// with Dovecot's timing.
+    pub(super) fn reply(
+        &self,
+        tag: &str,
+        text: ImapText,
+        values: &[&dyn std::fmt::Display],
+        out: &mut Vec<MailAction>,
+    ) {
+        let (status, text) = text.status_and_text(values);
+        self.tagged(tag, &status, &text, out);
     }
 
     /// A tagged reply; after login with Dovecot's timing.
@@ -196,7 +200,7 @@ impl ImapSession {
             self.bad_commands += 1;
             if self.bad_commands >= self.server.bad_commands {
                 out.push(MailAction::Send(
-                    "* BYE Too many invalid IMAP commands.".to_string(),
+                    ImapText::TooManyInvalidCommands.line("*", &[]),
                 ));
                 self.finish(out);
                 self.close(out);
@@ -205,14 +209,14 @@ impl ImapSession {
             self.bad_commands += 1;
             if self.bad_commands >= self.server.login_bad_commands {
                 out.push(MailAction::Send(
-                    "* BYE Too many invalid IMAP commands.".to_string(),
+                    ImapText::TooManyInvalidCommands.line("*", &[]),
                 ));
                 self.close(out);
                 return;
             }
-            out.push(MailAction::Send(format!(
-                "{tag} BAD Error in IMAP command received by server."
-            )));
+            out.push(MailAction::Send(
+                ImapText::CommandNotUnderstood.line(tag, &[]),
+            ));
         }
     }
 }
