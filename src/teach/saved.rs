@@ -52,13 +52,21 @@ struct Version {
     version: Option<u32>,
 }
 
+/// Files by name, as text (one conversion for the mailboxes and the
+/// folders alike, so the page carries one copy of it).
+fn as_map(files: Vec<(String, Vec<u8>)>) -> BTreeMap<String, String> {
+    files
+        .into_iter()
+        .map(|(name, file)| (name, String::from_utf8_lossy(&file).into_owned()))
+        .collect()
+}
+
 impl Saved {
     /// The state of `terminal` worth keeping across a reload.
     pub fn of(terminal: &Terminal) -> Saved {
         let lines = terminal.scrollback.lines();
         let skip = terminal.scrollback.len().saturating_sub(SAVED_LINES);
         let store = terminal.mailboxes();
-        let text = |file: &[u8]| String::from_utf8_lossy(file).into_owned();
         Saved {
             version: FORMAT_VERSION,
             transcript: lines
@@ -69,15 +77,13 @@ impl Saved {
                 })
                 .collect(),
             history: terminal.history_entries().to_vec(),
-            mailboxes: store
-                .keys()
-                .map(|user| (user.clone(), text(&store.file(user).unwrap_or_default())))
-                .collect(),
-            folders: store
-                .other_files()
-                .into_iter()
-                .map(|(key, file)| (key, text(&file)))
-                .collect(),
+            mailboxes: as_map(
+                store
+                    .keys()
+                    .map(|user| (user.clone(), store.file(user).unwrap_or_default()))
+                    .collect(),
+            ),
+            folders: as_map(store.other_files()),
             world: terminal.world().clone(),
             personality: terminal.personality().id.to_string(),
             timing: terminal.timing,
