@@ -274,10 +274,6 @@ impl Host {
         &mut self.store
     }
 
-    pub fn services(&self) -> &'static [Service] {
-        self.services
-    }
-
     /// What answers on `port`, if anything.
     pub fn service(&self, port: u16) -> Option<Service> {
         self.services.iter().find(|s| s.port == port).copied()
@@ -362,10 +358,6 @@ pub struct HostSession {
 }
 
 impl HostSession {
-    pub fn service(&self) -> Service {
-        self.service
-    }
-
     pub fn protocol(&self) -> Protocol {
         self.service.protocol
     }
@@ -373,15 +365,6 @@ impl HostSession {
     /// Whether the server is reading a message's text (SMTP after 354).
     pub fn in_data(&self) -> bool {
         matches!(&self.server, Server::Smtp(s) if s.in_data())
-    }
-
-    /// Whether the server is reading command lines (or the answer to an
-    /// AUTH challenge), rather than a message or a TLS handshake.
-    pub fn reading_commands(&self) -> bool {
-        match &self.server {
-            Server::Smtp(s) => s.reading_commands(),
-            _ => true,
-        }
     }
 
     pub fn is_closed(&self) -> bool {
