@@ -64,11 +64,11 @@ fn tutorial_session_over_tcp() {
         "{banner}"
     );
     assert!(banner.ends_with("\r\n"));
-    // The clock started where --time said (and ran on for a few seconds
-    // at most).
+    // The clock started where --time said (and ran on for the moments the
+    // test took to get here: two minutes allow for a slow machine).
     let start = Timestamp::parse_rfc3339(&start_time(START)).unwrap();
     assert!(
-        (0..10).any(|s| banner.contains(&start.plus_millis(s * 1000).rfc822())),
+        (0..120).any(|s| banner.contains(&start.plus_millis(s * 1000).rfc822())),
         "{banner}"
     );
     let exchanges: &[(&str, &str)] = &[
