@@ -9,6 +9,8 @@
 //! each error is noticed. Debian's settings apply: no domain literals in
 //! `<...>`, no trailing dot stripped, no extra angle brackets.
 
+pub use crate::ascii::is_space;
+
 /// An address Exim accepted: the operative address, and where its domain
 /// starts (0 when it has none).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,11 +37,6 @@ impl Extracted {
 
 /// `EXIM_EMAILADDR_MAX`.
 const MAX_ADDRESS: usize = 256;
-
-/// `isspace` in the C locale.
-pub fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
 
 /// `mac_iscntrl_or_special`: controls, space, RFC 822 specials and DEL.
 /// (The end of the text counts as special, as C's NUL does.)

@@ -10,6 +10,7 @@
 //! ([`personality`]) and the simulated world ([`World`]) are data.
 
 pub mod address;
+pub mod ascii;
 pub mod catalogue;
 pub mod data_file;
 pub mod delivery;

@@ -7,6 +7,8 @@
 //! blank line before the next one, Dovecot's bookkeeping headers), which
 //! no general mbox crate reads the way Dovecot does.
 
+use crate::ascii::find;
+
 /// Header fields Dovecot writes into the file for itself and never shows
 /// to clients.
 pub const INTERNAL_HEADERS: &[&str] = &[
@@ -110,10 +112,6 @@ impl StoredMessage {
     pub fn body(&self) -> &[u8] {
         &self.text[self.header().len()..]
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A mailbox: its messages in order, and the UID bookkeeping found in it.

@@ -22,7 +22,9 @@ enum Token {
 /// RFC 822 specials plus the routing operators, as `tok822_scan` splits.
 const OPERATORS: &[u8] = b"|%!()<>@,;:\\\".[]";
 
-fn is_space(b: u8) -> bool {
+/// Postfix's `IS_SPACE_TAB_CR_LF`, which `tok822_scan` skips: narrower
+/// than C's `isspace` (no VT, no FF).
+fn is_space_tab_cr_lf(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
@@ -40,7 +42,7 @@ fn collect(text: &[u8], mut index: usize, keep: impl Fn(u8) -> bool) -> (Vec<u8>
         } else if !keep(c) {
             break;
         }
-        out.push(if is_space(c) { b' ' } else { c });
+        out.push(if is_space_tab_cr_lf(c) { b' ' } else { c });
         index += 1;
     }
     (out, index)
@@ -53,7 +55,7 @@ fn scan(text: &[u8]) -> Vec<Token> {
     while index < text.len() {
         let c = text[index];
         index += 1;
-        if is_space(c) {
+        if is_space_tab_cr_lf(c) {
             continue;
         }
         match c {
@@ -81,8 +83,9 @@ fn scan(text: &[u8]) -> Vec<Token> {
             }
             _ if OPERATORS.contains(&c) && c != b'\\' => tokens.push(Token::Op(c)),
             _ => {
-                let (atom, next) =
-                    collect(text, index - 1, |b| !is_space(b) && !OPERATORS.contains(&b));
+                let (atom, next) = collect(text, index - 1, |b| {
+                    !is_space_tab_cr_lf(b) && !OPERATORS.contains(&b)
+                });
                 index = next.max(index);
                 tokens.push(Token::Atom(atom));
             }

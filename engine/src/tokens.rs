@@ -6,16 +6,14 @@
 //! Written here because it is the server's own rule (no general-purpose
 //! tokenizer splits at `FROM:` but not at other colons).
 
+use crate::ascii::is_space;
+
 /// One word of a command line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
     pub text: Vec<u8>,
     /// A `<` or `"` without its closing character.
     pub unterminated: bool,
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// Reads a quoted part from `line[start]` (a `<` or `"`) up to its end;

@@ -7,6 +7,8 @@
 //! a mail-parsing crate would bring decoding this does not want, since
 //! IMAP shows the raw octets.
 
+use crate::ascii::find;
+
 /// A string as IMAP sends it: `NIL`, a quoted string, or a literal when
 /// it holds 8-bit bytes, quotes' specials that need more, or line ends.
 pub fn nstring(value: Option<&[u8]>) -> Vec<u8> {
@@ -34,10 +36,6 @@ pub fn string(bytes: &[u8]) -> Vec<u8> {
     }
     out.push(b'"');
     out
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A message or MIME part split at its blank line.

@@ -2,6 +2,7 @@
 //! method per command. Where servers differ, the personality's rules and
 //! its catalogue decide, never the server's name.
 
+pub(super) use crate::ascii::is_space;
 use base64::Engine as _;
 
 use super::arguments::{self, Path};
@@ -31,10 +32,6 @@ const MAX_ATTACK_PAUSE_SECONDS: u64 = 240;
 /// Postfix's `smtpd_junk_command_limit`: HELO, EHLO, NOOP, RSET, VRFY and
 /// ETRN past this many count as errors.
 const JUNK_COMMAND_LIMIT: u32 = 100;
-
-pub(super) fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
-}
 
 pub(super) fn trim_start(bytes: &[u8]) -> &[u8] {
     let start = bytes
