@@ -434,21 +434,12 @@ impl HostSession {
     /// Bytes from the client.
     pub fn receive(&mut self, host: &mut Host, bytes: &[u8], now: Timestamp) -> Vec<Event> {
         self.note_commands(bytes);
-        let mut events = Vec::new();
+        // A delivery since an IMAP session last looked shows up now.
+        let mut events = self.look_at_inbox(host);
         let output = match &mut self.server {
             Server::Smtp(s) => Output::Smtp(s.receive(bytes, now)),
             Server::Pop3(s) => Output::Mail(s.receive(bytes, now.unix_seconds)),
-            Server::Imap(s) => {
-                // A delivery since the session last looked shows up now.
-                let mut actions = Vec::new();
-                if s.is_logged_in() && self.store_version != host.store.version() {
-                    self.store_version = host.store.version();
-                    let inbox = host.store.file(s.user()).unwrap_or_default();
-                    actions = s.inbox_changed(&inbox);
-                }
-                actions.extend(s.receive(bytes, now.unix_seconds));
-                Output::Mail(actions)
-            }
+            Server::Imap(s) => Output::Mail(s.receive(bytes, now.unix_seconds)),
         };
         events.extend(self.carry_out(output, &mut host.store));
         events

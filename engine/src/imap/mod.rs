@@ -547,24 +547,19 @@ impl ImapSession {
             return;
         }
         if !is_command(&name) {
-            let text = ImapText::CommandError.status_and_text(&[&name, &"Unknown command."]);
-            self.tagged_error(&tag, &text.1, out);
+            self.command_error(&tag, &name, "Unknown command.", out);
             return;
         }
         let args = match arguments(rest) {
             Ok(args) => args,
             Err(error) => {
-                let text = ImapText::CommandError.status_and_text(&[&name, &error]);
-                self.tagged_error(&tag, &text.1, out);
+                self.command_error(&tag, &name, &error, out);
                 return;
             }
         };
         match self.run(&tag, &name, &args, out) {
             Ok(()) => self.bad_commands = 0,
-            Err(text) => {
-                let text = ImapText::CommandError.status_and_text(&[&name, &text]);
-                self.tagged_error(&tag, &text.1, out)
-            }
+            Err(reason) => self.command_error(&tag, &name, &reason, out),
         }
     }
 

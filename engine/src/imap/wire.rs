@@ -192,6 +192,19 @@ impl ImapSession {
         out.push(MailAction::Send(format!("{tag} {status} {text}")));
     }
 
+    /// Dovecot's `Error in IMAP command NAME: REASON`, a BAD that counts
+    /// towards the limit.
+    pub(super) fn command_error(
+        &mut self,
+        tag: &str,
+        name: &str,
+        reason: &str,
+        out: &mut Vec<MailAction>,
+    ) {
+        let (_, text) = ImapText::CommandError.status_and_text(&[&name, &reason]);
+        self.tagged_error(tag, &text, out);
+    }
+
     /// A BAD for a command that could not be parsed; too many in a row end
     /// the session.
     pub(super) fn tagged_error(&mut self, tag: &str, text: &str, out: &mut Vec<MailAction>) {
