@@ -24,8 +24,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
-use smtplab_engine::mail_actions::StorePath;
 use smtplab_engine::queue_id::SEQUENCE_SPAN;
+use smtplab_engine::store::StorePath;
 use smtplab_engine::{Client, Event, Host, HostSession, Timestamp};
 
 use crate::options::Options;
@@ -338,7 +338,14 @@ fn perform(
             }
             Event::Delivered { mailboxes, entry } => append(&mailboxes, &entry, shared),
             Event::Stored { user, path } => write_stored(&user, path.as_ref(), shared),
-            Event::Notice(_) | Event::Answered { .. } => {}
+            // Notices and statuses are for a screen; the store's requests
+            // were carried out by the host.
+            Event::Notice(_)
+            | Event::Answered { .. }
+            | Event::Deliver(_)
+            | Event::Open { .. }
+            | Event::Save { .. }
+            | Event::Write { .. } => {}
             Event::StartTls => {
                 if !flush_output(&mut output, link) || !start_tls(link, shared) {
                     return false;

@@ -14,12 +14,11 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use crate::event::Event;
 use crate::imap::{ImapSession, DOVECOT_IMAP_2_3_19_DEBIAN};
-use crate::mail_actions::{MailAction, StorePath};
 use crate::personality::Personality;
 use crate::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
-use crate::reply::Reply;
-use crate::session::{Action, Connection, Session};
+use crate::session::{Connection, Session};
 use crate::store::{Entry, MailStore};
 use crate::time::Timestamp;
 use crate::world::World;
@@ -178,58 +177,6 @@ pub struct Client {
     pub queue_sequence: u32,
 }
 
-/// What a session asks its shell to do, or tells it, in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// An SMTP reply to send (`Reply::to_wire`), kept whole for explain
-    /// mode and the logs.
-    Reply(Reply),
-    /// A POP3 or IMAP line to send (CRLF is added by [`Event::wire`]).
-    Line(String),
-    /// Raw bytes to send (a message, already dot-stuffed, with CRLFs).
-    Bytes(Vec<u8>),
-    /// Wait this long before what follows.
-    Pause { millis: u64 },
-    /// The greeting pause: wait this long, handing over (with
-    /// [`HostSession::receive`]) anything the client sends meanwhile,
-    /// then call [`HostSession::greet`].
-    GreetingPause { millis: u64 },
-    /// Something a real server would do that the simulation cannot,
-    /// explained for the person at the keyboard (never sent).
-    Notice(String),
-    /// A message was delivered into these mailboxes (already in the store).
-    Delivered {
-        mailboxes: Vec<String>,
-        entry: Entry,
-    },
-    /// A POP3 or IMAP session rewrote a user's INBOX (`path` `None`) or
-    /// wrote, or removed, another of the user's mail files (in the store).
-    Stored {
-        user: String,
-        path: Option<StorePath>,
-    },
-    /// A POP3 or IMAP command got its status (`+OK`, `-ERR`, `OK`, `NO`,
-    /// `BAD`); the verb in capitals (`UID FETCH` for IMAP's UID commands).
-    Answered { verb: String, status: String },
-    /// Wait for a TLS handshake: a shell that can do one does it and calls
-    /// [`HostSession::tls_started`]; any other bytes end the session.
-    StartTls,
-    /// Close the connection.
-    Close,
-}
-
-impl Event {
-    /// The bytes this event puts on the wire (empty for the others).
-    pub fn wire(&self) -> Vec<u8> {
-        match self {
-            Event::Reply(reply) => reply.to_wire(),
-            Event::Line(line) => format!("{line}\r\n").into_bytes(),
-            Event::Bytes(bytes) => bytes.clone(),
-            _ => Vec::new(),
-        }
-    }
-}
-
 /// The simulated machine.
 #[derive(Clone, Debug)]
 pub struct Host {
@@ -308,18 +255,18 @@ impl Host {
                 );
                 let mut session = Session::new(self.personality, world, connection);
                 let actions = session.connect(now);
-                (Server::Smtp(Box::new(session)), Output::Smtp(actions))
+                (Server::Smtp(Box::new(session)), actions)
             }
             Protocol::Pop3 => {
                 let mut session = Pop3Session::new(&DOVECOT_2_3_19_DEBIAN, world, &client.address);
                 let actions = session.connect(now.unix_seconds);
-                (Server::Pop3(Box::new(session)), Output::Mail(actions))
+                (Server::Pop3(Box::new(session)), actions)
             }
             Protocol::Imap => {
                 let mut session =
                     ImapSession::new(&DOVECOT_IMAP_2_3_19_DEBIAN, world, &client.address);
                 let actions = session.connect(now.unix_seconds);
-                (Server::Imap(Box::new(session)), Output::Mail(actions))
+                (Server::Imap(Box::new(session)), actions)
             }
         };
         let mut session = HostSession {
@@ -331,12 +278,6 @@ impl Host {
         let events = session.carry_out(first, &mut self.store);
         Some((session, events))
     }
-}
-
-/// A session's own outputs, before the host carries out what touches mail.
-enum Output {
-    Smtp(Vec<Action>),
-    Mail(Vec<MailAction>),
 }
 
 #[derive(Clone, Debug)]
@@ -437,9 +378,9 @@ impl HostSession {
         // A delivery since an IMAP session last looked shows up now.
         let mut events = self.look_at_inbox(host);
         let output = match &mut self.server {
-            Server::Smtp(s) => Output::Smtp(s.receive(bytes, now)),
-            Server::Pop3(s) => Output::Mail(s.receive(bytes, now.unix_seconds)),
-            Server::Imap(s) => Output::Mail(s.receive(bytes, now.unix_seconds)),
+            Server::Smtp(s) => s.receive(bytes, now),
+            Server::Pop3(s) => s.receive(bytes, now.unix_seconds),
+            Server::Imap(s) => s.receive(bytes, now.unix_seconds),
         };
         events.extend(self.carry_out(output, &mut host.store));
         events
@@ -450,7 +391,7 @@ impl HostSession {
         match &mut self.server {
             Server::Smtp(s) => {
                 let actions = s.greet(now);
-                self.carry_out(Output::Smtp(actions), &mut host.store)
+                self.carry_out(actions, &mut host.store)
             }
             _ => Vec::new(),
         }
@@ -461,7 +402,7 @@ impl HostSession {
         match &mut self.server {
             Server::Smtp(s) => {
                 let actions = s.tls_started(now);
-                self.carry_out(Output::Smtp(actions), &mut host.store)
+                self.carry_out(actions, &mut host.store)
             }
             Server::Pop3(s) => {
                 s.tls_started();
@@ -479,7 +420,7 @@ impl HostSession {
         match &mut self.server {
             Server::Smtp(s) => {
                 let actions = s.timeout(now);
-                self.carry_out(Output::Smtp(actions), &mut host.store)
+                self.carry_out(actions, &mut host.store)
             }
             // Dovecot's sessions just end.
             _ => vec![Event::Close],
@@ -492,9 +433,9 @@ impl HostSession {
     /// reply, to nobody. A shell calls this once, at the end.
     pub fn close(&mut self, host: &mut Host, now: Timestamp) -> Vec<Event> {
         let output = match &mut self.server {
-            Server::Smtp(s) => Output::Smtp(s.disconnect(now)),
-            Server::Pop3(_) => Output::Mail(Vec::new()),
-            Server::Imap(s) => Output::Mail(s.disconnected()),
+            Server::Smtp(s) => s.disconnect(now),
+            Server::Pop3(_) => Vec::new(),
+            Server::Imap(s) => s.disconnected(),
         };
         self.carry_out(output, &mut host.store)
     }
@@ -511,7 +452,7 @@ impl HostSession {
         self.store_version = host.store.version();
         let inbox = host.store.file(s.user()).unwrap_or_default();
         let actions = s.inbox_changed(&inbox);
-        self.carry_out(Output::Mail(actions), &mut host.store)
+        self.carry_out(actions, &mut host.store)
     }
 
     /// The commands on the lines a POP3 or IMAP client sent, to say which
@@ -548,78 +489,59 @@ impl HostSession {
         Some(Event::Answered { verb, status })
     }
 
-    /// Turns a session's outputs into events, carrying out in the store
-    /// what touches mail (and handing an opened mailbox back to the
-    /// session, whose answer is carried out in turn).
-    fn carry_out(&mut self, output: Output, store: &mut MailStore) -> Vec<Event> {
-        let mut events = Vec::new();
-        match output {
-            Output::Smtp(actions) => {
-                for action in actions {
-                    events.push(match action {
-                        Action::Reply(reply) => Event::Reply(reply),
-                        Action::Pause { millis } => Event::Pause { millis },
-                        Action::GreetingPause { millis } => Event::GreetingPause { millis },
-                        Action::Notice(text) => Event::Notice(text),
-                        Action::StartTls => Event::StartTls,
-                        Action::Close => Event::Close,
-                        Action::Deliver(delivery) => {
-                            for copy in delivery.copies {
-                                let entry: Entry = copy.entry.into();
-                                for mailbox in &copy.mailboxes {
-                                    store.deliver(mailbox, Arc::clone(&entry));
-                                }
-                                events.push(Event::Delivered {
-                                    mailboxes: copy.mailboxes,
-                                    entry,
-                                });
-                            }
-                            continue;
+    /// Carries out in the store what a session asked of it (handing an
+    /// opened mailbox back to the session, whose answer is carried out in
+    /// turn) and passes the rest on, with what the store did in place of
+    /// the requests.
+    fn carry_out(&mut self, events: Vec<Event>, store: &mut MailStore) -> Vec<Event> {
+        let mut done = Vec::with_capacity(events.len());
+        let mut pending: VecDeque<Event> = events.into();
+        while let Some(event) = pending.pop_front() {
+            match event {
+                Event::Deliver(delivery) => {
+                    for copy in delivery.copies {
+                        let entry: Entry = copy.entry.into();
+                        for mailbox in &copy.mailboxes {
+                            store.deliver(mailbox, Arc::clone(&entry));
                         }
-                    });
-                }
-            }
-            Output::Mail(actions) => {
-                let mut pending: VecDeque<MailAction> = actions.into();
-                while let Some(action) = pending.pop_front() {
-                    match action {
-                        MailAction::Send(line) => {
-                            let answered = self.answered(&line);
-                            events.push(Event::Line(line));
-                            events.extend(answered);
-                        }
-                        MailAction::SendBytes(bytes) => events.push(Event::Bytes(bytes)),
-                        MailAction::Pause { millis } => events.push(Event::Pause { millis }),
-                        MailAction::Open { user } => {
-                            let more = match &mut self.server {
-                                Server::Pop3(s) => s.opened(&store.file(&user).unwrap_or_default()),
-                                Server::Imap(s) => s.opened(store.user_store(&user)),
-                                Server::Smtp(_) => Vec::new(),
-                            };
-                            for action in more.into_iter().rev() {
-                                pending.push_front(action);
-                            }
-                        }
-                        MailAction::Save { user, file } => {
-                            store.replace(&user, &file);
-                            events.push(Event::Stored { user, path: None });
-                        }
-                        MailAction::Write { user, path, file } => {
-                            store.write(&user, &path, file);
-                            events.push(Event::Stored {
-                                user,
-                                path: Some(path),
-                            });
-                        }
-                        MailAction::StartTls => events.push(Event::StartTls),
-                        MailAction::Close => events.push(Event::Close),
+                        done.push(Event::Delivered {
+                            mailboxes: copy.mailboxes,
+                            entry,
+                        });
                     }
                 }
-                // What this session wrote is no news to it.
-                self.store_version = store.version();
+                Event::Open { user } => {
+                    let more = match &mut self.server {
+                        Server::Pop3(s) => s.opened(&store.file(&user).unwrap_or_default()),
+                        Server::Imap(s) => s.opened(store.user_store(&user)),
+                        Server::Smtp(_) => Vec::new(),
+                    };
+                    for event in more.into_iter().rev() {
+                        pending.push_front(event);
+                    }
+                }
+                Event::Save { user, file } => {
+                    store.replace(&user, &file);
+                    done.push(Event::Stored { user, path: None });
+                }
+                Event::Write { user, path, file } => {
+                    store.write(&user, &path, file);
+                    done.push(Event::Stored {
+                        user,
+                        path: Some(path),
+                    });
+                }
+                Event::Line(line) => {
+                    let answered = self.answered(&line);
+                    done.push(Event::Line(line));
+                    done.extend(answered);
+                }
+                other => done.push(other),
             }
         }
-        events
+        // What this session wrote is no news to it.
+        self.store_version = store.version();
+        done
     }
 }
 

@@ -2,16 +2,17 @@
 //! state machine, after Dovecot 2.3's `pop3-login` and `pop3`.
 //!
 //! Sans-IO like the SMTP session: [`Pop3Session::connect`] and
-//! [`Pop3Session::receive`] return [`MailAction`]s. The mailbox is the
-//! shell's: after a login the session asks for it ([`MailAction::Open`])
+//! [`Pop3Session::receive`] return [`Event`]s. The mailbox is the
+//! shell's: after a login the session asks for it ([`Event::Open`])
 //! and the shell hands its bytes to [`Pop3Session::opened`]; at QUIT with
-//! messages deleted it hands back the file to write ([`MailAction::Save`]).
+//! messages deleted it hands back the file to write ([`Event::Save`]).
 //! The server's texts and limits are data ([`MailServer`]).
 
 use std::sync::Arc;
 
 use crate::dovecot_texts::Pop3Text;
-use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction};
+use crate::event::Event;
+use crate::gate::{admit, close_input, Admitted, Gate};
 use crate::mbox::{self, Mailbox};
 use crate::sasl::Plain;
 use crate::world::{PlaintextLogin, World};
@@ -141,13 +142,13 @@ impl Pop3Session {
     }
 
     /// The greeting.
-    pub fn connect(&mut self, now_seconds: i64) -> Vec<MailAction> {
+    pub fn connect(&mut self, now_seconds: i64) -> Vec<Event> {
         self.now_seconds = now_seconds;
         vec![
-            MailAction::Pause {
+            Event::Pause {
                 millis: self.server.greeting_delay_millis,
             },
-            MailAction::Send(Pop3Text::OkWith.with(&[&self.server.greeting])),
+            Event::Line(Pop3Text::OkWith.with(&[&self.server.greeting])),
         ]
     }
 
@@ -160,23 +161,23 @@ impl Pop3Session {
         }
     }
 
-    fn close(&mut self, out: &mut Vec<MailAction>) {
+    fn close(&mut self, out: &mut Vec<Event>) {
         self.state = State::Closed;
         close_input(&mut self.input, &mut self.unread_at_close, out);
     }
 
     /// A line longer than the input buffer: Dovecot says so and hangs up.
-    fn line_too_long(&mut self, out: &mut Vec<MailAction>) {
+    fn line_too_long(&mut self, out: &mut Vec<Event>) {
         let text = match self.state {
             State::Transaction(_) => Pop3Text::InputLineTooLong,
             _ => Pop3Text::InputBufferFull,
         };
-        out.push(MailAction::Send(text.text()));
+        out.push(Event::Line(text.text()));
         self.close(out);
     }
 
     /// Bytes from the client.
-    pub fn receive(&mut self, bytes: &[u8], now_seconds: i64) -> Vec<MailAction> {
+    pub fn receive(&mut self, bytes: &[u8], now_seconds: i64) -> Vec<Event> {
         self.now_seconds = now_seconds;
         let mut out = Vec::new();
         let gate = match self.state {
@@ -194,7 +195,7 @@ impl Pop3Session {
     }
 
     /// The shell hands over the mailbox file of the user who logged in.
-    pub fn opened(&mut self, file: &[u8]) -> Vec<MailAction> {
+    pub fn opened(&mut self, file: &[u8]) -> Vec<Event> {
         let mut out = Vec::new();
         let State::Opening { user } = &self.state else {
             return out;
@@ -205,7 +206,7 @@ impl Pop3Session {
         let now = self.now_seconds.clamp(1, i64::from(u32::MAX)) as u32;
         let indexed = mbox::index(file, now);
         if indexed != file {
-            out.push(MailAction::Save {
+            out.push(Event::Save {
                 user: user.clone(),
                 file: indexed.clone(),
             });
@@ -221,7 +222,7 @@ impl Pop3Session {
             deleted: vec![false; count],
             seen: vec![false; count],
         }));
-        out.push(MailAction::Send(Pop3Text::LoggedIn.text()));
+        out.push(Event::Line(Pop3Text::LoggedIn.text()));
         let held = std::mem::take(&mut self.held);
         self.input.extend_from_slice(&held);
         self.process(&mut out);
@@ -235,7 +236,7 @@ impl Pop3Session {
         }
     }
 
-    fn process(&mut self, out: &mut Vec<MailAction>) {
+    fn process(&mut self, out: &mut Vec<Event>) {
         loop {
             if matches!(
                 self.state,
@@ -269,12 +270,12 @@ impl Pop3Session {
         self.world.login_policy == PlaintextLogin::Allowed || self.tls || self.local_client
     }
 
-    fn refuse(&mut self, text: Pop3Text, out: &mut Vec<MailAction>) {
-        out.push(MailAction::Send(text.text()));
+    fn refuse(&mut self, text: Pop3Text, out: &mut Vec<Event>) {
+        out.push(Event::Line(text.text()));
     }
 
     /// A command before login; a refused or unknown one counts as bad.
-    fn login_command(&mut self, line: &str, out: &mut Vec<MailAction>) {
+    fn login_command(&mut self, line: &str, out: &mut Vec<Event>) {
         let (word, args) = line.split_once(' ').unwrap_or((line, ""));
         let verb = word.to_ascii_uppercase();
         let good = match verb.as_str() {
@@ -289,7 +290,7 @@ impl Pop3Session {
                 }
                 lines.push(format!("SASL {}", self.server.mechanisms.join(" ")));
                 lines.push(".".to_string());
-                out.extend(lines.into_iter().map(MailAction::Send));
+                out.extend(lines.into_iter().map(Event::Line));
                 true
             }
             "USER" => {
@@ -297,7 +298,7 @@ impl Pop3Session {
                     self.state = State::Authorization {
                         user: Some(args.to_string()),
                     };
-                    out.push(MailAction::Send(Pop3Text::Ok.text()));
+                    out.push(Event::Line(Pop3Text::Ok.text()));
                 } else {
                     self.refuse(Pop3Text::PlaintextDisallowed, out);
                 }
@@ -325,14 +326,14 @@ impl Pop3Session {
                 if self.tls {
                     self.refuse(Pop3Text::TlsActive, out);
                 } else {
-                    out.push(MailAction::Send(Pop3Text::BeginTls.text()));
-                    out.push(MailAction::StartTls);
+                    out.push(Event::Line(Pop3Text::BeginTls.text()));
+                    out.push(Event::StartTls);
                     self.state = State::TlsHandshake;
                 }
                 true
             }
             "QUIT" => {
-                out.push(MailAction::Send(Pop3Text::LoggingOutBeforeLogin.text()));
+                out.push(Event::Line(Pop3Text::LoggingOutBeforeLogin.text()));
                 self.close(out);
                 true
             }
@@ -346,21 +347,19 @@ impl Pop3Session {
         } else {
             self.bad_commands += 1;
             if self.bad_commands >= self.server.login_bad_commands {
-                out.push(MailAction::Send(
-                    Pop3Text::TooManyBadCommandsBeforeLogin.text(),
-                ));
+                out.push(Event::Line(Pop3Text::TooManyBadCommandsBeforeLogin.text()));
                 self.close(out);
             }
         }
     }
 
-    fn auth(&mut self, args: &str, out: &mut Vec<MailAction>) {
+    fn auth(&mut self, args: &str, out: &mut Vec<Event>) {
         if args.is_empty() {
-            out.push(MailAction::Send(Pop3Text::Ok.text()));
+            out.push(Event::Line(Pop3Text::Ok.text()));
             for mechanism in self.server.mechanisms {
-                out.push(MailAction::Send(mechanism.to_string()));
+                out.push(Event::Line(mechanism.to_string()));
             }
-            out.push(MailAction::Send(".".to_string()));
+            out.push(Event::Line(".".to_string()));
             return;
         }
         let (mechanism, initial) = args.split_once(' ').unwrap_or((args, ""));
@@ -378,14 +377,14 @@ impl Pop3Session {
             return;
         }
         if initial.is_empty() {
-            out.push(MailAction::Send("+ ".to_string()));
+            out.push(Event::Line("+ ".to_string()));
             self.state = State::SaslResponse;
             return;
         }
         self.plain_response(initial, out);
     }
 
-    fn sasl_response(&mut self, line: &str, out: &mut Vec<MailAction>) {
+    fn sasl_response(&mut self, line: &str, out: &mut Vec<Event>) {
         self.state = State::Authorization { user: None };
         if line == "*" {
             self.refuse(Pop3Text::AuthenticationAborted, out);
@@ -395,7 +394,7 @@ impl Pop3Session {
     }
 
     /// RFC 4616: authorization id, NUL, user, NUL, password, in base64.
-    fn plain_response(&mut self, encoded: &str, out: &mut Vec<MailAction>) {
+    fn plain_response(&mut self, encoded: &str, out: &mut Vec<Event>) {
         match crate::sasl::plain(encoded) {
             Plain::BadBase64 => self.refuse(Pop3Text::InvalidBase64, out),
             Plain::Credentials { user, password } => self.log_in(&user, &password, out),
@@ -403,14 +402,14 @@ impl Pop3Session {
         }
     }
 
-    fn fail_login(&mut self, out: &mut Vec<MailAction>) {
-        out.push(MailAction::Pause {
+    fn fail_login(&mut self, out: &mut Vec<Event>) {
+        out.push(Event::Pause {
             millis: self.server.failure_delay_millis,
         });
         self.refuse(Pop3Text::AuthenticationFailed, out);
     }
 
-    fn log_in(&mut self, user: &str, password: &str, out: &mut Vec<MailAction>) {
+    fn log_in(&mut self, user: &str, password: &str, out: &mut Vec<Event>) {
         let known = self.world.users.iter().find(|u| {
             u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
         });
@@ -418,7 +417,7 @@ impl Pop3Session {
             Some(found) => {
                 let name = found.name.clone();
                 self.state = State::Opening { user: name.clone() };
-                out.push(MailAction::Open { user: name });
+                out.push(Event::Open { user: name });
             }
             None => self.fail_login(out),
         }
@@ -458,13 +457,13 @@ impl Pop3Session {
         Ok((index, rest.trim_start_matches(' ').to_string()))
     }
 
-    fn transaction_command(&mut self, line: &str, out: &mut Vec<MailAction>) {
+    fn transaction_command(&mut self, line: &str, out: &mut Vec<Event>) {
         let (word, args) = line.split_once(' ').unwrap_or((line, ""));
         let State::Transaction(transaction) = &mut self.state else {
             return;
         };
         let verb = word.to_ascii_uppercase();
-        let mut send = |text: String| out.push(MailAction::Send(text));
+        let mut send = |text: String| out.push(Event::Line(text));
         let good = match verb.as_str() {
             "" => {
                 send(Pop3Text::UnknownCommand.text());
@@ -560,8 +559,8 @@ impl Pop3Session {
                                 send(Pop3Text::Octets.with(&[&message.size()]));
                                 transaction.seen[index] = true;
                             }
-                            out.push(MailAction::SendBytes(dot_stuff(&text)));
-                            out.push(MailAction::Send(".".to_string()));
+                            out.push(Event::Bytes(dot_stuff(&text)));
+                            out.push(Event::Line(".".to_string()));
                             true
                         }
                     }
@@ -592,12 +591,12 @@ impl Pop3Session {
                 let deleted = transaction.deleted.iter().any(|&d| d);
                 let file = mbox::update(&transaction.file, &transaction.seen, &transaction.deleted);
                 if file != transaction.file {
-                    out.push(MailAction::Save {
+                    out.push(Event::Save {
                         user: transaction.user.clone(),
                         file,
                     });
                 }
-                out.push(MailAction::Send(
+                out.push(Event::Line(
                     if deleted {
                         Pop3Text::LoggingOutDeleted
                     } else {
@@ -618,7 +617,7 @@ impl Pop3Session {
         } else {
             self.bad_commands += 1;
             if self.bad_commands > self.server.bad_commands {
-                out.push(MailAction::Send(Pop3Text::TooManyBadCommands.text()));
+                out.push(Event::Line(Pop3Text::TooManyBadCommands.text()));
                 self.close(out);
             }
         }

@@ -7,7 +7,8 @@
 //! `%%rawnowait LITERAL`, `%%sleep S`, `%%expect-close`, `%%tls`, `%%# ...`.
 //! Transcripts are `C: ` / `S: ` lines and `-- ` notes.
 
-use crate::session::{Action, Delivery, Session};
+use crate::event::Event;
+use crate::session::{Delivery, Session};
 use crate::time::Timestamp;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -211,7 +212,7 @@ struct Player {
     /// What the server does after a pause that follows a reply: a client
     /// that has its reply sends its next line meanwhile, so these come
     /// after that line.
-    late: Vec<Action>,
+    late: Vec<Event>,
     /// The server has closed its end.
     server_closed: bool,
     /// The server closed with input it never read, so the connection is
@@ -220,10 +221,10 @@ struct Player {
 }
 
 impl Player {
-    fn apply(&mut self, actions: Vec<Action>) {
+    fn apply(&mut self, actions: Vec<Event>) {
         for action in actions {
             match action {
-                Action::Reply(reply) => {
+                Event::Reply(reply) => {
                     for line in reply.render() {
                         self.replay
                             .transcript
@@ -231,14 +232,17 @@ impl Player {
                     }
                     self.last_code = Some(reply.code);
                 }
-                Action::Pause { millis } | Action::GreetingPause { millis } => {
+                Event::Pause { millis } | Event::GreetingPause { millis } => {
                     self.replay.paused_millis += millis;
                     self.now = self.now.plus_millis(millis);
                 }
-                Action::Deliver(delivery) => self.replay.deliveries.push(delivery),
-                Action::Notice(text) => self.replay.transcript.push(format!("-- {text}")),
-                Action::StartTls => self.tls_requested = true,
-                Action::Close => self.server_closed = true,
+                Event::Deliver(delivery) => self.replay.deliveries.push(delivery),
+                Event::Notice(text) => self.replay.transcript.push(format!("-- {text}")),
+                Event::StartTls => self.tls_requested = true,
+                Event::Close => self.server_closed = true,
+                // An SMTP session sends no POP3 or IMAP lines and asks the store
+                // only to deliver.
+                _ => {}
             }
         }
     }
@@ -310,7 +314,7 @@ impl Player {
             // The server was pausing: this line reaches it unread, and
             // whatever it does after the pause answers the line.
             let late = std::mem::take(&mut self.late);
-            let answered = late.iter().any(|a| matches!(a, Action::Reply(_)));
+            let answered = late.iter().any(|a| matches!(a, Event::Reply(_)));
             self.apply(late);
             if self.server_closed {
                 if answered {
@@ -325,11 +329,11 @@ impl Player {
         }
         let mut actions = self.session.receive(data, self.now);
         if timed {
-            let replied = actions.iter().position(|a| matches!(a, Action::Reply(_)));
+            let replied = actions.iter().position(|a| matches!(a, Event::Reply(_)));
             let paused = replied.and_then(|r| {
                 actions[r..]
                     .iter()
-                    .position(|a| matches!(a, Action::Pause { .. }))
+                    .position(|a| matches!(a, Event::Pause { .. }))
                     .map(|p| p + r)
             });
             if let Some(split) = paused {
@@ -388,7 +392,7 @@ pub fn replay(session: Session, script: &Script, start: Timestamp) -> Replay {
     };
     let greeting = player.session.connect(player.now);
     let pause = greeting.iter().find_map(|a| match a {
-        Action::GreetingPause { millis } => Some(*millis),
+        Event::GreetingPause { millis } => Some(*millis),
         _ => None,
     });
     let mut pending_greeting = pause;

@@ -7,7 +7,6 @@
 use std::sync::Arc;
 
 use crate::imap::{ByName, UserStore};
-use crate::mail_actions::StorePath;
 
 /// A delivered message as the mbox holds it: its `From ` line, headers,
 /// body and the blank line after. Shared, not copied, between the store
@@ -195,6 +194,34 @@ pub fn split_entries(file: &[u8]) -> Vec<&[u8]> {
         }
     }
     entries
+}
+
+/// A file of a user's mail besides INBOX.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StorePath {
+    /// `~/mail/NAME` (a name may hold `/` for a folder in a folder).
+    Folder(String),
+    /// `~/mail/.subscriptions`.
+    Subscriptions,
+}
+
+impl StorePath {
+    /// Its name under `~/mail`.
+    pub fn file_name(&self) -> &str {
+        match self {
+            StorePath::Folder(name) => name,
+            StorePath::Subscriptions => ".subscriptions",
+        }
+    }
+
+    /// The path a name under `~/mail` stands for.
+    pub fn from_file_name(name: &str) -> StorePath {
+        if name == ".subscriptions" {
+            StorePath::Subscriptions
+        } else {
+            StorePath::Folder(name.to_string())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::personality::SENDMAIL_8_17_DEBIAN;
-use crate::{Action, Connection, Session, Timestamp, World};
+use crate::{Connection, Event, Session, Timestamp, World};
 
 fn session() -> Session {
     let world = World::corpus();
@@ -37,7 +37,7 @@ pub fn commands_per_second(rounds: u32, clock: &dyn Fn() -> f64) -> f64 {
         let mut s = session();
         for line in transaction {
             for action in s.receive(line, now) {
-                if matches!(action, Action::Reply(_)) {
+                if matches!(action, Event::Reply(_)) {
                     replies += 1;
                 }
             }
@@ -73,6 +73,6 @@ pub fn data_body_millis(megabytes: usize, clock: &dyn Fn() -> f64) -> f64 {
     }
     let actions = s.receive(b".\r\n", now);
     let millis = clock() - started;
-    assert!(actions.iter().any(|a| matches!(a, Action::Deliver(_))));
+    assert!(actions.iter().any(|a| matches!(a, Event::Deliver(_))));
     millis
 }

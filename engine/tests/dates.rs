@@ -17,10 +17,10 @@ use std::sync::Arc;
 
 use smtplab_corpus::{corpus_dir, mask_entry, normalize_line, run_normalize};
 use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::mail_actions::MailAction;
 use smtplab_engine::personality::ALL;
 use smtplab_engine::queue_id::{exim_message_id, postfix_queue_id, queue_id};
 use smtplab_engine::script::{replay, Script};
+use smtplab_engine::Event;
 use smtplab_engine::{Connection, Session, Timestamp, World};
 
 /// The last second of 31 December 2027, then the first and last second of
@@ -333,9 +333,9 @@ fn imap_append_at(now: i64) -> Vec<String> {
     while !pending.is_empty() {
         let action = pending.remove(0);
         match &action {
-            MailAction::Open { .. } => pending.extend(session.opened(UserStore::default())),
-            MailAction::Save { file, .. } => saved = String::from_utf8_lossy(file).into_owned(),
-            MailAction::Write { .. } => {}
+            Event::Open { .. } => pending.extend(session.opened(UserStore::default())),
+            Event::Save { file, .. } => saved = String::from_utf8_lossy(file).into_owned(),
+            Event::Write { .. } => {}
             _ => out.extend(
                 String::from_utf8_lossy(&action.wire())
                     .lines()

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use smtplab_engine::personality::EXIM_4_96_DEBIAN;
-use smtplab_engine::{Action, Connection, Delivery, Session, Timestamp, World};
+use smtplab_engine::{Connection, Delivery, Event, Session, Timestamp, World};
 
 struct Outcome {
     /// Every line the server sent, in order.
@@ -30,8 +30,8 @@ fn play(writes: &[&[u8]]) -> Outcome {
     let mut deliveries = Vec::new();
     for action in actions {
         match action {
-            Action::Reply(reply) => lines.extend(reply.render()),
-            Action::Deliver(delivery) => deliveries.push(delivery),
+            Event::Reply(reply) => lines.extend(reply.render()),
+            Event::Deliver(delivery) => deliveries.push(delivery),
             _ => {}
         }
     }
@@ -368,11 +368,11 @@ fn timeouts_in_commands_and_in_a_message() {
     let now = Timestamp::parse_rfc3339("2026-11-29T20:16:48Z").unwrap();
     session.connect(now);
     session.greet(now);
-    let said = |actions: Vec<Action>| -> Vec<String> {
+    let said = |actions: Vec<Event>| -> Vec<String> {
         actions
             .into_iter()
             .filter_map(|a| match a {
-                Action::Reply(reply) => Some(reply.render().join("\n")),
+                Event::Reply(reply) => Some(reply.render().join("\n")),
                 _ => None,
             })
             .collect()

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use smtplab_corpus::Generator;
 use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::mail_actions::{MailAction, StorePath};
+use smtplab_engine::store::StorePath;
+use smtplab_engine::Event;
 use smtplab_engine::World;
 
 const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");
@@ -26,20 +27,20 @@ fn session() -> ImapSession {
 
 /// What the session sends and writes for `bytes` fed in pieces of
 /// `chunk`, the store handed over when asked.
-fn feed(session: &mut ImapSession, bytes: &[u8], chunk: usize) -> (Vec<u8>, Vec<MailAction>) {
+fn feed(session: &mut ImapSession, bytes: &[u8], chunk: usize) -> (Vec<u8>, Vec<Event>) {
     let mut wire = Vec::new();
     let mut writes = Vec::new();
-    let mut pending: Vec<MailAction> = Vec::new();
+    let mut pending: Vec<Event> = Vec::new();
     for piece in bytes.chunks(chunk.max(1)) {
         pending.extend(session.receive(piece, NOW));
         while !pending.is_empty() {
             let action = pending.remove(0);
             match &action {
-                MailAction::Open { .. } => pending.extend(session.opened(UserStore {
+                Event::Open { .. } => pending.extend(session.opened(UserStore {
                     inbox: SEED.to_vec(),
                     ..UserStore::default()
                 })),
-                MailAction::Save { .. } | MailAction::Write { .. } => writes.push(action.clone()),
+                Event::Save { .. } | Event::Write { .. } => writes.push(action.clone()),
                 _ => wire.extend(action.wire()),
             }
         }
@@ -236,13 +237,13 @@ fn a_ten_megabyte_append_is_saved_whole() {
     let (wire, writes) = feed(&mut session(), &big, 65_536);
     assert!(text(&wire).contains("a2 OK [APPENDUID "), "{}", text(&wire));
     let saved = writes.iter().rev().find_map(|w| match w {
-        MailAction::Save { file, .. } => Some(file.clone()),
+        Event::Save { file, .. } => Some(file.clone()),
         _ => None,
     });
     assert!(saved.is_some_and(|f| f.len() > 10_485_760));
 }
 
-fn play(session: &mut ImapSession, lines: &str) -> (String, Vec<MailAction>) {
+fn play(session: &mut ImapSession, lines: &str) -> (String, Vec<Event>) {
     let (wire, writes) = feed(session, lines.as_bytes(), 7);
     (text(&wire), writes)
 }
@@ -278,7 +279,7 @@ fn folders_copy_move_rename_and_delete() {
         .filter(|w| {
             matches!(
                 w,
-                MailAction::Write {
+                Event::Write {
                     path: StorePath::Folder(_),
                     ..
                 }
@@ -333,7 +334,7 @@ fn examine_is_read_only_and_idle_ends_with_done() {
     );
     // EXAMINE indexes the file, and changes nothing else.
     let last = writes.iter().rev().find_map(|w| match w {
-        MailAction::Save { file, .. } => Some(text(file)),
+        Event::Save { file, .. } => Some(text(file)),
         _ => None,
     });
     assert!(last.is_some_and(|f| !f.contains("Status:")));
@@ -346,7 +347,7 @@ fn a_message_delivered_meanwhile_shows_up() {
     let indexed = writes
         .iter()
         .find_map(|w| match w {
-            MailAction::Save { file, .. } => Some(file.clone()),
+            Event::Save { file, .. } => Some(file.clone()),
             _ => None,
         })
         .unwrap();

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use smtplab_corpus::Generator;
-use smtplab_engine::mail_actions::MailAction;
 use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
+use smtplab_engine::Event;
 use smtplab_engine::World;
 
 const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");
@@ -50,17 +50,17 @@ const PIECES: &[&[u8]] = &[
 /// returns the status replies and whether the session closed.
 fn feed(session: &mut Pop3Session, bytes: &[u8], chunk: usize) -> (usize, bool) {
     let mut statuses = 0;
-    let mut pending: Vec<MailAction> = Vec::new();
+    let mut pending: Vec<Event> = Vec::new();
     for piece in bytes.chunks(chunk.max(1)) {
         pending.extend(session.receive(piece, 1_800_000_000));
         while let Some(action) = (!pending.is_empty()).then(|| pending.remove(0)) {
             match action {
-                MailAction::Send(line)
+                Event::Line(line)
                     if line.starts_with("+OK") || line.starts_with("-ERR") || line == "+ " =>
                 {
                     statuses += 1;
                 }
-                MailAction::Open { .. } => pending.extend(session.opened(SEED)),
+                Event::Open { .. } => pending.extend(session.opened(SEED)),
                 _ => {}
             }
         }
@@ -102,14 +102,14 @@ fn a_deleted_message_leaves_the_file_at_quit() {
     let mut session = Pop3Session::new(&DOVECOT_2_3_19_DEBIAN, world, "127.0.0.2");
     session.connect(1_800_000_000);
     let mut actions = session.receive(b"USER mom\r\nPASS mom-password\r\n", 1_800_000_000);
-    assert!(actions.contains(&MailAction::Open { user: "mom".into() }));
+    assert!(actions.contains(&Event::Open { user: "mom".into() }));
     actions = session.opened(SEED);
     actions.extend(session.receive(b"DELE 2\r\nQUIT\r\n", 1_800_000_000));
     // Written twice: indexed as it opens, then without the message.
     let saved: Vec<(String, Vec<u8>)> = actions
         .iter()
         .filter_map(|a| match a {
-            MailAction::Save { user, file } => Some((user.clone(), file.clone())),
+            Event::Save { user, file } => Some((user.clone(), file.clone())),
             _ => None,
         })
         .collect();
@@ -124,7 +124,5 @@ fn a_deleted_message_leaves_the_file_at_quit() {
     assert!(!text.contains("Subject: dot stuffing"));
     // Every message left is no longer new, its status in its header.
     assert_eq!(text.matches("Status: O\n").count(), 2);
-    assert!(actions.contains(&MailAction::Send(
-        "+OK Logging out, messages deleted.".into()
-    )));
+    assert!(actions.contains(&Event::Line("+OK Logging out, messages deleted.".into())));
 }

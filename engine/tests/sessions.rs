@@ -6,7 +6,7 @@ use smtplab_corpus::{corpus_dir, project_dir, Generator};
 use smtplab_engine::catalogue::ReplyKey;
 use smtplab_engine::personality::{Syntax, ALL, POSTFIX_3_7_DEBIAN, SENDMAIL_8_13_8};
 use smtplab_engine::script::{replay, Script, Step};
-use smtplab_engine::{Action, Connection, Personality, Reply, Session, Timestamp, World};
+use smtplab_engine::{Connection, Event, Personality, Reply, Session, Timestamp, World};
 
 fn tutorial_session() -> Session {
     let world = World::tutorial();
@@ -84,18 +84,18 @@ fn play_chunked(
 ) -> Vec<String> {
     let mut out = Vec::new();
     let mut tls_requested = false;
-    let record = |actions: Vec<Action>, out: &mut Vec<String>, tls_requested: &mut bool| {
+    let record = |actions: Vec<Event>, out: &mut Vec<String>, tls_requested: &mut bool| {
         for action in actions {
             match action {
-                Action::Reply(reply) => out.extend(reply.render()),
-                Action::Deliver(d) => out.push(format!(
+                Event::Reply(reply) => out.extend(reply.render()),
+                Event::Deliver(d) => out.push(format!(
                     "deliver {:?} {}",
                     d.mailboxes(),
                     d.copies.iter().map(|c| c.entry.len()).sum::<usize>()
                 )),
-                Action::Pause { millis } => out.push(format!("pause {millis}")),
-                Action::StartTls => *tls_requested = true,
-                Action::Close => out.push("close".into()),
+                Event::Pause { millis } => out.push(format!("pause {millis}")),
+                Event::StartTls => *tls_requested = true,
+                Event::Close => out.push("close".into()),
                 _ => {}
             }
         }
@@ -230,7 +230,7 @@ fn check_line(
     let mut replies: Vec<Reply> = Vec::new();
     for piece in line.chunks(chunk.max(1)) {
         for action in session.receive(piece, now) {
-            if let Action::Reply(reply) = action {
+            if let Event::Reply(reply) = action {
                 assert!(
                     (200..600).contains(&reply.code),
                     "{context}: code {}",
@@ -450,8 +450,8 @@ fn send_message(session: &mut Session, message: &[u8]) -> Result<Vec<u8>, Reply>
     let mut entry = None;
     for action in session.receive(b".\r\n", now) {
         match action {
-            Action::Deliver(d) => entry = Some(d.copies[0].entry.clone()),
-            Action::Reply(reply) if reply.code >= 400 => return Err(reply),
+            Event::Deliver(d) => entry = Some(d.copies[0].entry.clone()),
+            Event::Reply(reply) if reply.code >= 400 => return Err(reply),
             _ => {}
         }
     }
@@ -504,7 +504,7 @@ fn a_ten_megabyte_line_without_end_is_answered() {
         // Postfix keeps the line's first 2048 bytes and answers at its end.
         actions.extend(session.receive(b"\r\n", now));
         assert!(
-            actions.iter().any(|a| matches!(a, Action::Reply(_))),
+            actions.iter().any(|a| matches!(a, Event::Reply(_))),
             "{}",
             personality.id
         );
@@ -523,7 +523,7 @@ fn a_ten_megabyte_message_line_is_kept_whole_and_bounded_in_the_buffer() {
     let entry = actions
         .iter()
         .find_map(|a| match a {
-            Action::Deliver(d) => Some(d.copies[0].entry.clone()),
+            Event::Deliver(d) => Some(d.copies[0].entry.clone()),
             _ => None,
         })
         .expect("delivered");

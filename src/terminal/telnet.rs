@@ -351,8 +351,13 @@ impl TelnetClient {
                 Event::Delivered { mailboxes, entry } => {
                     out.log.record(LogEvent::Delivered { mailboxes, entry })
                 }
-                // The store has it; the panels read it from there.
-                Event::Stored { .. } => {}
+                // The store has it (the panels read it from there), and the
+                // host carried out the store's requests.
+                Event::Stored { .. }
+                | Event::Deliver(_)
+                | Event::Open { .. }
+                | Event::Save { .. }
+                | Event::Write { .. } => {}
                 // The terminal's telnet cannot do TLS: the session ends at
                 // the client's next bytes, as after a failed handshake.
                 Event::StartTls => {}

@@ -38,47 +38,45 @@ impl ImapSession {
         tag: &str,
         name: &str,
         rest: &[u8],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) {
         let args = arguments(rest);
         let good = match (name, &args) {
             ("CAPABILITY", Ok(_)) => {
                 self.asked_capability |= !self.tls;
-                out.push(MailAction::Send(format!(
+                out.push(Event::Line(format!(
                     "* CAPABILITY {}",
                     self.login_capability()
                 )));
-                out.push(MailAction::Send(
-                    ImapText::CapabilityPreLogin.line(tag, &[]),
-                ));
+                out.push(Event::Line(ImapText::CapabilityPreLogin.line(tag, &[])));
                 true
             }
             ("NOOP", Ok(_)) => {
-                out.push(MailAction::Send(ImapText::NoopCompleted.line(tag, &[])));
+                out.push(Event::Line(ImapText::NoopCompleted.line(tag, &[])));
                 true
             }
             ("LOGOUT", Ok(_)) => {
-                out.push(MailAction::Send(ImapText::ByeLoggingOut.line("*", &[])));
-                out.push(MailAction::Send(ImapText::LogoutCompleted.line(tag, &[])));
+                out.push(Event::Line(ImapText::ByeLoggingOut.line("*", &[])));
+                out.push(Event::Line(ImapText::LogoutCompleted.line(tag, &[])));
                 self.close(out);
                 true
             }
             ("ID", Ok(_)) => {
-                out.push(MailAction::Send("* ID NIL".to_string()));
-                out.push(MailAction::Send(ImapText::IdCompleted.line(tag, &[])));
+                out.push(Event::Line("* ID NIL".to_string()));
+                out.push(Event::Line(ImapText::IdCompleted.line(tag, &[])));
                 true
             }
             ("ENABLE", Ok(_)) => {
-                out.push(MailAction::Send("* ENABLED".to_string()));
-                out.push(MailAction::Send(ImapText::EnableIgnored.line(tag, &[])));
+                out.push(Event::Line("* ENABLED".to_string()));
+                out.push(Event::Line(ImapText::EnableIgnored.line(tag, &[])));
                 true
             }
             ("STARTTLS", Ok(_)) => {
                 if self.tls {
-                    out.push(MailAction::Send(ImapText::TlsActive.line(tag, &[])));
+                    out.push(Event::Line(ImapText::TlsActive.line(tag, &[])));
                 } else {
-                    out.push(MailAction::Send(ImapText::BeginTls.line(tag, &[])));
-                    out.push(MailAction::StartTls);
+                    out.push(Event::Line(ImapText::BeginTls.line(tag, &[])));
+                    out.push(Event::StartTls);
                     self.state = State::TlsHandshake;
                     // What was pipelined after STARTTLS is not read as TLS.
                     self.input.clear();
@@ -92,17 +90,15 @@ impl ImapSession {
                 ) {
                     (Some(user), Some(password)) if args.len() == 2 => {
                         if !self.plaintext_allowed() {
-                            out.push(MailAction::Send(ImapText::PlaintextAlert.line("*", &[])));
-                            out.push(MailAction::Send(
-                                ImapText::PlaintextDisallowed.line(tag, &[]),
-                            ));
+                            out.push(Event::Line(ImapText::PlaintextAlert.line("*", &[])));
+                            out.push(Event::Line(ImapText::PlaintextDisallowed.line(tag, &[])));
                         } else {
                             self.log_in(tag, &user, &password, out);
                         }
                         true
                     }
                     _ => {
-                        out.push(MailAction::Send(ImapText::InvalidArguments.line(tag, &[])));
+                        out.push(Event::Line(ImapText::InvalidArguments.line(tag, &[])));
                         true
                     }
                 }
@@ -115,15 +111,13 @@ impl ImapSession {
                     .iter()
                     .any(|m| m.eq_ignore_ascii_case(&mechanism))
                 {
-                    out.push(MailAction::Send(
-                        ImapText::UnsupportedMechanism.line(tag, &[]),
-                    ));
+                    out.push(Event::Line(ImapText::UnsupportedMechanism.line(tag, &[])));
                 } else if !self.plaintext_allowed() {
-                    out.push(MailAction::Send(ImapText::PlaintextDisabled.line(tag, &[])));
+                    out.push(Event::Line(ImapText::PlaintextDisabled.line(tag, &[])));
                 } else if let Some(initial) = args.get(1).and_then(Arg::text) {
                     self.plain_response(tag, &initial, out);
                 } else {
-                    out.push(MailAction::Send("+ ".to_string()));
+                    out.push(Event::Line("+ ".to_string()));
                     self.state = State::SaslResponse {
                         tag: tag.to_string(),
                     };
@@ -139,41 +133,31 @@ impl ImapSession {
         }
     }
 
-    pub(super) fn sasl_response(&mut self, tag: &str, line: &str, out: &mut Vec<MailAction>) {
+    pub(super) fn sasl_response(&mut self, tag: &str, line: &str, out: &mut Vec<Event>) {
         self.state = State::NotAuthenticated;
         if line == "*" {
-            out.push(MailAction::Send(
-                ImapText::AuthenticationAborted.line(tag, &[]),
-            ));
+            out.push(Event::Line(ImapText::AuthenticationAborted.line(tag, &[])));
             return;
         }
         self.plain_response(tag, line, out);
     }
 
-    pub(super) fn plain_response(&mut self, tag: &str, encoded: &str, out: &mut Vec<MailAction>) {
+    pub(super) fn plain_response(&mut self, tag: &str, encoded: &str, out: &mut Vec<Event>) {
         match crate::sasl::plain(encoded) {
-            Plain::BadBase64 => out.push(MailAction::Send(ImapText::InvalidBase64.line(tag, &[]))),
+            Plain::BadBase64 => out.push(Event::Line(ImapText::InvalidBase64.line(tag, &[]))),
             Plain::Credentials { user, password } => self.log_in(tag, &user, &password, out),
             Plain::Refused => self.fail_login(tag, out),
         }
     }
 
-    pub(super) fn fail_login(&mut self, tag: &str, out: &mut Vec<MailAction>) {
-        out.push(MailAction::Pause {
+    pub(super) fn fail_login(&mut self, tag: &str, out: &mut Vec<Event>) {
+        out.push(Event::Pause {
             millis: self.server.failure_delay_millis,
         });
-        out.push(MailAction::Send(
-            ImapText::AuthenticationFailed.line(tag, &[]),
-        ));
+        out.push(Event::Line(ImapText::AuthenticationFailed.line(tag, &[])));
     }
 
-    pub(super) fn log_in(
-        &mut self,
-        tag: &str,
-        user: &str,
-        password: &str,
-        out: &mut Vec<MailAction>,
-    ) {
+    pub(super) fn log_in(&mut self, tag: &str, user: &str, password: &str, out: &mut Vec<Event>) {
         let known = self.world.users.iter().find(|u| {
             u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
         });
@@ -184,7 +168,7 @@ impl ImapSession {
                     tag: tag.to_string(),
                     user: name.clone(),
                 };
-                out.push(MailAction::Open { user: name });
+                out.push(Event::Open { user: name });
             }
             None => self.fail_login(tag, out),
         }

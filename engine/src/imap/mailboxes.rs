@@ -23,18 +23,18 @@ impl ImapSession {
         }
     }
 
-    pub(super) fn save_file(&mut self, name: &str, file: Vec<u8>, out: &mut Vec<MailAction>) {
+    pub(super) fn save_file(&mut self, name: &str, file: Vec<u8>, out: &mut Vec<Event>) {
         if name == "INBOX" {
             if self.store.inbox != file {
                 self.store.inbox = file.clone();
-                out.push(MailAction::Save {
+                out.push(Event::Save {
                     user: self.user.clone(),
                     file,
                 });
             }
         } else if self.store.folders.get(name) != Some(&file) {
             self.store.folders.insert(name.to_string(), file.clone());
-            out.push(MailAction::Write {
+            out.push(Event::Write {
                 user: self.user.clone(),
                 path: StorePath::Folder(name.to_string()),
                 file: Some(file),
@@ -55,7 +55,7 @@ impl ImapSession {
         &mut self,
         name: &str,
         eager: bool,
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> (Vec<u8>, bool) {
         let file = self.file_of(name);
         let data = mbox::read(&file);
@@ -87,7 +87,7 @@ impl ImapSession {
 
     /// Writes the UIDs of mailboxes indexed but never written, as Dovecot
     /// does when the session ends.
-    pub(super) fn finish(&mut self, out: &mut Vec<MailAction>) {
+    pub(super) fn finish(&mut self, out: &mut Vec<Event>) {
         self.close_mailbox(out);
         for (name, validity) in std::mem::take(&mut self.indexed).0 {
             let file = self.file_of(&name);
@@ -107,7 +107,7 @@ impl ImapSession {
 
     /// Writes back what the selected mailbox changed, as Dovecot does
     /// when it closes it.
-    pub(super) fn close_mailbox(&mut self, out: &mut Vec<MailAction>) {
+    pub(super) fn close_mailbox(&mut self, out: &mut Vec<Event>) {
         let Some(selected) = self.selected.take() else {
             return;
         };
@@ -124,7 +124,7 @@ impl ImapSession {
     // ---- After login (`imap`) ----
 
     /// New messages in the selected mailbox, announced before a reply.
-    pub(super) fn announce(&mut self, out: &mut Vec<MailAction>, name: &str) {
+    pub(super) fn announce(&mut self, out: &mut Vec<Event>, name: &str) {
         if matches!(name, "SELECT" | "EXAMINE" | "LOGOUT") {
             return;
         }
@@ -132,11 +132,8 @@ impl ImapSession {
             if selected.announced < selected.messages.len() {
                 selected.announced = selected.messages.len();
                 let recent = selected.messages.iter().filter(|m| m.recent).count();
-                out.push(MailAction::Send(format!(
-                    "* {} EXISTS",
-                    selected.messages.len()
-                )));
-                out.push(MailAction::Send(format!("* {recent} RECENT")));
+                out.push(Event::Line(format!("* {} EXISTS", selected.messages.len())));
+                out.push(Event::Line(format!("* {recent} RECENT")));
             }
         }
     }
@@ -146,7 +143,7 @@ impl ImapSession {
         tag: &str,
         mailbox: &str,
         read_only: bool,
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) {
         self.close_mailbox(out);
         let Some(name) = self.mailbox_name(mailbox) else {
@@ -191,27 +188,27 @@ impl ImapSession {
             announced: count,
         };
         let keywords = flag_list_with(&selected.keywords);
-        out.push(MailAction::Send(format!(
+        out.push(Event::Line(format!(
             "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{keywords})"
         )));
         if read_only {
-            out.push(MailAction::Send(ImapText::ReadOnlyFlags.line("*", &[])));
+            out.push(Event::Line(ImapText::ReadOnlyFlags.line("*", &[])));
         } else {
-            out.push(MailAction::Send(
+            out.push(Event::Line(
                 ImapText::PermanentFlags.line("*", &[&keywords]),
             ));
         }
-        out.push(MailAction::Send(format!("* {count} EXISTS")));
-        out.push(MailAction::Send(format!("* {recent} RECENT")));
+        out.push(Event::Line(format!("* {count} EXISTS")));
+        out.push(Event::Line(format!("* {recent} RECENT")));
         if let Some(first) = selected.messages.iter().position(|m| m.flags & SEEN == 0) {
-            out.push(MailAction::Send(
+            out.push(Event::Line(
                 ImapText::FirstUnseen.line("*", &[&(first + 1)]),
             ));
         }
-        out.push(MailAction::Send(
+        out.push(Event::Line(
             ImapText::UidValidity.line("*", &[&selected.uid_validity]),
         ));
-        out.push(MailAction::Send(
+        out.push(Event::Line(
             ImapText::UidNext.line("*", &[&selected.uid_next]),
         ));
         self.selected = Some(selected);
@@ -267,7 +264,7 @@ impl ImapSession {
         name: &str,
         reference: &str,
         pattern: &str,
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) {
         let done = if name == "LIST" {
             ImapText::ListCompleted
@@ -275,9 +272,7 @@ impl ImapSession {
             ImapText::LsubCompleted
         };
         if name == "LIST" && pattern.is_empty() {
-            out.push(MailAction::Send(
-                "* LIST (\\Noselect) \"/\" \"\"".to_string(),
-            ));
+            out.push(Event::Line("* LIST (\\Noselect) \"/\" \"\"".to_string()));
             self.reply(tag, done, &[], out);
             return;
         }
@@ -341,7 +336,7 @@ impl ImapSession {
                 mailbox_wire(mailbox)
             ));
         }
-        out.extend(lines.into_iter().map(MailAction::Send));
+        out.extend(lines.into_iter().map(Event::Line));
         self.reply(tag, done, &[], out);
     }
 
@@ -350,7 +345,7 @@ impl ImapSession {
         tag: &str,
         mailbox: &str,
         items: &[Arg],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> Result<(), String> {
         let Some(name) = self.mailbox_name(mailbox) else {
             self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out);
@@ -391,7 +386,7 @@ impl ImapSession {
             };
             parts.push(format!("{item} {value}"));
         }
-        out.push(MailAction::Send(format!(
+        out.push(Event::Line(format!(
             "* STATUS {} ({})",
             mailbox_wire(&name),
             parts.join(" ")
@@ -408,7 +403,7 @@ impl ImapSession {
         &mut self,
         tag: &str,
         args: &[Arg],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> Result<(), String> {
         let mailbox = text_at(args, 0)?;
         let mut rest = &args[1..];

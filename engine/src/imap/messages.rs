@@ -29,7 +29,7 @@ impl ImapSession {
         tag: &str,
         uid: bool,
         args: &[Arg],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> Result<(), String> {
         let set = atom_at(args, 0)?;
         let items = fetch_items(args.get(1).ok_or("Invalid arguments.")?)?;
@@ -61,7 +61,7 @@ impl ImapSession {
             let mut line = format!("* {} FETCH (", index + 1).into_bytes();
             line.extend(parts.join(&b' '));
             line.push(b')');
-            out.push(MailAction::SendBytes([line, b"\r\n".to_vec()].concat()));
+            out.push(Event::Bytes([line, b"\r\n".to_vec()].concat()));
         }
         self.reply(tag, ImapText::FetchCompleted, &[], out);
         Ok(())
@@ -72,7 +72,7 @@ impl ImapSession {
         tag: &str,
         uid: bool,
         args: &[Arg],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> Result<(), String> {
         let set = atom_at(args, 0)?;
         let operation = atom_at(args, 1)?.to_ascii_uppercase();
@@ -110,12 +110,10 @@ impl ImapSession {
         if !new_keywords.is_empty() {
             selected.keywords.extend(new_keywords);
             let list = flag_list_with(&selected.keywords);
-            out.push(MailAction::Send(format!(
+            out.push(Event::Line(format!(
                 "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list})"
             )));
-            out.push(MailAction::Send(
-                ImapText::PermanentFlags.line("*", &[&list]),
-            ));
+            out.push(Event::Line(ImapText::PermanentFlags.line("*", &[&list])));
         }
         for index in chosen {
             let message = &mut selected.messages[index];
@@ -154,7 +152,7 @@ impl ImapSession {
                 } else {
                     String::new()
                 };
-                out.push(MailAction::Send(format!(
+                out.push(Event::Line(format!(
                     "* {} FETCH ({uid_part}FLAGS ({}))",
                     index + 1,
                     flag_names(message.flags, message.recent, &message.keywords)
@@ -170,7 +168,7 @@ impl ImapSession {
         tag: &str,
         uid: bool,
         args: &[Arg],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> Result<(), String> {
         let mut args = args;
         if args
@@ -210,7 +208,7 @@ impl ImapSession {
             }
         }
         let list: Vec<String> = found.iter().map(ToString::to_string).collect();
-        out.push(MailAction::Send(
+        out.push(Event::Line(
             format!("* SEARCH {}", list.join(" "))
                 .trim_end()
                 .to_string(),
@@ -224,7 +222,7 @@ impl ImapSession {
         tag: &str,
         name: &str,
         args: &[Arg],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> Result<(), String> {
         let uid = name.starts_with("UID ");
         let moving = name.ends_with("MOVE");
@@ -306,10 +304,10 @@ impl ImapSession {
                 }
             }
             let set: Vec<(u32, u32)> = source_uids.iter().map(|&u| (u, u)).collect();
-            out.push(MailAction::Send(ImapText::MovedUids.line("*", &[&code])));
+            out.push(Event::Line(ImapText::MovedUids.line("*", &[&code])));
             let (removed, file) = self.expunge(Some(&set));
             for sequence in removed {
-                out.push(MailAction::Send(format!("* {sequence} EXPUNGE")));
+                out.push(Event::Line(format!("* {sequence} EXPUNGE")));
             }
             if let (Some(file), Some(name)) = (file, self.selected.as_ref().map(|s| s.name.clone()))
             {

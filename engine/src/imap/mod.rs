@@ -3,11 +3,11 @@
 //! after Dovecot 2.3's `imap-login` and `imap`.
 //!
 //! Sans-IO like the POP3 session: [`ImapSession::connect`] and
-//! [`ImapSession::receive`] return [`MailAction`]s. After a login the
-//! session asks for the user's mail store ([`MailAction::Open`]) and the
+//! [`ImapSession::receive`] return [`Event`]s. After a login the
+//! session asks for the user's mail store ([`Event::Open`]) and the
 //! shell hands it to [`ImapSession::opened`]: the INBOX mbox file, the
 //! folders under `~/mail` and the subscriptions. Changes go back as
-//! [`MailAction::Save`] (INBOX) and [`MailAction::Write`] (folders,
+//! [`Event::Save`] (INBOX) and [`Event::Write`] (folders,
 //! subscriptions), in Dovecot's mbox format. Limits are data
 //! ([`ImapServer`]).
 //!
@@ -32,8 +32,10 @@ mod wire;
 use std::sync::Arc;
 
 use crate::dovecot_texts::ImapText;
-use crate::mail_actions::{admit, close_input, Admitted, Gate, MailAction, StorePath};
+use crate::event::Event;
+use crate::gate::{admit, close_input, Admitted, Gate};
 use crate::mbox::{self, Base, MessageState, Plan, DELETED, DRAFT, FLAGGED, SEEN};
+use crate::store::StorePath;
 use crate::time::Timestamp;
 use crate::world::{PlaintextLogin, World};
 use fetch::{fetch_item, fetch_items, Item};
@@ -392,13 +394,13 @@ impl ImapSession {
         matches!(self.state, State::Authenticated | State::Idle { .. })
     }
 
-    pub fn connect(&mut self, now_seconds: i64) -> Vec<MailAction> {
+    pub fn connect(&mut self, now_seconds: i64) -> Vec<Event> {
         self.now_seconds = now_seconds;
         vec![
-            MailAction::Pause {
+            Event::Pause {
                 millis: self.server.greeting_delay_millis,
             },
-            MailAction::Send(
+            Event::Line(
                 ImapText::Greeting.line("*", &[&self.login_capability(), &self.server.greeting]),
             ),
         ]
@@ -413,13 +415,13 @@ impl ImapSession {
         }
     }
 
-    fn close(&mut self, out: &mut Vec<MailAction>) {
+    fn close(&mut self, out: &mut Vec<Event>) {
         self.unterminated = None;
         self.state = State::Closed;
         close_input(&mut self.input, &mut self.unread_at_close, out);
     }
 
-    pub fn receive(&mut self, bytes: &[u8], now_seconds: i64) -> Vec<MailAction> {
+    pub fn receive(&mut self, bytes: &[u8], now_seconds: i64) -> Vec<Event> {
         self.now_seconds = now_seconds;
         let mut out = Vec::new();
         let gate = match self.state {
@@ -453,7 +455,7 @@ impl ImapSession {
     }
 
     /// The shell hands over the store of the user who logged in.
-    pub fn opened(&mut self, store: UserStore) -> Vec<MailAction> {
+    pub fn opened(&mut self, store: UserStore) -> Vec<Event> {
         let mut out = Vec::new();
         let State::Opening { tag, user } = &self.state else {
             return out;
@@ -464,13 +466,10 @@ impl ImapSession {
         self.state = State::Authenticated;
         self.bad_commands = 0;
         if self.asked_capability {
-            out.push(MailAction::Send(format!(
-                "* CAPABILITY {}",
-                self.capability()
-            )));
-            out.push(MailAction::Send(ImapText::LoggedIn.line(&tag, &[])));
+            out.push(Event::Line(format!("* CAPABILITY {}", self.capability())));
+            out.push(Event::Line(ImapText::LoggedIn.line(&tag, &[])));
         } else {
-            out.push(MailAction::Send(
+            out.push(Event::Line(
                 ImapText::LoggedInWithCapabilities.line(&tag, &[&self.capability()]),
             ));
         }
@@ -483,7 +482,7 @@ impl ImapSession {
     /// INBOX changed outside the session (a delivery): new messages are
     /// announced with the next reply, as Dovecot notices them, or at once
     /// to a client in IDLE (the actions returned).
-    pub fn inbox_changed(&mut self, file: &[u8]) -> Vec<MailAction> {
+    pub fn inbox_changed(&mut self, file: &[u8]) -> Vec<Event> {
         let mut out = Vec::new();
         if self.store.inbox == file {
             return out;
@@ -519,7 +518,7 @@ impl ImapSession {
         out
     }
 
-    fn command(&mut self, bytes: &[u8], out: &mut Vec<MailAction>) {
+    fn command(&mut self, bytes: &[u8], out: &mut Vec<Event>) {
         let line = bytes
             .strip_suffix(b"\n")
             .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
@@ -566,12 +565,12 @@ impl ImapSession {
     // ---- Before login (`imap-login`) ----
 
     /// The client went away: what a closing session writes.
-    pub fn disconnected(&mut self) -> Vec<MailAction> {
+    pub fn disconnected(&mut self) -> Vec<Event> {
         let mut out = Vec::new();
         if self.logged_in() || matches!(self.state, State::Closed) {
             self.finish(&mut out);
         }
-        out.retain(|a| matches!(a, MailAction::Save { .. } | MailAction::Write { .. }));
+        out.retain(|a| matches!(a, Event::Save { .. } | Event::Write { .. }));
         out
     }
 
@@ -580,7 +579,7 @@ impl ImapSession {
         tag: &str,
         name: &str,
         args: &[Arg],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) -> Result<(), String> {
         if needs_selected(name) && self.selected.is_none() {
             self.reply(tag, ImapText::NoMailboxSelected, &[], out);
@@ -590,10 +589,7 @@ impl ImapSession {
         let text = |a: usize| args.get(a).and_then(Arg::text);
         match name {
             "CAPABILITY" => {
-                out.push(MailAction::Send(format!(
-                    "* CAPABILITY {}",
-                    self.capability()
-                )));
+                out.push(Event::Line(format!("* CAPABILITY {}", self.capability())));
                 self.reply(tag, ImapText::CapabilityCompleted, &[], out);
             }
             "NOOP" | "CHECK" => {
@@ -605,13 +601,13 @@ impl ImapSession {
                 self.reply(tag, done, &[], out);
             }
             "LOGOUT" => {
-                out.push(MailAction::Send(ImapText::ByeLoggingOut.line("*", &[])));
+                out.push(Event::Line(ImapText::ByeLoggingOut.line("*", &[])));
                 self.finish(out);
                 self.reply(tag, ImapText::LogoutCompleted, &[], out);
                 self.close(out);
             }
             "ID" => {
-                out.push(MailAction::Send("* ID (\"name\" \"Dovecot\")".to_string()));
+                out.push(Event::Line("* ID (\"name\" \"Dovecot\")".to_string()));
                 self.reply(tag, ImapText::IdCompleted, &[], out);
             }
             "ENABLE" => {
@@ -624,7 +620,7 @@ impl ImapSession {
                 if args.is_empty() {
                     return Err("Invalid arguments.".to_string());
                 }
-                out.push(MailAction::Send(
+                out.push(Event::Line(
                     format!("* ENABLED {}", known.join(" "))
                         .trim_end()
                         .to_string(),
@@ -632,13 +628,13 @@ impl ImapSession {
                 self.reply(tag, ImapText::Enabled, &[], out);
             }
             "NAMESPACE" => {
-                out.push(MailAction::Send(
+                out.push(Event::Line(
                     "* NAMESPACE ((\"\" \"/\")) NIL NIL".to_string(),
                 ));
                 self.reply(tag, ImapText::NamespaceCompleted, &[], out);
             }
             "IDLE" => {
-                out.push(MailAction::Send(ImapText::Idling.line("+", &[])));
+                out.push(Event::Line(ImapText::Idling.line("+", &[])));
                 self.state = State::Idle {
                     tag: tag.to_string(),
                 };
@@ -671,7 +667,7 @@ impl ImapSession {
                 };
                 let (removed, file) = self.expunge(limit.as_deref());
                 for sequence in removed {
-                    out.push(MailAction::Send(format!("* {sequence} EXPUNGE")));
+                    out.push(Event::Line(format!("* {sequence} EXPUNGE")));
                 }
                 if let (Some(file), Some(name)) =
                     (file, self.selected.as_ref().map(|s| s.name.clone()))
@@ -705,7 +701,7 @@ impl ImapSession {
                             self.selected = None;
                         }
                         self.store.folders.remove(&found);
-                        out.push(MailAction::Write {
+                        out.push(Event::Write {
                             user: self.user.clone(),
                             path: StorePath::Folder(found),
                             file: None,
@@ -727,7 +723,7 @@ impl ImapSession {
                     }
                     Some(found) => {
                         let file = self.store.folders.remove(&found).unwrap_or_default();
-                        out.push(MailAction::Write {
+                        out.push(Event::Write {
                             user: self.user.clone(),
                             path: StorePath::Folder(found),
                             file: None,
@@ -761,7 +757,7 @@ impl ImapSession {
                     file.push(b'\n');
                 }
                 self.store.subscriptions = file.clone();
-                out.push(MailAction::Write {
+                out.push(Event::Write {
                     user: self.user.clone(),
                     path: StorePath::Subscriptions,
                     file: Some(file),

@@ -52,7 +52,7 @@ impl ImapSession {
         }
     }
 
-    pub(super) fn process(&mut self, out: &mut Vec<MailAction>) {
+    pub(super) fn process(&mut self, out: &mut Vec<Event>) {
         loop {
             match self.state {
                 State::Closed | State::TlsHandshake | State::Opening { .. } => return,
@@ -91,7 +91,7 @@ impl ImapSession {
                 Scan::Incomplete => return,
                 Scan::TooLong(end) => {
                     if !self.logged_in() {
-                        out.push(MailAction::Send(ImapText::InputBufferFull.line("*", &[])));
+                        out.push(Event::Line(ImapText::InputBufferFull.line("*", &[])));
                         self.close(out);
                         return;
                     }
@@ -115,7 +115,7 @@ impl ImapSession {
                     match self.before_literal(line_end) {
                         Ok(()) => {
                             self.acknowledged += 1;
-                            out.push(MailAction::Send(ImapText::Continue.line("+", &[&"OK"])));
+                            out.push(Event::Line(ImapText::Continue.line("+", &[&"OK"])));
                         }
                         Err((tag, reply, value)) => {
                             self.input.drain(..line_end);
@@ -175,21 +175,21 @@ impl ImapSession {
         tag: &str,
         text: ImapText,
         values: &[&dyn std::fmt::Display],
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) {
         let (status, text) = text.status_and_text(values);
         self.tagged(tag, &status, &text, out);
     }
 
     /// A tagged reply; after login with Dovecot's timing.
-    pub(super) fn tagged(&self, tag: &str, status: &str, text: &str, out: &mut Vec<MailAction>) {
+    pub(super) fn tagged(&self, tag: &str, status: &str, text: &str, out: &mut Vec<Event>) {
         let text =
             if self.logged_in() || matches!(self.state, State::Closed) && !self.user.is_empty() {
                 format!("{} {TIMING}.", text.strip_suffix('.').unwrap_or(text))
             } else {
                 text.to_string()
             };
-        out.push(MailAction::Send(format!("{tag} {status} {text}")));
+        out.push(Event::Line(format!("{tag} {status} {text}")));
     }
 
     /// Dovecot's `Error in IMAP command NAME: REASON`, a BAD that counts
@@ -199,7 +199,7 @@ impl ImapSession {
         tag: &str,
         name: &str,
         reason: &str,
-        out: &mut Vec<MailAction>,
+        out: &mut Vec<Event>,
     ) {
         let (_, text) = ImapText::CommandError.status_and_text(&[&name, &reason]);
         self.tagged_error(tag, &text, out);
@@ -207,29 +207,23 @@ impl ImapSession {
 
     /// A BAD for a command that could not be parsed; too many in a row end
     /// the session.
-    pub(super) fn tagged_error(&mut self, tag: &str, text: &str, out: &mut Vec<MailAction>) {
+    pub(super) fn tagged_error(&mut self, tag: &str, text: &str, out: &mut Vec<Event>) {
         if self.logged_in() {
             self.tagged(tag, "BAD", text, out);
             self.bad_commands += 1;
             if self.bad_commands >= self.server.bad_commands {
-                out.push(MailAction::Send(
-                    ImapText::TooManyInvalidCommands.line("*", &[]),
-                ));
+                out.push(Event::Line(ImapText::TooManyInvalidCommands.line("*", &[])));
                 self.finish(out);
                 self.close(out);
             }
         } else {
             self.bad_commands += 1;
             if self.bad_commands >= self.server.login_bad_commands {
-                out.push(MailAction::Send(
-                    ImapText::TooManyInvalidCommands.line("*", &[]),
-                ));
+                out.push(Event::Line(ImapText::TooManyInvalidCommands.line("*", &[])));
                 self.close(out);
                 return;
             }
-            out.push(MailAction::Send(
-                ImapText::CommandNotUnderstood.line(tag, &[]),
-            ));
+            out.push(Event::Line(ImapText::CommandNotUnderstood.line(tag, &[])));
         }
     }
 }

@@ -3,7 +3,7 @@
 //! or Postfix's (`smtpd_token`, `extract_addr`, its parameter loop).
 
 use super::commands::{is_space, trim_start};
-use super::{Action, Session};
+use super::{Event, Session};
 use crate::address::{self, Address};
 use crate::catalogue::ReplyKey;
 use crate::reply::{shorten, strip_high_bit};
@@ -100,11 +100,7 @@ fn is_xtext(value: &str) -> bool {
 }
 
 /// The path of MAIL (`word` is `from`) or RCPT (`to`) read Sendmail's way.
-pub(super) fn sendmail_path(
-    session: &Session,
-    argument: &[u8],
-    word: &str,
-) -> Result<Path, Action> {
+pub(super) fn sendmail_path(session: &Session, argument: &[u8], word: &str) -> Result<Path, Event> {
     let text = skip_word(argument, word)
         .map_err(|scanned| session.reply_arg(ReplyKey::SyntaxErrorScanning, &scanned))?;
     let (token, rest, error) = address::scan(text);
@@ -148,7 +144,7 @@ fn mail_parameter(
     value: Option<&str>,
     seen: &mut Vec<String>,
     declared_size: &mut u64,
-) -> Option<Action> {
+) -> Option<Event> {
     let needs_value = |name: &str| session.reply_arg(ReplyKey::ParameterNeedsValue, name);
     match upper {
         "SIZE" => {
@@ -205,7 +201,7 @@ fn rcpt_parameter(
     typed: &str,
     value: Option<&str>,
     seen: &mut Vec<String>,
-) -> Option<Action> {
+) -> Option<Event> {
     match upper {
         "NOTIFY" => {
             let Some(value) = value else {
@@ -260,7 +256,7 @@ pub(super) fn postfix_path(
     session: &Session,
     words: &[Word],
     colon_word: &str,
-) -> Result<Path, Action> {
+) -> Result<Path, Event> {
     if words.len() < 3 || !words[1].text.eq_ignore_ascii_case(colon_word.as_bytes()) {
         return Err(session.reply(ReplyKey::MailSyntax));
     }
@@ -315,7 +311,7 @@ pub(super) fn postfix_path(
 }
 
 /// RCPT's parameters read Postfix's way: `NOTIFY=` and `ORCPT=`, once each.
-pub(super) fn postfix_rcpt_parameters(session: &Session, words: &[Word]) -> Result<(), Action> {
+pub(super) fn postfix_rcpt_parameters(session: &Session, words: &[Word]) -> Result<(), Event> {
     let mut notify = false;
     let mut orcpt = false;
     for word in words {

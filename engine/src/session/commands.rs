@@ -6,7 +6,7 @@ pub(super) use crate::ascii::is_space;
 use base64::Engine as _;
 
 use super::arguments::{self, Path};
-use super::{Action, Chunk, DataCollector, Phase, Recipient, Session, Transaction};
+use super::{Chunk, DataCollector, Event, Phase, Recipient, Session, Transaction};
 use crate::address::{self, AddressError, Destination};
 use crate::catalogue::{fill, ReplyKey};
 use crate::personality::{LongCommandLine, StartTls, Syntax, Verb};
@@ -67,7 +67,7 @@ impl Session {
     /// error counted, and the goodbye at the hard limit.
     pub(super) fn after_command(
         &mut self,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
         before: usize,
         sleepy: Option<u64>,
         failed: bool,
@@ -76,11 +76,11 @@ impl Session {
             return;
         };
         if let Some(millis) = sleepy {
-            let replies: Vec<Action> = out.drain(before..).collect();
+            let replies: Vec<Event> = out.drain(before..).collect();
             for action in replies {
-                if let Action::Reply(reply) = &action {
+                if let Event::Reply(reply) = &action {
                     let lines = reply.lines.len().max(1) as u64;
-                    out.push(Action::Pause {
+                    out.push(Event::Pause {
                         millis: millis * lines,
                     });
                 }
@@ -92,7 +92,7 @@ impl Session {
         }
         if self.counters.errors >= limits.hard && !self.is_closed() {
             if let Some(millis) = self.error_pause() {
-                out.push(Action::Pause { millis });
+                out.push(Event::Pause { millis });
             }
             out.push(self.reply(ReplyKey::TooManyBadCommands));
             self.transaction = None;
@@ -101,9 +101,9 @@ impl Session {
     }
 
     /// Whether the replies pushed since `before` refuse the command.
-    fn refused_since(out: &[Action], before: usize) -> bool {
+    fn refused_since(out: &[Event], before: usize) -> bool {
         out[before..].iter().rev().find_map(|a| match a {
-            Action::Reply(reply) => {
+            Event::Reply(reply) => {
                 Some(reply.code >= 400 && reply.key != ReplyKey::TooManyRecipients)
             }
             _ => None,
@@ -125,9 +125,9 @@ impl Session {
         pause.max(u64::from(count / limit)) * 1000
     }
 
-    fn pause(out: &mut Vec<Action>, millis: u64) {
+    fn pause(out: &mut Vec<Event>, millis: u64) {
         if millis > 0 {
-            out.push(Action::Pause { millis });
+            out.push(Event::Pause { millis });
         }
     }
 
@@ -137,7 +137,7 @@ impl Session {
         raw_length: usize,
         more_pending: bool,
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) {
         if matches!(self.phase, Phase::AuthResponse) {
             self.auth_response(content, out);
@@ -168,7 +168,7 @@ impl Session {
         raw_length: usize,
         more_pending: bool,
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) -> bool {
         if self.personality.reject_bad_utf8 && std::str::from_utf8(content).is_err() {
             out.push(self.reply(ReplyKey::BadUtf8));
@@ -339,7 +339,7 @@ impl Session {
             || (rules.header && crate::delivery::is_header_line(verb))
     }
 
-    fn helo(&mut self, command: &Command, out: &mut Vec<Action>) {
+    fn helo(&mut self, command: &Command, out: &mut Vec<Event>) {
         let verb = command.verb;
         self.counters.helo += 1;
         Self::pause(
@@ -349,7 +349,7 @@ impl Session {
         let argument = command.argument;
         let upper = if verb == Verb::Ehlo { "EHLO" } else { "HELO" };
         if argument.is_empty() {
-            out.push(Action::Reply(self.reply_with(
+            out.push(Event::Reply(self.reply_with(
                 ReplyKey::HelloNeedsDomain,
                 None,
                 &[("arg", &strip_high_bit(command.word)), ("VERB", upper)],
@@ -399,7 +399,7 @@ impl Session {
         self.helo = Some((name, extended));
         let hello = self.reply_with(ReplyKey::Hello, None, &[]);
         if !extended {
-            out.push(Action::Reply(hello));
+            out.push(Event::Reply(hello));
             return;
         }
         let mut lines = hello.lines;
@@ -421,10 +421,10 @@ impl Session {
                 lines.push(fill(keyword, &[("size", &size), ("auth", &auth)]));
             }
         }
-        out.push(Action::Reply(Reply { lines, ..hello }));
+        out.push(Event::Reply(Reply { lines, ..hello }));
     }
 
-    pub(super) fn address_error(&self, error: AddressError, typed: &[u8]) -> Action {
+    pub(super) fn address_error(&self, error: AddressError, typed: &[u8]) -> Event {
         let key = match error {
             AddressError::UnbalancedOpen => ReplyKey::UnbalancedOpen,
             AddressError::UnbalancedClose => ReplyKey::UnbalancedClose,
@@ -436,9 +436,9 @@ impl Session {
         self.reply_echo(key, typed)
     }
 
-    fn bdat_in_progress(&self, verb: &str, out: &mut Vec<Action>) -> bool {
+    fn bdat_in_progress(&self, verb: &str, out: &mut Vec<Event>) -> bool {
         if self.chunks.is_some() || self.chunks_failed {
-            out.push(Action::Reply(self.reply_with(
+            out.push(Event::Reply(self.reply_with(
                 ReplyKey::AfterBdat,
                 None,
                 &[("VERB", verb)],
@@ -448,7 +448,7 @@ impl Session {
         false
     }
 
-    fn mail(&mut self, command: &Command, now: Timestamp, out: &mut Vec<Action>) {
+    fn mail(&mut self, command: &Command, now: Timestamp, out: &mut Vec<Event>) {
         if self.helo.is_none() && self.personality.privacy.need_mail_helo {
             out.push(self.reply(ReplyKey::PoliteHelo));
             return;
@@ -480,7 +480,7 @@ impl Session {
         let limit = self.message_size_limit();
         if limit > 0 && declared_size > limit {
             let limit = limit.to_string();
-            out.push(Action::Reply(self.reply_with(
+            out.push(Event::Reply(self.reply_with(
                 ReplyKey::SizeExceedsLimit,
                 None,
                 &[("limit", &limit)],
@@ -510,7 +510,7 @@ impl Session {
         });
     }
 
-    fn rcpt(&mut self, command: &Command, now: Timestamp, out: &mut Vec<Action>) {
+    fn rcpt(&mut self, command: &Command, now: Timestamp, out: &mut Vec<Event>) {
         let throttle = self.personality.throttles.bad_recipients;
         if throttle > 0 && self.counters.bad_recipients >= throttle {
             Self::pause(out, 1000);
@@ -529,7 +529,7 @@ impl Session {
         let recipient = match recipient {
             Ok(recipient) => recipient,
             Err(action) => {
-                if let Action::Reply(reply) = &action {
+                if let Event::Reply(reply) = &action {
                     if matches!(reply.key, ReplyKey::RelayingDenied | ReplyKey::UserUnknown) {
                         self.counters.bad_recipients += 1;
                     }
@@ -576,7 +576,7 @@ impl Session {
 
     /// RCPT's argument read Sendmail's way: the recipient, or the reply
     /// that refuses it.
-    fn sendmail_recipient(&self, argument: &[u8]) -> Result<Recipient, Action> {
+    fn sendmail_recipient(&self, argument: &[u8]) -> Result<Recipient, Event> {
         let path = arguments::sendmail_path(self, argument, "to")?;
         let recipient = path.address;
         if recipient.is_null() {
@@ -604,7 +604,7 @@ impl Session {
 
     /// RCPT's argument read Postfix's way: syntax, parameters, then the
     /// relay check and the local recipient table.
-    fn postfix_recipient(&self, words: &[Word], utf8: bool) -> Result<Recipient, Action> {
+    fn postfix_recipient(&self, words: &[Word], utf8: bool) -> Result<Recipient, Event> {
         if words.len() < 3 || !words[1].text.eq_ignore_ascii_case(b"to:") {
             return Err(self.reply(ReplyKey::RcptSyntax));
         }
@@ -633,7 +633,7 @@ impl Session {
         &self,
         address: &[u8],
         resolved: &rfc822::Resolved,
-    ) -> Result<(Vec<String>, Vec<String>), Action> {
+    ) -> Result<(Vec<String>, Vec<String>), Event> {
         let local_part = match &resolved.local_part {
             Some(local) if !resolved.routed => local.clone(),
             _ => return Err(self.reply_echo(ReplyKey::RelayingDenied, address)),
@@ -657,7 +657,7 @@ impl Session {
         Ok((mailboxes, delivered_to))
     }
 
-    fn data(&mut self, command: &Command, out: &mut Vec<Action>) {
+    fn data(&mut self, command: &Command, out: &mut Vec<Event>) {
         if self.bdat_in_progress("DATA", out) {
             return;
         }
@@ -676,7 +676,7 @@ impl Session {
 
     /// RFC 3030 BDAT, as Postfix reads it: the chunk is read whole (even
     /// when it is refused), then answered.
-    fn bdat(&mut self, command: &Command, now: Timestamp, out: &mut Vec<Action>) {
+    fn bdat(&mut self, command: &Command, now: Timestamp, out: &mut Vec<Event>) {
         let words = &command.words;
         let size = words
             .get(1)
@@ -726,7 +726,7 @@ impl Session {
         }
     }
 
-    fn verify(&mut self, verb: Verb, argument: &[u8], out: &mut Vec<Action>) {
+    fn verify(&mut self, verb: Verb, argument: &[u8], out: &mut Vec<Event>) {
         let privacy = self.personality.privacy;
         let needs_helo = match verb {
             Verb::Vrfy => privacy.need_vrfy_helo,
@@ -814,13 +814,13 @@ impl Session {
                 .collect(),
         };
         let template = self.reply_with(ReplyKey::VerifiedLocal, None, &[("arg", "")]);
-        out.push(Action::Reply(Reply { lines, ..template }));
+        out.push(Event::Reply(Reply { lines, ..template }));
     }
 
     /// Postfix's VRFY: the address goes through the same checks as a
     /// recipient, and an address that passes is only said to be worth a
     /// try (252), never shown.
-    fn verify_resolved(&mut self, command: &Command, out: &mut Vec<Action>) {
+    fn verify_resolved(&mut self, command: &Command, out: &mut Vec<Event>) {
         let mut words = &command.words[1..];
         let mut utf8 = false;
         if words.len() > 1
@@ -859,7 +859,7 @@ impl Session {
         out.push(self.reply_arg(ReplyKey::CannotVerify, &String::from_utf8_lossy(&joined)));
     }
 
-    fn etrn(&mut self, command: &Command, out: &mut Vec<Action>) {
+    fn etrn(&mut self, command: &Command, out: &mut Vec<Event>) {
         match self.personality.syntax {
             Syntax::Sendmail | Syntax::Exim => {
                 if command.argument.is_empty() {
@@ -900,7 +900,7 @@ impl Session {
         }
     }
 
-    fn help(&mut self, argument: &[u8], out: &mut Vec<Action>) {
+    fn help(&mut self, argument: &[u8], out: &mut Vec<Event>) {
         let typed = strip_high_bit(argument);
         let typed = typed.trim_end();
         let topic = if typed.is_empty() {
@@ -923,10 +923,10 @@ impl Session {
         }
         lines.push("End of HELP info".to_string());
         let template = self.reply_with(ReplyKey::Help, None, &[("arg", "")]);
-        out.push(Action::Reply(Reply { lines, ..template }));
+        out.push(Event::Reply(Reply { lines, ..template }));
     }
 
-    fn auth(&mut self, argument: &[u8], out: &mut Vec<Action>) {
+    fn auth(&mut self, argument: &[u8], out: &mut Vec<Event>) {
         if self.personality.auth_mechanisms.is_empty() {
             out.push(self.reply(ReplyKey::AuthNotEnabled));
             return;
@@ -986,7 +986,7 @@ impl Session {
         self.phase = Phase::AuthResponse;
     }
 
-    fn auth_response(&mut self, content: &[u8], out: &mut Vec<Action>) {
+    fn auth_response(&mut self, content: &[u8], out: &mut Vec<Event>) {
         self.phase = Phase::Commands;
         if content == b"*" {
             out.push(self.reply(ReplyKey::AuthAborted));
@@ -999,7 +999,7 @@ impl Session {
         out.push(self.reply(ReplyKey::AuthFailed));
     }
 
-    fn starttls(&mut self, command: &Command, out: &mut Vec<Action>) {
+    fn starttls(&mut self, command: &Command, out: &mut Vec<Event>) {
         if !command.argument.is_empty() {
             out.push(self.reply(ReplyKey::TlsNoParameters));
             return;
@@ -1021,10 +1021,10 @@ impl Session {
             return;
         }
         out.push(self.reply(ReplyKey::TlsReady));
-        out.push(Action::Notice(
+        out.push(Event::Notice(
             "Here a real client starts the TLS handshake, and everything after it is encrypted. This simulation cannot encrypt, so the conversation ends here.".to_string(),
         ));
-        out.push(Action::StartTls);
+        out.push(Event::StartTls);
         self.phase = Phase::TlsHandshake;
     }
 }

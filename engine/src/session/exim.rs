@@ -13,7 +13,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{Action, Chunk, Copy, DataCollector, Phase, Recipient, Session, Transaction};
+use super::{Chunk, Copy, DataCollector, Event, Phase, Recipient, Session, Transaction};
 use crate::address::Address;
 use crate::catalogue::ReplyKey;
 use crate::delivery::{exim_entry, exim_field_parts, split_exim_message, EximEnvelope};
@@ -284,10 +284,10 @@ impl Session {
     /// exits, and a client that read the reply has sent its next line by
     /// then (unread, so the connection is reset), unless a transaction was
     /// open, in which case the recordings show the line read.
-    fn exim_hang_up(&mut self, out: &mut Vec<Action>) {
+    fn exim_hang_up(&mut self, out: &mut Vec<Event>) {
         self.exim_mut().drains_at_close = self.transaction.is_some();
         self.transaction = None;
-        out.push(Action::Pause {
+        out.push(Event::Pause {
             millis: HANG_UP_MILLIS,
         });
         self.close(out);
@@ -296,7 +296,7 @@ impl Session {
     /// `synprot_error`: counts a syntax or protocol error and sends
     /// `reply`; past the limit, the reply gains the line that says so and
     /// the session ends. Returns whether it ended.
-    fn exim_synprot(&mut self, reply: Option<Reply>, out: &mut Vec<Action>) -> bool {
+    fn exim_synprot(&mut self, reply: Option<Reply>, out: &mut Vec<Event>) -> bool {
         self.exim_mut().synprot_errors += 1;
         let over = self.exim().synprot_errors > self.exim_limits().syntax_errors;
         if let Some(mut reply) = reply {
@@ -305,7 +305,7 @@ impl Session {
                 reply.lines.push(extra.text.to_string());
                 reply.key = ReplyKey::TooManySyntaxErrors;
             }
-            out.push(Action::Reply(reply));
+            out.push(Event::Reply(reply));
         }
         if over {
             self.exim_hang_up(out);
@@ -315,7 +315,7 @@ impl Session {
 
     /// A syntax or protocol error answered with the catalogue's text for
     /// `key`; returns whether the session ended.
-    fn exim_error(&mut self, key: ReplyKey, out: &mut Vec<Action>) -> bool {
+    fn exim_error(&mut self, key: ReplyKey, out: &mut Vec<Event>) -> bool {
         let reply = self.exim_reply(key, None, &[]);
         self.exim_synprot(Some(reply), out)
     }
@@ -326,7 +326,7 @@ impl Session {
         &mut self,
         text: &[u8],
         allow_null: bool,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) -> Option<exim_address::Extracted> {
         match exim_address::extract(text, allow_null) {
             Ok(address) => Some(address),
@@ -347,7 +347,7 @@ impl Session {
         overlong: bool,
         more_pending: bool,
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) {
         let mut was_rejected_mail = false;
         let mut was_rcpt = false;
@@ -363,7 +363,7 @@ impl Session {
 
     /// "554 SMTP synchronization error": the client sent more before a
     /// reply it had to wait for, and Exim drops the connection.
-    fn exim_sync_failure(&mut self, out: &mut Vec<Action>) {
+    fn exim_sync_failure(&mut self, out: &mut Vec<Event>) {
         out.push(self.reply(ReplyKey::ProtocolError));
         self.exim_hang_up(out);
     }
@@ -388,7 +388,7 @@ impl Session {
         &mut self,
         line: Line,
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
         was_rejected_mail: &mut bool,
         was_rcpt: &mut bool,
     ) {
@@ -476,7 +476,7 @@ impl Session {
                 }
                 commands.push_str(" HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP");
                 let template = self.exim_reply(ReplyKey::Help, None, &[("arg", "")]);
-                out.push(Action::Reply(Reply {
+                out.push(Event::Reply(Reply {
                     lines: vec!["Commands supported:".to_string(), commands],
                     ..template
                 }));
@@ -499,19 +499,19 @@ impl Session {
         }
     }
 
-    fn exim_quit(&mut self, out: &mut Vec<Action>) {
+    fn exim_quit(&mut self, out: &mut Vec<Event>) {
         out.push(self.reply(ReplyKey::Closing));
         self.transaction = None;
         self.close(out);
     }
 
-    fn exim_rset(&mut self, out: &mut Vec<Action>) {
+    fn exim_rset(&mut self, out: &mut Vec<Event>) {
         self.exim_mut().rset_used = true;
         self.exim_reset();
         out.push(self.reply(ReplyKey::ResetState));
     }
 
-    fn exim_unknown(&mut self, out: &mut Vec<Action>) {
+    fn exim_unknown(&mut self, out: &mut Vec<Event>) {
         let count = self.exim().unknown_commands;
         self.exim_mut().unknown_commands += 1;
         if count >= self.exim_limits().unknown_commands {
@@ -531,7 +531,7 @@ impl Session {
         self.exim_mut().after_chunk = AfterChunk::None;
     }
 
-    fn exim_hello(&mut self, verb: Verb, argument: &[u8], out: &mut Vec<Action>) {
+    fn exim_hello(&mut self, verb: Verb, argument: &[u8], out: &mut Vec<Event>) {
         self.exim_mut().helo_used = true;
         self.exim_mut().esmtp = verb == Verb::Ehlo;
         let upper = if verb == Verb::Ehlo { "EHLO" } else { "HELO" };
@@ -539,7 +539,7 @@ impl Session {
             // The old name is forgotten even so.
             self.helo = None;
             // Counted, but without the extra line.
-            out.push(Action::Reply(self.exim_reply(
+            out.push(Event::Reply(self.exim_reply(
                 ReplyKey::InvalidDomain,
                 None,
                 &[("VERB", upper)],
@@ -570,7 +570,7 @@ impl Session {
         }
         self.helo = Some((name, verb == Verb::Ehlo));
         self.exim_reset();
-        out.push(Action::Reply(hello));
+        out.push(Event::Reply(hello));
     }
 
     /// MAIL; returns whether a sender was accepted.
@@ -579,7 +579,7 @@ impl Session {
         argument: &[u8],
         more_pending: bool,
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) -> bool {
         if self.helo.is_none() && self.personality.privacy.need_mail_helo {
             out.push(self.reply(ReplyKey::PoliteHelo));
@@ -658,7 +658,7 @@ impl Session {
             return false;
         }
         if sender.domain == 0 && !sender.address.is_empty() {
-            out.push(Action::Reply(self.exim_reply(
+            out.push(Event::Reply(self.exim_reply(
                 ReplyKey::SenderNeedsDomain,
                 Some(data),
                 &[],
@@ -695,7 +695,7 @@ impl Session {
         &mut self,
         argument: &[u8],
         more_pending: bool,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
         was_rejected_mail: &mut bool,
     ) -> bool {
         self.exim_mut().rcpt_count += 1;
@@ -703,7 +703,7 @@ impl Session {
         let counts = self.exim_rcpt_reply(argument, more_pending, out, was_rejected_mail);
         // What this RCPT was answered, as DATA may repeat it.
         let answered = out[before..].iter().find_map(|a| match a {
-            Action::Reply(reply) => Some(reply),
+            Event::Reply(reply) => Some(reply),
             _ => None,
         });
         if let Some(reply) = answered {
@@ -731,7 +731,7 @@ impl Session {
         &mut self,
         argument: &[u8],
         more_pending: bool,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
         was_rejected_mail: &mut bool,
     ) -> bool {
         let Some(recipients) = self.transaction.as_ref().map(|t| t.recipients.len()) else {
@@ -755,7 +755,7 @@ impl Session {
         };
         if address.domain == 0 {
             if !address.address.eq_ignore_ascii_case(b"postmaster") {
-                out.push(Action::Reply(self.exim_reply(
+                out.push(Event::Reply(self.exim_reply(
                     ReplyKey::RecipientNeedsDomain,
                     Some(argument),
                     &[],
@@ -872,7 +872,7 @@ impl Session {
         }
     }
 
-    fn exim_verify(&mut self, argument: &[u8], out: &mut Vec<Action>) {
+    fn exim_verify(&mut self, argument: &[u8], out: &mut Vec<Event>) {
         let address = match exim_address::extract(argument, false) {
             Ok(address) => address,
             Err(error) => {
@@ -881,7 +881,7 @@ impl Session {
             }
         };
         if address.domain == 0 && !address.address.eq_ignore_ascii_case(b"postmaster") {
-            out.push(Action::Reply(self.exim_reply(
+            out.push(Event::Reply(self.exim_reply(
                 ReplyKey::RecipientNeedsDomain,
                 Some(argument),
                 &[],
@@ -892,7 +892,7 @@ impl Session {
         out.push(self.reply(ReplyKey::VrfyProhibited));
     }
 
-    fn exim_starttls(&mut self, out: &mut Vec<Action>) {
+    fn exim_starttls(&mut self, out: &mut Vec<Event>) {
         if !self.exim().tls_advertised {
             self.exim_error(ReplyKey::TlsNotAvailable, out);
             return;
@@ -900,10 +900,10 @@ impl Session {
         self.exim_reset();
         self.exim_mut().starttls_used = true;
         out.push(self.reply(ReplyKey::TlsReady));
-        out.push(Action::Notice(
+        out.push(Event::Notice(
             "Here a real client starts the TLS handshake, and everything after it is encrypted. This simulation cannot encrypt, so the conversation ends here.".to_string(),
         ));
-        out.push(Action::StartTls);
+        out.push(Event::StartTls);
         self.phase = Phase::TlsHandshake;
     }
 
@@ -919,7 +919,7 @@ impl Session {
     }
 
     /// DATA, or BDAT outside a chunked message.
-    fn exim_data(&mut self, verb: Verb, argument: &[u8], now: Timestamp, out: &mut Vec<Action>) {
+    fn exim_data(&mut self, verb: Verb, argument: &[u8], now: Timestamp, out: &mut Vec<Event>) {
         let mut size = 0u64;
         let mut last = false;
         if verb == Verb::Bdat {
@@ -968,7 +968,7 @@ impl Session {
                 });
             }
             if pipelined {
-                out.push(Action::Reply(reply));
+                out.push(Event::Reply(reply));
             } else {
                 self.exim_synprot(Some(reply), out);
             }
@@ -984,7 +984,7 @@ impl Session {
     }
 
     /// Starts reading a BDAT chunk of a message under way.
-    fn exim_chunk(&mut self, size: u64, last: bool, now: Timestamp, out: &mut Vec<Action>) {
+    fn exim_chunk(&mut self, size: u64, last: bool, now: Timestamp, out: &mut Vec<Event>) {
         self.exim_mut().after_chunk = AfterChunk::None;
         let chunk = Chunk {
             remaining: size,
@@ -1000,12 +1000,7 @@ impl Session {
     }
 
     /// A chunk was read whole.
-    pub(super) fn exim_finish_chunk(
-        &mut self,
-        chunk: Chunk,
-        now: Timestamp,
-        out: &mut Vec<Action>,
-    ) {
+    pub(super) fn exim_finish_chunk(&mut self, chunk: Chunk, now: Timestamp, out: &mut Vec<Event>) {
         if chunk.refusal.is_some() {
             return;
         }
@@ -1031,9 +1026,9 @@ impl Session {
         let before = out.len();
         self.exim_accept(message, now, out);
         // The last chunk's reply says how big it and the message were.
-        if let Some(Action::Reply(reply)) = out[before..]
+        if let Some(Event::Reply(reply)) = out[before..]
             .iter_mut()
-            .find(|a| matches!(a, Action::Reply(r) if r.key == ReplyKey::MessageAccepted))
+            .find(|a| matches!(a, Event::Reply(r) if r.key == ReplyKey::MessageAccepted))
         {
             reply.key = ReplyKey::ChunkedMessageAccepted;
             reply.lines.insert(
@@ -1049,7 +1044,7 @@ impl Session {
         verb: Verb,
         argument: &[u8],
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) {
         match verb {
             Verb::Quit => self.exim_quit(out),
@@ -1099,7 +1094,7 @@ impl Session {
         &mut self,
         collector: DataCollector,
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) {
         let prdr = self.exim().prdr;
         self.exim_mut().new_message();
@@ -1136,7 +1131,7 @@ impl Session {
         if prdr {
             // PRDR's final reply names the message differently.
             let id = out[before..].iter().find_map(|a| match a {
-                Action::Deliver(delivery) => Some(delivery.queue_id.clone()),
+                Event::Deliver(delivery) => Some(delivery.queue_id.clone()),
                 _ => None,
             });
             if let (Some(id), Some(last)) = (id, out.last_mut()) {

@@ -5,9 +5,9 @@
 //! carrying the time: [`Session::connect`], [`Session::greet`] (the greeting
 //! pause is over), [`Session::receive`] (a chunk of bytes, exactly as it
 //! arrived: bytes that arrive together are pipelined), [`Session::tls_started`]
-//! (the shell finished a TLS handshake after [`Action::StartTls`]),
+//! (the shell finished a TLS handshake after [`Event::StartTls`]),
 //! [`Session::timeout`] and [`Session::disconnect`]. Its outputs are
-//! [`Action`]s: replies to send, pauses to honour before the next action,
+//! [`Event`]s: replies to send, pauses to honour before the next action,
 //! messages to deliver, and the end of the connection.
 //!
 //! All replies come from the personality's catalogue; all limits and
@@ -25,6 +25,7 @@ use std::sync::Arc;
 use crate::address;
 use crate::catalogue::{fill, ReplyKey};
 use crate::delivery::{mbox_entry, postfix_entry, Envelope, PostfixEnvelope};
+use crate::event::Event;
 use crate::personality::{
     BareLinefeedInData, DeliveryAgent, LongCommandLine, Personality, QueueIds, Syntax,
 };
@@ -93,28 +94,6 @@ impl Delivery {
             .flat_map(|c| c.mailboxes.iter().cloned())
             .collect()
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// Send this reply.
-    Reply(Reply),
-    /// Wait this long before carrying out the actions that follow.
-    Pause { millis: u64 },
-    /// The greeting pause: wait this long (noting any input that arrives
-    /// meanwhile with [`Session::receive`]), then call [`Session::greet`].
-    GreetingPause { millis: u64 },
-    /// Append this message to these mailboxes.
-    Deliver(Delivery),
-    /// Something a real server would do that the simulation cannot,
-    /// explained for the person at the keyboard (never sent on the wire).
-    Notice(String),
-    /// The server waits for a TLS handshake now. A shell that can do one
-    /// does it and calls [`Session::tls_started`]; any other bytes end the
-    /// session, as a failed handshake does.
-    StartTls,
-    /// Close the connection.
-    Close,
 }
 
 #[derive(Clone, Debug)]
@@ -341,42 +320,42 @@ impl Session {
         self.reply_with(key, None, &[])
     }
 
-    fn reply(&self, key: ReplyKey) -> Action {
-        Action::Reply(self.reply_with(key, None, &[]))
+    fn reply(&self, key: ReplyKey) -> Event {
+        Event::Reply(self.reply_with(key, None, &[]))
     }
 
-    fn reply_arg(&self, key: ReplyKey, arg: &str) -> Action {
-        Action::Reply(self.reply_with(key, None, &[("arg", arg)]))
+    fn reply_arg(&self, key: ReplyKey, arg: &str) -> Event {
+        Event::Reply(self.reply_with(key, None, &[("arg", arg)]))
     }
 
     /// A reply that names an address: Sendmail echoes it as typed,
     /// shortened and with the top bit stripped; Postfix as it read it, in
     /// angle brackets.
-    fn reply_echo(&self, key: ReplyKey, typed: &[u8]) -> Action {
+    fn reply_echo(&self, key: ReplyKey, typed: &[u8]) -> Event {
         let echo = match self.personality.syntax {
             Syntax::Sendmail => shorten(&strip_high_bit(typed), MAX_SHORT_STRING),
             Syntax::Postfix => format!("<{}>", String::from_utf8_lossy(typed)),
             Syntax::Exim => String::from_utf8_lossy(typed).into_owned(),
         };
-        Action::Reply(self.reply_with(key, Some(echo), &[]))
+        Event::Reply(self.reply_with(key, Some(echo), &[]))
     }
 
-    fn close(&mut self, out: &mut Vec<Action>) {
-        out.push(Action::Close);
+    fn close(&mut self, out: &mut Vec<Event>) {
+        out.push(Event::Close);
         self.phase = Phase::Closed;
         self.input = Vec::new();
     }
 
     /// The connection is open. Returns the greeting, or the greeting pause.
-    pub fn connect(&mut self, now: Timestamp) -> Vec<Action> {
+    pub fn connect(&mut self, now: Timestamp) -> Vec<Event> {
         if self.personality.greet_pause_millis > 0 {
-            return vec![Action::GreetingPause {
+            return vec![Event::GreetingPause {
                 millis: self.personality.greet_pause_millis,
             }];
         }
         let mut out = Vec::new();
         if self.personality.banner_delay_millis > 0 {
-            out.push(Action::Pause {
+            out.push(Event::Pause {
                 millis: self.personality.banner_delay_millis,
             });
         }
@@ -386,7 +365,7 @@ impl Session {
 
     /// The greeting pause is over: send the banner (or refuse a client that
     /// talked first), then handle whatever already arrived.
-    pub fn greet(&mut self, now: Timestamp) -> Vec<Action> {
+    pub fn greet(&mut self, now: Timestamp) -> Vec<Event> {
         if !matches!(self.phase, Phase::AwaitingGreeting) {
             return Vec::new();
         }
@@ -416,7 +395,7 @@ impl Session {
     }
 
     /// Bytes from the client, exactly as they arrived together.
-    pub fn receive(&mut self, bytes: &[u8], now: Timestamp) -> Vec<Action> {
+    pub fn receive(&mut self, bytes: &[u8], now: Timestamp) -> Vec<Event> {
         let mut out = Vec::new();
         match self.phase {
             Phase::Closed => return out,
@@ -424,7 +403,7 @@ impl Session {
                 // Bytes that are not a handshake the shell carried out:
                 // the handshake fails and the server drops the connection.
                 if !bytes.is_empty() {
-                    out.push(Action::Notice(
+                    out.push(Event::Notice(
                         "The TLS handshake cannot happen in this simulation, so the server drops the connection, as a real one does when a handshake fails.".to_string(),
                     ));
                     self.close(&mut out);
@@ -441,9 +420,9 @@ impl Session {
         out
     }
 
-    /// The shell finished the TLS handshake that [`Action::StartTls`] asked
+    /// The shell finished the TLS handshake that [`Event::StartTls`] asked
     /// for: the session starts over inside TLS, without its HELO.
-    pub fn tls_started(&mut self, _now: Timestamp) -> Vec<Action> {
+    pub fn tls_started(&mut self, _now: Timestamp) -> Vec<Event> {
         if matches!(self.phase, Phase::TlsHandshake) {
             self.phase = Phase::Commands;
             self.tls_active = true;
@@ -458,7 +437,7 @@ impl Session {
     }
 
     /// The client went away without QUIT.
-    pub fn disconnect(&mut self, _now: Timestamp) -> Vec<Action> {
+    pub fn disconnect(&mut self, _now: Timestamp) -> Vec<Event> {
         if self.is_closed() {
             return Vec::new();
         }
@@ -472,7 +451,7 @@ impl Session {
     }
 
     /// The client said nothing for the personality's command timeout.
-    pub fn timeout(&mut self, _now: Timestamp) -> Vec<Action> {
+    pub fn timeout(&mut self, _now: Timestamp) -> Vec<Event> {
         if self.is_closed() {
             return Vec::new();
         }
@@ -495,7 +474,7 @@ impl Session {
         out
     }
 
-    fn process_input(&mut self, now: Timestamp, out: &mut Vec<Action>) {
+    fn process_input(&mut self, now: Timestamp, out: &mut Vec<Event>) {
         let mut input = std::mem::take(&mut self.input);
         let mut position = 0;
         // Bytes before this offset are known to hold no line end.
@@ -632,11 +611,11 @@ impl Session {
         }
     }
 
-    fn data_line(&mut self, content: &[u8], bare_lf: bool, now: Timestamp, out: &mut Vec<Action>) {
+    fn data_line(&mut self, content: &[u8], bare_lf: bool, now: Timestamp, out: &mut Vec<Event>) {
         if bare_lf && self.personality.bare_linefeed_in_data == BareLinefeedInData::RejectAndClose {
             out.push(self.reply(ReplyKey::BareLinefeed));
             // Sendmail removes the half-written queue file before it exits.
-            out.push(Action::Pause { millis: 200 });
+            out.push(Event::Pause { millis: 200 });
             self.transaction = None;
             self.close(out);
             return;
@@ -692,7 +671,7 @@ impl Session {
         }
     }
 
-    fn finish_data(&mut self, now: Timestamp, out: &mut Vec<Action>) {
+    fn finish_data(&mut self, now: Timestamp, out: &mut Vec<Event>) {
         let collector = match std::mem::replace(&mut self.phase, Phase::Commands) {
             Phase::Data(collector) => collector,
             other => {
@@ -711,7 +690,7 @@ impl Session {
     }
 
     /// Reads bytes of a BDAT chunk; returns how many it took.
-    fn chunk_bytes(&mut self, bytes: &[u8], now: Timestamp, out: &mut Vec<Action>) -> usize {
+    fn chunk_bytes(&mut self, bytes: &[u8], now: Timestamp, out: &mut Vec<Event>) -> usize {
         let limit = self.message_size_limit();
         let Phase::Bdat(chunk) = &mut self.phase else {
             return 0;
@@ -746,7 +725,7 @@ impl Session {
     }
 
     /// Answers a chunk read whole; returns whether it was refused.
-    fn finish_chunk(&mut self, chunk: Chunk, now: Timestamp, out: &mut Vec<Action>) -> bool {
+    fn finish_chunk(&mut self, chunk: Chunk, now: Timestamp, out: &mut Vec<Event>) -> bool {
         match chunk.refusal {
             Some(key) => {
                 let size = chunk.size.to_string();
@@ -786,7 +765,7 @@ impl Session {
         collector: DataCollector,
         chunked: Option<u64>,
         now: Timestamp,
-        out: &mut Vec<Action>,
+        out: &mut Vec<Event>,
     ) -> bool {
         let Some(transaction) = self.transaction.take() else {
             return false;
@@ -794,7 +773,7 @@ impl Session {
         self.chunks = None;
         if collector.too_big {
             let limit = self.message_size_limit().to_string();
-            out.push(Action::Reply(self.reply_with(
+            out.push(Event::Reply(self.reply_with(
                 ReplyKey::MessageTooBig,
                 None,
                 &[("limit", &limit)],
@@ -816,7 +795,7 @@ impl Session {
                 self.exim_copies(&transaction, &queue_id, &collector.message, now)
             }
         };
-        out.push(Action::Deliver(Delivery {
+        out.push(Event::Deliver(Delivery {
             queue_id: queue_id.clone(),
             copies,
         }));
@@ -825,7 +804,7 @@ impl Session {
             self.counters.junk = 0;
         }
         match chunked {
-            Some(size) => out.push(Action::Reply(self.reply_with(
+            Some(size) => out.push(Event::Reply(self.reply_with(
                 ReplyKey::ChunkedMessageAccepted,
                 None,
                 &[("arg", &queue_id), ("size", &size.to_string())],

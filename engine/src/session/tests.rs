@@ -14,7 +14,7 @@ fn replies_to(personality: &'static Personality, lines: &[&str]) -> Vec<String> 
     let mut out = Vec::new();
     for line in lines {
         for action in session.receive(format!("{line}\r\n").as_bytes(), now) {
-            if let Action::Reply(reply) = action {
+            if let Event::Reply(reply) = action {
                 out.extend(reply.render());
             }
         }
@@ -290,8 +290,8 @@ fn postfix_takes_a_message_in_chunks() {
     for bytes in input {
         for action in session.receive(bytes, now) {
             match action {
-                Action::Reply(reply) => replies.extend(reply.render()),
-                Action::Deliver(d) => delivered.push(d),
+                Event::Reply(reply) => replies.extend(reply.render()),
+                Event::Deliver(d) => delivered.push(d),
                 _ => {}
             }
         }
