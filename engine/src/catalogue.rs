@@ -86,6 +86,12 @@ reply_keys! {
     AuthFailed,
     AuthAlreadyDone,
     AuthInTransaction,
+    AuthInitialCannotDecode,
+    AuthSucceeded,
+    AuthTemporaryFailure,
+    AuthRequired,
+    TlsRequired,
+    RecipientAccessDenied,
     TlsNotAvailable,
     TlsNotAvailableAfterStart,
     TlsReady,
@@ -387,6 +393,20 @@ pub const SENDMAIL_REPLIES: &[(ReplyKey, Template)] = &[
         ReplyKey::AuthInTransaction,
         t(503, "5.5.0", "AUTH not permitted during a mail transaction"),
     ),
+    // STARTTLS once TLS is on: `tls_ok_srv` is false then.
+    (
+        ReplyKey::TlsAlreadyActive,
+        t(454, "4.3.3", "TLS not available after start"),
+    ),
+    (
+        ReplyKey::AuthInitialCannotDecode,
+        t(501, "5.5.4", "cannot BASE64 decode '{arg}'"),
+    ),
+    (ReplyKey::AuthSucceeded, t(235, "2.0.0", "OK Authenticated")),
+    (
+        ReplyKey::AuthRequired,
+        t(530, "5.7.0", "Authentication required"),
+    ),
     (
         ReplyKey::TlsNotAvailable,
         t(503, "5.5.0", "TLS not available"),
@@ -537,6 +557,81 @@ pub const POSTFIX_REPLIES: &[(ReplyKey, Template)] = &[
     (
         ReplyKey::AuthNotEnabled,
         t(503, "5.5.1", "Error: authentication not enabled"),
+    ),
+    // SMTP AUTH through Dovecot's auth service (smtpd_sasl_glue.c and
+    // xsasl_dovecot_server.c; Dovecot's reasons after the colon).
+    (
+        ReplyKey::AuthMechanismRequired,
+        t(501, "5.5.4", "Syntax: AUTH mechanism"),
+    ),
+    (
+        ReplyKey::AuthMechanismUnavailable,
+        t(
+            535,
+            "5.7.8",
+            "Error: authentication failed: Invalid authentication mechanism",
+        ),
+    ),
+    (ReplyKey::AuthChallenge, plain(334, "{arg}")),
+    (
+        ReplyKey::AuthAborted,
+        t(501, "5.7.0", "Authentication aborted"),
+    ),
+    (
+        ReplyKey::AuthCannotDecode,
+        t(
+            535,
+            "5.7.8",
+            "Error: authentication failed: Invalid base64 data in continued response",
+        ),
+    ),
+    (
+        ReplyKey::AuthInitialCannotDecode,
+        t(
+            535,
+            "5.7.8",
+            "Error: authentication failed: Invalid base64 data in initial response",
+        ),
+    ),
+    (
+        ReplyKey::AuthFailed,
+        t(
+            535,
+            "5.7.8",
+            "Error: authentication failed: (reason unavailable)",
+        ),
+    ),
+    (
+        ReplyKey::AuthTemporaryFailure,
+        t(
+            454,
+            "4.7.0",
+            "Temporary authentication failure: Connection lost to authentication server",
+        ),
+    ),
+    (
+        ReplyKey::AuthSucceeded,
+        t(235, "2.7.0", "Authentication successful"),
+    ),
+    (
+        ReplyKey::AuthAlreadyDone,
+        t(503, "5.5.1", "Error: already authenticated"),
+    ),
+    (
+        ReplyKey::AuthInTransaction,
+        t(503, "5.5.1", "Error: MAIL transaction in progress"),
+    ),
+    (
+        ReplyKey::TlsRequired,
+        t(530, "5.7.0", "Must issue a STARTTLS command first"),
+    ),
+    (
+        ReplyKey::RecipientAccessDenied,
+        t(
+            554,
+            "5.7.1",
+            "{echo}: Recipient address rejected: Access denied",
+        ),
     ),
     (ReplyKey::TlsReady, t(220, "2.0.0", "Ready to start TLS")),
     (
@@ -780,6 +875,40 @@ pub const EXIM_REPLIES: &[(ReplyKey, Template)] = &[
     (
         ReplyKey::AuthNotEnabled,
         plain(503, "AUTH command used when not advertised"),
+    ),
+    // smtp_in.c's AUTH command and smtp_in_auth().
+    (
+        ReplyKey::AuthMechanismUnavailable,
+        plain(504, "{arg} authentication mechanism not supported"),
+    ),
+    (ReplyKey::AuthChallenge, plain(334, "{arg}")),
+    (
+        ReplyKey::AuthAborted,
+        plain(501, "Authentication cancelled"),
+    ),
+    (
+        ReplyKey::AuthCannotDecode,
+        plain(501, "Invalid base64 data"),
+    ),
+    (
+        ReplyKey::AuthInitialCannotDecode,
+        plain(501, "Invalid base64 data"),
+    ),
+    (
+        ReplyKey::AuthFailed,
+        plain(535, "Incorrect authentication data"),
+    ),
+    (
+        ReplyKey::AuthSucceeded,
+        plain(235, "Authentication succeeded"),
+    ),
+    (
+        ReplyKey::AuthAlreadyDone,
+        plain(503, "already authenticated"),
+    ),
+    (
+        ReplyKey::AuthInTransaction,
+        plain(503, "not permitted in mail transaction"),
     ),
     (ReplyKey::TlsReady, plain(220, "TLS go ahead")),
     (
@@ -1104,7 +1233,6 @@ mod tests {
         ReplyKey::EtrnInvalid,
         ReplyKey::EtrnInTransaction,
         ReplyKey::EtrnRefused,
-        ReplyKey::TlsAlreadyActive,
         ReplyKey::BdatSyntax,
         ReplyKey::BdatNull,
         ReplyKey::BdatDiscarded,
@@ -1112,6 +1240,9 @@ mod tests {
         ReplyKey::ChunkAccepted,
         ReplyKey::ChunkedMessageAccepted,
         ReplyKey::AfterBdat,
+        ReplyKey::AuthTemporaryFailure,
+        ReplyKey::TlsRequired,
+        ReplyKey::RecipientAccessDenied,
     ];
 
     /// Keys only Sendmail's way of reading commands (and its commands
@@ -1143,14 +1274,6 @@ mod tests {
         ReplyKey::HelpUnknown,
         ReplyKey::VerboseMode,
         ReplyKey::EtrnStarted,
-        ReplyKey::AuthMechanismRequired,
-        ReplyKey::AuthMechanismUnavailable,
-        ReplyKey::AuthChallenge,
-        ReplyKey::AuthAborted,
-        ReplyKey::AuthCannotDecode,
-        ReplyKey::AuthFailed,
-        ReplyKey::AuthAlreadyDone,
-        ReplyKey::AuthInTransaction,
         ReplyKey::TlsNotAvailableAfterStart,
         ReplyKey::TlsInTransaction,
         ReplyKey::InsufficientDiskSpace,
@@ -1159,6 +1282,7 @@ mod tests {
         ReplyKey::ParameterNeedsValue,
         ReplyKey::DuplicateParameter,
         ReplyKey::ParameterSyntax,
+        ReplyKey::AuthRequired,
     ];
 
     /// Keys only Exim's session reaches.
@@ -1214,13 +1338,6 @@ mod tests {
         ReplyKey::EtrnStarted,
         ReplyKey::EtrnParameterRequired,
         ReplyKey::AuthMechanismRequired,
-        ReplyKey::AuthMechanismUnavailable,
-        ReplyKey::AuthChallenge,
-        ReplyKey::AuthAborted,
-        ReplyKey::AuthCannotDecode,
-        ReplyKey::AuthFailed,
-        ReplyKey::AuthAlreadyDone,
-        ReplyKey::AuthInTransaction,
         ReplyKey::TlsNotAvailableAfterStart,
         ReplyKey::TlsNoParameters,
         ReplyKey::TlsInTransaction,
@@ -1245,6 +1362,10 @@ mod tests {
         ReplyKey::TlsAlreadyActive,
         ReplyKey::BdatDiscarded,
         ReplyKey::ChunkTooBig,
+        ReplyKey::AuthTemporaryFailure,
+        ReplyKey::TlsRequired,
+        ReplyKey::RecipientAccessDenied,
+        ReplyKey::AuthRequired,
     ];
 
     /// Every key has a text in each catalogue, except the keys that

@@ -20,7 +20,8 @@ pub const RFC3463: &str = "https://www.rfc-editor.org/rfc/rfc3463";
 pub struct Explanation {
     /// Why this server said it here.
     pub why: &'static str,
-    /// The RFC 5321 section that covers it.
+    /// The RFC 5321 section that covers it, or `RFC:section` of another
+    /// RFC (`4954:4`: SMTP AUTH).
     pub section: &'static str,
 }
 
@@ -79,14 +80,20 @@ pub fn explain_reply(key: ReplyKey) -> Explanation {
         VerboseMode => e("VERB is a Sendmail extension that shows delivery details; the server says it is on.", "4.2.4"),
         EtrnStarted => e("ETRN asks the server to try delivering the mail it holds for that host now.", "4.2.4"),
         EtrnParameterRequired => e("ETRN needs a host name or @domain after it.", "4.2.4"),
-        AuthMechanismRequired => e("AUTH needs a mechanism name, one of those the EHLO reply listed after AUTH.", "4.2.4"),
-        AuthMechanismUnavailable => e("The server does not offer that authentication mechanism; EHLO lists the ones it does.", "4.2.4"),
-        AuthChallenge => e("The server sends a challenge in base64 and waits for your answer (or * to give up).", "4.2.4"),
-        AuthAborted => e("You answered the challenge with *, which cancels the authentication.", "4.2.4"),
-        AuthCannotDecode => e("The answer to the challenge must be base64; this one is not.", "4.2.4"),
-        AuthFailed => e("The answer does not prove you know a password this server accepts.", "4.2.4"),
-        AuthAlreadyDone => e("You are already authenticated in this session.", "4.2.4"),
-        AuthInTransaction => e("AUTH must come before MAIL, not in the middle of a transaction.", "4.1.4"),
+        AuthMechanismRequired => e("AUTH needs a mechanism name, one of those the EHLO reply listed after AUTH: AUTH PLAIN or AUTH LOGIN.", "4954:4"),
+        AuthInitialCannotDecode => e("What follows the mechanism name (the initial response) must be base64. For PLAIN it is base64 of NUL, user, NUL, password: printf '\\0mom\\0mom-password' | base64.", "4954:4"),
+        AuthSucceeded => e("You are logged in. From now on the server knows who sends, and lets you send to other domains (relay) as well as to its own users.", "4954:6"),
+        AuthTemporaryFailure => e("Postfix waited too long for Dovecot, which checks the passwords: after failed logins Dovecot makes the same address wait longer each time (2, 4, 8 then 15 seconds), and Postfix gives up after 10. Wait and try again with the right password.", "4954:6"),
+        AuthRequired => e("This port (submission) takes mail only from a logged-in user: AUTH first, then MAIL.", "4954:6"),
+        TlsRequired => e("This port needs encryption first: send STARTTLS, let the client do the TLS handshake (openssl s_client -starttls smtp does it for you), then EHLO again. Only EHLO, HELO, STARTTLS, NOOP and QUIT work before.", "3207:4"),
+        RecipientAccessDenied => e("Postfix's submission port sends mail only for logged-in users, to any address: log in with AUTH first. Without it every recipient, local or not, is refused.", "4954:6"),
+        AuthMechanismUnavailable => e("The server does not offer that authentication mechanism; EHLO lists the ones it does (after TLS, on a submission port).", "4954:4"),
+        AuthChallenge => e("The server waits for your next answer, in base64 (or * to give up). With LOGIN, VXNlcm5hbWU6 is base64 for Username: and UGFzc3dvcmQ6 for Password:; with PLAIN an empty 334 asks for the whole answer.", "4954:4"),
+        AuthAborted => e("You answered the challenge with *, which cancels the authentication.", "4954:4"),
+        AuthCannotDecode => e("The answer to the challenge must be base64; this one is not.", "4954:4"),
+        AuthFailed => e("The user name or password is wrong. Check the base64: echo without -n adds a newline, which becomes part of the name (bW9tCg== is mom and a newline); use echo -n or printf.", "4954:6"),
+        AuthAlreadyDone => e("You are already authenticated in this session; AUTH works once.", "4954:4"),
+        AuthInTransaction => e("AUTH must come before MAIL, not in the middle of a transaction.", "4954:4"),
         TlsNotAvailable => e("This server cannot start TLS here. Exim allows STARTTLS only after an EHLO whose reply offered it.", "4.2.4"),
         TlsNotAvailableAfterStart => e("STARTTLS was asked for, but the server has no certificate configured, so TLS is not available.", "4.2.4"),
         TlsReady => e("The server is ready to encrypt (Exim says: go ahead): the client now starts a TLS handshake, and the session continues encrypted.", "4.2.4"),
@@ -807,16 +814,19 @@ mod tests {
         }
     }
 
+    /// `4.2.4` (RFC 5321) or `4954:4` (another RFC).
+    fn section_is_valid(section: &str) -> bool {
+        let (rfc, section) = section.split_once(':').unwrap_or(("5321", section));
+        rfc.parse::<u32>().is_ok() && section.split('.').all(|p| p.parse::<u32>().is_ok())
+    }
+
     #[test]
     fn every_reply_is_explained() {
         for key in ReplyKey::ALL {
             let explanation = explain_reply(*key);
             assert!(explanation.why.len() > 20, "{key:?}");
             assert!(
-                explanation
-                    .section
-                    .split('.')
-                    .all(|p| p.parse::<u32>().is_ok()),
+                section_is_valid(explanation.section),
                 "{key:?}: section {}",
                 explanation.section
             );
@@ -890,10 +900,7 @@ mod tests {
                 assert!(explained.why.len() > 20, "{key:?}");
                 assert!(!explained.why.contains("{echo}"), "{key:?}");
                 assert!(
-                    explained
-                        .section
-                        .split('.')
-                        .all(|p| p.parse::<u32>().is_ok()),
+                    section_is_valid(&explained.section),
                     "{key:?}: section {}",
                     explained.section
                 );

@@ -129,7 +129,7 @@ pub enum Tls {
     /// In the clear, with STARTTLS (or STLS) where the server offers it.
     StartTls,
     /// From the first byte (submissions on 465, IMAPS on 993, POP3S on
-    /// 995): none of today's services.
+    /// 995).
     OnConnect,
 }
 
@@ -139,31 +139,31 @@ pub struct Service {
     pub port: u16,
     pub protocol: Protocol,
     pub tls: Tls,
+    /// The SMTP server as configured for submission (RFC 6409: clients
+    /// that log in to send), not for mail from other servers.
+    pub submission: bool,
 }
 
-/// The services every simulated host runs: SMTP on 25 (and, for now, the
-/// same server on 587), Dovecot's POP3 on 110 and IMAP on 143.
+const fn service(port: u16, protocol: Protocol, tls: Tls, submission: bool) -> Service {
+    Service {
+        port,
+        protocol,
+        tls,
+        submission,
+    }
+}
+
+/// The services every simulated host runs: SMTP on 25; submission on 587
+/// (STARTTLS) and 465 (TLS from the first byte, RFC 8314); Dovecot's POP3
+/// on 110 and 995, IMAP on 143 and 993.
 pub const SERVICES: &[Service] = &[
-    Service {
-        port: 25,
-        protocol: Protocol::Smtp,
-        tls: Tls::StartTls,
-    },
-    Service {
-        port: 587,
-        protocol: Protocol::Smtp,
-        tls: Tls::StartTls,
-    },
-    Service {
-        port: 110,
-        protocol: Protocol::Pop3,
-        tls: Tls::StartTls,
-    },
-    Service {
-        port: 143,
-        protocol: Protocol::Imap,
-        tls: Tls::StartTls,
-    },
+    service(25, Protocol::Smtp, Tls::StartTls, false),
+    service(587, Protocol::Smtp, Tls::StartTls, true),
+    service(465, Protocol::Smtp, Tls::OnConnect, true),
+    service(110, Protocol::Pop3, Tls::StartTls, false),
+    service(995, Protocol::Pop3, Tls::OnConnect, false),
+    service(143, Protocol::Imap, Tls::StartTls, false),
+    service(993, Protocol::Imap, Tls::OnConnect, false),
 ];
 
 /// Who connects, and what a real server would take from its process and
@@ -253,18 +253,38 @@ impl Host {
                     client.process_id,
                     client.queue_sequence,
                 );
-                let mut session = Session::new(self.personality, world, connection);
+                let personality = match (service.submission, service.tls) {
+                    (false, _) => self.personality,
+                    (true, Tls::OnConnect) => self
+                        .personality
+                        .submissions
+                        .or(self.personality.submission)
+                        .unwrap_or(self.personality),
+                    (true, Tls::StartTls) => {
+                        self.personality.submission.unwrap_or(self.personality)
+                    }
+                };
+                let mut session = Session::new(personality, world, connection);
+                if service.tls == Tls::OnConnect {
+                    session.start_in_tls();
+                }
                 let actions = session.connect(now);
                 (Server::Smtp(Box::new(session)), actions)
             }
             Protocol::Pop3 => {
                 let mut session = Pop3Session::new(&DOVECOT_2_3_19_DEBIAN, world, &client.address);
+                if service.tls == Tls::OnConnect {
+                    session.start_in_tls();
+                }
                 let actions = session.connect(now.unix_seconds);
                 (Server::Pop3(Box::new(session)), actions)
             }
             Protocol::Imap => {
                 let mut session =
                     ImapSession::new(&DOVECOT_IMAP_2_3_19_DEBIAN, world, &client.address);
+                if service.tls == Tls::OnConnect {
+                    session.start_in_tls();
+                }
                 let actions = session.connect(now.unix_seconds);
                 (Server::Imap(Box::new(session)), actions)
             }
@@ -301,6 +321,11 @@ pub struct HostSession {
 impl HostSession {
     pub fn protocol(&self) -> Protocol {
         self.service.protocol
+    }
+
+    /// Whether the connection is in TLS from its first byte.
+    pub fn tls_on_connect(&self) -> bool {
+        self.service.tls == Tls::OnConnect
     }
 
     /// Whether the server is reading a message's text (SMTP after 354).

@@ -52,6 +52,33 @@ pub enum StartTls {
     WithoutCertificate(ReplyKey),
 }
 
+/// Which SASL library answers AUTH behind the server: where the
+/// mechanisms' failures, delays and odd cases differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sasl {
+    /// Cyrus SASL (Sendmail): CRAM-MD5 and DIGEST-MD5 challenges too.
+    Cyrus,
+    /// Dovecot's auth service (Postfix's `smtpd_sasl_type = dovecot`): a
+    /// failure waits `auth_failure_delay` and the client address's
+    /// penalty; a LOGIN user name is checked before the password is asked.
+    Dovecot,
+    /// Exim's own `plaintext` authenticators.
+    Exim,
+}
+
+/// Who may send mail to which recipients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relay {
+    /// Local domains from anyone; other domains refused (port 25).
+    LocalDomains,
+    /// Every recipient needs an authenticated client (Postfix's submission
+    /// `smtpd_relay_restrictions = permit_sasl_authenticated, reject`).
+    AuthenticatedOnly,
+    /// Local domains from anyone, other domains from an authenticated
+    /// client (Exim's and Sendmail's submission).
+    AuthenticatedOrLocal,
+}
+
 /// How a command line is read: where the verb ends, how the arguments of
 /// MAIL, RCPT and VRFY are parsed and checked, and how replies echo them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -350,6 +377,22 @@ pub struct Personality {
     /// Where mail for `root` goes when the server never delivers as root
     /// (Debian's `mail4root` router: `/var/mail/mail`).
     pub root_mailbox: Option<&'static str>,
+    /// The library behind AUTH.
+    pub sasl: Sasl,
+    /// Commands other than HELO, EHLO, STARTTLS, NOOP and QUIT need TLS
+    /// first (Postfix's `smtpd_tls_security_level = encrypt`).
+    pub tls_required: bool,
+    /// AUTH is offered, and taken, only inside TLS.
+    pub auth_needs_tls: bool,
+    /// MAIL needs an authenticated client (Sendmail's `M=a`).
+    pub mail_needs_auth: bool,
+    pub relay: Relay,
+    /// The same server as Debian configures it for submission (587 with
+    /// STARTTLS), if it has one.
+    pub submission: Option<&'static Personality>,
+    /// The same for submissions (465, TLS from the first byte) where its
+    /// daemon is set up otherwise than 587's.
+    pub submissions: Option<&'static Personality>,
 }
 
 impl Personality {
@@ -405,7 +448,7 @@ const NOTHING_FORBIDDEN: Forbidden = Forbidden {
 const SENDMAIL_PROXY_WORDS: &[&str] = &["GET", "POST", "CONNECT", "USER"];
 
 /// Sendmail 8.13.8 with the generic configuration: the tutorial's server.
-pub static SENDMAIL_8_13_8: Personality = Personality {
+const SENDMAIL_8_13_8_BASE: Personality = Personality {
     id: "sendmail-8.13.8",
     label: "Sendmail 8.13.8 (generic configuration)",
     received_version: "8.13.8/8.13.8",
@@ -458,11 +501,44 @@ pub static SENDMAIL_8_13_8: Personality = Personality {
     command_limits: None,
     package_aliases: &[],
     root_mailbox: None,
+    sasl: Sasl::Cyrus,
+    tls_required: false,
+    auth_needs_tls: false,
+    mail_needs_auth: false,
+    relay: Relay::LocalDomains,
+    submission: None,
+    submissions: None,
+};
+
+pub static SENDMAIL_8_13_8: Personality = Personality {
+    submission: Some(&SENDMAIL_8_13_8_SUBMISSION),
+    submissions: Some(&SENDMAIL_8_13_8_SUBMISSIONS),
+    ..SENDMAIL_8_13_8_BASE
+};
+
+/// Sendmail 8.13.8's submission as 8.17's (Debian's MSA with `M=Ea`,
+/// `starttls.m4` and `sasl.m4`): the two releases read AUTH and STARTTLS
+/// alike; the banner, the replies and the rest stay 8.13.8's.
+pub static SENDMAIL_8_13_8_SUBMISSION: Personality = Personality {
+    ehlo_keywords: SENDMAIL_MSA_KEYWORDS,
+    auth_mechanisms: SENDMAIL_MSA_MECHANISMS,
+    default_tls_certificate: true,
+    mail_needs_auth: true,
+    relay: Relay::AuthenticatedOrLocal,
+    ..SENDMAIL_8_13_8_BASE
+};
+
+/// 8.13.8's SMTPS daemon as 8.17's.
+pub static SENDMAIL_8_13_8_SUBMISSIONS: Personality = Personality {
+    auth_mechanisms: SENDMAIL_MSA_MECHANISMS,
+    default_tls_certificate: true,
+    relay: Relay::AuthenticatedOrLocal,
+    ..SENDMAIL_8_13_8_BASE
 };
 
 /// Debian 12's `sendmail-bin 8.17.1.9-2+deb12u2` with Debian's stock
 /// `sendmail.mc`: the recorded corpus.
-pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
+const SENDMAIL_8_17_DEBIAN_BASE: Personality = Personality {
     id: "sendmail-8.17.1.9-debian",
     label: "Sendmail 8.17.1.9 (Debian 12 defaults)",
     received_version: "8.17.1.9/8.17.1.9/Debian-2+deb12u2",
@@ -527,6 +603,58 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
     command_limits: None,
     package_aliases: &[],
     root_mailbox: None,
+    sasl: Sasl::Cyrus,
+    tls_required: false,
+    auth_needs_tls: false,
+    mail_needs_auth: false,
+    relay: Relay::LocalDomains,
+    submission: None,
+    submissions: None,
+};
+
+pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
+    submission: Some(&SENDMAIL_8_17_DEBIAN_SUBMISSION),
+    submissions: Some(&SENDMAIL_8_17_DEBIAN_SUBMISSIONS),
+    ..SENDMAIL_8_17_DEBIAN_BASE
+};
+
+/// EHLO of Debian's MSA: no ETRN (`M=E`).
+const SENDMAIL_MSA_KEYWORDS: &[&str] = &[
+    "ENHANCEDSTATUSCODES",
+    "PIPELINING",
+    "EXPN",
+    "VERB",
+    "8BITMIME",
+    "SIZE{size}",
+    "DSN",
+    "AUTH {auth}",
+    "STARTTLS",
+    "DELIVERBY",
+    "HELP",
+];
+
+/// `sasl.m4`'s `confAUTH_MECHANISMS`, as Cyrus offers them over sasldb.
+const SENDMAIL_MSA_MECHANISMS: &[&str] = &["DIGEST-MD5", "CRAM-MD5", "LOGIN", "PLAIN"];
+
+/// Debian's MSA daemon (`M=Ea`: no ETRN, AUTH required for MAIL) with
+/// `starttls.m4` and `sasl.m4`.
+pub static SENDMAIL_8_17_DEBIAN_SUBMISSION: Personality = Personality {
+    ehlo_keywords: SENDMAIL_MSA_KEYWORDS,
+    auth_mechanisms: SENDMAIL_MSA_MECHANISMS,
+    default_tls_certificate: true,
+    mail_needs_auth: true,
+    relay: Relay::AuthenticatedOrLocal,
+    ..SENDMAIL_8_17_DEBIAN_BASE
+};
+
+/// Debian's SMTPS daemon (`M=s`: TLS from the first byte, nothing else
+/// changed): ETRN stays, and MAIL needs no AUTH; other domains only after
+/// it.
+pub static SENDMAIL_8_17_DEBIAN_SUBMISSIONS: Personality = Personality {
+    auth_mechanisms: SENDMAIL_MSA_MECHANISMS,
+    default_tls_certificate: true,
+    relay: Relay::AuthenticatedOrLocal,
+    ..SENDMAIL_8_17_DEBIAN_BASE
 };
 
 /// Debian 12's `postfix 3.7.11` with Debian's stock `main.cf`
@@ -537,7 +665,7 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
 /// `smtpd_soft_error_limit = 10`, `smtpd_hard_error_limit = 20`,
 /// `smtpd_forbidden_commands = CONNECT GET POST regexp:{{/^[^A-Z]/ Bogus}}`,
 /// `smtpd_timeout = 300s`, no SASL.
-pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
+const POSTFIX_3_7_DEBIAN_BASE: Personality = Personality {
     id: "postfix-3.7.11-debian",
     label: "Postfix 3.7.11 (Debian 12 defaults)",
     received_version: "Postfix",
@@ -607,6 +735,42 @@ pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
     command_limits: None,
     package_aliases: &[],
     root_mailbox: None,
+    sasl: Sasl::Dovecot,
+    tls_required: false,
+    auth_needs_tls: false,
+    mail_needs_auth: false,
+    relay: Relay::LocalDomains,
+    submission: None,
+    submissions: None,
+};
+
+pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
+    submission: Some(&POSTFIX_3_7_DEBIAN_SUBMISSION),
+    ..POSTFIX_3_7_DEBIAN_BASE
+};
+
+/// The `submission` service of Debian's `master.cf`: TLS required, AUTH
+/// (through Dovecot) only inside it, and only authenticated clients may
+/// send, to anyone.
+pub static POSTFIX_3_7_DEBIAN_SUBMISSION: Personality = Personality {
+    ehlo_keywords: &[
+        "PIPELINING",
+        "SIZE{size}",
+        "VRFY",
+        "ETRN",
+        "STARTTLS",
+        "AUTH {auth}",
+        "ENHANCEDSTATUSCODES",
+        "8BITMIME",
+        "DSN",
+        "SMTPUTF8",
+        "CHUNKING",
+    ],
+    auth_mechanisms: &["PLAIN", "LOGIN"],
+    tls_required: true,
+    auth_needs_tls: true,
+    relay: Relay::AuthenticatedOnly,
+    ..POSTFIX_3_7_DEBIAN_BASE
 };
 
 /// Debian 12's `exim4-daemon-light 4.96` with the configuration Debian
@@ -615,7 +779,7 @@ pub static POSTFIX_3_7_DEBIAN: Personality = Personality {
 /// pipelined EHLO are accepted), STARTTLS offered, no authenticators,
 /// `hosts_require_helo = *`, Debian's `acl_check_rcpt` and
 /// `acl_check_data`, and `/etc/aliases` as `exim4-config` writes it.
-pub static EXIM_4_96_DEBIAN: Personality = Personality {
+const EXIM_4_96_DEBIAN_BASE: Personality = Personality {
     id: "exim-4.96-debian",
     label: "Exim 4.96 (Debian 12 defaults)",
     received_version: "Exim 4.96",
@@ -693,6 +857,38 @@ pub static EXIM_4_96_DEBIAN: Personality = Personality {
         ("security", "root"),
     ],
     root_mailbox: Some("mail"),
+    sasl: Sasl::Exim,
+    tls_required: false,
+    auth_needs_tls: false,
+    mail_needs_auth: false,
+    relay: Relay::LocalDomains,
+    submission: None,
+    submissions: None,
+};
+
+pub static EXIM_4_96_DEBIAN: Personality = Personality {
+    submission: Some(&EXIM_4_96_DEBIAN_SUBMISSION),
+    ..EXIM_4_96_DEBIAN_BASE
+};
+
+/// Debian's `exim4.conf.template` with `plain_server` and `login_server`
+/// (offered inside TLS only) and `tls_on_connect_ports`.
+pub static EXIM_4_96_DEBIAN_SUBMISSION: Personality = Personality {
+    ehlo_keywords: &[
+        "SIZE{size}",
+        "8BITMIME",
+        "PIPELINING",
+        "PIPECONNECT",
+        "AUTH {auth}",
+        "CHUNKING",
+        "STARTTLS",
+        "PRDR",
+        "HELP",
+    ],
+    auth_mechanisms: &["PLAIN", "LOGIN"],
+    auth_needs_tls: true,
+    relay: Relay::AuthenticatedOrLocal,
+    ..EXIM_4_96_DEBIAN_BASE
 };
 
 /// Every personality, the default first.

@@ -153,6 +153,12 @@ impl Pop3Session {
     }
 
     /// The shell finished the TLS handshake after `+OK Begin TLS`.
+    /// The service speaks TLS from the first byte (POP3S, IMAPS): the
+    /// session begins inside it. Call before `connect`.
+    pub fn start_in_tls(&mut self) {
+        self.tls = true;
+    }
+
     pub fn tls_started(&mut self) {
         if matches!(self.state, State::TlsHandshake) {
             self.tls = true;
@@ -410,9 +416,7 @@ impl Pop3Session {
     }
 
     fn log_in(&mut self, user: &str, password: &str, out: &mut Vec<Event>) {
-        let known = self.world.users.iter().find(|u| {
-            u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
-        });
+        let known = self.world.user_with_password(user, password);
         match known {
             Some(found) => {
                 let name = found.name.clone();

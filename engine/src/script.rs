@@ -254,7 +254,9 @@ impl Player {
             return;
         }
         self.closed = true;
-        if reset {
+        // Inside TLS the server's close_notify arrives before any reset:
+        // the client reads an orderly end.
+        if reset && !self.session.in_tls() {
             self.replay
                 .transcript
                 .push("-- recv error: [Errno 104] Connection reset by peer".to_string());

@@ -187,6 +187,15 @@ impl World {
     /// Whether mail for `domain` is delivered here: the local domains, and
     /// what Sendmail puts in its class `w` by itself (its full and short
     /// names, `localhost`, and its address as a literal).
+    /// The user whose name (in any case) and password these are: what
+    /// POP3, IMAP and SMTP AUTH check.
+    pub fn user_with_password(&self, user: &str, password: &str) -> Option<&User> {
+        let user = user.to_ascii_lowercase();
+        self.users
+            .iter()
+            .find(|u| u.name == user && u.password.as_deref() == Some(password))
+    }
+
     /// The machine's short host name ([`World::machine`]).
     pub fn machine_name(&self) -> String {
         match &self.machine {

@@ -55,10 +55,17 @@ fn transcript_names(folder: &str) -> Vec<String> {
 }
 
 fn play(personality: &'static Personality, name: &str) -> smtplab_engine::script::Replay {
+    play_script(
+        corpus_session(personality),
+        &corpus_dir().join("scripts").join(name),
+    )
+}
+
+fn play_script(session: Session, path: &std::path::Path) -> smtplab_engine::script::Replay {
     let start = Timestamp::parse_rfc3339("2026-11-28T13:08:25Z").unwrap();
-    let script_text = std::fs::read(corpus_dir().join("scripts").join(name)).unwrap();
+    let script_text = std::fs::read(path).unwrap();
     let script = Script::parse(&script_text).unwrap();
-    replay(corpus_session(personality), &script, start)
+    replay(session, &script, start)
 }
 
 fn check_transcripts(folder: &str, personality: &'static Personality) {
@@ -68,9 +75,25 @@ fn check_transcripts(folder: &str, personality: &'static Personality) {
         30,
         "the public corpus has 30 {folder} transcripts"
     );
+    let failures = compare_transcripts(folder, &names, |name| play(personality, name));
+    assert!(
+        failures.is_empty(),
+        "{} transcripts differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Plays each of `names` and compares it with the recording in `folder`;
+/// returns what differs.
+fn compare_transcripts(
+    folder: &str,
+    names: &[String],
+    play: impl Fn(&str) -> smtplab_engine::script::Replay,
+) -> Vec<String> {
     let mut failures = Vec::new();
-    for name in &names {
-        let result = play(personality, name);
+    for name in names {
+        let result = play(name);
         let expected: Vec<String> = std::fs::read_to_string(corpus_dir().join(folder).join(name))
             .unwrap()
             .lines()
@@ -89,12 +112,61 @@ fn check_transcripts(folder: &str, personality: &'static Personality) {
             ));
         }
     }
+    failures
+}
+
+/// A session of the submission service on `port` (587: STARTTLS; 465: TLS
+/// from the first byte), as the host starts it.
+fn submission_session(personality: &'static Personality, port: u16) -> Session {
+    let world = World::corpus();
+    let connection = Connection::new(&world, "127.0.0.2", 28168, 1234);
+    let submission = if port == 465 {
+        personality.submissions.or(personality.submission)
+    } else {
+        personality.submission
+    }
+    .expect("a submission service");
+    let mut session = Session::new(submission, Arc::new(world), connection);
+    if port == 465 {
+        session.start_in_tls();
+    }
+    session
+}
+
+fn check_submission(server: &str, personality: &'static Personality) {
+    let mut failures = Vec::new();
+    let mut played = 0;
+    for port in [587u16, 465] {
+        let folder = format!("submission/{server}/{port}");
+        let names = transcript_names(&folder);
+        played += names.len();
+        failures.extend(compare_transcripts(&folder, &names, |name| {
+            let script = corpus_dir().join(format!("submission/scripts/{port}/{name}"));
+            play_script(submission_session(personality, port), &script)
+        }));
+    }
+    assert!(played >= 24, "{server}: {played} submission transcripts");
     assert!(
         failures.is_empty(),
-        "{} transcripts differ:\n{}",
+        "{} of {played} {server} submission transcripts differ:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_public_postfix_submission_transcript_matches() {
+    check_submission("postfix", &POSTFIX_3_7_DEBIAN);
+}
+
+#[test]
+fn every_public_exim_submission_transcript_matches() {
+    check_submission("exim", &EXIM_4_96_DEBIAN);
+}
+
+#[test]
+fn every_public_sendmail_submission_transcript_matches() {
+    check_submission("sendmail", &SENDMAIL_8_17_DEBIAN);
 }
 
 #[test]

@@ -53,10 +53,15 @@ pub enum ExplainView {
     MessageText,
 }
 
+/// A reply's section: of RFC 5321, or `RFC:section` of another RFC
+/// (`4954:4` for SMTP AUTH).
 fn section_link(section: &str) -> Link {
-    Link {
-        href: format!("{RFC5321}#section-{section}"),
-        label: format!("RFC 5321, section {section}"),
+    match section.split_once(':') {
+        Some((rfc, section)) => rfc_link(rfc, section),
+        None => Link {
+            href: format!("{RFC5321}#section-{section}"),
+            label: format!("RFC 5321, section {section}"),
+        },
     }
 }
 

@@ -158,9 +158,7 @@ impl ImapSession {
     }
 
     pub(super) fn log_in(&mut self, tag: &str, user: &str, password: &str, out: &mut Vec<Event>) {
-        let known = self.world.users.iter().find(|u| {
-            u.name == user.to_ascii_lowercase() && u.password.as_deref() == Some(password)
-        });
+        let known = self.world.user_with_password(user, password);
         match known {
             Some(found) => {
                 let name = found.name.clone();

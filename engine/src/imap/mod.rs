@@ -406,6 +406,12 @@ impl ImapSession {
         ]
     }
 
+    /// The service speaks TLS from the first byte (POP3S, IMAPS): the
+    /// session begins inside it. Call before `connect`.
+    pub fn start_in_tls(&mut self) {
+        self.tls = true;
+    }
+
     pub fn tls_started(&mut self) {
         if matches!(self.state, State::TlsHandshake) {
             self.tls = true;

@@ -3,13 +3,12 @@
 //! its catalogue decide, never the server's name.
 
 pub(super) use crate::ascii::is_space;
-use base64::Engine as _;
 
 use super::arguments::{self, Path};
 use super::{Chunk, DataCollector, Event, Phase, Recipient, Session, Transaction};
 use crate::address::{self, AddressError, Destination};
 use crate::catalogue::{fill, ReplyKey};
-use crate::personality::{LongCommandLine, StartTls, Syntax, Verb};
+use crate::personality::{LongCommandLine, Relay, StartTls, Syntax, Verb};
 use crate::reply::{shorten, strip_high_bit, Reply};
 use crate::rfc822;
 use crate::time::Timestamp;
@@ -17,15 +16,6 @@ use crate::tokens::{self, Word};
 use crate::world::LocalName;
 
 use super::MAX_SHORT_STRING;
-
-/// Base64 as SASL carries it (RFC 4648 section 4, padded). Like Sendmail's
-/// decoder, leftover bits in the last character are not an error.
-const SASL_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireCanonical),
-);
 
 /// Sendmail's `MAXTIMEOUT`: the longest anti-attack pause.
 const MAX_ATTACK_PAUSE_SECONDS: u64 = 240;
@@ -125,7 +115,7 @@ impl Session {
         pause.max(u64::from(count / limit)) * 1000
     }
 
-    fn pause(out: &mut Vec<Event>, millis: u64) {
+    pub(super) fn pause(out: &mut Vec<Event>, millis: u64) {
         if millis > 0 {
             out.push(Event::Pause { millis });
         }
@@ -140,7 +130,7 @@ impl Session {
         out: &mut Vec<Event>,
     ) {
         if matches!(self.phase, Phase::AuthResponse) {
-            self.auth_response(content, out);
+            self.auth_response(content, now, out);
             return;
         }
         if self.personality.syntax == Syntax::Exim {
@@ -253,6 +243,19 @@ impl Session {
             }
             return false;
         }
+        // Postfix's `smtpd_tls_security_level = encrypt`: only these come
+        // before STARTTLS (`SMTPD_CMD_FLAG_PRE_TLS`).
+        if self.personality.tls_required
+            && !self.tls_active
+            && !matches!(
+                verb,
+                Verb::Helo | Verb::Ehlo | Verb::StartTls | Verb::Noop | Verb::Quit | Verb::Unknown
+            )
+        {
+            out.push(self.reply(ReplyKey::TlsRequired));
+            self.counters.errors += 1;
+            return false;
+        }
         let command = Command {
             verb,
             word,
@@ -308,7 +311,7 @@ impl Session {
             }
             Verb::Etrn => self.etrn(&command, out),
             Verb::Unimplemented => out.push(self.reply_arg(ReplyKey::NotImplemented, &whole_line)),
-            Verb::Auth => self.auth(argument, out),
+            Verb::Auth => self.auth(argument, now, out),
             Verb::StartTls => self.starttls(&command, out),
             Verb::Unknown => {
                 self.counters.bad_commands += 1;
@@ -412,7 +415,7 @@ impl Session {
             };
             let auth = self.personality.auth_mechanisms.join(" ");
             for keyword in self.personality.ehlo_keywords {
-                if keyword.starts_with("AUTH") && self.personality.auth_mechanisms.is_empty() {
+                if keyword.starts_with("AUTH") && !self.auth_offered() {
                     continue;
                 }
                 if *keyword == "STARTTLS" && (!self.has_certificate() || self.tls_active) {
@@ -455,6 +458,10 @@ impl Session {
         }
         if self.transaction.is_some() {
             out.push(self.reply(ReplyKey::SenderAlreadySpecified));
+            return;
+        }
+        if self.personality.mail_needs_auth && self.auth_user.is_none() {
+            out.push(self.reply(ReplyKey::AuthRequired));
             return;
         }
         if self.bdat_in_progress("MAIL", out) {
@@ -583,6 +590,15 @@ impl Session {
             return Err(self.reply_echo(ReplyKey::NullRecipient, &recipient.typed));
         }
         let local_part = match recipient.destination(&self.world) {
+            Destination::Remote(_) if self.may_relay() => {
+                return Ok(Recipient {
+                    original: recipient.mailbox.clone(),
+                    delivered_to: Vec::new(),
+                    user: String::new(),
+                    typed: String::from_utf8_lossy(&recipient.typed).into_owned(),
+                    mailboxes: Vec::new(),
+                });
+            }
             Destination::Remote(_) => {
                 return Err(self.reply_echo(ReplyKey::RelayingDenied, &recipient.typed))
             }
@@ -634,8 +650,13 @@ impl Session {
         address: &[u8],
         resolved: &rfc822::Resolved,
     ) -> Result<(Vec<String>, Vec<String>), Event> {
+        if self.personality.relay == Relay::AuthenticatedOnly && self.auth_user.is_none() {
+            return Err(self.reply_echo(ReplyKey::RecipientAccessDenied, address));
+        }
         let local_part = match &resolved.local_part {
             Some(local) if !resolved.routed => local.clone(),
+            // Relayed: it leaves this machine, no local mailbox gets it.
+            _ if self.may_relay() => return Ok((Vec::new(), Vec::new())),
             _ => return Err(self.reply_echo(ReplyKey::RelayingDenied, address)),
         };
         let mailboxes = self.world.mailboxes_for(&local_part);
@@ -924,79 +945,6 @@ impl Session {
         lines.push("End of HELP info".to_string());
         let template = self.reply_with(ReplyKey::Help, None, &[("arg", "")]);
         out.push(Event::Reply(Reply { lines, ..template }));
-    }
-
-    fn auth(&mut self, argument: &[u8], out: &mut Vec<Event>) {
-        if self.personality.auth_mechanisms.is_empty() {
-            out.push(self.reply(ReplyKey::AuthNotEnabled));
-            return;
-        }
-        if self.authenticated {
-            out.push(self.reply(ReplyKey::AuthAlreadyDone));
-            return;
-        }
-        if self.transaction.is_some() {
-            out.push(self.reply(ReplyKey::AuthInTransaction));
-            return;
-        }
-        let mechanism_end = argument
-            .iter()
-            .position(|&b| is_space(b))
-            .unwrap_or(argument.len());
-        let mechanism = strip_high_bit(&argument[..mechanism_end]);
-        if mechanism.is_empty() {
-            out.push(self.reply(ReplyKey::AuthMechanismRequired));
-            return;
-        }
-        let offered = self
-            .personality
-            .auth_mechanisms
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&mechanism));
-        if !offered {
-            let shown: String = mechanism.chars().take(32).collect();
-            out.push(self.reply_arg(ReplyKey::AuthMechanismUnavailable, &shown));
-            return;
-        }
-        let initial = trim_start(&argument[mechanism_end..]);
-        if !initial.is_empty() {
-            // CRAM-MD5 and DIGEST-MD5 take no initial response; the
-            // simulated server has no SASL secrets, so it fails as a
-            // real one does with a wrong answer.
-            out.push(self.reply(ReplyKey::AuthFailed));
-            return;
-        }
-        let challenge = if mechanism.eq_ignore_ascii_case("CRAM-MD5") {
-            format!(
-                "<{}.{}@{}>",
-                u64::from(self.connection.process_id) * 7919 + u64::from(self.next_sequence),
-                self.connection.process_id,
-                self.world.hostname
-            )
-        } else {
-            format!(
-                "nonce=\"{:x}{:x}\",realm=\"{}\",qop=\"auth\",charset=utf-8,algorithm=md5-sess",
-                self.connection.process_id, self.next_sequence, self.world.hostname
-            )
-        };
-        out.push(self.reply_arg(
-            ReplyKey::AuthChallenge,
-            &SASL_BASE64.encode(challenge.as_bytes()),
-        ));
-        self.phase = Phase::AuthResponse;
-    }
-
-    fn auth_response(&mut self, content: &[u8], out: &mut Vec<Event>) {
-        self.phase = Phase::Commands;
-        if content == b"*" {
-            out.push(self.reply(ReplyKey::AuthAborted));
-            return;
-        }
-        if SASL_BASE64.decode(content).is_err() {
-            out.push(self.reply_arg(ReplyKey::AuthCannotDecode, &strip_high_bit(content)));
-            return;
-        }
-        out.push(self.reply(ReplyKey::AuthFailed));
     }
 
     fn starttls(&mut self, command: &Command, out: &mut Vec<Event>) {

@@ -81,6 +81,8 @@ pub(super) struct EximState {
     pipelining_advertised: bool,
     chunking_offered: bool,
     tls_advertised: bool,
+    /// The last EHLO offered AUTH.
+    auth_advertised: bool,
     /// The previous command was a rejected MAIL, or an RCPT.
     last_was_rejected_mail: bool,
     last_was_rcpt: bool,
@@ -115,6 +117,7 @@ impl EximState {
         pipelining_advertised: false,
         chunking_offered: false,
         tls_advertised: false,
+        auth_advertised: false,
         last_was_rejected_mail: false,
         last_was_rcpt: false,
         rcpt_response: None,
@@ -492,11 +495,48 @@ impl Session {
             }
             Verb::Auth => {
                 self.exim_mut().auth_used = true;
-                self.exim_error(ReplyKey::AuthNotEnabled, out);
+                self.exim_auth(argument, now, out);
             }
             Verb::StartTls => self.exim_starttls(out),
             _ => self.exim_unknown(out),
         }
+    }
+
+    /// AUTH as smtp_in.c checks it before the authenticator runs: each
+    /// refusal a protocol error.
+    fn exim_auth(&mut self, argument: &[u8], now: Timestamp, out: &mut Vec<Event>) {
+        if !self.exim().auth_advertised {
+            self.exim_error(ReplyKey::AuthNotEnabled, out);
+            return;
+        }
+        if self.auth_user.is_some() {
+            self.exim_error(ReplyKey::AuthAlreadyDone, out);
+            return;
+        }
+        if self.transaction.is_some() {
+            self.exim_error(ReplyKey::AuthInTransaction, out);
+            return;
+        }
+        let end = argument
+            .iter()
+            .position(|&b| is_space(b))
+            .unwrap_or(argument.len());
+        let mechanism = String::from_utf8_lossy(&argument[..end]).into_owned();
+        let offered = self
+            .personality
+            .auth_mechanisms
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(&mechanism));
+        if !offered {
+            let reply = self.exim_reply(
+                ReplyKey::AuthMechanismUnavailable,
+                None,
+                &[("arg", &mechanism)],
+            );
+            self.exim_synprot(Some(reply), out);
+            return;
+        }
+        self.auth(argument, now, out);
     }
 
     fn exim_quit(&mut self, out: &mut Vec<Event>) {
@@ -551,6 +591,7 @@ impl Session {
         let hello_name = self.exim_hello_name(&name);
         self.exim_mut().pipelining_advertised = false;
         self.exim_mut().tls_advertised = false;
+        self.exim_mut().auth_advertised = false;
         let mut hello = self.exim_reply(ReplyKey::Hello, None, &[("hello_name", &hello_name)]);
         if verb == Verb::Ehlo {
             let size = match self.message_size_limit() {
@@ -561,11 +602,16 @@ impl Session {
                 match *keyword {
                     "STARTTLS" if self.tls_active || !self.has_certificate() => continue,
                     "STARTTLS" => self.exim_mut().tls_advertised = true,
+                    _ if keyword.starts_with("AUTH") && !self.auth_offered() => continue,
+                    _ if keyword.starts_with("AUTH") => self.exim_mut().auth_advertised = true,
                     "PIPELINING" => self.exim_mut().pipelining_advertised = true,
                     "CHUNKING" => self.exim_mut().chunking_offered = true,
                     _ => {}
                 }
-                hello.lines.push(keyword.replace("{size}", &size));
+                let auth = self.personality.auth_mechanisms.join(" ");
+                hello
+                    .lines
+                    .push(keyword.replace("{size}", &size).replace("{auth}", &auth));
             }
         }
         self.helo = Some((name, verb == Verb::Ehlo));
@@ -792,13 +838,18 @@ impl Session {
                 out.push(self.reply(ReplyKey::TooManyBadRecipients));
                 return true;
             }
-            if !local {
+            if !local && !self.may_relay() {
                 out.push(self.reply(ReplyKey::RelayingDenied));
                 return true;
             }
         }
-        let mailboxes = self.exim_route(&local_name);
-        if mailboxes.is_empty() && !postmaster {
+        // Relayed mail leaves this machine: no local mailbox gets it.
+        let mailboxes = if local {
+            self.exim_route(&local_name)
+        } else {
+            Vec::new()
+        };
+        if local && mailboxes.is_empty() && !postmaster {
             out.push(self.reply(ReplyKey::UserUnknown));
             return true;
         }
@@ -915,6 +966,7 @@ impl Session {
         self.exim_mut().esmtp = false;
         self.exim_mut().pipelining_advertised = false;
         self.exim_mut().tls_advertised = false;
+        self.exim_mut().auth_advertised = false;
         self.exim_mut().reset_transaction();
     }
 

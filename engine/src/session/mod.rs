@@ -17,6 +17,7 @@
 //! lines and message text and turns an accepted message into deliveries.
 
 mod arguments;
+mod auth;
 mod commands;
 mod exim;
 
@@ -193,7 +194,12 @@ pub struct Session {
     rejecting: bool,
     first_command: bool,
     counters: Counters,
-    authenticated: bool,
+    /// The user an AUTH logged in as.
+    auth_user: Option<String>,
+    /// Where an AUTH dialogue is.
+    auth_step: auth::AuthStep,
+    /// Failed AUTHs so far (Dovecot's penalty grows with them).
+    auth_failures: u32,
     tls_active: bool,
     next_sequence: u32,
     /// The session ended with client input it never read.
@@ -226,7 +232,9 @@ impl Session {
             rejecting: false,
             first_command: true,
             counters: Counters::default(),
-            authenticated: false,
+            auth_user: None,
+            auth_step: auth::AuthStep::None,
+            auth_failures: 0,
             tls_active: false,
             next_sequence,
             unread_at_close: false,
@@ -249,7 +257,9 @@ impl Session {
     /// Whether the session closed with client bytes it never read (a real
     /// server's close then resets the connection).
     pub fn closed_with_unread_input(&self) -> bool {
-        self.unread_at_close
+        // Inside TLS the server's close_notify reaches the client first,
+        // which reads the end of the connection, not a reset.
+        self.unread_at_close && !self.tls_active
     }
 
     /// Whether the server is reading command lines (or the answer to an
@@ -431,9 +441,22 @@ impl Session {
             self.chunks = None;
             self.input.clear();
             self.scanned_without_newline = 0;
-            self.exim_tls_started();
+            if self.exim.is_some() {
+                self.exim_tls_started();
+            }
         }
         Vec::new()
+    }
+
+    /// Whether the connection is inside TLS now.
+    pub fn in_tls(&self) -> bool {
+        self.tls_active
+    }
+
+    /// The service speaks TLS from the first byte (submissions on 465):
+    /// the session begins inside it. Call before [`Session::connect`].
+    pub fn start_in_tls(&mut self) {
+        self.tls_active = true;
     }
 
     /// The client went away without QUIT.
