@@ -62,6 +62,9 @@ pub struct EximEnvelope<'a> {
     pub received: Timestamp,
     /// When `appendfile` wrote it (`From ` line, `Delivery-date:`).
     pub delivered: Timestamp,
+    /// Submission mode (`control = submission`): a missing `Message-Id:`,
+    /// `From:` and `Date:` are added.
+    pub submission: bool,
 }
 
 /// Whether a line starts a header field as Exim's `receive_msg` reads
@@ -187,8 +190,10 @@ pub fn exim_entry(envelope: &EximEnvelope, message: &[u8]) -> Vec<u8> {
     }
     line(&format!("\t{}", envelope.received.full_date()));
     let (fields, body) = split_exim_message(message);
+    let mut present: Vec<&[u8]> = Vec::new();
     for field in fields {
         let (name, _) = exim_field_parts(field);
+        present.push(name);
         if EXIM_REMOVED
             .iter()
             .any(|removed| name.eq_ignore_ascii_case(removed.as_bytes()))
@@ -196,6 +201,31 @@ pub fn exim_entry(envelope: &EximEnvelope, message: &[u8]) -> Vec<u8> {
             continue;
         }
         out.extend_from_slice(field);
+    }
+    if envelope.submission {
+        // receive.c's fix-ups in submission mode (Debian's ACL sets it for
+        // an authenticated client), after the message's own fields.
+        let has = |name: &str| {
+            present
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(name.as_bytes()))
+        };
+        let mut line = |text: String| {
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'\n');
+        };
+        if !has("message-id") {
+            line(format!(
+                "Message-Id: <E{}@{}>",
+                envelope.message_id, envelope.hostname
+            ));
+        }
+        if !has("from") && !envelope.sender.is_empty() {
+            line(format!("From: {}", envelope.sender));
+        }
+        if !has("date") {
+            line(format!("Date: {}", envelope.received.full_date()));
+        }
     }
     append_body(&mut out, body);
     out
@@ -218,6 +248,14 @@ pub struct Envelope<'a> {
     pub started: Timestamp,
     /// When the message was accepted.
     pub accepted: Timestamp,
+    /// The client logged in with AUTH (`$\{auth_type\}` is set).
+    pub authenticated: bool,
+    /// The message came over TLS: `(version=... cipher=... bits=...
+    /// verify=...)`, as Sendmail's `Received:` shows it.
+    pub tls: Option<&'a str>,
+    /// The sender's full name when it is a local user (`$x`, from the
+    /// password file's GECOS field), for a `From:` Sendmail adds.
+    pub sender_full_name: Option<&'a str>,
 }
 
 /// Header fields that hold addresses (Sendmail's `H_FROM`/`H_RCPT`).
@@ -396,10 +434,19 @@ pub fn mbox_entry(envelope: &Envelope, message: &[u8]) -> Vec<u8> {
             envelope.helo_name, envelope.client
         ),
     );
-    let by = format!(
+    // HReceived of Debian's sendmail.cf: `(authenticated bits=...)` when
+    // ${auth_type} is set, the TLS line when ${tls_version} is.
+    if envelope.authenticated {
+        line(&mut out, "\t(authenticated bits=0)");
+    }
+    let mut by = format!(
         "\tby {} ({}) with {} id {}",
         envelope.hostname, envelope.version, envelope.protocol, envelope.queue_id
     );
+    if let Some(tls) = envelope.tls {
+        line(&mut out, &by);
+        by = format!("\t{tls}");
+    }
     match envelope.recipients {
         [only] => {
             line(&mut out, &by);
@@ -417,7 +464,10 @@ pub fn mbox_entry(envelope: &Envelope, message: &[u8]) -> Vec<u8> {
         line(&mut out, &format!("Date: {}", envelope.started.rfc822()));
     }
     if !has_header(&headers, "from") {
-        line(&mut out, &format!("From: {}", envelope.sender));
+        match envelope.sender_full_name {
+            Some(name) => line(&mut out, &format!("From: {name} <{}>", envelope.sender)),
+            None => line(&mut out, &format!("From: {}", envelope.sender)),
+        }
     }
     if !has_header(&headers, "message-id") {
         line(
@@ -735,6 +785,9 @@ mod tests {
             queue_id: "6ASD91WO028238",
             started: Timestamp::parse_rfc3339("2026-11-28T13:09:01Z").unwrap(),
             accepted: Timestamp::parse_rfc3339("2026-11-28T13:09:02Z").unwrap(),
+            authenticated: false,
+            tls: None,
+            sender_full_name: None,
         }
     }
 
@@ -798,6 +851,7 @@ Subject: dot stuffing\n\
                 message_id: "1xXlKK-0003jC-0Q",
                 received: at,
                 delivered: at,
+                submission: false,
             },
             b"From: Sender <sender@client.example.no>\nSubject: hi\n\nbody\n",
         );

@@ -349,3 +349,49 @@ Message-Id: <<STAMP>.<QID>@mail.example.com>\n\
 Subject: 12 monkeys in May 2026\n"
     );
 }
+
+/// The mail that submission sessions deliver locally equals what the
+/// servers wrote: `ESMTPSA`/`esmtpsa`, Sendmail's `(authenticated bits=0)`
+/// and TLS line, the sender's full name in the `From:` Sendmail adds, and
+/// the fields Exim's submission mode adds.
+fn check_submission_deliveries(server: &str, personality: &'static Personality, expected: usize) {
+    let mut deliveries = Vec::new();
+    for port in [587u16, 465] {
+        let folder = format!("submission/{server}/{port}");
+        for name in transcript_names(&folder) {
+            let script = corpus_dir().join(format!("submission/scripts/{port}/{name}"));
+            let played = play_script(submission_session(personality, port), &script);
+            let stem = format!("{port}-{}", name.trim_end_matches(".txt"));
+            for delivery in played.deliveries {
+                deliveries.push((stem.clone(), delivery));
+            }
+        }
+    }
+    let matched = match_deliveries(server, &deliveries, |stem, mailbox| {
+        let folder = corpus_dir().join(format!("submission/{server}/_mailboxes"));
+        let nested = folder.join(stem).join(format!("{mailbox}.mbox"));
+        if nested.exists() {
+            nested
+        } else {
+            folder.join(format!("{stem}.{mailbox}.mbox"))
+        }
+    });
+    assert_eq!(matched, expected, "{server}: copies delivered");
+}
+
+#[test]
+fn postfix_submission_deliveries_equal_recorded_entries() {
+    // 587: 05 (alice), 08 (bob), 21 (alice), 28 (mom); 465: 02 (alice).
+    check_submission_deliveries("postfix", &POSTFIX_3_7_DEBIAN, 5);
+}
+
+#[test]
+fn exim_submission_deliveries_equal_recorded_entries() {
+    check_submission_deliveries("exim", &EXIM_4_96_DEBIAN, 5);
+}
+
+#[test]
+fn sendmail_submission_deliveries_equal_recorded_entries() {
+    // 21 was refused (pipelined EHLO), so 05, 08, 28 and 465's 02.
+    check_submission_deliveries("sendmail", &SENDMAIL_8_17_DEBIAN, 4);
+}

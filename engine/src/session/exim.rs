@@ -32,7 +32,8 @@ const SIZE_MAX: u64 = i32::MAX as u64;
 /// The TLS version and cipher the simulated handshake stands for (what an
 /// OpenSSL client gets from Debian's Exim), as the `Received:` line shows.
 const TLS_VERSION: &str = "TLS1.3";
-const TLS_CIPHER: &str = "TLS_AES_256_GCM_SHA384";
+/// `$tls_in_cipher_std` as Debian's GnuTLS build names the TLS 1.3 suite.
+const TLS_CIPHER: &str = "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
 /// Debian's `acl_check_data`: longer lines are refused (RFC 5322's 998).
 const MAX_LINE_LENGTH: usize = 998;
 /// The MAIL options Exim knows (`env_mail_type_list`) and whether each
@@ -1206,6 +1207,9 @@ impl Session {
         if self.tls_active {
             protocol.push('s');
         }
+        if self.auth_user.is_some() {
+            protocol.push('a');
+        }
         let only_recipient = match transaction.recipients.as_slice() {
             [only] => Some(only.original.as_str()),
             _ => None,
@@ -1240,6 +1244,7 @@ impl Session {
                         message_id,
                         received: now,
                         delivered: now,
+                        submission: self.auth_user.is_some(),
                     },
                     message,
                 );

@@ -84,15 +84,22 @@ pub fn split_entries(mbox: &str) -> Vec<String> {
 }
 
 /// Masks what differs between two deliveries of the same message:
-/// everything `normalize.py` masks, and the date stamp of a Sendmail
-/// `Message-Id` (`<202611281309.6ASD91WO028238@`), which it leaves. Every
-/// other byte stays.
+/// everything `normalize.py` masks, the date stamp of a Sendmail
+/// `Message-Id` (`<202611281309.6ASD91WO028238@`), which it leaves, and an
+/// Exim id glued to the `E` of Exim's `Message-Id` (`<E1xa3gh-00019f-0s@`,
+/// as the submission corpus's `normalize_exim.py` masks it). Every other
+/// byte stays.
 pub fn mask_entry(entry: &str) -> String {
     static STAMP: OnceLock<Regex> = OnceLock::new();
+    static EXIM_ID: OnceLock<Regex> = OnceLock::new();
     let stamp =
         STAMP.get_or_init(|| Regex::new(r"<(\d{12}|\d{14})\.[0-9A-Za-z]+@").expect("valid"));
-    stamp
-        .replace_all(entry, "<<STAMP>.<QID>@")
+    let exim_id = EXIM_ID.get_or_init(|| {
+        Regex::new(r"\bE[0-9A-Za-z]{6}-[0-9A-Za-z]{6}-[0-9A-Za-z]{2}\b").expect("valid")
+    });
+    let entry = stamp.replace_all(entry, "<<STAMP>.<QID>@");
+    exim_id
+        .replace_all(&entry, "E<QID>")
         .split_inclusive('\n')
         .map(|line| {
             let (text, end) = match line.strip_suffix('\n') {
