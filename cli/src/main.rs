@@ -24,6 +24,8 @@ usage:
                         [--client-address A] [--pid N] [--sequence N] [--show-mail]
   smtplab serve [--listen 127.0.0.1:2525] [--personality P] [--world FILE]
                 [--pop3 127.0.0.1:2110] [--imap 127.0.0.1:2143] [--spool DIR]
+                [--submission 127.0.0.1:2587] [--submissions 127.0.0.1:2465]
+                [--pop3s 127.0.0.1:2995] [--imaps 127.0.0.1:2993]
                 [--time RFC3339] [--allow-remote] [--max-sessions N]
                 [--idle-timeout SECONDS] [--no-delays]
   smtplab personalities    (the servers P can name; the first is the default)

@@ -29,6 +29,10 @@ pub struct Options {
     pub pop3: Option<SocketAddr>,
     /// Also serve IMAP here (Dovecot), over the same spool.
     pub imap: Option<SocketAddr>,
+    /// Also serve the host's other ports here: submission (587),
+    /// submissions (465), POP3S (995), IMAPS (993); each address with the
+    /// port it stands for.
+    pub more: Vec<(SocketAddr, u16)>,
     pub allow_remote: bool,
     pub spool: Option<PathBuf>,
     pub max_sessions: usize,
@@ -52,6 +56,7 @@ impl Options {
                 .map_err(|_| "bad default address")?,
             pop3: None,
             imap: None,
+            more: Vec::new(),
             allow_remote: false,
             spool: None,
             max_sessions: 256,
@@ -110,6 +115,14 @@ impl Options {
                 Long("listen") => options.listen = address(&mut parser, "--listen")?,
                 Long("pop3") => options.pop3 = Some(address(&mut parser, "--pop3")?),
                 Long("imap") => options.imap = Some(address(&mut parser, "--imap")?),
+                Long("submission") => options
+                    .more
+                    .push((address(&mut parser, "--submission")?, 587)),
+                Long("submissions") => options
+                    .more
+                    .push((address(&mut parser, "--submissions")?, 465)),
+                Long("pop3s") => options.more.push((address(&mut parser, "--pop3s")?, 995)),
+                Long("imaps") => options.more.push((address(&mut parser, "--imaps")?, 993)),
                 Long("allow-remote") => options.allow_remote = true,
                 Long("spool") => {
                     options.spool = Some(PathBuf::from(parser.value().map_err(|e| e.to_string())?))

@@ -1,6 +1,7 @@
 //! `smtplab serve`: the engine's simulated host behind TCP listeners on
-//! loopback: SMTP on `--listen`, and Dovecot's POP3 and IMAP on `--pop3`
-//! and `--imap`, over one mail store.
+//! loopback: SMTP on `--listen`, submission on `--submission` and
+//! `--submissions`, and Dovecot's POP3 and IMAP on `--pop3` and `--imap`
+//! (and `--pop3s`, `--imaps`), over one mail store.
 //!
 //! One thread per connection, each with the session the host gives for
 //! its port; this shell does not know which protocol is behind it. What
@@ -12,7 +13,8 @@
 //! subscriptions go to `SPOOL/USER-mail/`, as Dovecot's `~/mail`; what the
 //! spool holds when the server starts is the store's first content. After
 //! STARTTLS (or STLS) the connection continues inside TLS (rustls, with a
-//! self-signed certificate for the world's host name).
+//! self-signed certificate for the world's host name); on `--submissions`,
+//! `--pop3s` and `--imaps` (465, 995, 993) it starts inside TLS.
 
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Read, Write};
@@ -166,6 +168,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     let mut listeners = vec![(options.listen, 25)];
     listeners.extend(options.pop3.map(|address| (address, 110)));
     listeners.extend(options.imap.map(|address| (address, 143)));
+    listeners.extend(options.more.iter().copied());
     for (address, _) in &listeners {
         if !address.ip().is_loopback() && !options.allow_remote {
             return Err(format!(
@@ -550,6 +553,12 @@ fn serve_connection(stream: TcpStream, port: u16, busy: bool, shared: &Shared) {
         return;
     }
     let mut link = Some(Link::Plain(stream));
+    // Submissions, POP3S, IMAPS: the handshake comes before the server
+    // says anything; a client that does not do one is dropped.
+    if session.tls_on_connect() && !start_tls(&mut link, shared) {
+        let _ = session.close(&mut shared.host(), shared.clock.now());
+        return;
+    }
     let mut buffer = vec![0u8; READ_BUFFER];
     for event in events {
         let Event::GreetingPause { millis } = event else {

@@ -9,7 +9,8 @@ use std::path::Path;
 use std::process::Command;
 
 use smtplab_corpus::{
-    mask_entry, project_dir, run_normalize, split_entries, start_time, transcript_names, Server,
+    line_diff, mask_entry, project_dir, run_normalize, split_entries, start_time, transcript_names,
+    Server,
 };
 
 fn start_server(personality: &str, spool: &Path, time: &str) -> Server {
@@ -160,20 +161,4 @@ fn public_exim_corpus_through_the_native_server() {
     // the 9th becomes the 10th.
     let time = "2027-03-09T23:59:58Z";
     assert_eq!(check_native("exim-4.96", "exim-4.96-debian", time), 7);
-}
-
-fn line_diff(want: &str, got: &str) -> String {
-    let want: Vec<&str> = want.lines().collect();
-    let got: Vec<&str> = got.lines().collect();
-    let mut out = String::new();
-    for i in 0..want.len().max(got.len()) {
-        let (w, g) = (
-            want.get(i).copied().unwrap_or("<none>"),
-            got.get(i).copied().unwrap_or("<none>"),
-        );
-        if w != g {
-            out.push_str(&format!("line {}:\n  want {w}\n  got  {g}\n", i + 1));
-        }
-    }
-    out
 }

@@ -252,3 +252,20 @@ impl Generator {
         (self.next_u64() % n as u64) as usize
     }
 }
+
+/// The lines where two texts differ, numbered, for a failure message.
+pub fn line_diff(want: &str, got: &str) -> String {
+    let want: Vec<&str> = want.lines().collect();
+    let got: Vec<&str> = got.lines().collect();
+    let mut out = String::new();
+    for i in 0..want.len().max(got.len()) {
+        let (w, g) = (
+            want.get(i).copied().unwrap_or("<none>"),
+            got.get(i).copied().unwrap_or("<none>"),
+        );
+        if w != g {
+            out.push_str(&format!("line {}:\n  want {w}\n  got  {g}\n", i + 1));
+        }
+    }
+    out
+}
