@@ -32,6 +32,7 @@ pub mod script;
 pub mod session;
 pub mod store;
 pub mod time;
+pub mod tls;
 pub mod tokens;
 pub mod world;
 

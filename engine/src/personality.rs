@@ -9,6 +9,7 @@
 use crate::catalogue::{
     ReplyKey, Template, EXIM_REPLIES, POSTFIX_REPLIES, SENDMAIL_HELP, SENDMAIL_REPLIES,
 };
+use crate::tls::{TlsProfile, GNUTLS_EXIM, OPENSSL_POSTFIX, OPENSSL_SENDMAIL};
 
 /// What the server does with a bare LF (no CR) inside DATA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -379,6 +380,8 @@ pub struct Personality {
     pub root_mailbox: Option<&'static str>,
     /// The library behind AUTH.
     pub sasl: Sasl,
+    /// What its TLS library negotiates, as a client prints it.
+    pub tls: &'static TlsProfile,
     /// Commands other than HELO, EHLO, STARTTLS, NOOP and QUIT need TLS
     /// first (Postfix's `smtpd_tls_security_level = encrypt`).
     pub tls_required: bool,
@@ -502,6 +505,7 @@ const SENDMAIL_8_13_8_BASE: Personality = Personality {
     package_aliases: &[],
     root_mailbox: None,
     sasl: Sasl::Cyrus,
+    tls: &OPENSSL_SENDMAIL,
     tls_required: false,
     auth_needs_tls: false,
     mail_needs_auth: false,
@@ -604,6 +608,7 @@ const SENDMAIL_8_17_DEBIAN_BASE: Personality = Personality {
     package_aliases: &[],
     root_mailbox: None,
     sasl: Sasl::Cyrus,
+    tls: &OPENSSL_SENDMAIL,
     tls_required: false,
     auth_needs_tls: false,
     mail_needs_auth: false,
@@ -736,6 +741,7 @@ const POSTFIX_3_7_DEBIAN_BASE: Personality = Personality {
     package_aliases: &[],
     root_mailbox: None,
     sasl: Sasl::Dovecot,
+    tls: &OPENSSL_POSTFIX,
     tls_required: false,
     auth_needs_tls: false,
     mail_needs_auth: false,
@@ -858,6 +864,7 @@ const EXIM_4_96_DEBIAN_BASE: Personality = Personality {
     ],
     root_mailbox: Some("mail"),
     sasl: Sasl::Exim,
+    tls: &GNUTLS_EXIM,
     tls_required: false,
     auth_needs_tls: false,
     mail_needs_auth: false,

@@ -14,6 +14,7 @@ pub mod mailbox;
 pub mod scrollback;
 pub mod shell;
 pub mod telnet;
+pub mod text_tools;
 
 use std::sync::Arc;
 

@@ -6,6 +6,7 @@
 use smtplab_engine::World;
 
 use super::scrollback::{LineKind, Scrollback};
+use super::text_tools;
 use smtplab_engine::store::MailStore;
 
 /// The user the shell runs as.
@@ -39,6 +40,24 @@ pub struct Machine<'a> {
 
 /// Runs one command line, printing its output.
 pub fn run(line: &str, machine: &Machine, screen: &mut Scrollback) -> Outcome {
+    if let Some(stages) = text_tools::stages(line) {
+        let first = stages
+            .first()
+            .and_then(|stage| stage.first())
+            .map(String::as_str);
+        if stages.len() > 1
+            || first.is_some_and(|name| text_tools::TOOLS.contains(&name) && name != "cat")
+        {
+            let ran = text_tools::run(&stages);
+            for line in text_tools::screen_lines(&ran.stdout) {
+                screen.push(LineKind::Output, line);
+            }
+            for line in ran.stderr {
+                screen.push(LineKind::Error, line);
+            }
+            return Outcome::Done;
+        }
+    }
     let words = words(line);
     let Some(command) = words.first() else {
         return Outcome::Done;
@@ -114,7 +133,6 @@ pub fn run(line: &str, machine: &Machine, screen: &mut Scrollback) -> Outcome {
         }
         "seq" => seq(arguments, screen),
         "reset" => return Outcome::ConfirmReset,
-        "echo" => screen.push(LineKind::Output, arguments.join(" ")),
         "cat" => cat(arguments, machine.mailboxes, screen),
         _ => screen.push(
             LineKind::Error,
@@ -249,7 +267,18 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("whoami", "whoami               who you are on this machine"),
     ("hostname", "hostname             the name of this machine"),
     ("history", "history              the commands typed so far"),
-    ("echo", "echo TEXT            print the text"),
+    (
+        "echo",
+        "echo [-n] [-e] TEXT  print the text (-n: no newline at the end)",
+    ),
+    (
+        "printf",
+        "printf FORMAT ARGS   print with escapes: printf '\\0mom\\0pass' | base64",
+    ),
+    (
+        "base64",
+        "base64 [-d] [-w0]    encode (or decode, -d) what a pipe gives it",
+    ),
     (
         "seq",
         "seq [FIRST] LAST     print numbers (fills the screen)",
