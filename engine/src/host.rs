@@ -323,6 +323,14 @@ impl HostSession {
         self.service.protocol
     }
 
+    /// What the server's TLS library negotiates, as a client prints it.
+    pub fn tls_profile(&self) -> &'static crate::tls::TlsProfile {
+        match &self.server {
+            Server::Smtp(s) => s.personality().tls,
+            Server::Pop3(_) | Server::Imap(_) => &crate::tls::OPENSSL_DOVECOT,
+        }
+    }
+
     /// Whether the connection is in TLS from its first byte.
     pub fn tls_on_connect(&self) -> bool {
         self.service.tls == Tls::OnConnect

@@ -70,3 +70,7 @@ pub const GNUTLS_EXIM: TlsProfile = TlsProfile {
     ticket_lifetime_seconds: 21600,
     swaks_cipher: "TLSv1.3:TLS_AES_256_GCM_SHA384:256",
 };
+
+/// Dovecot 2.3 on the same OpenSSL (POP3S, IMAPS, STLS, STARTTLS): not
+/// recorded with s_client; OpenSSL's defaults as Postfix shows them.
+pub const OPENSSL_DOVECOT: TlsProfile = OPENSSL_POSTFIX;

@@ -11,10 +11,15 @@ pub mod history;
 pub mod log;
 pub mod mail_reader;
 pub mod mailbox;
+pub mod s_client;
 pub mod scrollback;
 pub mod shell;
+pub mod swaks;
 pub mod telnet;
 pub mod text_tools;
+#[cfg(test)]
+mod tool_tests;
+pub mod tools;
 
 use std::sync::Arc;
 
@@ -331,13 +336,22 @@ impl Terminal {
             Key::Ctrl('c') => {
                 let line = format!("{}{}^C", self.prompt(), self.editor.take());
                 self.scrollback.push(LineKind::Input, line);
+                if matches!(self.mode, Mode::Connected) {
+                    let (telnet, mut out) = self.telnet_parts();
+                    if telnet.interrupt(now, &mut out) {
+                        self.mode = Mode::Shell;
+                    }
+                }
                 if matches!(self.mode, Mode::TelnetCommand) && self.telnet.is_connected() {
                     self.mode = Mode::Connected;
                 }
             }
             Key::Ctrl('d') => self.end_of_input(now),
             Key::Ctrl(']') => {
-                if !matches!(self.mode, Mode::TelnetCommand) && self.telnet.is_connected() {
+                if !matches!(self.mode, Mode::TelnetCommand)
+                    && self.telnet.is_connected()
+                    && self.telnet.is_telnet()
+                {
                     let typed = self.editor.take();
                     self.scrollback.push(LineKind::Input, format!("{typed}^]"));
                     self.mode = Mode::TelnetCommand;
@@ -387,7 +401,10 @@ impl Terminal {
         }
         let mut lines: Vec<&str> = text.split('\n').collect();
         let unfinished = lines.pop().unwrap_or("");
-        if matches!(self.mode, Mode::Connected) && self.telnet.is_connected() {
+        if matches!(self.mode, Mode::Connected)
+            && self.telnet.is_connected()
+            && self.telnet.reads_typing()
+        {
             self.typed
                 .push(format!("{}{}", self.editor.text(), lines.join("\n")) + "\n");
             let mut chunk = Vec::new();
@@ -452,8 +469,13 @@ impl Terminal {
                 );
             }
             // Telnet in line mode sends end-of-file as nothing: the line
-            // is still being typed. An empty Ctrl+D does nothing visible.
-            Mode::Connected => {}
+            // is still being typed. An empty Ctrl+D does nothing visible;
+            // s_client ends.
+            Mode::Connected => {
+                let (telnet, mut out) = self.telnet_parts();
+                telnet.end_of_input(now, &mut out);
+                self.follow_connection();
+            }
             Mode::TelnetCommand => {
                 self.scrollback
                     .push(LineKind::Input, TELNET_PROMPT.to_string());
@@ -491,14 +513,18 @@ impl Terminal {
                 self.run_shell(line, now)
             }
             Mode::Connected => {
+                if !self.telnet.reads_typing() {
+                    // swaks is running by itself; what is typed waits in
+                    // the terminal, unread.
+                    self.scrollback.push(LineKind::Input, line.to_string());
+                    return None;
+                }
                 self.push_client(line.to_string());
                 if !self.telnet.in_data() {
                     self.history.push(line);
                 }
-                let mut data = line.as_bytes().to_vec();
-                data.extend_from_slice(b"\r\n");
                 let (telnet, mut out) = self.telnet_parts();
-                let wait = telnet.send(&data, now, &mut out);
+                let wait = telnet.type_line(line, now, &mut out);
                 self.follow_connection();
                 wait
             }
@@ -562,6 +588,22 @@ impl Terminal {
             Outcome::TelnetPrompt => {
                 self.mode = Mode::TelnetCommand;
                 None
+            }
+            Outcome::SClient(options) => {
+                let (telnet, mut out) = self.telnet_parts();
+                let wait = telnet.open_s_client(*options, now, &mut out);
+                if self.telnet.is_connected() {
+                    self.mode = Mode::Connected;
+                }
+                wait
+            }
+            Outcome::Swaks(options) => {
+                let (telnet, mut out) = self.telnet_parts();
+                let wait = telnet.open_swaks(*options, shell::USER, now, &mut out);
+                if self.telnet.is_connected() {
+                    self.mode = Mode::Connected;
+                }
+                wait
             }
             Outcome::Mail { user } => {
                 if let Some(reader) =

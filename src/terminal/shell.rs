@@ -23,6 +23,10 @@ pub enum Outcome {
     Telnet { host: String, port: String },
     /// `telnet` alone: the `telnet> ` prompt.
     TelnetPrompt,
+    /// `openssl s_client ...`.
+    SClient(Box<super::s_client::Options>),
+    /// `swaks ...`.
+    Swaks(Box<super::swaks::Options>),
     /// `mail USER`: read a mailbox.
     Mail { user: String },
     /// `reset`: ask before starting over.
@@ -76,6 +80,32 @@ pub fn run(line: &str, machine: &Machine, screen: &mut Scrollback) -> Outcome {
                 return Outcome::Telnet {
                     host: host.clone(),
                     port: port.clone(),
+                }
+            }
+        },
+        "openssl" => match arguments.split_first() {
+            Some((tool, rest)) if tool == "s_client" => match super::s_client::parse(rest) {
+                Ok(options) => return Outcome::SClient(Box::new(options)),
+                Err(lines) => {
+                    for line in lines {
+                        screen.push(LineKind::Error, line);
+                    }
+                }
+            },
+            Some((tool, _)) => screen.push(
+                LineKind::Error,
+                format!("Invalid command '{tool}'; this lab's openssl knows s_client."),
+            ),
+            None => screen.push(
+                LineKind::Error,
+                "usage: openssl s_client -starttls smtp -crlf -connect mail.example.com:587",
+            ),
+        },
+        "swaks" => match super::swaks::parse(arguments) {
+            Ok(options) => return Outcome::Swaks(Box::new(options)),
+            Err((lines, _)) => {
+                for line in lines {
+                    screen.push(LineKind::Error, line);
                 }
             }
         },
@@ -251,6 +281,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         "telnet",
         "telnet HOST [PORT]   connect to a server (try: telnet mail.example.com smtp)",
+    ),
+    (
+        "openssl",
+        "openssl s_client -starttls smtp -crlf -connect mail.example.com:587   TLS, then type SMTP",
+    ),
+    (
+        "swaks",
+        "swaks --to mom@example.com --server mail.example.com:587 --tls --auth LOGIN --auth-user U --auth-password P",
     ),
     (
         "ls",

@@ -9,7 +9,10 @@ use std::collections::VecDeque;
 use smtplab_engine::{Client, Event, Host, HostSession, Protocol, Timestamp, World};
 
 use super::log::{Log, LogEvent};
+use super::s_client::SClient;
 use super::scrollback::{Line, LineKind, ReplyTag, Scrollback};
+use super::swaks::Swaks;
+use super::tools::Step;
 
 /// Port names from `/etc/services` that learners use.
 pub fn port_number(name: &str) -> Option<u16> {
@@ -150,9 +153,38 @@ pub enum Escape {
     Shell,
 }
 
+/// The client program behind the connection: telnet shows everything
+/// and sends what is typed; the others do more by themselves.
+pub enum Tool {
+    Telnet,
+    SClient(Box<SClient>),
+    Swaks(Box<Swaks>),
+}
+
+/// What a server sent, for a tool to look at and maybe show.
+enum Received {
+    Reply(smtplab_engine::Reply),
+    Line(String),
+}
+
+impl Received {
+    fn lines(&self) -> Vec<String> {
+        match self {
+            Received::Reply(reply) => reply.render(),
+            Received::Line(line) => vec![line.clone()],
+        }
+    }
+}
+
 /// The telnet client and its connection, if any.
 pub struct TelnetClient {
     session: Option<HostSession>,
+    tool: Tool,
+    /// Telnet reached a port that speaks TLS from the first byte: the
+    /// server says nothing in the clear and ends at the first bytes.
+    awaiting_handshake: bool,
+    /// The exit status of the last tool that ended.
+    pub status: i32,
     /// The name telnet shows for the connected host.
     connected_to: String,
     pending: VecDeque<Pending>,
@@ -168,6 +200,9 @@ impl TelnetClient {
     pub fn new(seed: u32) -> TelnetClient {
         TelnetClient {
             session: None,
+            tool: Tool::Telnet,
+            awaiting_handshake: false,
+            status: 0,
             connected_to: String::new(),
             pending: VecDeque::new(),
             process_id: 10_000 + seed % 80_000,
@@ -234,26 +269,304 @@ impl TelnetClient {
                 out.screen.push(LineKind::Output, trying(&address));
                 out.screen.push(LineKind::Output, connected(&shown_name));
                 out.screen.push(LineKind::Output, ESCAPE_HINT);
-                self.process_id = self.process_id % 999_000 + 1 + (now.unix_seconds as u32 % 7);
-                let client = Client {
-                    address: out.host.world().client.address.clone(),
-                    process_id: self.process_id,
-                    queue_sequence: (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600,
-                };
-                let (session, events) = out.host.connect(port, &client, now)?;
-                out.log.record(LogEvent::Connected {
-                    personality: session.server_id(),
-                });
-                self.session = Some(session);
-                self.connected_to = shown_name;
-                self.queue(events);
+                self.tool = Tool::Telnet;
+                if !self.connect(port, shown_name, now, out) {
+                    return None;
+                }
+                if self
+                    .session
+                    .as_ref()
+                    .is_some_and(HostSession::tls_on_connect)
+                {
+                    // The server waits for a TLS handshake and says nothing
+                    // in the clear.
+                    self.pending.clear();
+                    self.awaiting_handshake = true;
+                }
                 self.resume(now, out)
             }
         }
     }
 
+    /// Connects to `port` of the mail host; the server's first events are
+    /// queued.
+    fn connect(&mut self, port: u16, shown_name: String, now: Timestamp, out: &mut Output) -> bool {
+        self.process_id = self.process_id % 999_000 + 1 + (now.unix_seconds as u32 % 7);
+        let client = Client {
+            address: out.host.world().client.address.clone(),
+            process_id: self.process_id,
+            queue_sequence: (now.unix_seconds as u32).wrapping_mul(2654435761) % 3600,
+        };
+        let Some((session, events)) = out.host.connect(port, &client, now) else {
+            return false;
+        };
+        out.log.record(LogEvent::Connected {
+            personality: session.server_id(),
+        });
+        self.session = Some(session);
+        self.connected_to = shown_name;
+        self.awaiting_handshake = false;
+        self.queue(events);
+        true
+    }
+
+    /// `openssl s_client ...`. Returns a pause to wait before [`Self::resume`].
+    pub fn open_s_client(
+        &mut self,
+        options: super::s_client::Options,
+        now: Timestamp,
+        out: &mut Output,
+    ) -> Option<u64> {
+        let (host, port) = (options.host.clone(), options.port.clone());
+        let (port, shown) = match resolve(out.host, &host, &port) {
+            Target::MailServer {
+                port, shown_name, ..
+            } => (port, shown_name),
+            target => {
+                let refused = matches!(target, Target::Refused { .. });
+                for line in super::s_client::connect_error(refused) {
+                    out.screen.push(LineKind::Error, line);
+                }
+                self.status = 1;
+                return None;
+            }
+        };
+        if !self.connect(port, shown, now, out) {
+            return None;
+        }
+        let Some(session) = &self.session else {
+            return None;
+        };
+        let at_once = session.tls_on_connect();
+        let mut client = SClient::new(
+            options,
+            &out.host.world().hostname,
+            session.tls_profile(),
+            now.unix_seconds,
+        );
+        let steps = client.connected(at_once);
+        self.tool = Tool::SClient(Box::new(client));
+        if self.carry(steps, None, now, out) {
+            self.resume(now, out)
+        } else {
+            None
+        }
+    }
+
+    /// `swaks ...`: the whole transaction by itself. Returns a pause to
+    /// wait before [`Self::resume`].
+    pub fn open_swaks(
+        &mut self,
+        options: super::swaks::Options,
+        user: &str,
+        now: Timestamp,
+        out: &mut Output,
+    ) -> Option<u64> {
+        let world = out.host.world();
+        let mut swaks = Swaks::new(
+            options,
+            &world.client.name,
+            user,
+            &world.hostname,
+            out.host.personality().tls.swaks_cipher,
+            now,
+            self.process_id,
+        );
+        let (host, port) = swaks.target();
+        let trying = swaks.trying();
+        let (port, shown) = match resolve(out.host, &host, &port) {
+            Target::MailServer {
+                port, shown_name, ..
+            } => (port, shown_name),
+            target => {
+                let refused = matches!(target, Target::Refused { .. });
+                let mut steps = vec![trying];
+                steps.extend(swaks.cannot_connect(refused));
+                self.tool = Tool::Swaks(Box::new(swaks));
+                self.carry(steps, None, now, out);
+                return None;
+            }
+        };
+        if !self.connect(port, shown, now, out) {
+            return None;
+        }
+        let at_once = self
+            .session
+            .as_ref()
+            .is_some_and(HostSession::tls_on_connect);
+        let mut steps = vec![trying];
+        steps.extend(swaks.connected(at_once));
+        if at_once && !swaks.options().tls_on_connect {
+            // A plain SMTP client on a TLS port: the server waits for a
+            // handshake, swaks for a banner, until swaks gives up.
+            self.pending.clear();
+            swaks.status = 21;
+            steps.push(Step::Show(
+                LineKind::Error,
+                "*** Timeout (30 secs) waiting for server response".to_string(),
+            ));
+            steps.push(Step::Exit);
+        }
+        self.tool = Tool::Swaks(Box::new(swaks));
+        if self.carry(steps, None, now, out) {
+            self.resume(now, out)
+        } else {
+            None
+        }
+    }
+
+    /// Carries out a tool's steps; false when the tool ended.
+    fn carry(
+        &mut self,
+        steps: Vec<Step>,
+        received: Option<&Received>,
+        now: Timestamp,
+        out: &mut Output,
+    ) -> bool {
+        for step in steps {
+            match step {
+                Step::Server(prefix) => {
+                    if let Some(received) = received {
+                        self.show_received(received, prefix, out);
+                    }
+                }
+                Step::Show(kind, text) => out.screen.push(kind, text),
+                Step::Send { bytes, shown } => {
+                    if let Some(text) = shown {
+                        out.screen.push(LineKind::Client, text);
+                    }
+                    self.send_quietly(&bytes, now, out);
+                }
+                Step::Handshake => {
+                    let events = match &mut self.session {
+                        Some(session) => session.tls_started(out.host, now),
+                        None => Vec::new(),
+                    };
+                    self.queue(events);
+                }
+                Step::Exit => {
+                    self.status = match &self.tool {
+                        Tool::Swaks(swaks) => swaks.status,
+                        _ => self.status,
+                    };
+                    self.hang_up(now, out);
+                    self.tool = Tool::Telnet;
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// A server's reply or line as the screen shows it (with `prefix`).
+    fn show_received(&self, received: &Received, prefix: &str, out: &mut Output) {
+        match received {
+            Received::Reply(reply) => {
+                for text in reply.render() {
+                    out.screen.push_line(Line {
+                        kind: LineKind::Server,
+                        text: format!("{prefix}{text}"),
+                        reply: Some(Box::new(ReplyTag {
+                            key: reply.key,
+                            echo: reply.echo.clone(),
+                        })),
+                        mail: None,
+                    });
+                }
+            }
+            Received::Line(text) => self.server_line(format!("{prefix}{text}"), out),
+        }
+    }
+
+    /// Whether the program behind the connection reads typed lines.
+    pub fn reads_typing(&self) -> bool {
+        !matches!(self.tool, Tool::Swaks(_))
+    }
+
+    /// Whether the program behind the connection is telnet.
+    pub fn is_telnet(&self) -> bool {
+        matches!(self.tool, Tool::Telnet)
+    }
+
+    /// A line typed while connected (already shown): telnet sends it with
+    /// CRLF; s_client reads its one-letter commands first and ends lines
+    /// as `-crlf` says.
+    pub fn type_line(&mut self, line: &str, now: Timestamp, out: &mut Output) -> Option<u64> {
+        let steps = match &mut self.tool {
+            Tool::SClient(client) => client.typed(line),
+            Tool::Swaks(_) => return None,
+            Tool::Telnet => {
+                let mut data = line.as_bytes().to_vec();
+                data.extend_from_slice(b"\r\n");
+                return self.send(&data, now, out);
+            }
+        };
+        if self.carry(steps, None, now, out) {
+            self.resume(now, out)
+        } else {
+            None
+        }
+    }
+
+    /// Ctrl+D while connected: s_client ends (unless `-ign_eof`).
+    pub fn end_of_input(&mut self, now: Timestamp, out: &mut Output) {
+        let steps = match &self.tool {
+            Tool::SClient(client) => client.end_of_input(),
+            _ => return,
+        };
+        self.carry(steps, None, now, out);
+    }
+
+    /// Ctrl+C: a tool other than telnet ends at once.
+    pub fn interrupt(&mut self, now: Timestamp, out: &mut Output) -> bool {
+        if self.is_telnet() {
+            return false;
+        }
+        self.status = 130;
+        self.hang_up(now, out);
+        self.tool = Tool::Telnet;
+        true
+    }
+
     /// Sends bytes to the server (lines ending in CRLF; a paste is one chunk).
     pub fn send(&mut self, data: &[u8], now: Timestamp, out: &mut Output) -> Option<u64> {
+        if self.awaiting_handshake {
+            // Plain text where a TLS handshake was due: the server's TLS
+            // layer gives up and closes.
+            out.screen.push(
+                LineKind::Notice,
+                "This port speaks TLS from the first byte (RFC 8314), so the server waited for a TLS handshake and hangs up on plain text. Try: openssl s_client -connect mail.example.com:465",
+            );
+            out.screen.push(LineKind::Output, CLOSED_BY_FOREIGN_HOST);
+            self.hang_up(now, out);
+            return None;
+        }
+        if let Tool::SClient(client) = &mut self.tool {
+            // A paste reaches s_client as one read: only its first
+            // character can be a command, and its line ends follow -crlf.
+            let text = String::from_utf8_lossy(data);
+            let text = text
+                .strip_suffix("\r\n")
+                .unwrap_or(&text)
+                .replace("\r\n", "\n");
+            let mut steps = client.typed(&text);
+            if let Some(Step::Send { bytes, .. }) = steps.first_mut() {
+                if client.options().crlf {
+                    *bytes = format!("{}\r\n", text.replace('\n', "\r\n")).into_bytes();
+                }
+            }
+            return if self.carry(steps, None, now, out) {
+                self.resume(now, out)
+            } else {
+                None
+            };
+        }
+        self.send_quietly(data, now, out);
+        self.resume(now, out)
+    }
+
+    /// Sends bytes and queues what the server does about them.
+    fn send_quietly(&mut self, data: &[u8], now: Timestamp, out: &mut Output) {
         self.chunks_sent += 1;
         let chunk = self.chunks_sent;
         // Every line, empty ones too (a message's blank line is part of
@@ -268,10 +581,9 @@ impl TelnetClient {
         }
         let events = match &mut self.session {
             Some(session) => session.receive(out.host, data, now),
-            None => return None,
+            None => return,
         };
         self.queue(events);
-        self.resume(now, out)
     }
 
     fn queue(&mut self, events: Vec<Event>) {
@@ -325,24 +637,23 @@ impl TelnetClient {
                         code: reply.code,
                         enhanced: reply.enhanced.clone(),
                     });
-                    for text in reply.render() {
-                        out.screen.push_line(Line {
-                            kind: LineKind::Server,
-                            text,
-                            reply: Some(Box::new(ReplyTag {
-                                key: reply.key,
-                                echo: reply.echo.clone(),
-                            })),
-                            mail: None,
-                        });
+                    let code = reply.code;
+                    if !self.received(Received::Reply(reply), code, now, out) {
+                        return None;
                     }
                 }
-                Event::Line(text) => self.server_line(text, out),
+                Event::Line(text) => {
+                    if !self.received(Received::Line(text), 0, now, out) {
+                        return None;
+                    }
+                }
                 Event::Bytes(bytes) => {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     let text = text.strip_suffix("\r\n").unwrap_or(&text);
                     for line in text.split("\r\n") {
-                        self.server_line(line.to_string(), out);
+                        if !self.received(Received::Line(line.to_string()), 0, now, out) {
+                            return None;
+                        }
                     }
                 }
                 Event::Answered { verb, status } => {
@@ -360,24 +671,73 @@ impl TelnetClient {
                 | Event::Write { .. } => {}
                 // The terminal's telnet cannot do TLS: the session ends at
                 // the client's next bytes, as after a failed handshake.
-                Event::StartTls => {}
-                Event::Notice(text) => out.screen.push(LineKind::Notice, text),
+                Event::StartTls => {
+                    let steps = match &mut self.tool {
+                        Tool::Telnet => continue,
+                        Tool::SClient(client) => client.start_tls(),
+                        Tool::Swaks(swaks) => swaks.start_tls(),
+                    };
+                    if !self.carry(steps, None, now, out) {
+                        return None;
+                    }
+                }
+                Event::Notice(text) => {
+                    // The engine's notices speak of telnet.
+                    if self.is_telnet() {
+                        out.screen.push(LineKind::Notice, text)
+                    }
+                }
                 Event::Close => {
                     out.log.record(LogEvent::Closed);
                     if let Some(mut session) = self.session.take() {
                         session.close(out.host, now);
                     }
                     self.pending.clear();
-                    out.screen.push(LineKind::Output, CLOSED_BY_FOREIGN_HOST);
+                    let steps = match &mut self.tool {
+                        Tool::Telnet => {
+                            out.screen.push(LineKind::Output, CLOSED_BY_FOREIGN_HOST);
+                            continue;
+                        }
+                        Tool::SClient(client) => client.closed(),
+                        Tool::Swaks(swaks) => swaks.closed(),
+                    };
+                    self.carry(steps, None, now, out);
+                    return None;
                 }
             }
         }
         None
     }
 
+    /// A reply or line from the server: telnet shows it; a tool decides.
+    /// False when the tool ended.
+    fn received(
+        &mut self,
+        received: Received,
+        code: u16,
+        now: Timestamp,
+        out: &mut Output,
+    ) -> bool {
+        let steps = match &mut self.tool {
+            Tool::Telnet => {
+                if !self.awaiting_handshake {
+                    self.show_received(&received, "", out);
+                }
+                return true;
+            }
+            Tool::SClient(client) => client.server_line(&received.lines()),
+            Tool::Swaks(swaks) => match &received {
+                Received::Reply(_) => swaks.reply(code, &received.lines()),
+                Received::Line(_) => vec![Step::Server("<-  ")],
+            },
+        };
+        self.carry(steps, Some(&received), now, out)
+    }
+
     /// The client closes: the server notices, nothing more is shown (an
     /// IMAP server still writes what the session changed).
     pub fn hang_up(&mut self, now: Timestamp, out: &mut Output) {
+        self.awaiting_handshake = false;
         if let Some(mut session) = self.session.take() {
             session.close(out.host, now);
             out.log.record(LogEvent::Closed);

@@ -953,7 +953,7 @@ impl Session {
         self.exim_mut().starttls_used = true;
         out.push(self.reply(ReplyKey::TlsReady));
         out.push(Event::Notice(
-            "Here a real client starts the TLS handshake, and everything after it is encrypted. This simulation cannot encrypt, so the conversation ends here.".to_string(),
+            "Here the client starts a TLS handshake, and everything after it is encrypted. telnet cannot do one, so the server will hang up at the next line: openssl s_client -starttls smtp -crlf -connect mail.example.com:587 does the handshake for you.".to_string(),
         ));
         out.push(Event::StartTls);
         self.phase = Phase::TlsHandshake;

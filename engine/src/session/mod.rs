@@ -414,7 +414,7 @@ impl Session {
                 // the handshake fails and the server drops the connection.
                 if !bytes.is_empty() {
                     out.push(Event::Notice(
-                        "The TLS handshake cannot happen in this simulation, so the server drops the connection, as a real one does when a handshake fails.".to_string(),
+                        "telnet sent plain text where the TLS handshake was due, so the server drops the connection, as a real one does when a handshake fails.".to_string(),
                     ));
                     self.close(&mut out);
                 }
