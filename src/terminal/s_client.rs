@@ -10,9 +10,9 @@
 //! The texts are OpenSSL's (`apps/s_client.c`, `print_stuff`), as the
 //! recordings under `tests/corpus/submission/clients/` show them.
 
+use smtplab_engine::catalogue::fill;
 use smtplab_engine::tls::{
-    TlsProfile, CERTIFICATE_KEY, CERTIFICATE_KEY_BITS, CERTIFICATE_NOT_AFTER,
-    CERTIFICATE_NOT_BEFORE, CERTIFICATE_PEM,
+    TlsProfile, CERTIFICATE_KEY, CERTIFICATE_NOT_AFTER, CERTIFICATE_NOT_BEFORE, CERTIFICATE_PEM,
 };
 
 use super::scrollback::LineKind;
@@ -44,6 +44,63 @@ pub struct Options {
 /// The prefix OpenSSL puts on an error line (the thread's id), fixed here.
 const ERROR_PREFIX: &str = "40370ACA1F7F0000";
 
+/// What an option does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opt {
+    Connect,
+    Host,
+    Port,
+    StartTls,
+    Crlf,
+    Quiet,
+    Brief,
+    IgnEof,
+    NoIgnEof,
+    ShowCerts,
+    NoCommands,
+    Name,
+    /// Takes a value this simulation has no use for.
+    Value,
+    /// A switch this simulation has no use for.
+    Switch,
+}
+
+/// The options of OpenSSL 3.0's s_client that people type, and a few it
+/// takes without a visible difference here.
+const OPTIONS: &[(&str, Opt)] = &[
+    ("connect", Opt::Connect),
+    ("host", Opt::Host),
+    ("port", Opt::Port),
+    ("starttls", Opt::StartTls),
+    ("crlf", Opt::Crlf),
+    ("quiet", Opt::Quiet),
+    ("brief", Opt::Brief),
+    ("ign_eof", Opt::IgnEof),
+    ("no_ign_eof", Opt::NoIgnEof),
+    ("showcerts", Opt::ShowCerts),
+    ("nocommands", Opt::NoCommands),
+    ("name", Opt::Name),
+    ("xmpphost", Opt::Name),
+    ("servername", Opt::Value),
+    ("verify_hostname", Opt::Value),
+    ("CAfile", Opt::Value),
+    ("CApath", Opt::Value),
+    ("cipher", Opt::Value),
+    ("ciphersuites", Opt::Value),
+    ("alpn", Opt::Value),
+    ("verify", Opt::Value),
+    ("4", Opt::Switch),
+    ("6", Opt::Switch),
+    ("tls1_2", Opt::Switch),
+    ("tls1_3", Opt::Switch),
+    ("noservername", Opt::Switch),
+    ("debug", Opt::Switch),
+    ("msg", Opt::Switch),
+    ("state", Opt::Switch),
+    ("prexit", Opt::Switch),
+    ("verify_quiet", Opt::Switch),
+];
+
 /// Reads `s_client`'s options (after `openssl s_client`); an error gives
 /// the lines OpenSSL prints.
 pub fn parse(arguments: &[String]) -> Result<Options, Vec<String>> {
@@ -62,28 +119,32 @@ pub fn parse(arguments: &[String]) -> Result<Options, Vec<String>> {
     let usage = |message: String| vec![message, "s_client: Use -help for summary.".to_string()];
     let mut words = arguments.iter();
     while let Some(word) = words.next() {
-        let option = word.trim_start_matches('-');
-        if !word.starts_with('-') {
+        let Some(name) = word.strip_prefix('-') else {
             // OpenSSL 3 takes the host:port as a lone argument too.
             set_address(&mut options, word);
             continue;
-        }
-        let mut value = || {
+        };
+        let Some(&(_, option)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
+            return Err(usage(format!("s_client: Unknown option: -{name}")));
+        };
+        let needs_value = matches!(
+            option,
+            Opt::Connect | Opt::Host | Opt::Port | Opt::StartTls | Opt::Name | Opt::Value
+        );
+        let value = if needs_value {
             words
                 .next()
                 .cloned()
-                .ok_or_else(|| usage(format!("s_client: Option -{option} needs a value")))
+                .ok_or_else(|| usage(format!("s_client: Option -{name} needs a value")))?
+        } else {
+            String::new()
         };
         match option {
-            "connect" => {
-                let address = value()?;
-                set_address(&mut options, &address);
-            }
-            "host" => options.host = value()?,
-            "port" => options.port = value()?,
-            "starttls" => {
-                let protocol = value()?;
-                options.starttls = Some(match protocol.as_str() {
+            Opt::Connect => set_address(&mut options, &value),
+            Opt::Host => options.host = value,
+            Opt::Port => options.port = value,
+            Opt::StartTls => {
+                options.starttls = Some(match value.as_str() {
                     "smtp" => StartTls::Smtp,
                     "pop3" => StartTls::Pop3,
                     "imap" => StartTls::Imap,
@@ -92,26 +153,20 @@ pub fn parse(arguments: &[String]) -> Result<Options, Vec<String>> {
                             "s_client: Invalid value \"{other}\" for option -starttls (this lab speaks smtp, pop3 and imap)"
                         )))
                     }
-                });
+                })
             }
-            "crlf" => options.crlf = true,
-            "quiet" => {
+            Opt::Crlf => options.crlf = true,
+            Opt::Quiet => {
                 options.quiet = true;
                 options.ign_eof = true;
             }
-            "brief" => options.brief = true,
-            "ign_eof" => options.ign_eof = true,
-            "no_ign_eof" => options.ign_eof = false,
-            "showcerts" => options.showcerts = true,
-            "nocommands" => options.nocommands = true,
-            "name" | "xmpphost" => options.name = value()?,
-            "servername" | "verify_hostname" | "CAfile" | "CApath" | "cipher" | "ciphersuites"
-            | "alpn" | "verify" => {
-                value()?;
-            }
-            "4" | "6" | "tls1_2" | "tls1_3" | "no_tls1_3" | "noservername" | "debug" | "msg"
-            | "state" | "prexit" | "verify_quiet" | "no_ssl3" | "no_tls1" | "no_tls1_1" => {}
-            _ => return Err(usage(format!("s_client: Unknown option: -{option}"))),
+            Opt::Brief => options.brief = true,
+            Opt::IgnEof => options.ign_eof = true,
+            Opt::NoIgnEof => options.ign_eof = false,
+            Opt::ShowCerts => options.showcerts = true,
+            Opt::NoCommands => options.nocommands = true,
+            Opt::Name => options.name = value,
+            Opt::Value | Opt::Switch => {}
         }
     }
     Ok(options)
@@ -345,90 +400,42 @@ impl SClient {
         }
     }
 
-    fn verify_lines(&self) -> Vec<Step> {
-        let depth = format!("depth=0 CN = {}", self.common_name);
-        let mut lines = vec![
-            depth.clone(),
-            "verify error:num=18:self-signed certificate".to_string(),
-        ];
-        if !self.options.brief {
-            lines.extend([
-                "verify return:1".to_string(),
-                depth,
-                "verify return:1".to_string(),
-            ]);
-        }
-        lines
-            .into_iter()
-            .map(|l| Step::Show(LineKind::Error, l))
-            .collect()
-    }
-
     fn handshake_output(&mut self) -> Vec<Step> {
-        let mut steps = self.verify_lines();
-        let cn = &self.common_name;
-        if self.options.brief {
-            for line in [
-                "CONNECTION ESTABLISHED".to_string(),
-                "Protocol version: TLSv1.3".to_string(),
-                "Ciphersuite: TLS_AES_256_GCM_SHA384".to_string(),
-                format!("Peer certificate: CN = {cn}"),
-                "Hash used: SHA256".to_string(),
-                format!("Signature type: {}", self.tls.signature_type),
-                "Verification error: self-signed certificate".to_string(),
-                format!("Server Temp Key: {}", self.tls.temp_key),
-            ] {
-                steps.push(Step::Show(LineKind::Error, line));
-            }
-            return steps;
-        }
-        if self.options.quiet {
-            return steps;
-        }
-        let mut lines: Vec<String> = vec![
-            "---".into(),
-            "Certificate chain".into(),
-            format!(" 0 s:CN = {cn}"),
-            format!("   i:CN = {cn}"),
-            format!("   a:PKEY: {CERTIFICATE_KEY}"),
-            format!("   v:NotBefore: {CERTIFICATE_NOT_BEFORE}; NotAfter: {CERTIFICATE_NOT_AFTER}"),
-        ];
-        let pem = CERTIFICATE_PEM.lines().map(str::to_string);
-        if self.options.showcerts {
-            lines.extend(pem.clone());
-        }
-        lines.extend(["---".into(), "Server certificate".into()]);
-        if !self.options.showcerts {
-            lines.extend(pem);
-        }
         let (read, written) = self.tls.handshake_bytes;
-        lines.extend([
-            format!("subject=CN = {cn}"),
-            format!("issuer=CN = {cn}"),
-            "---".into(),
-            "No client certificate CA names sent".into(),
-            "Peer signing digest: SHA256".into(),
-            format!("Peer signature type: {}", self.tls.signature_type),
-            format!("Server Temp Key: {}", self.tls.temp_key),
-            "---".into(),
-            format!(
-                "SSL handshake has read {} bytes and written {} bytes",
-                read + self.read,
-                written + self.written
-            ),
-            "Verification error: self-signed certificate".into(),
-            "---".into(),
-            "New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384".into(),
-            format!("Server public key is {CERTIFICATE_KEY_BITS} bit"),
-            "Secure Renegotiation IS NOT supported".into(),
-            "Compression: NONE".into(),
-            "Expansion: NONE".into(),
-            "No ALPN negotiated".into(),
-            "Early data was not sent".into(),
-            "Verify return code: 18 (self-signed certificate)".into(),
-            "---".into(),
-        ]);
-        steps.extend(lines.into_iter().map(|l| Step::Show(LineKind::Output, l)));
+        let read = (read + self.read).to_string();
+        let written = (written + self.written).to_string();
+        let (chain_pem, pem) = if self.options.showcerts {
+            (CERTIFICATE_PEM, "")
+        } else {
+            ("", CERTIFICATE_PEM)
+        };
+        let values = [
+            ("cn", self.common_name.as_str()),
+            ("key", CERTIFICATE_KEY),
+            ("before", CERTIFICATE_NOT_BEFORE),
+            ("after", CERTIFICATE_NOT_AFTER),
+            ("chain_pem", chain_pem),
+            ("pem", pem),
+            ("signature", self.tls.signature_type),
+            ("temp_key", self.tls.temp_key),
+            ("read", &read),
+            ("written", &written),
+        ];
+        let (verify, text) = if self.options.brief {
+            (VERIFY_BRIEF, BRIEF)
+        } else if self.options.quiet {
+            (VERIFY, "")
+        } else {
+            (VERIFY, FULL)
+        };
+        let mut steps = lines(LineKind::Error, &fill(verify, &values));
+        // -brief writes its summary where the verify lines go.
+        let kind = if self.options.brief {
+            LineKind::Error
+        } else {
+            LineKind::Output
+        };
+        steps.extend(lines(kind, &fill(text, &values)));
         steps
     }
 
@@ -438,44 +445,23 @@ impl SClient {
         if self.options.quiet || self.options.brief {
             return Vec::new();
         }
-        let mut lines: Vec<String> = Vec::new();
+        let mut steps = Vec::new();
         for _ in 0..self.tls.tickets {
-            let session_id = hex_upper(&self.varied.bytes(32));
+            let id = hex_upper(&self.varied.bytes(32));
             let psk = hex_upper(&self.varied.bytes(48));
-            lines.extend([
-                "---".to_string(),
-                "Post-Handshake New Session Ticket arrived:".into(),
-                "SSL-Session:".into(),
-                "    Protocol  : TLSv1.3".into(),
-                "    Cipher    : TLS_AES_256_GCM_SHA384".into(),
-                format!("    Session-ID: {session_id}"),
-                "    Session-ID-ctx: ".into(),
-                format!("    Resumption PSK: {psk}"),
-                "    PSK identity: None".into(),
-                "    PSK identity hint: None".into(),
-                "    SRP username: None".into(),
-                format!(
-                    "    TLS session ticket lifetime hint: {} (seconds)",
-                    self.tls.ticket_lifetime_seconds
-                ),
-                "    TLS session ticket:".into(),
-            ]);
-            lines.extend(hex_dump(&self.varied.bytes(208)));
-            lines.extend([
-                String::new(),
-                format!("    Start Time: {}", self.start),
-                "    Timeout   : 7200 (sec)".into(),
-                "    Verify return code: 18 (self-signed certificate)".into(),
-                "    Extended master secret: no".into(),
-                "    Max Early Data: 0".into(),
-                "---".into(),
-                "read R BLOCK".into(),
-            ]);
+            let dump = hex_dump(&self.varied.bytes(208));
+            let lifetime = self.tls.ticket_lifetime_seconds.to_string();
+            let start = self.start.to_string();
+            let values = [
+                ("id", id.as_str()),
+                ("psk", &psk),
+                ("lifetime", &lifetime),
+                ("dump", &dump),
+                ("start", &start),
+            ];
+            steps.extend(lines(LineKind::Output, &fill(TICKET, &values)));
         }
-        lines
-            .into_iter()
-            .map(|l| Step::Show(LineKind::Output, l))
-            .collect()
+        steps
     }
 
     /// The ClientHello met a server speaking plain text: OpenSSL reads its
@@ -487,30 +473,12 @@ impl SClient {
             format!("{ERROR_PREFIX}:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl/record/ssl3_record.c:354:"),
         )];
         if !self.options.quiet && !self.options.brief {
-            for line in [
-                "---".to_string(),
-                "no peer certificate available".into(),
-                "---".into(),
-                "No client certificate CA names sent".into(),
-                "---".into(),
-                format!(
-                    "SSL handshake has read {} bytes and written {} bytes",
-                    self.read + 5,
-                    self.written + 299
-                ),
-                "Verification: OK".into(),
-                "---".into(),
-                "New, (NONE), Cipher is (NONE)".into(),
-                "Secure Renegotiation IS NOT supported".into(),
-                "Compression: NONE".into(),
-                "Expansion: NONE".into(),
-                "No ALPN negotiated".into(),
-                "Early data was not sent".into(),
-                "Verify return code: 0 (ok)".into(),
-                "---".into(),
-            ] {
-                steps.push(show(&line));
-            }
+            let read = (self.read + 5).to_string();
+            let written = (self.written + 299).to_string();
+            steps.extend(lines(
+                LineKind::Output,
+                &fill(NO_HANDSHAKE, &[("read", &read), ("written", &written)]),
+            ));
         }
         steps.push(Step::Exit);
         steps
@@ -533,6 +501,110 @@ pub fn connect_error(refused: bool) -> Vec<String> {
     }
 }
 
+// What OpenSSL prints: `print_stuff` (FULL, NO_HANDSHAKE), the verify
+// callback (VERIFY), `print_connection_info` for -brief (BRIEF), and the
+// session of a post-handshake ticket (TICKET). `{name}` is filled in.
+
+const VERIFY: &str = "depth=0 CN = {cn}
+verify error:num=18:self-signed certificate
+verify return:1
+depth=0 CN = {cn}
+verify return:1
+";
+
+const VERIFY_BRIEF: &str = "depth=0 CN = {cn}
+verify error:num=18:self-signed certificate
+";
+
+const BRIEF: &str = "CONNECTION ESTABLISHED
+Protocol version: TLSv1.3
+Ciphersuite: TLS_AES_256_GCM_SHA384
+Peer certificate: CN = {cn}
+Hash used: SHA256
+Signature type: {signature}
+Verification error: self-signed certificate
+Server Temp Key: {temp_key}
+";
+
+const FULL: &str = "---
+Certificate chain
+ 0 s:CN = {cn}
+   i:CN = {cn}
+   a:PKEY: {key}
+   v:NotBefore: {before}; NotAfter: {after}
+{chain_pem}---
+Server certificate
+{pem}subject=CN = {cn}
+issuer=CN = {cn}
+---
+No client certificate CA names sent
+Peer signing digest: SHA256
+Peer signature type: {signature}
+Server Temp Key: {temp_key}
+---
+SSL handshake has read {read} bytes and written {written} bytes
+Verification error: self-signed certificate
+---
+New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384
+Server public key is 2048 bit
+Secure Renegotiation IS NOT supported
+Compression: NONE
+Expansion: NONE
+No ALPN negotiated
+Early data was not sent
+Verify return code: 18 (self-signed certificate)
+---
+";
+
+const TICKET: &str = "---
+Post-Handshake New Session Ticket arrived:
+SSL-Session:
+    Protocol  : TLSv1.3
+    Cipher    : TLS_AES_256_GCM_SHA384
+    Session-ID: {id}
+    Session-ID-ctx: 
+    Resumption PSK: {psk}
+    PSK identity: None
+    PSK identity hint: None
+    SRP username: None
+    TLS session ticket lifetime hint: {lifetime} (seconds)
+    TLS session ticket:
+{dump}
+
+    Start Time: {start}
+    Timeout   : 7200 (sec)
+    Verify return code: 18 (self-signed certificate)
+    Extended master secret: no
+    Max Early Data: 0
+---
+read R BLOCK
+";
+
+const NO_HANDSHAKE: &str = "---
+no peer certificate available
+---
+No client certificate CA names sent
+---
+SSL handshake has read {read} bytes and written {written} bytes
+Verification: OK
+---
+New, (NONE), Cipher is (NONE)
+Secure Renegotiation IS NOT supported
+Compression: NONE
+Expansion: NONE
+No ALPN negotiated
+Early data was not sent
+Verify return code: 0 (ok)
+---
+";
+
+/// Each line of `text` (ending in newlines) as a step.
+fn lines(kind: LineKind, text: &str) -> Vec<Step> {
+    text.lines()
+        .map(|line| Step::Show(kind, line.to_string()))
+        .collect()
+}
+
 fn show(text: &str) -> Step {
     Step::Show(LineKind::Output, text.to_string())
 }
@@ -542,28 +614,27 @@ fn hex_upper(bytes: &[u8]) -> String {
 }
 
 /// `BIO_dump_indent`'s layout: offset, 16 bytes with a dash in the
-/// middle, then the printable characters.
-fn hex_dump(bytes: &[u8]) -> Vec<String> {
-    bytes
-        .chunks(16)
-        .enumerate()
-        .map(|(row, chunk)| {
-            let mut line = format!("    {:04x} - ", row * 16);
-            for (i, byte) in chunk.iter().enumerate() {
-                let separator = if i == 7 { '-' } else { ' ' };
-                line.push_str(&format!("{byte:02x}{separator}"));
+/// middle, then the printable characters; one line per row.
+fn hex_dump(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for (row, chunk) in bytes.chunks(16).enumerate() {
+        out.push_str(&format!("    {:04x} - ", row * 16));
+        for (i, byte) in chunk.iter().enumerate() {
+            let separator = if i == 7 { '-' } else { ' ' };
+            out.push_str(&format!("{byte:02x}{separator}"));
+        }
+        out.push_str("  ");
+        out.extend(chunk.iter().map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
             }
-            line.push_str("  ");
-            line.extend(chunk.iter().map(|&b| {
-                if (0x20..0x7f).contains(&b) {
-                    b as char
-                } else {
-                    '.'
-                }
-            }));
-            line
-        })
-        .collect()
+        }));
+        out.push('\n');
+    }
+    out.pop();
+    out
 }
 
 #[cfg(test)]
@@ -603,7 +674,7 @@ mod tests {
         ]);
         assert_eq!(
             dump,
-            ["    0000 - 0f af 54 25 0a 91 6c d1-f7 04 69 7a 0d 6a 59 4d   ..T%..l...iz.jYM"]
+            "    0000 - 0f af 54 25 0a 91 6c d1-f7 04 69 7a 0d 6a 59 4d   ..T%..l...iz.jYM"
         );
     }
 

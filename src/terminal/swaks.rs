@@ -33,6 +33,60 @@ pub struct Options {
     pub helo: Option<String>,
 }
 
+/// What an option sets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Opt {
+    To,
+    From,
+    Server,
+    Port,
+    Tls,
+    TlsOnConnect,
+    Auth,
+    AuthUser,
+    AuthPassword,
+    Header,
+    Body,
+    Data,
+    QuitAfter,
+    SuppressData,
+    Helo,
+}
+
+/// swaks's options that people use, by each of their names.
+const OPTIONS: &[(&str, Opt)] = &[
+    ("-t", Opt::To),
+    ("--to", Opt::To),
+    ("-f", Opt::From),
+    ("--from", Opt::From),
+    ("-s", Opt::Server),
+    ("--server", Opt::Server),
+    ("-p", Opt::Port),
+    ("--port", Opt::Port),
+    ("-tls", Opt::Tls),
+    ("--tls", Opt::Tls),
+    ("-tlsc", Opt::TlsOnConnect),
+    ("--tlsc", Opt::TlsOnConnect),
+    ("--tls-on-connect", Opt::TlsOnConnect),
+    ("-a", Opt::Auth),
+    ("--auth", Opt::Auth),
+    ("-au", Opt::AuthUser),
+    ("--auth-user", Opt::AuthUser),
+    ("-ap", Opt::AuthPassword),
+    ("--auth-password", Opt::AuthPassword),
+    ("--header", Opt::Header),
+    ("--add-header", Opt::Header),
+    ("--body", Opt::Body),
+    ("-d", Opt::Data),
+    ("--data", Opt::Data),
+    ("-q", Opt::QuitAfter),
+    ("--quit-after", Opt::QuitAfter),
+    ("-n", Opt::SuppressData),
+    ("--suppress-data", Opt::SuppressData),
+    ("--helo", Opt::Helo),
+    ("--ehlo", Opt::Helo),
+];
+
 /// Reads swaks's options; an error is what swaks prints, with its exit
 /// code.
 pub fn parse(arguments: &[String]) -> Result<Options, (Vec<String>, i32)> {
@@ -53,72 +107,59 @@ pub fn parse(arguments: &[String]) -> Result<Options, (Vec<String>, i32)> {
         suppress_data: false,
         helo: None,
     };
+    let fail = |text: String| Err((vec![text], 1));
     let mut words = arguments.iter().peekable();
     while let Some(word) = words.next() {
         let (name, inline) = match word.split_once('=') {
             Some((name, value)) if name.starts_with("--") => (name, Some(value.to_string())),
             _ => (word.as_str(), None),
         };
-        let value = |words: &mut std::iter::Peekable<std::slice::Iter<String>>| {
-            inline
-                .clone()
-                .or_else(|| words.next().cloned())
-                .ok_or_else(|| (vec![format!("*** Option {name} requires an argument")], 1))
+        let Some(&(_, option)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
+            return fail(format!("*** Unknown option {name}: swaks --help lists them"));
         };
-        match name {
-            "-t" | "--to" => {
-                let to = value(&mut words)?;
-                options
-                    .to
-                    .extend(to.split(',').map(|a| a.trim().to_string()));
-            }
-            "-f" | "--from" => options.from = Some(value(&mut words)?),
-            "-s" | "--server" => options.server = Some(value(&mut words)?),
-            "-p" | "--port" => options.port = Some(value(&mut words)?),
-            "-tls" | "--tls" => options.tls = true,
-            "-tlsc" | "--tlsc" | "--tls-on-connect" => options.tls_on_connect = true,
-            "-a" | "--auth" => {
-                let kind = match (&inline, words.peek()) {
-                    (Some(kind), _) => Some(kind.clone()),
-                    (None, Some(next)) if !next.starts_with('-') => words.next().cloned(),
-                    _ => None,
-                };
-                options.auth = Some(kind.map(|k| k.to_ascii_uppercase()));
-            }
-            "-au" | "--auth-user" => options.auth_user = Some(value(&mut words)?),
-            "-ap" | "--auth-password" => options.auth_password = Some(value(&mut words)?),
-            "--header" | "--add-header" | "--h" => options.headers.push(value(&mut words)?),
-            "--body" => options.body = Some(value(&mut words)?),
-            "-d" | "--data" => options.data = Some(value(&mut words)?),
-            "-q" | "--quit-after" | "--quit" => {
-                options.quit_after = Some(value(&mut words)?.to_ascii_lowercase())
-            }
-            "-n" | "--suppress-data" => options.suppress_data = true,
-            "--helo" | "--ehlo" | "--lhlo" => options.helo = Some(value(&mut words)?),
-            other => {
-                return Err((
-                    vec![format!(
-                        "*** Unknown option {other}: swaks --help lists them"
-                    )],
-                    1,
-                ))
-            }
+        let switch = matches!(
+            option,
+            Opt::Tls | Opt::TlsOnConnect | Opt::SuppressData | Opt::Auth
+        );
+        let value = match (switch, inline) {
+            (_, Some(value)) => Some(value),
+            // --auth takes its type only when one follows.
+            (true, None) if option == Opt::Auth => words
+                .next_if(|next| !next.starts_with('-'))
+                .cloned(),
+            (true, None) => None,
+            (false, None) => match words.next() {
+                Some(value) => Some(value.clone()),
+                None => return fail(format!("*** Option {name} requires an argument")),
+            },
+        };
+        let text = value.clone().unwrap_or_default();
+        match option {
+            Opt::To => options.to.extend(text.split(',').map(|a| a.trim().to_string())),
+            Opt::From => options.from = value,
+            Opt::Server => options.server = value,
+            Opt::Port => options.port = value,
+            Opt::Tls => options.tls = true,
+            Opt::TlsOnConnect => options.tls_on_connect = true,
+            Opt::Auth => options.auth = Some(value.map(|k| k.to_ascii_uppercase())),
+            Opt::AuthUser => options.auth_user = value,
+            Opt::AuthPassword => options.auth_password = value,
+            Opt::Header => options.headers.push(text),
+            Opt::Body => options.body = value,
+            Opt::Data => options.data = value,
+            Opt::QuitAfter => options.quit_after = Some(text.to_ascii_lowercase()),
+            Opt::SuppressData => options.suppress_data = true,
+            Opt::Helo => options.helo = value,
         }
     }
     if options.to.is_empty() {
-        return Err((
-            vec!["*** No recipient given: this lab's swaks needs --to ADDRESS".to_string()],
-            1,
-        ));
+        return fail("*** No recipient given: this lab's swaks needs --to ADDRESS".to_string());
     }
-    if options.auth.is_some() && (options.auth_user.is_none() || options.auth_password.is_none()) {
-        return Err((
-            vec![
-                "*** --auth needs --auth-user and --auth-password here (swaks would ask)"
-                    .to_string(),
-            ],
-            1,
-        ));
+    if options.auth.is_some() && (options.auth_user.is_none() || options.auth_password.is_none())
+    {
+        return fail(
+            "*** --auth needs --auth-user and --auth-password here (swaks would ask)".to_string(),
+        );
     }
     Ok(options)
 }
