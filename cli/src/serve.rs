@@ -343,8 +343,10 @@ fn perform(
             Event::Stored { user, path } => write_stored(&user, path.as_ref(), shared),
             // Notices and statuses are for a screen; the store's requests
             // were carried out by the host.
+            // Nothing leaves this host; the relayed copy waits nowhere.
             Event::Notice(_)
             | Event::Answered { .. }
+            | Event::Relayed { .. }
             | Event::Deliver(_)
             | Event::Open { .. }
             | Event::Save { .. }

@@ -54,6 +54,9 @@ pub enum Event {
         mailboxes: Vec<String>,
         entry: Entry,
     },
+    /// From the host: the message was accepted for these recipients of
+    /// other domains too, and waits in the queue to be sent on.
+    Relayed { recipients: Vec<String> },
     /// From the host: a POP3 or IMAP session rewrote a user's INBOX
     /// (`path` `None`) or wrote, or removed, another of the user's mail
     /// files (in the store).

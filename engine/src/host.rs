@@ -532,6 +532,11 @@ impl HostSession {
         while let Some(event) = pending.pop_front() {
             match event {
                 Event::Deliver(delivery) => {
+                    if !delivery.relayed.is_empty() {
+                        done.push(Event::Relayed {
+                            recipients: delivery.relayed,
+                        });
+                    }
                     for copy in delivery.copies {
                         let entry: Entry = copy.entry.into();
                         for mailbox in &copy.mailboxes {

@@ -521,9 +521,11 @@ pub static SENDMAIL_8_13_8: Personality = Personality {
 };
 
 /// Sendmail 8.13.8's submission as 8.17's (Debian's MSA with `M=Ea`,
-/// `starttls.m4` and `sasl.m4`): the two releases read AUTH and STARTTLS
-/// alike; the banner, the replies and the rest stay 8.13.8's.
+/// `starttls.m4` and `sasl.m4`), as if the tutorial's 8.13.8 had been
+/// built with SASL: the two releases read AUTH and STARTTLS alike; the
+/// banner, the replies and the rest stay 8.13.8's.
 pub static SENDMAIL_8_13_8_SUBMISSION: Personality = Personality {
+    commands: SENDMAIL_COMMANDS,
     ehlo_keywords: SENDMAIL_MSA_KEYWORDS,
     auth_mechanisms: SENDMAIL_MSA_MECHANISMS,
     default_tls_certificate: true,
@@ -534,6 +536,8 @@ pub static SENDMAIL_8_13_8_SUBMISSION: Personality = Personality {
 
 /// 8.13.8's SMTPS daemon as 8.17's.
 pub static SENDMAIL_8_13_8_SUBMISSIONS: Personality = Personality {
+    commands: SENDMAIL_COMMANDS,
+    ehlo_keywords: SENDMAIL_SASL_KEYWORDS,
     auth_mechanisms: SENDMAIL_MSA_MECHANISMS,
     default_tls_certificate: true,
     relay: Relay::AuthenticatedOrLocal,
@@ -550,20 +554,7 @@ const SENDMAIL_8_17_DEBIAN_BASE: Personality = Personality {
     banner: "{host} ESMTP Sendmail 8.17.1.9/8.17.1.9/Debian-2+deb12u2; {date}; (No UCE/UBE) logging access from: {client_name}(OK)-{client}",
     commands: SENDMAIL_COMMANDS,
     syntax: Syntax::Sendmail,
-    ehlo_keywords: &[
-        "ENHANCEDSTATUSCODES",
-        "PIPELINING",
-        "EXPN",
-        "VERB",
-        "8BITMIME",
-        "SIZE{size}",
-        "DSN",
-        "ETRN",
-        "AUTH {auth}",
-        "STARTTLS",
-        "DELIVERBY",
-        "HELP",
-    ],
+    ehlo_keywords: SENDMAIL_SASL_KEYWORDS,
     privacy: Privacy {
         need_mail_helo: true,
         need_vrfy_helo: true,
@@ -622,6 +613,22 @@ pub static SENDMAIL_8_17_DEBIAN: Personality = Personality {
     submissions: Some(&SENDMAIL_8_17_DEBIAN_SUBMISSIONS),
     ..SENDMAIL_8_17_DEBIAN_BASE
 };
+
+/// EHLO of a Sendmail built with SASL and STARTTLS.
+const SENDMAIL_SASL_KEYWORDS: &[&str] = &[
+    "ENHANCEDSTATUSCODES",
+    "PIPELINING",
+    "EXPN",
+    "VERB",
+    "8BITMIME",
+    "SIZE{size}",
+    "DSN",
+    "ETRN",
+    "AUTH {auth}",
+    "STARTTLS",
+    "DELIVERBY",
+    "HELP",
+];
 
 /// EHLO of Debian's MSA: no ETRN (`M=E`).
 const SENDMAIL_MSA_KEYWORDS: &[&str] = &[

@@ -89,10 +89,21 @@ pub fn explain_view(
     let rows = match line.mail {
         Some(protocol) => mail(all, line, protocol),
         None if line.server => reply(all, line),
-        None => match command(all, line) {
-            Some(rows) => rows,
-            None => return ExplainView::MessageText,
-        },
+        None => {
+            // A line that is no command but base64 of text: an answer to
+            // an AUTH challenge.
+            let unknown = all.command(&line.text).is_some_and(|c| c.verb.is_empty());
+            match decoded(&line.text).filter(|_| unknown) {
+                Some(text) => vec![
+                    ("Base64", Detail::Text(text)),
+                    ("Read more", Detail::Link(rfc_link("4954", "4"))),
+                ],
+                None => match command(all, line) {
+                    Some(rows) => rows,
+                    None => return ExplainView::MessageText,
+                },
+            }
+        }
     };
     ExplainView::Explained {
         quoted: line.text.clone(),
@@ -168,8 +179,53 @@ fn command(all: &Explanations, line: &Explained) -> Option<Vec<(&'static str, De
         rows.push(("Syntax", Detail::Code(found.syntax.clone())));
     }
     rows.push(("What it does", Detail::Text(found.what.clone())));
+    // AUTH PLAIN's initial response, decoded.
+    let mut words = line.text.split_whitespace();
+    let is_auth = words.next().is_some_and(|w| w.eq_ignore_ascii_case("AUTH"));
+    if let (true, Some(_), Some(initial)) = (is_auth, words.next(), words.next()) {
+        if let Some(text) = decoded(initial) {
+            rows.push(("Base64", Detail::Text(text)));
+        }
+    }
     rows.push(("Read more", Detail::Link(section_link(&found.section))));
     Some(rows)
+}
+
+/// What a base64 line a client sends during AUTH says, in words; `None`
+/// when the line is not base64 of text.
+fn decoded(line: &str) -> Option<String> {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(line.trim())
+        .ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let unprintable = |c: char| c.is_control() && c != '\0' && c != '\n';
+    if text.is_empty() || text.chars().any(unprintable) {
+        return None;
+    }
+    let quote = |part: &str| {
+        let shown = part.strip_suffix('\n').unwrap_or(part);
+        let newline = if part.ends_with('\n') {
+            " followed by a newline (the newline is part of it: echo adds one; echo -n and printf do not)"
+        } else {
+            ""
+        };
+        format!("\"{shown}\"{newline}")
+    };
+    let parts: Vec<&str> = text.split('\0').collect();
+    Some(match parts.as_slice() {
+        [authz, user, password] => format!(
+            "PLAIN's answer: {}, then NUL, the user {}, NUL, the password {}.",
+            if authz.is_empty() {
+                "no authorization identity".to_string()
+            } else {
+                format!("the identity {}", quote(authz))
+            },
+            quote(user),
+            quote(password)
+        ),
+        _ => format!("{line} is base64 for {}.", quote(&text)),
+    })
 }
 
 #[cfg(test)]
@@ -185,6 +241,38 @@ mod tests {
             echo: None,
             mail: None,
         }
+    }
+
+    #[test]
+    fn base64_lines_are_decoded() {
+        let cases = [
+            ("bW9t", Some("bW9t is base64 for \"mom\".")),
+            (
+                "bW9tCg==",
+                Some("bW9tCg== is base64 for \"mom\" followed by a newline (the newline is part of it: echo adds one; echo -n and printf do not)."),
+            ),
+            (
+                "AG1vbQBtb20tcGFzc3dvcmQ=",
+                Some("PLAIN's answer: no authorization identity, then NUL, the user \"mom\", NUL, the password \"mom-password\"."),
+            ),
+            ("hello", None),
+            ("test", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(decoded(text).as_deref(), want, "{text}");
+        }
+        let all = Loadable::Loaded(Rc::new(Explanations::built_in()));
+        let answer = line("bW9tCg==", false, None);
+        let ExplainView::Explained { rows, .. } = explain_view(Some(&answer), &all) else {
+            panic!("not explained");
+        };
+        assert_eq!(rows[0].0, "Base64");
+        let auth = line("AUTH PLAIN AG1vbQBtb20tcGFzc3dvcmQ=", false, None);
+        let ExplainView::Explained { rows, .. } = explain_view(Some(&auth), &all) else {
+            panic!("not explained");
+        };
+        assert!(rows.iter().any(|(term, _)| *term == "Base64"));
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub enum Check {
     /// A POP3 or IMAP server answered a command `verb` (`DELE`, `UID
     /// STORE` ...) with `status` (`+OK`, `-ERR`, `OK`, `NO`, `BAD`).
     Answered { verb: String, status: String },
+    /// A shell command starting with `command` was run.
+    Ran { command: String },
+    /// A message was accepted for a recipient of another domain.
+    Relayed,
 }
 
 /// A check as a lesson file writes it: its `kind` and the fields that
@@ -102,9 +106,13 @@ impl TryFrom<CheckFields> for Check {
                 verb: f.verb.clone().ok_or_else(|| missing("verb"))?,
                 status: f.status.clone().ok_or_else(|| missing("status"))?,
             },
+            "ran" => Check::Ran {
+                command: f.command.clone().ok_or_else(|| missing("command"))?,
+            },
+            "relayed" => Check::Relayed,
             other => {
                 return Err(format!(
-                    "unknown kind \"{other}\" (one of sent, reply, delivered, recovered, pipelined, read_mail, answered)"
+                    "unknown kind \"{other}\" (one of sent, reply, delivered, recovered, pipelined, read_mail, answered, ran, relayed)"
                 ))
             }
         };
@@ -131,6 +139,8 @@ impl TryFrom<CheckFields> for Check {
             Check::Pipelined { .. } => &["commands"],
             Check::ReadMail { .. } => &["command"],
             Check::Answered { .. } => &["verb", "status"],
+            Check::Ran { .. } => &["command"],
+            Check::Relayed => &[],
         };
         match given.iter().find(|(name, is)| *is && !takes.contains(name)) {
             Some((name, _)) => Err(format!("a \"{}\" check does not take \"{name}\"", f.kind)),
@@ -285,6 +295,10 @@ impl Check {
             (Check::Answered { verb, status }, LogEvent::Answered { verb: v, status: s }) => {
                 v.eq_ignore_ascii_case(verb) && s == status
             }
+            (Check::Ran { command }, LogEvent::Shell { line }) => {
+                line.starts_with(command.as_str())
+            }
+            (Check::Relayed, LogEvent::Relayed) => true,
             _ => false,
         };
     }
@@ -371,6 +385,8 @@ impl Check {
             Check::Pipelined { commands } => format!("send {commands} commands in one go"),
             Check::ReadMail { .. } => "read the delivered message in the shell".to_string(),
             Check::Answered { verb, status } => format!("get {status} to {verb}"),
+            Check::Ran { command } => format!("run {command}"),
+            Check::Relayed => "get a message accepted for another domain".to_string(),
         }
     }
 }
@@ -426,6 +442,65 @@ mod tests {
         evaluate(&lesson(id), terminal.log.events())
             .iter()
             .all(|&ok| ok)
+    }
+
+    /// "Log in to send" followed to the end, on every server: the 530
+    /// without TLS, s_client, the newline mistake, 235, a relayed message.
+    /// Without the login, the same message is not relayed.
+    #[test]
+    fn logging_in_to_send_on_every_server() {
+        for personality in smtplab_engine::personality::ALL {
+            let mut session = vec![
+                "telnet mail.example.com 587",
+                "EHLO me.example",
+                "MAIL FROM:<mom@example.com>",
+                "QUIT",
+                "echo mom | base64",
+                "openssl s_client -starttls smtp -crlf -connect mail.example.com:587",
+                "EHLO me.example",
+                "AUTH LOGIN",
+                "bW9tCg==",
+                "bW9t",
+            ];
+            // Dovecot (Postfix) refuses the user name with a newline at
+            // once; the others ask for the password first.
+            if personality.sasl == smtplab_engine::personality::Sasl::Dovecot {
+                session.pop();
+            }
+            session.extend([
+                "AUTH LOGIN",
+                "bW9t",
+                "bW9t",
+                "MAIL FROM:<mom@example.com>",
+                "rcpt to:<friend@example.org>",
+                "DATA",
+                "Subject: hello from mom",
+                "",
+                "Sent after logging in.",
+                ".",
+                "QUIT",
+            ]);
+            let done = run_with(personality, &session);
+            // Exim's submission takes MAIL before TLS and refuses only the
+            // relayed RCPT (550): its learners meet no 530.
+            let refuses_mail = personality
+                .submission
+                .is_some_and(|s| s.tls_required || s.mail_needs_auth);
+            assert_eq!(
+                evaluate(&lesson("log-in-to-send"), done.log.events()),
+                [refuses_mail, true, true, true, true],
+                "{}: {:?}",
+                personality.id,
+                crate::terminal::tests::screen(&done)
+            );
+            let without_login: Vec<&str> = session
+                .iter()
+                .copied()
+                .filter(|l| !l.starts_with("AUTH") && !l.starts_with("bW9"))
+                .collect();
+            let refused = run_with(personality, &without_login);
+            assert!(!passes(&refused, "log-in-to-send"), "{}", personality.id);
+        }
     }
 
     #[test]

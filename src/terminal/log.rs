@@ -40,6 +40,8 @@ pub enum LogEvent {
     Shell {
         line: String,
     },
+    /// A message was accepted for another domain (relayed).
+    Relayed,
     Closed,
 }
 

@@ -115,7 +115,9 @@ pub fn parse(arguments: &[String]) -> Result<Options, (Vec<String>, i32)> {
             _ => (word.as_str(), None),
         };
         let Some(&(_, option)) = OPTIONS.iter().find(|(n, _)| *n == name) else {
-            return fail(format!("*** Unknown option {name}: swaks --help lists them"));
+            return fail(format!(
+                "*** Unknown option {name}: swaks --help lists them"
+            ));
         };
         let switch = matches!(
             option,
@@ -124,9 +126,9 @@ pub fn parse(arguments: &[String]) -> Result<Options, (Vec<String>, i32)> {
         let value = match (switch, inline) {
             (_, Some(value)) => Some(value),
             // --auth takes its type only when one follows.
-            (true, None) if option == Opt::Auth => words
-                .next_if(|next| !next.starts_with('-'))
-                .cloned(),
+            (true, None) if option == Opt::Auth => {
+                words.next_if(|next| !next.starts_with('-')).cloned()
+            }
             (true, None) => None,
             (false, None) => match words.next() {
                 Some(value) => Some(value.clone()),
@@ -135,7 +137,9 @@ pub fn parse(arguments: &[String]) -> Result<Options, (Vec<String>, i32)> {
         };
         let text = value.clone().unwrap_or_default();
         match option {
-            Opt::To => options.to.extend(text.split(',').map(|a| a.trim().to_string())),
+            Opt::To => options
+                .to
+                .extend(text.split(',').map(|a| a.trim().to_string())),
             Opt::From => options.from = value,
             Opt::Server => options.server = value,
             Opt::Port => options.port = value,
@@ -155,8 +159,7 @@ pub fn parse(arguments: &[String]) -> Result<Options, (Vec<String>, i32)> {
     if options.to.is_empty() {
         return fail("*** No recipient given: this lab's swaks needs --to ADDRESS".to_string());
     }
-    if options.auth.is_some() && (options.auth_user.is_none() || options.auth_password.is_none())
-    {
+    if options.auth.is_some() && (options.auth_user.is_none() || options.auth_password.is_none()) {
         return fail(
             "*** --auth needs --auth-user and --auth-password here (swaks would ask)".to_string(),
         );

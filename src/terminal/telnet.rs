@@ -662,6 +662,16 @@ impl TelnetClient {
                 Event::Delivered { mailboxes, entry } => {
                     out.log.record(LogEvent::Delivered { mailboxes, entry })
                 }
+                Event::Relayed { recipients } => {
+                    out.screen.push(
+                        LineKind::Notice,
+                        format!(
+                            "The server queued the message for {} to send on; this simulated host has no network, so it goes no further.",
+                            recipients.join(", ")
+                        ),
+                    );
+                    out.log.record(LogEvent::Relayed)
+                }
                 // The store has it (the panels read it from there), and the
                 // host carried out the store's requests.
                 Event::Stored { .. }

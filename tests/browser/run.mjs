@@ -491,7 +491,7 @@ await check('the lessons a session completes, and progress survives a reload', a
   // EHLO answered 250 (extensions): those three and no other.
   const done = ['extensions', 'first-message', 'subject'];
   const status = await page.textContent('.lessons-panel .progress');
-  expect(status === '3 of 13 done', `progress after a delivery with a subject: ${status}`);
+  expect(status === '3 of 14 done', `progress after a delivery with a subject: ${status}`);
   expect(await page.isVisible('.lessons-panel p.passed'), 'the current lesson says Done');
   const before = await page.$$eval('button.lesson.complete', (n) => n.map((e) => e.dataset.lesson).sort());
   expect(before.join() === done.join(), `completed: ${before}`);
@@ -517,9 +517,9 @@ await check('lesson checks follow the terminal after it starts over', async (pag
   await typeLine(page, 'telnet mail.example.com smtp');
   for (const line of ['HELO a.example', 'MAIL FROM:<me@a.example>', 'RCPT TO:<mom@example.com>', 'DATA', 'hello', '.', 'QUIT']) await typeLine(page, line);
   await waitForLine(page, 'Connection closed by foreign host.');
-  const status = await waitForText(page, '.lessons-panel .progress', (text) => text !== '0 of 13 done');
+  const status = await waitForText(page, '.lessons-panel .progress', (text) => text !== '0 of 14 done');
   // A delivery to mom after HELO: first-message only.
-  expect(status === '1 of 13 done', status);
+  expect(status === '1 of 14 done', status);
 });
 
 await check('a link can open a lesson, by query or by fragment', async (page) => {

@@ -85,6 +85,9 @@ pub struct Copy {
 pub struct Delivery {
     pub queue_id: String,
     pub copies: Vec<Copy>,
+    /// Recipients of other domains, which the server queues to send on
+    /// (an authenticated client may relay).
+    pub relayed: Vec<String>,
 }
 
 impl Delivery {
@@ -818,9 +821,16 @@ impl Session {
                 self.exim_copies(&transaction, &queue_id, &collector.message, now)
             }
         };
+        let relayed = transaction
+            .recipients
+            .iter()
+            .filter(|r| r.mailboxes.is_empty() && !r.original.is_empty())
+            .map(|r| r.original.clone())
+            .collect();
         out.push(Event::Deliver(Delivery {
             queue_id: queue_id.clone(),
             copies,
+            relayed,
         }));
         if self.personality.error_limits.is_some() {
             self.counters.errors = 0;
