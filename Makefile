@@ -58,6 +58,7 @@ lint:
 	cargo clippy --target wasm32-unknown-unknown -p smtplab-web --bins -- -D warnings
 
 test-native:
+	scripts/setup.sh --clients
 	cargo test --workspace
 
 test-browser:

@@ -4,13 +4,16 @@
 # wasm-opt (npm binaryen) and the terser and csso minifiers (npm, under
 # .tools/), Chromium for the browser tests (Debian packages),
 # playwright-core and axe-core, and xterm.js for the benchmark (npm, under
-# tests/browser/).
-# Usage: scripts/setup.sh [--browser]
+# tests/browser/); with --clients, the real mail clients the native tests
+# drive (swaks and openssl, Debian packages).
+# Usage: scripts/setup.sh [--browser | --clients]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=no
+want_clients=no
 [ "${1:-}" = "--browser" ] && want_browser=yes
+[ "${1:-}" = "--clients" ] && want_clients=yes
 
 say() { printf 'setup: %s\n' "$*"; }
 
@@ -59,5 +62,12 @@ if [ "$want_browser" = yes ]; then
     say "installing playwright-core, axe-core and xterm.js (npm) under tests/browser/"
     (cd tests/browser && npm install --no-audit --no-fund --silent >/dev/null)
   fi
+fi
+if [ "$want_clients" = yes ] && { ! command -v swaks >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; }; then
+  say "installing swaks and openssl (Debian packages)"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get install -y swaks openssl >/dev/null 2>&1 || {
+    $SUDO apt-get update >/dev/null && $SUDO apt-get install -y swaks openssl >/dev/null
+  }
 fi
 say "ready"

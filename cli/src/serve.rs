@@ -57,9 +57,27 @@ impl Shared {
     }
 }
 
-/// A self-signed certificate for `hostname`, made now (the snakeoil
+/// The world's certificate for `mail.example.com` and its key: what the
+/// page's `openssl s_client` shows, and what the recorded servers
+/// presented (a throwaway self-signed test certificate).
+const WORLD_CERTIFICATE: &str = include_str!("../../worlds/tls/mail.example.com.crt");
+const WORLD_KEY: &str = include_str!("../../worlds/tls/mail.example.com.key");
+
+/// The certificate the host presents: the world's for `mail.example.com`,
+/// or else a self-signed one for `hostname`, made now (the snakeoil
 /// certificate a Debian mail server starts with).
-pub(crate) fn tls_config(hostname: &str) -> Result<Arc<ServerConfig>, String> {
+/// `tickets`: how many session tickets follow a handshake, as the
+/// server's own TLS library sends them.
+pub(crate) fn tls_config(hostname: &str, tickets: usize) -> Result<Arc<ServerConfig>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::CertificateDer;
+    if hostname.eq_ignore_ascii_case("mail.example.com") {
+        let cert = CertificateDer::from_pem_slice(WORLD_CERTIFICATE.as_bytes())
+            .map_err(|e| format!("the world's certificate: {e}"))?;
+        let key = PrivateKeyDer::from_pem_slice(WORLD_KEY.as_bytes())
+            .map_err(|e| format!("the world's key: {e}"))?;
+        return server_config(cert, key, tickets);
+    }
     let cannot = |e: rcgen::Error| format!("cannot make a certificate: {e}");
     let mut params = rcgen::CertificateParams::new(vec![hostname.to_string()]).map_err(cannot)?;
     let mut name = rcgen::DistinguishedName::new();
@@ -68,13 +86,22 @@ pub(crate) fn tls_config(hostname: &str) -> Result<Arc<ServerConfig>, String> {
     let key_pair = rcgen::KeyPair::generate().map_err(cannot)?;
     let cert = params.self_signed(&key_pair).map_err(cannot)?;
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pair.serialize_der()));
+    server_config(cert.der().clone(), key, tickets)
+}
+
+fn server_config(
+    cert: rustls::pki_types::CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+    tickets: usize,
+) -> Result<Arc<ServerConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ServerConfig::builder_with_provider(provider)
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("cannot set up TLS: {e}"))?
         .with_no_client_auth()
-        .with_single_cert(vec![cert.der().clone()], key)
+        .with_single_cert(vec![cert], key)
         .map_err(|e| format!("cannot set up TLS: {e}"))?;
+    config.send_tls13_tickets = tickets;
     Ok(Arc::new(config))
 }
 
@@ -200,7 +227,10 @@ pub fn run(options: &Options) -> Result<(), String> {
         idle_timeout: options
             .idle_timeout_seconds
             .map(|s| Duration::from_secs(s.max(1))),
-        tls: Some(tls_config(&options.world.hostname)?),
+        tls: Some(tls_config(
+            &options.world.hostname,
+            options.personality.tls.tickets as usize,
+        )?),
         clock: Clock::new(options.time),
     });
     let mut threads = Vec::new();
