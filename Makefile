@@ -54,6 +54,9 @@ dist: setup
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	# The fuzz targets are their own crate (cargo fuzz runs them on nightly);
+	# checking them here keeps them building with the engine.
+	cargo check --quiet --manifest-path fuzz/Cargo.toml
 	rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	cargo clippy --target wasm32-unknown-unknown -p smtplab-web --bins -- -D warnings
 

@@ -223,14 +223,18 @@ fn check_line(
     now: Timestamp,
     context: &str,
     line_goes_on: &mut bool,
+    codes: &mut Vec<u16>,
 ) -> bool {
     let command = session.reading_commands();
     let data = session.in_data();
     let continued = data && std::mem::take(line_goes_on);
     let mut replies: Vec<Reply> = Vec::new();
+    let mut handshake = false;
     for piece in line.chunks(chunk.max(1)) {
         for action in session.receive(piece, now) {
+            handshake |= action == Event::StartTls;
             if let Event::Reply(reply) = action {
+                codes.push(reply.code);
                 assert!(
                     (200..600).contains(&reply.code),
                     "{context}: code {}",
@@ -243,6 +247,10 @@ fn check_line(
                 }
             }
         }
+    }
+    // A client that does TLS: the handshake, then the session goes on.
+    if handshake {
+        session.tls_started(now);
     }
     let closed = session.is_closed();
     let complete = line.ends_with(b"\n");
@@ -335,7 +343,15 @@ fn random_sessions_answer_every_command_line_once() {
         for line in lines_of(&input) {
             let context = format!("seed {seed} {}", personality.id);
             lines[index] += 1;
-            if !check_line(&mut session, line, chunk, now, &context, &mut goes_on) {
+            if !check_line(
+                &mut session,
+                line,
+                chunk,
+                now,
+                &context,
+                &mut goes_on,
+                &mut Vec::new(),
+            ) {
                 break;
             }
         }
@@ -347,6 +363,101 @@ fn random_sessions_answer_every_command_line_once() {
     for ((personality, count), lines) in ALL.iter().zip(&sessions).zip(&lines) {
         assert!(*count >= 599 / ALL.len(), "{}: {count}", personality.id);
         assert!(*lines >= 500, "{}: {lines} lines", personality.id);
+    }
+}
+
+/// Client lines of an AUTH dialogue (commands first, then answers).
+const SASL_PIECES: &[&[u8]] = &[
+    b"AUTH PLAIN",
+    b"AUTH LOGIN",
+    b"AUTH PLAIN AG1vbQBtb20tcGFzc3dvcmQ=",
+    b"AUTH LOGIN bW9t",
+    b"AUTH XOAUTH2",
+    b"AUTH",
+    b"STARTTLS",
+    b"MAIL FROM:<mom@example.com>",
+    b"RCPT TO:<friend@example.org>",
+    b"bW9t",
+    b"bW9tLXBhc3N3b3Jk",
+    b"bW9tCg==",
+    b"AG5vYm9keQB4",
+    b"*",
+    b"=",
+    b"!!",
+];
+
+/// Random sessions of every submission service (587 with STARTTLS, 465 in
+/// TLS from the start), heavy with AUTH: the same promise, one reply a
+/// command line (an AUTH answer is one), whatever the chunking; a client
+/// that asks for TLS gets it.
+#[test]
+fn random_submission_sessions_answer_every_command_line_once() {
+    let services: Vec<(&'static Personality, bool)> = ALL
+        .iter()
+        .flat_map(|p| {
+            let submission = p.submission.expect("every server has a submission service");
+            [
+                (submission, false),
+                (p.submissions.unwrap_or(submission), true),
+            ]
+        })
+        .collect();
+    let mut authenticated = vec![0; services.len()];
+    for seed in 1..400u64 {
+        let mut random = Generator(seed.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let index = seed as usize % services.len();
+        let (personality, tls_at_once) = services[index];
+        let mut session = corpus_session(personality, seed as u32, seed as u32);
+        if tls_at_once {
+            session.start_in_tls();
+        }
+        let now = tutorial_time();
+        // Most sessions begin as a mail program does: EHLO, on 587
+        // STARTTLS and EHLO again.
+        let mut input = b"EHLO client.example.no\r\n".to_vec();
+        if !tls_at_once && random.below(4) != 0 {
+            input.extend_from_slice(b"STARTTLS\r\nEHLO client.example.no\r\n");
+        }
+        for _ in 0..random.below(60) {
+            let piece = if random.below(3) == 0 {
+                PIECES[random.below(PIECES.len())]
+            } else {
+                SASL_PIECES[random.below(SASL_PIECES.len())]
+            };
+            input.extend_from_slice(piece);
+            input.extend_from_slice([&b"\r\n"[..], b"\r\n", b"\n"][random.below(3)]);
+        }
+        session.connect(now);
+        session.greet(now);
+        let chunk = 1 + random.below(30);
+        let mut goes_on = false;
+        let mut codes = Vec::new();
+        for line in lines_of(&input) {
+            let context = format!("seed {seed} {} (465: {tls_at_once})", personality.id);
+            if !check_line(
+                &mut session,
+                line,
+                chunk,
+                now,
+                &context,
+                &mut goes_on,
+                &mut codes,
+            ) {
+                break;
+            }
+        }
+        session.disconnect(now);
+        if codes.contains(&235) {
+            authenticated[index] += 1;
+        }
+    }
+    // The dialogues got deep: on every service some sessions logged in.
+    for ((personality, tls_at_once), count) in services.iter().zip(&authenticated) {
+        assert!(
+            *count >= 3,
+            "{} (465: {tls_at_once}): {count} logins",
+            personality.id
+        );
     }
 }
 
@@ -382,7 +493,15 @@ fn every_command_line_gets_exactly_one_reply_outside_data() {
         for line in lines {
             let mut data = line.to_vec();
             data.extend_from_slice(b"\r\n");
-            check_line(&mut session, &data, 3, now, personality.id, &mut false);
+            check_line(
+                &mut session,
+                &data,
+                3,
+                now,
+                personality.id,
+                &mut false,
+                &mut Vec::new(),
+            );
         }
         assert!(session.is_closed(), "{}: QUIT closes", personality.id);
     }

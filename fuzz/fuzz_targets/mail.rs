@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::mail_actions::MailAction;
+use smtplab_engine::Event;
 use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
 use smtplab_engine::World;
 
@@ -104,15 +104,15 @@ fn run(imap: bool, bytes: &[u8], chunk: usize) -> Vec<u8> {
         while !pending.is_empty() {
             let action = pending.remove(0);
             match action {
-                MailAction::Open { .. } => pending.extend(match &mut session {
+                Event::Open { .. } => pending.extend(match &mut session {
                     Mail::Pop3(s) => s.opened(SEED),
                     Mail::Imap(s) => s.opened(UserStore {
                         inbox: SEED.to_vec(),
                         ..UserStore::default()
                     }),
                 }),
-                MailAction::Save { file, .. } => record.extend(file),
-                MailAction::Write { file, .. } => record.extend(file.unwrap_or_default()),
+                Event::Save { file, .. } => record.extend(file),
+                Event::Write { file, .. } => record.extend(file.unwrap_or_default()),
                 // No handshake: what follows STARTTLS is not TLS, and the
                 // session closes on it however it is cut.
                 other => record.extend(other.wire()),

@@ -9,6 +9,10 @@
 //! chunking, the rest are tokens from an alphabet that reaches deep states
 //! (verbs, `:`, `<`, `>`, CR, LF, `.`, digits) or raw bytes.
 //!
+//! Each personality's submission services (587, 465) are fuzzed too, with
+//! AUTH in the alphabet; a STARTTLS the server accepts is followed by a
+//! completed handshake, so the session goes on inside TLS.
+//!
 //! `SMTPLAB_FUZZ_PERSONALITY=<id>` pins one personality (every execution
 //! then exercises it).
 
@@ -19,7 +23,7 @@ use std::sync::{Arc, OnceLock};
 use libfuzzer_sys::fuzz_target;
 use smtplab_engine::catalogue::ReplyKey;
 use smtplab_engine::personality::{Personality, Syntax, ALL};
-use smtplab_engine::{Action, Connection, Session, Timestamp, World};
+use smtplab_engine::{Connection, Event, Session, Timestamp, World};
 
 const TOKENS: &[&[u8]] = &[
     b"HELO ",
@@ -78,6 +82,12 @@ const TOKENS: &[&[u8]] = &[
     b"IPv6:",
     b";",
     b"\x00",
+    b"PLAIN",
+    b"LOGIN",
+    b"AG1vbQBtb20tcGFzc3dvcmQ=",
+    b"bW9t",
+    b"bW9tLXBhc3N3b3Jk",
+    b"bW9tCg==",
 ];
 
 fn world() -> Arc<World> {
@@ -110,7 +120,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&control, program)) = data.split_first() else {
         return;
     };
-    let personality = pinned().unwrap_or(ALL[usize::from(control) % ALL.len()]);
+    let base = pinned().unwrap_or(ALL[usize::from(control) % ALL.len()]);
+    // Bits 5 and 6: port 25, 587 or 465.
+    let service = (control >> 5) % 3;
+    let personality = match service {
+        1 => base.submission.unwrap_or(base),
+        2 => base.submissions.or(base.submission).unwrap_or(base),
+        _ => base,
+    };
     let chunk = 1 + usize::from(control >> 2);
     let mut bytes = Vec::with_capacity(program.len() * 4);
     let mut iter = program.iter();
@@ -132,6 +149,9 @@ fuzz_target!(|data: &[u8]| {
         },
     );
     let now = Timestamp::new(1_800_000_000, 0);
+    if service == 2 {
+        session.start_in_tls();
+    }
     session.connect(now);
     session.greet(now);
     // Exim: the last message line ended with a bare LF, so this one goes on.
@@ -141,9 +161,11 @@ fuzz_target!(|data: &[u8]| {
         let data = session.in_data();
         let continued = data && std::mem::take(&mut line_goes_on);
         let mut replies = 0;
+        let mut handshake = false;
         for piece in line.chunks(chunk) {
             for action in session.receive(piece, now) {
-                if let Action::Reply(reply) = action {
+                handshake |= action == Event::StartTls;
+                if let Event::Reply(reply) = action {
                     assert!((200..600).contains(&reply.code));
                     assert!(!reply.render().is_empty());
                     // Exim's PRDR lines come before the message's one reply.
@@ -152,6 +174,9 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
             }
+        }
+        if handshake {
+            session.tls_started(now);
         }
         let closed = session.is_closed();
         if line.ends_with(b"\n") {
