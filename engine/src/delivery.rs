@@ -677,12 +677,8 @@ pub fn postfix_entry(envelope: &PostfixEnvelope, message: &[u8]) -> Vec<u8> {
         if !has("from") {
             line(&mut out, &format!("From: {from}"));
         }
-        if !["to", "resent-to", "cc", "resent-cc"]
-            .iter()
-            .any(|n| has(n))
-        {
-            line(&mut out, "To: undisclosed-recipients:;");
-        }
+        // No `To:` for a message without one: Postfix's
+        // `undisclosed_recipients_header` is empty by default.
     }
     if saw_separator || !body.is_empty() {
         out.push(b'\n');

@@ -522,6 +522,87 @@ await check('lesson checks follow the terminal after it starts over', async (pag
   expect(status === '1 of 14 done', status);
 });
 
+await check('openssl s_client: STARTTLS, AUTH LOGIN with base64 made in the shell, a message sent', async (page) => {
+  await page.goto(base + '?personality=postfix-3.7.11-debian');
+  await page.waitForSelector('.input-line .prompt');
+  await typeLine(page, 'printf mom | base64');
+  await waitForLine(page, 'bW9t');
+  await typeLine(page, 'openssl s_client -starttls smtp -crlf -connect mail.example.com:587');
+  await waitForLine(page, 'read R BLOCK');
+  for (const line of ['EHLO client.example.no', 'AUTH LOGIN', 'bW9t', 'bW9t']) await typeLine(page, line);
+  await waitForLine(page, '235 2.7.0 Authentication successful');
+  for (const line of ['MAIL FROM:<mom@example.com>', 'rcpt to:<alice@example.com>', 'DATA', 'Subject: via openssl', '', 'hello', '.']) await typeLine(page, line);
+  await waitForLine(page, /^250 2\.0\.0 Ok: queued as [0-9A-F]+$/);
+  await typeLine(page, 'QUIT');
+  await waitForLine(page, 'DONE');
+  const shown = await lines(page);
+  const start = shown.indexOf('$ openssl s_client -starttls smtp -crlf -connect mail.example.com:587');
+  const session = shown.slice(start + 1);
+  // What OpenSSL 3.0 prints, in the recording's order (captures under tests/corpus/submission/clients).
+  const order = ['CONNECTED(00000003)', 'depth=0 CN = mail.example.com', 'verify error:num=18:self-signed certificate',
+    'Certificate chain', 'Server certificate', '-----BEGIN CERTIFICATE-----', 'Server Temp Key: X25519, 253 bits',
+    'New, TLSv1.3, Cipher is TLS_AES_256_GCM_SHA384', 'Verify return code: 18 (self-signed certificate)', '250 CHUNKING',
+    'Post-Handshake New Session Ticket arrived:', 'read R BLOCK', 'EHLO client.example.no', '250-AUTH PLAIN LOGIN',
+    'AUTH LOGIN', '334 VXNlcm5hbWU6', 'bW9t', '334 UGFzc3dvcmQ6', 'bW9t', '235 2.7.0 Authentication successful', 'QUIT', 'DONE'];
+  let at = 0;
+  for (const want of order) {
+    const found = session.indexOf(want, at);
+    expect(found >= 0, `${want} not after line ${at}:\n${session.join('\n')}`);
+    at = found + 1;
+  }
+  expect(!session.some((l) => l.startsWith('220 mail.example.com') || l === 'EHLO mail.example.com'), 'the STARTTLS exchange is hidden');
+  expect((await page.textContent('.input-line .prompt')) === '$ ', 'back at the shell');
+  await typeLine(page, 'cat /var/mail/alice');
+  await waitForLine(page, 'Subject: via openssl');
+  if (process.env.SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/s_client.png` });
+});
+
+await check('the R trap: a line that starts with R renegotiates instead of reaching the server', async (page) => {
+  await page.goto(base + '?personality=postfix-3.7.11-debian');
+  await page.waitForSelector('.input-line .prompt');
+  await typeLine(page, 'openssl s_client -starttls smtp -crlf -connect mail.example.com:587');
+  await waitForLine(page, 'read R BLOCK');
+  for (const line of ['EHLO client.example.no', 'AUTH PLAIN AG1vbQBtb20=', 'MAIL FROM:<mom@example.com>']) await typeLine(page, line);
+  await typeLine(page, 'RCPT TO:<alice@example.com>');
+  await waitForLine(page, 'RENEGOTIATING');
+  await waitForLine(page, /:error:0A00010A:SSL routines:can_renegotiate:wrong ssl version:/);
+  expect((await page.textContent('.input-line .prompt')) === '$ ', 's_client has ended');
+  const shown = await lines(page);
+  expect(!shown.some((l) => l.startsWith('250 2.1.5')), 'the recipient never reached the server');
+});
+
+await check('swaks --tls --auth logs in and sends', async (page) => {
+  await typeLine(page, 'swaks --to alice@example.com --from mom@example.com --server mail.example.com:587 --tls --auth LOGIN --auth-user mom --auth-password mom');
+  await waitForLine(page, '=== Connection closed with remote host.');
+  const shown = await lines(page);
+  for (const want of ['=== Trying mail.example.com:587...', '=== Connected to mail.example.com.', ' -> STARTTLS',
+    '=== TLS started with cipher TLSv1.3:TLS_AES_256_GCM_SHA384:256', '=== TLS peer DN="/CN=mail.example.com"', ' ~> AUTH LOGIN',
+    '<~  235 2.0.0 OK Authenticated', ' ~> X-Mailer: swaks v20201014.0 jetmore.org/john/code/swaks/', ' ~> QUIT']) {
+    expect(shown.includes(want), `${want} missing:\n${shown.join('\n')}`);
+  }
+  expect((await page.textContent('.input-line .prompt')) === '$ ', 'back at the shell');
+});
+
+await check('lesson 14, Log in to send, followed to the end', async (page) => {
+  await page.goto(base + '?lesson=log-in-to-send');
+  await page.waitForSelector('.lessons-panel .current-lesson h3');
+  await page.click('.terminal');
+  for (const line of ['telnet mail.example.com 587', 'EHLO me.example', 'MAIL FROM:<mom@example.com>', 'QUIT']) await typeLine(page, line);
+  await waitForLine(page, 'Connection closed by foreign host.');
+  await typeLine(page, 'echo mom | base64');
+  await typeLine(page, 'openssl s_client -starttls smtp -crlf -connect mail.example.com:587');
+  await waitForLine(page, 'read R BLOCK');
+  for (const line of ['EHLO me.example', 'AUTH LOGIN', 'bW9tCg==', 'bW9t']) await typeLine(page, line);
+  await waitForLine(page, /^535 /);
+  for (const line of ['AUTH LOGIN', 'bW9t', 'bW9t']) await typeLine(page, line);
+  await waitForLine(page, /^235 /);
+  for (const line of ['MAIL FROM:<mom@example.com>', 'rcpt to:<friend@example.org>', 'DATA', 'Subject: hello', '', 'sent after logging in', '.']) await typeLine(page, line);
+  await waitForLine(page, /Message accepted for delivery$/);
+  const done = await waitForText(page, '.lessons-panel .current-lesson', (text) => text.includes('Done'), 5000).catch(() => null);
+  const checks = await page.$$eval('.lessons-panel .current-lesson li', (nodes) => nodes.map((n) => n.className + ' ' + n.textContent));
+  expect(checks.length === 5 && checks.every((c) => c.includes('passed')) , `checks: ${checks.join(' | ')} (${done})`);
+});
+
 await check('a link can open a lesson, by query or by fragment', async (page) => {
   for (const path of ['?lesson=relay', '#lesson=relay']) {
     await page.goto(base + path);
