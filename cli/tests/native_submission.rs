@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use smtplab_corpus::{
-    line_diff, mask_entry, project_dir, run_normalize, split_entries, start_time, transcript_names,
-    Server,
+    line_diff, mask_entry, project_dir, run_normalize, split_entries, submission_command,
+    transcript_names, Server,
 };
 
 fn corpus() -> PathBuf {
@@ -55,18 +55,13 @@ fn check(server: &str, personality: &str, time: &str) -> usize {
     std::fs::create_dir_all(work.join("out")).unwrap();
     let spool = work.join("spool");
     let running = Server::start(2, |ports| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
-        command
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(["--submission", &format!("127.0.0.1:{}", ports[0])])
-            .args(["--submissions", &format!("127.0.0.1:{}", ports[1])])
-            .args(["--personality", personality])
-            .arg("--world")
-            .arg(project_dir().join("worlds/corpus.json"))
-            .arg("--spool")
-            .arg(&spool)
-            .args(["--time", &start_time(time)]);
-        command
+        submission_command(
+            env!("CARGO_BIN_EXE_smtplab"),
+            ports,
+            personality,
+            &spool,
+            time,
+        )
     });
     let mut plays = Vec::new();
     for (index, port) in [587u16, 465].into_iter().enumerate() {

@@ -9,22 +9,19 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use smtplab_corpus::{line_diff, mask_entry, project_dir, split_entries, start_time, Server};
+use smtplab_corpus::{
+    line_diff, mask_entry, mask_tool_line, project_dir, split_entries, submission_command, Server,
+};
 
 fn start(personality: &str, spool: &Path) -> Server {
     Server::start(2, |ports| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_smtplab"));
-        command
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(["--submission", &format!("127.0.0.1:{}", ports[0])])
-            .args(["--submissions", &format!("127.0.0.1:{}", ports[1])])
-            .args(["--personality", personality])
-            .arg("--world")
-            .arg(project_dir().join("worlds/corpus.json"))
-            .arg("--spool")
-            .arg(spool)
-            .args(["--time", &start_time("2027-01-08T23:59:58Z")]);
-        command
+        submission_command(
+            env!("CARGO_BIN_EXE_smtplab"),
+            ports,
+            personality,
+            spool,
+            "2027-01-08T23:59:58Z",
+        )
     })
 }
 
@@ -149,42 +146,6 @@ fn swaks_against_every_server() {
     }
 }
 
-/// Lines of s_client's output: the fields that vary between runs masked,
-/// and the lines that describe the TLS library (the recording's OpenSSL,
-/// this server's rustls) reduced to their form.
-fn mask(line: &str) -> String {
-    let library = [
-        "SSL handshake has read ",
-        "Peer signature type: ",
-        "Peer signing digest: ",
-        "Server Temp Key: ",
-        "    TLS session ticket lifetime hint: ",
-        "Secure Renegotiation ",
-    ];
-    if let Some(label) = library.iter().find(|l| line.starts_with(*l)) {
-        return format!("{label}<LIBRARY>");
-    }
-    let varying = [
-        "    Session-ID: ",
-        "    Resumption PSK: ",
-        "    Start Time: ",
-    ];
-    if let Some(label) = varying.iter().find(|l| line.starts_with(*l)) {
-        return format!("{label}<VARIES>");
-    }
-    let hex_row = line.len() > 11
-        && line.starts_with("    ")
-        && line[4..8].chars().all(|c| c.is_ascii_hexdigit())
-        && &line[8..11] == " - ";
-    if hex_row {
-        return "<TICKET>".to_string();
-    }
-    if let Some(at) = line.find("queued as ") {
-        return format!("{}<QID>", &line[..at + 10]);
-    }
-    line.to_string()
-}
-
 #[test]
 fn openssl_s_client_prints_what_the_recording_shows() {
     let work = work_dir("openssl");
@@ -238,7 +199,7 @@ fn openssl_s_client_prints_what_the_recording_shows() {
         let mut lines: Vec<String> = std::fs::read_to_string(path)
             .unwrap()
             .lines()
-            .map(mask)
+            .map(|l| mask_tool_line(l, true))
             .collect();
         lines.dedup_by(|a, b| a == "<TICKET>" && b == "<TICKET>");
         lines.iter().map(|l| format!("{l}\n")).collect()

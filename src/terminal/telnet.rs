@@ -82,6 +82,18 @@ pub fn resolve(host: &Host, name: &str, port: &str) -> Target {
     }
 }
 
+/// Where a client tool's TCP connection goes: the port and the name to
+/// show, or whether it was refused (else the name did not resolve).
+fn reach(host: &Host, name: &str, port: &str) -> Result<(u16, String), bool> {
+    match resolve(host, name, port) {
+        Target::MailServer {
+            port, shown_name, ..
+        } => Ok((port, shown_name)),
+        Target::Refused { .. } => Err(true),
+        Target::Unknown | Target::BadPort => Err(false),
+    }
+}
+
 pub fn trying(address: &str) -> String {
     format!("Trying {address}...")
 }
@@ -317,13 +329,9 @@ impl TelnetClient {
         now: Timestamp,
         out: &mut Output,
     ) -> Option<u64> {
-        let (host, port) = (options.host.clone(), options.port.clone());
-        let (port, shown) = match resolve(out.host, &host, &port) {
-            Target::MailServer {
-                port, shown_name, ..
-            } => (port, shown_name),
-            target => {
-                let refused = matches!(target, Target::Refused { .. });
+        let (port, shown) = match reach(out.host, &options.host, &options.port) {
+            Ok(reached) => reached,
+            Err(refused) => {
                 for line in super::s_client::connect_error(refused) {
                     out.screen.push(LineKind::Error, line);
                 }
@@ -374,12 +382,9 @@ impl TelnetClient {
         );
         let (host, port) = swaks.target();
         let trying = swaks.trying();
-        let (port, shown) = match resolve(out.host, &host, &port) {
-            Target::MailServer {
-                port, shown_name, ..
-            } => (port, shown_name),
-            target => {
-                let refused = matches!(target, Target::Refused { .. });
+        let (port, shown) = match reach(out.host, &host, &port) {
+            Ok(reached) => reached,
+            Err(refused) => {
                 let mut steps = vec![trying];
                 steps.extend(swaks.cannot_connect(refused));
                 self.tool = Tool::Swaks(Box::new(swaks));

@@ -46,43 +46,8 @@ fn capture(path: &str) -> Vec<String> {
     lines
 }
 
-/// The fields that vary between two runs of the same capture.
 fn mask(line: &str) -> String {
-    let hex_row = line.len() > 10
-        && line.starts_with("    ")
-        && line[4..8].chars().all(|c| c.is_ascii_hexdigit())
-        && &line[8..11] == " - ";
-    let masked_prefixes = [
-        "    Session-ID: ",
-        "    Resumption PSK: ",
-        "    Start Time: ",
-        " ~> Date: ",
-        " -> Date: ",
-        " ~> Subject: test ",
-        " -> Subject: test ",
-        " ~> Message-Id: ",
-        " -> Message-Id: ",
-    ];
-    if hex_row {
-        return "<TICKET>".to_string();
-    }
-    if let Some(prefix) = masked_prefixes.iter().find(|p| line.starts_with(*p)) {
-        return format!("{prefix}<VARIES>");
-    }
-    if let Some(at) = line.find("queued as ") {
-        return format!("{}<QID>", &line[..at + 10]);
-    }
-    if let Some(at) = line.find(" Message accepted for delivery") {
-        return format!("<QID>{}", &line[at..]);
-    }
-    if line.contains(":error:") {
-        // The error line starts with the thread's id.
-        return line
-            .split_once(":error:")
-            .map(|(_, rest)| format!("<THREAD>:error:{rest}"))
-            .unwrap_or_default();
-    }
-    line.to_string()
+    smtplab_corpus::mask_tool_line(line, false)
 }
 
 fn terminal(personality: &'static Personality, client: (&str, &str)) -> Terminal {

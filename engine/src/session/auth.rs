@@ -86,6 +86,22 @@ impl Session {
             && self.personality.relay != crate::personality::Relay::LocalDomains
     }
 
+    /// AUTH's mechanism as typed, whether the server offers it, and where
+    /// the initial response begins.
+    pub(super) fn mechanism(&self, argument: &[u8]) -> (String, bool, usize) {
+        let end = argument
+            .iter()
+            .position(|&b| is_space(b))
+            .unwrap_or(argument.len());
+        let mechanism = String::from_utf8_lossy(&argument[..end]).into_owned();
+        let offered = self
+            .personality
+            .auth_mechanisms
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(&mechanism));
+        (mechanism, offered, end)
+    }
+
     pub(super) fn auth(&mut self, argument: &[u8], now: Timestamp, out: &mut Vec<Event>) {
         if !self.auth_offered() {
             out.push(self.reply(ReplyKey::AuthNotEnabled));
@@ -106,20 +122,11 @@ impl Session {
             out.push(self.reply(ReplyKey::AuthInTransaction));
             return;
         }
-        let mechanism_end = argument
-            .iter()
-            .position(|&b| is_space(b))
-            .unwrap_or(argument.len());
-        let mechanism = String::from_utf8_lossy(&argument[..mechanism_end]).into_owned();
+        let (mechanism, offered, mechanism_end) = self.mechanism(argument);
         if mechanism.is_empty() {
             out.push(self.reply(ReplyKey::AuthMechanismRequired));
             return;
         }
-        let offered = self
-            .personality
-            .auth_mechanisms
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&mechanism));
         if !offered {
             let shown: String = mechanism.chars().take(32).collect();
             out.push(self.reply_arg(ReplyKey::AuthMechanismUnavailable, &shown));

@@ -518,16 +518,7 @@ impl Session {
             self.exim_error(ReplyKey::AuthInTransaction, out);
             return;
         }
-        let end = argument
-            .iter()
-            .position(|&b| is_space(b))
-            .unwrap_or(argument.len());
-        let mechanism = String::from_utf8_lossy(&argument[..end]).into_owned();
-        let offered = self
-            .personality
-            .auth_mechanisms
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(&mechanism));
+        let (mechanism, offered, _) = self.mechanism(argument);
         if !offered {
             let reply = self.exim_reply(
                 ReplyKey::AuthMechanismUnavailable,

@@ -269,3 +269,80 @@ pub fn line_diff(want: &str, got: &str) -> String {
     }
     out
 }
+
+/// A line a client tool printed in a terminal (`openssl s_client`,
+/// `swaks`), with the fields that vary between two runs of the same
+/// capture masked, as the captures' README names them: session ids,
+/// resumption keys, ticket dumps, start times, queue ids, swaks's dates
+/// and Message-Id, the thread id of an OpenSSL error line. With `library`,
+/// the lines that describe the TLS library rather than the mail server
+/// (byte counts, signature, key exchange, ticket lifetime, renegotiation)
+/// keep only their label.
+pub fn mask_tool_line(line: &str, library: bool) -> String {
+    const LIBRARY: &[&str] = &[
+        "SSL handshake has read ",
+        "Peer signature type: ",
+        "Peer signing digest: ",
+        "Server Temp Key: ",
+        "    TLS session ticket lifetime hint: ",
+        "Secure Renegotiation ",
+    ];
+    const VARYING: &[&str] = &[
+        "    Session-ID: ",
+        "    Resumption PSK: ",
+        "    Start Time: ",
+        " ~> Date: ",
+        " -> Date: ",
+        " ~> Subject: test ",
+        " -> Subject: test ",
+        " ~> Message-Id: ",
+        " -> Message-Id: ",
+    ];
+    if let Some(label) = LIBRARY.iter().find(|l| library && line.starts_with(*l)) {
+        return format!("{label}<LIBRARY>");
+    }
+    if let Some(label) = VARYING.iter().find(|l| line.starts_with(*l)) {
+        return format!("{label}<VARIES>");
+    }
+    let hex_row = line.len() > 11
+        && line.starts_with("    ")
+        && line[4..8].chars().all(|c| c.is_ascii_hexdigit())
+        && &line[8..11] == " - ";
+    if hex_row {
+        return "<TICKET>".to_string();
+    }
+    if let Some(at) = line.find("queued as ") {
+        return format!("{}<QID>", &line[..at + 10]);
+    }
+    if let Some(at) = line.find(" Message accepted for delivery") {
+        return format!("<QID>{}", &line[at..]);
+    }
+    if let Some((_, rest)) = line.split_once(":error:") {
+        return format!("<THREAD>:error:{rest}");
+    }
+    line.to_string()
+}
+
+/// `smtplab serve` (the program at `binary`) with `personality`'s
+/// submission services on `ports` (587, then 465), the corpus world and
+/// `spool`, its clock started at `time`.
+pub fn submission_command(
+    binary: &str,
+    ports: &[u16],
+    personality: &str,
+    spool: &Path,
+    time: &str,
+) -> std::process::Command {
+    let mut command = std::process::Command::new(binary);
+    command
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--submission", &format!("127.0.0.1:{}", ports[0])])
+        .args(["--submissions", &format!("127.0.0.1:{}", ports[1])])
+        .args(["--personality", personality])
+        .arg("--world")
+        .arg(project_dir().join("worlds/corpus.json"))
+        .arg("--spool")
+        .arg(spool)
+        .args(["--time", &start_time(time)]);
+    command
+}
