@@ -110,6 +110,7 @@ fn swaks_against_every_server() {
         "postfix-3.7.11-debian",
         "exim-4.96-debian",
         "sendmail-8.17.1.9-debian",
+        "sendmail-8.13.8",
     ] {
         let work = work_dir(&format!("swaks-{personality}"));
         let spool = work.join("spool");
@@ -220,5 +221,58 @@ fn openssl_s_client_prints_what_the_recording_shows() {
     let theirs = split_entries(&recorded);
     assert_eq!(ours.len(), 1);
     assert_eq!(mask_entry(&ours[0]), mask_entry(&theirs[0]));
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+/// POP3S and IMAPS: Python's `POP3_SSL` and `IMAP4_SSL` read back, over
+/// TLS from the first byte, what was delivered.
+#[test]
+fn pop3s_and_imaps_read_mail_back() {
+    let work = work_dir("tls-mail");
+    let spool = work.join("spool");
+    // One server: its store is the spool it read at start, and what it
+    // delivers since.
+    let server = Server::start(4, |ports| {
+        let mut command = submission_command(
+            env!("CARGO_BIN_EXE_smtplab"),
+            ports,
+            "postfix-3.7.11-debian",
+            &spool,
+            "2027-01-08T23:59:58Z",
+        );
+        command.args(["--pop3s", &format!("127.0.0.1:{}", ports[2])]);
+        command.args(["--imaps", &format!("127.0.0.1:{}", ports[3])]);
+        command
+    });
+    let script = r#"
+import poplib, imaplib, smtplib, ssl, sys
+context = ssl._create_unverified_context()
+with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=context) as s:
+    s.login("mom", "mom-password")
+    s.sendmail("mom@example.com", ["alice@example.com"], "Subject: over tls\r\n\r\nread me\r\n")
+pop = poplib.POP3_SSL("127.0.0.1", int(sys.argv[2]), context=context)
+pop.user("alice")
+pop.pass_("alice-password")
+print(pop.stat()[0])
+pop.quit()
+imap = imaplib.IMAP4_SSL("127.0.0.1", int(sys.argv[3]), ssl_context=context)
+imap.login("alice", "alice-password")
+imap.select("INBOX")
+print(imap.search(None, "SUBJECT", '"over tls"')[1][0].decode())
+imap.logout()
+"#;
+    let output = Command::new("python3")
+        .args(["-c", script])
+        .arg(server.port(1).to_string())
+        .arg(server.port(2).to_string())
+        .arg(server.port(3).to_string())
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "1\n1\n");
     let _ = std::fs::remove_dir_all(&work);
 }

@@ -304,3 +304,31 @@ fn telnet_to_465_meets_silence() {
     terminal.press(Key::Ctrl('c'), now());
     assert_eq!(terminal.prompt(), "$ ");
 }
+
+/// s_client reaches Dovecot too: IMAPS on 993, STARTTLS on 110 (STLS).
+#[test]
+fn s_client_to_imaps_and_pop3_starttls() {
+    let mut terminal = terminal(&POSTFIX_3_7_DEBIAN, LOCALHOST);
+    let got = run(
+        &mut terminal,
+        "openssl s_client -quiet -connect mail.example.com:993",
+        &["a1 LOGIN mom mom-password", "a2 LOGOUT"],
+    );
+    let greeting = got
+        .iter()
+        .position(|l| l.starts_with("* OK [CAPABILITY IMAP4rev1"));
+    assert!(greeting.is_some(), "{got:?}");
+    assert!(got.iter().any(|l| l.starts_with("a1 OK ")), "{got:?}");
+    // STARTTLS is not offered inside TLS, and plain-text login is allowed.
+    assert!(!got[greeting.unwrap()].contains("STARTTLS"), "{got:?}");
+    let got = run(
+        &mut terminal,
+        "openssl s_client -quiet -starttls pop3 -connect mail.example.com:110",
+        &["USER mom", "PASS mom-password", "QUIT"],
+    );
+    assert!(
+        got.iter().any(|l| l.starts_with("+OK Logged in.")),
+        "{got:?}"
+    );
+    assert_eq!(terminal.prompt(), "$ ");
+}
