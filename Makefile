@@ -26,7 +26,7 @@ DIST_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
   CARGO_TARGET_DIR=$(CURDIR)/target/dist
 
-.PHONY: setup serve dist test test-native test-browser lint size bench clean
+.PHONY: setup serve dist test test-native test-browser lint size bench clean imaptest
 
 setup:
 	scripts/setup.sh
@@ -85,6 +85,12 @@ bench:
 	node tests/browser/bench.mjs dist
 	cargo build --release -p smtplab
 	python3 tests/load/load.py --binary target/release/smtplab
+
+# Dovecot's IMAP tester against the native IMAP server, beside the real
+# Dovecot's record (not part of `make test`: it installs Debian's
+# dovecot-dev to build the tester). IMAPTEST_GIT names the tester's source.
+imaptest:
+	scripts/imaptest.sh
 
 clean:
 	cargo clean
