@@ -175,11 +175,11 @@ fn openssl_s_client_prints_what_the_recording_shows() {
     for line in typed {
         command.arg(format!("--type={line}"));
     }
+    // The harness types a line once the output has been quiet a while;
+    // its defaults (3 s, then 0.8 s), with room for a loaded machine.
     command.args([
-        "--first-wait",
-        "1.5",
         "--quiet",
-        "0.5",
+        "1.2",
         "--",
         "openssl",
         "s_client",
