@@ -367,3 +367,101 @@ fn a_message_delivered_meanwhile_shows_up() {
         "{replies}"
     );
 }
+
+/// APPENDs each message (CRLF lines) to INBOX with a literal, an hour
+/// apart (the INTERNALDATE that ARRIVAL sorts by).
+fn appends(messages: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, message) in messages.iter().enumerate() {
+        let body = message.replace('\n', "\r\n");
+        out.push_str(&format!(
+            "p{i} APPEND INBOX \"22-Feb-2008 {i:02}:06:23 +0000\" {{{}+}}\r\n{body}\r\n",
+            body.len()
+        ));
+    }
+    out
+}
+
+/// SORT (RFC 5256) and SORT=DISPLAY (RFC 5957): the orders Dovecot gives
+/// for imaptest's `sort-addresses` and `sort-display-to` messages (its
+/// expected replies, which Dovecot passes): the first address's local
+/// part, a group's name for a group, the display name else the address,
+/// REVERSE per key, ties in mailbox order.
+#[test]
+fn sort_orders_as_dovecot() {
+    let addresses = appends(&[
+        "From: user2@domain2.org\nTo: foo bar <user2@domain2.org>\nCc: user2@domain2.org (foo bar)\nSubject: 1\n\nx\n",
+        "From: user2@domain1.org\nTo: user2@domain1.org\nCc: user2: blah@domain1.org;\nSubject: 2\n\nx\n",
+        "From: user1@domain1.org\nTo: user1@domain1.org\nCc: user1@domain1.org\nSubject: 3\n\nx\n",
+    ]);
+    let display = appends(&[
+        "To: foo bar <a@b.c>\n\nx\n",
+        "To: b@c.d\n\nx\n",
+        "To: d\n\nx\n",
+        "To: =?iso-8859-1?q?foo_aar?= <e@f.g>\n\nx\n",
+        "To: =?iso-8859-1?q?foo_car?= <f@g.h>\n\nx\n",
+        "To: a: xx@xx.org, yy@yy.org;\n\nx\n",
+        "To: z: aa@aa.org, bb@bb.org;\n\nx\n",
+        "To: empty:;\n\nx\n",
+    ]);
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            &addresses,
+            &[
+                ("SORT (FROM) US-ASCII ALL", "* SORT 3 1 2"),
+                ("SORT (REVERSE CC) US-ASCII ALL", "* SORT 1 2 3"),
+                ("SORT (TO REVERSE ARRIVAL) US-ASCII ALL", "* SORT 3 2 1"),
+                ("SORT (SUBJECT) UTF-8 NOT SUBJECT 2", "* SORT 1 3"),
+                // The seed's three messages had UIDs 1 to 3.
+                ("UID SORT (FROM) US-ASCII ALL", "* SORT 6 4 5"),
+            ],
+        ),
+        (
+            &display,
+            &[
+                ("SORT (DISPLAYTO) US-ASCII ALL", "* SORT 6 2 3 8 4 1 5 7"),
+                (
+                    "SORT (REVERSE DISPLAYTO) US-ASCII ALL",
+                    "* SORT 7 5 1 4 8 3 2 6",
+                ),
+            ],
+        ),
+    ];
+    for (messages, commands) in cases {
+        let mut s = session();
+        // A fresh INBOX: the seed's messages expunged first.
+        let mut script = String::from(
+            "a LOGIN mom mom-password\r\nb SELECT INBOX\r\nc STORE 1:* +FLAGS.SILENT (\\Deleted)\r\nd EXPUNGE\r\n",
+        );
+        script.push_str(messages);
+        for (i, (command, _)) in commands.iter().enumerate() {
+            script.push_str(&format!("s{i} {command}\r\n"));
+        }
+        let (replies, _) = play(&mut s, &script);
+        for (i, (command, want)) in commands.iter().enumerate() {
+            assert!(
+                replies.contains(&format!("{want}\r\ns{i} OK Sort completed")),
+                "{command}: {want}\n{replies}"
+            );
+        }
+    }
+    // Errors: an unknown key and a lone REVERSE are BAD, a charset NO.
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\nc SORT (COLOUR) UTF-8 ALL\r\n\
+         d SORT (REVERSE) UTF-8 ALL\r\ne SORT (DATE) KOI8-R ALL\r\n",
+    );
+    assert!(
+        replies.contains("c BAD Error in IMAP command SORT: Unknown sort argument: COLOUR"),
+        "{replies}"
+    );
+    assert!(
+        replies.contains("d BAD Error in IMAP command SORT: Sort list ends with REVERSE"),
+        "{replies}"
+    );
+    assert!(
+        replies.contains("e NO [BADCHARSET (UTF-8 US-ASCII)] Unsupported charset"),
+        "{replies}"
+    );
+}

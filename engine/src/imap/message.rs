@@ -161,63 +161,132 @@ fn address_items(value: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// One address of a header value, as ENVELOPE lists them (RFC 3501
+/// 7.4.2): a mailbox, or the start or end of a group (`name: ...;`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Address {
+    Mailbox {
+        name: Option<Vec<u8>>,
+        mailbox: Vec<u8>,
+        host: Option<Vec<u8>>,
+    },
+    GroupStart(Vec<u8>),
+    GroupEnd,
+}
+
+/// Where a group's `:` is, if `item` starts a group.
+fn group_colon(item: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    for (i, &b) in item.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'<' | b'@' if !quoted => return None,
+            b':' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A mailbox: `Name <user@host>`, `user@host (Name)`, or `user@host`.
+fn mailbox(item: &[u8]) -> Address {
+    let (name, address) = match (
+        item.iter().position(|&b| b == b'<'),
+        item.iter().rposition(|&b| b == b'>'),
+    ) {
+        (Some(open), Some(close)) if open < close => {
+            let name = item[..open].trim_ascii();
+            let name = name
+                .strip_prefix(b"\"")
+                .and_then(|n| n.strip_suffix(b"\""))
+                .unwrap_or(name);
+            (
+                (!name.is_empty()).then(|| name.to_vec()),
+                item[open + 1..close].to_vec(),
+            )
+        }
+        _ => {
+            // `user@host (Name)`: the comment is the name.
+            match (
+                item.iter().position(|&b| b == b'('),
+                item.iter().rposition(|&b| b == b')'),
+            ) {
+                (Some(open), Some(close)) if open < close => (
+                    Some(item[open + 1..close].to_vec()),
+                    item[..open].trim_ascii().to_vec(),
+                ),
+                _ => (None, item.to_vec()),
+            }
+        }
+    };
+    let address = address
+        .rsplit(|&b| b == b':')
+        .next()
+        .unwrap_or(&[])
+        .to_vec();
+    let (mailbox, host) = match address.iter().rposition(|&b| b == b'@') {
+        Some(at) => (address[..at].to_vec(), Some(address[at + 1..].to_vec())),
+        None => (address.clone(), None),
+    };
+    Address::Mailbox {
+        name,
+        mailbox,
+        host,
+    }
+}
+
+/// Reads each address of a header value, groups marked.
+pub fn addresses(value: &[u8]) -> Vec<Address> {
+    let mut out = Vec::new();
+    for item in address_items(value) {
+        let mut rest: &[u8] = &item;
+        if let Some(colon) = group_colon(rest) {
+            out.push(Address::GroupStart(rest[..colon].trim_ascii().to_vec()));
+            rest = rest[colon + 1..].trim_ascii();
+        }
+        let ends_group = rest.ends_with(b";");
+        if ends_group {
+            rest = rest[..rest.len() - 1].trim_ascii();
+        }
+        // A comment alone (`group: (none);`) is no address.
+        match mailbox(rest) {
+            Address::Mailbox { mailbox, host, .. } if mailbox.is_empty() && host.is_none() => {}
+            found => out.push(found),
+        }
+        if ends_group {
+            out.push(Address::GroupEnd);
+        }
+    }
+    out
+}
+
 /// `(("Name" NIL "user" "host") ...)`, or NIL when there is no address.
 pub fn address_list(value: Option<&[u8]>) -> Vec<u8> {
     let Some(value) = value else {
         return b"NIL".to_vec();
     };
+    let found = addresses(value);
+    if found.is_empty() {
+        return b"NIL".to_vec();
+    }
     let mut out = b"(".to_vec();
-    let mut any = false;
-    for item in address_items(value) {
-        let (name, address) = match (
-            item.iter().position(|&b| b == b'<'),
-            item.iter().rposition(|&b| b == b'>'),
-        ) {
-            (Some(open), Some(close)) if open < close => {
-                let name = item[..open].trim_ascii();
-                let name = name
-                    .strip_prefix(b"\"")
-                    .and_then(|n| n.strip_suffix(b"\""))
-                    .unwrap_or(name);
-                (
-                    (!name.is_empty()).then(|| name.to_vec()),
-                    item[open + 1..close].to_vec(),
-                )
-            }
-            _ => {
-                // `user@host (Name)`: the comment is the name.
-                match (
-                    item.iter().position(|&b| b == b'('),
-                    item.iter().rposition(|&b| b == b')'),
-                ) {
-                    (Some(open), Some(close)) if open < close => (
-                        Some(item[open + 1..close].to_vec()),
-                        item[..open].trim_ascii().to_vec(),
-                    ),
-                    _ => (None, item.clone()),
-                }
-            }
-        };
-        let address = address
-            .rsplit(|&b| b == b':')
-            .next()
-            .unwrap_or(&[])
-            .to_vec();
-        let (mailbox, host) = match address.iter().rposition(|&b| b == b'@') {
-            Some(at) => (address[..at].to_vec(), Some(address[at + 1..].to_vec())),
-            None => (address.clone(), None),
+    for address in found {
+        let (name, mailbox, host) = match &address {
+            Address::Mailbox {
+                name,
+                mailbox,
+                host,
+            } => (name.as_deref(), Some(mailbox.as_slice()), host.as_deref()),
+            Address::GroupStart(group) => (None, Some(group.as_slice()), None),
+            Address::GroupEnd => (None, None, None),
         };
         out.push(b'(');
-        out.extend(nstring(name.as_deref()));
+        out.extend(nstring(name));
         out.extend_from_slice(b" NIL ");
-        out.extend(nstring(Some(&mailbox)));
+        out.extend(nstring(mailbox));
         out.push(b' ');
-        out.extend(nstring(host.as_deref()));
+        out.extend(nstring(host));
         out.push(b')');
-        any = true;
-    }
-    if !any {
-        return b"NIL".to_vec();
     }
     out.push(b')');
     out
@@ -445,4 +514,34 @@ pub fn part_at<'a>(text: &'a [u8], path: &[usize]) -> Option<&'a [u8]> {
         return Some(text);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Groups as ENVELOPE lists them (imaptest's `fetch-envelope`, which
+    /// Dovecot passes): a start with the group's name, the members, an
+    /// end; an empty group or one with a comment only has no members.
+    #[test]
+    fn groups_in_envelope_address_lists() {
+        let table: &[(&str, &str)] = &[
+            (
+                "group: g1@d1.org, g2@d2.org;, group2: g3@d3.org;",
+                "((NIL NIL \"group\" NIL)(NIL NIL \"g1\" \"d1.org\")(NIL NIL \"g2\" \"d2.org\")(NIL NIL NIL NIL)(NIL NIL \"group2\" NIL)(NIL NIL \"g3\" \"d3.org\")(NIL NIL NIL NIL))",
+            ),
+            (
+                "group:;, group2: (foo);",
+                "((NIL NIL \"group\" NIL)(NIL NIL NIL NIL)(NIL NIL \"group2\" NIL)(NIL NIL NIL NIL))",
+            ),
+            ("Real Name <user@domain>", "((\"Real Name\" NIL \"user\" \"domain\"))"),
+        ];
+        for (value, want) in table {
+            assert_eq!(
+                String::from_utf8(address_list(Some(value.as_bytes()))).unwrap(),
+                *want,
+                "{value}"
+            );
+        }
+    }
 }

@@ -27,6 +27,7 @@ pub mod message;
 mod messages;
 pub mod parse;
 mod search;
+mod sort;
 mod wire;
 
 use std::sync::Arc;
@@ -791,6 +792,7 @@ impl ImapSession {
             "FETCH" | "UID FETCH" => self.fetch(tag, name == "UID FETCH", args, out)?,
             "STORE" | "UID STORE" => self.store_flags(tag, name == "UID STORE", args, out)?,
             "SEARCH" | "UID SEARCH" => self.search(tag, name == "UID SEARCH", args, out)?,
+            "SORT" | "UID SORT" => self.sort(tag, name == "UID SORT", args, out)?,
             "COPY" | "UID COPY" | "MOVE" | "UID MOVE" => self.copy(tag, name, args, out)?,
             _ => return Err("Unknown command.".to_string()),
         }
@@ -824,6 +826,7 @@ const COMMANDS: &[(&str, bool)] = &[
     ("UNSELECT", true),
     ("EXPUNGE", true),
     ("SEARCH", true),
+    ("SORT", true),
     ("FETCH", true),
     ("STORE", true),
     ("COPY", true),
@@ -831,6 +834,7 @@ const COMMANDS: &[(&str, bool)] = &[
     ("UID FETCH", true),
     ("UID STORE", true),
     ("UID SEARCH", true),
+    ("UID SORT", true),
     ("UID COPY", true),
     ("UID MOVE", true),
     ("UID EXPUNGE", true),
