@@ -465,3 +465,53 @@ fn sort_orders_as_dovecot() {
         "{replies}"
     );
 }
+
+/// THREAD ORDEREDSUBJECT with imaptest's `thread-orderedsubject2`
+/// messages: a base subject is a thread, its earliest message (by Date:,
+/// else INTERNALDATE) the parent of the others in date order; threads in
+/// their parents' order. Dovecot's reply, which imaptest expects.
+#[test]
+fn thread_orderedsubject_as_dovecot() {
+    let messages = [
+        (
+            "23:00:01",
+            "Subject: a\nDate: Fri, 22 Feb 2008 22:00:10 +0200\n\n1\n",
+        ),
+        (
+            "23:00:02",
+            "Date: Fri, 22 Feb 2008 22:00:09 +0200\nSubject: b\n\n2\n",
+        ),
+        (
+            "23:00:03",
+            "Date: Fri, 22 Feb 2008 22:00:08 +0200\nSubject: a\n\n3\n",
+        ),
+        (
+            "23:00:04",
+            "Date: Fri, 22 Feb 2008 22:00:07 +0200\nSubject: b\n\n4\n",
+        ),
+        ("22:00:30", "Subject: a\n\n5\n"),
+        ("22:00:29", "Subject: b\n\n6\n"),
+        ("22:00:28", "Subject: a\n\n7\n"),
+        ("22:00:27", "Subject: b\n\n8\n"),
+    ];
+    let mut script =
+        String::from("a LOGIN mom mom-password\r\nb CREATE threads\r\nc SELECT threads\r\n");
+    for (i, (time, message)) in messages.iter().enumerate() {
+        let body = message.replace('\n', "\r\n");
+        script.push_str(&format!(
+            "p{i} APPEND threads \"22-Feb-2008 {time} +0200\" {{{}+}}\r\n{body}\r\n",
+            body.len()
+        ));
+    }
+    script.push_str("d NOOP\r\ne THREAD ORDEREDSUBJECT US-ASCII ALL\r\nf THREAD ORDEREDSUBJECT UTF-8 SUBJECT a\r\n");
+    let mut s = session();
+    let (replies, _) = play(&mut s, &script);
+    assert!(
+        replies.contains("* THREAD (4 (2)(8)(6))(3 (1)(7)(5))\r\ne OK Thread completed"),
+        "{replies}"
+    );
+    assert!(
+        replies.contains("* THREAD (3 (1)(7)(5))\r\nf OK Thread completed"),
+        "{replies}"
+    );
+}

@@ -793,6 +793,7 @@ impl ImapSession {
             "STORE" | "UID STORE" => self.store_flags(tag, name == "UID STORE", args, out)?,
             "SEARCH" | "UID SEARCH" => self.search(tag, name == "UID SEARCH", args, out)?,
             "SORT" | "UID SORT" => self.sort(tag, name == "UID SORT", args, out)?,
+            "THREAD" | "UID THREAD" => self.thread(tag, name == "UID THREAD", args, out)?,
             "COPY" | "UID COPY" | "MOVE" | "UID MOVE" => self.copy(tag, name, args, out)?,
             _ => return Err("Unknown command.".to_string()),
         }
@@ -827,6 +828,7 @@ const COMMANDS: &[(&str, bool)] = &[
     ("EXPUNGE", true),
     ("SEARCH", true),
     ("SORT", true),
+    ("THREAD", true),
     ("FETCH", true),
     ("STORE", true),
     ("COPY", true),
@@ -835,6 +837,7 @@ const COMMANDS: &[(&str, bool)] = &[
     ("UID STORE", true),
     ("UID SEARCH", true),
     ("UID SORT", true),
+    ("UID THREAD", true),
     ("UID COPY", true),
     ("UID MOVE", true),
     ("UID EXPUNGE", true),

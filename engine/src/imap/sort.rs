@@ -203,6 +203,98 @@ fn sort_key(message: &Message, criterion: Criterion) -> SortKey {
     }
 }
 
+/// A message as THREAD sees it: its number (sequence or UID), base
+/// subject and sent date.
+struct Threaded {
+    number: u32,
+    subject: String,
+    date: i64,
+}
+
+impl ImapSession {
+    /// THREAD ORDEREDSUBJECT (RFC 5256 section 4): messages with one base
+    /// subject form a thread, the earliest its parent and the others its
+    /// children by date; threads by their parent's date, ties in mailbox
+    /// order.
+    pub(super) fn thread(
+        &mut self,
+        tag: &str,
+        uid: bool,
+        args: &[Arg],
+        out: &mut Vec<Event>,
+    ) -> Result<(), String> {
+        let algorithm = args
+            .first()
+            .and_then(Arg::atom)
+            .ok_or("Missing thread algorithm")?
+            .to_ascii_uppercase();
+        if algorithm != "ORDEREDSUBJECT" {
+            return Err(format!("Unknown thread algorithm: {algorithm}"));
+        }
+        let charset = args.get(1).and_then(Arg::text).ok_or("Missing charset")?;
+        if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("US-ASCII") {
+            self.reply(tag, ImapText::BadCharset, &[], out);
+            return Ok(());
+        }
+        let search = &args[2..];
+        if search.is_empty() {
+            return Err("Missing search parameters".to_string());
+        }
+        let mut position = 0;
+        let mut keys = Vec::new();
+        while position < search.len() {
+            keys.push(search_key(search, &mut position)?);
+        }
+        let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
+        let mut messages: Vec<Threaded> = Vec::new();
+        for (index, message) in selected.messages.iter().enumerate() {
+            let context = SearchContext {
+                index,
+                count: selected.messages.len(),
+                largest_uid: selected.messages.last().map_or(0, |m| m.uid),
+                message,
+            };
+            if keys.iter().all(|k| k.matches(&context)) {
+                let (SortKey::Text(subject), SortKey::Number(date)) = (
+                    sort_key(message, Criterion::Subject),
+                    sort_key(message, Criterion::Date),
+                ) else {
+                    continue;
+                };
+                let number = if uid { message.uid } else { index as u32 + 1 };
+                messages.push(Threaded {
+                    number,
+                    subject,
+                    date,
+                });
+            }
+        }
+        messages
+            .sort_by(|a, b| (&a.subject, a.date, a.number).cmp(&(&b.subject, b.date, b.number)));
+        let mut threads: Vec<&[Threaded]> =
+            messages.chunk_by(|a, b| a.subject == b.subject).collect();
+        threads.sort_by_key(|thread| (thread[0].date, thread[0].number));
+        let mut line = String::from("* THREAD ");
+        for thread in threads {
+            match thread {
+                [only] => line.push_str(&format!("({})", only.number)),
+                [parent, child] => line.push_str(&format!("({} {})", parent.number, child.number)),
+                [parent, children @ ..] => {
+                    line.push_str(&format!("({} ", parent.number));
+                    for child in children {
+                        line.push_str(&format!("({})", child.number));
+                    }
+                    line.push(')');
+                }
+                [] => {}
+            }
+        }
+        out.push(Event::Line(line.trim_end().to_string()));
+        self.reply(tag, ImapText::ThreadCompleted, &[], out);
+        Ok(())
+    }
+}
+
 /// RFC 2047 encoded words decoded (UTF-8, US-ASCII and ISO-8859-1; Q and
 /// B), the white space between two encoded words dropped.
 pub(super) fn decode_words(value: &[u8]) -> String {
