@@ -515,3 +515,31 @@ fn thread_orderedsubject_as_dovecot() {
         "{replies}"
     );
 }
+
+/// NIL where a string or a flag is wanted is the atom NIL (imaptest's
+/// `nil`, which Dovecot passes): SEARCH SUBJECT NIL looks for "NIL", and
+/// STORE +FLAGS NIL adds the keyword NIL. And ENVELOPE: an empty Sender:
+/// counts as none (From stands in), and a source route is the address's
+/// adl (`fetch-envelope`).
+#[test]
+fn nil_as_an_atom_and_envelope_details() {
+    let message = "Date: Thu, 15 Feb 2007 01:02:03 +0200\r\nFrom: user@domain (Real Name)\r\nSender: \r\nReply-To: <@route:user@domain>\r\nSubject: NIL\r\n\r\nnil body\r\n";
+    let script = format!(
+        "a LOGIN mom mom-password\r\nb APPEND INBOX {{{}+}}\r\n{message}\r\nc SELECT INBOX\r\n\
+         d SEARCH SUBJECT NIL\r\ne STORE 4 +FLAGS NIL\r\nf FETCH 4 (FLAGS ENVELOPE)\r\n",
+        message.len()
+    );
+    let mut s = session();
+    let (replies, _) = play(&mut s, &script);
+    for want in [
+        "* SEARCH 4\r\nd OK",
+        "e OK Store completed",
+        "(\"Real Name\" NIL \"user\" \"domain\")) ((\"Real Name\" NIL \"user\" \"domain\")) ((NIL \"@route\" \"user\" \"domain\"))",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
+    }
+    assert!(
+        replies.contains("* 4 FETCH (FLAGS (\\Recent NIL)"),
+        "{replies}"
+    );
+}

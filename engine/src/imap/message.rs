@@ -167,6 +167,8 @@ fn address_items(value: &[u8]) -> Vec<Vec<u8>> {
 pub enum Address {
     Mailbox {
         name: Option<Vec<u8>>,
+        /// A source route (`@route` of `<@route:user@host>`).
+        route: Option<Vec<u8>>,
         mailbox: Vec<u8>,
         host: Option<Vec<u8>>,
     },
@@ -219,17 +221,20 @@ fn mailbox(item: &[u8]) -> Address {
             }
         }
     };
-    let address = address
-        .rsplit(|&b| b == b':')
-        .next()
-        .unwrap_or(&[])
-        .to_vec();
+    let (route, address) = match address.iter().rposition(|&b| b == b':') {
+        Some(colon) => (
+            Some(address[..colon].to_vec()).filter(|r| r.starts_with(b"@")),
+            address[colon + 1..].to_vec(),
+        ),
+        None => (None, address),
+    };
     let (mailbox, host) = match address.iter().rposition(|&b| b == b'@') {
         Some(at) => (address[..at].to_vec(), Some(address[at + 1..].to_vec())),
         None => (address.clone(), None),
     };
     Address::Mailbox {
         name,
+        route,
         mailbox,
         host,
     }
@@ -271,18 +276,26 @@ pub fn address_list(value: Option<&[u8]>) -> Vec<u8> {
     }
     let mut out = b"(".to_vec();
     for address in found {
-        let (name, mailbox, host) = match &address {
+        let (name, route, mailbox, host) = match &address {
             Address::Mailbox {
                 name,
+                route,
                 mailbox,
                 host,
-            } => (name.as_deref(), Some(mailbox.as_slice()), host.as_deref()),
-            Address::GroupStart(group) => (None, Some(group.as_slice()), None),
-            Address::GroupEnd => (None, None, None),
+            } => (
+                name.as_deref(),
+                route.as_deref(),
+                Some(mailbox.as_slice()),
+                host.as_deref(),
+            ),
+            Address::GroupStart(group) => (None, None, Some(group.as_slice()), None),
+            Address::GroupEnd => (None, None, None, None),
         };
         out.push(b'(');
         out.extend(nstring(name));
-        out.extend_from_slice(b" NIL ");
+        out.push(b' ');
+        out.extend(nstring(route));
+        out.push(b' ');
         out.extend(nstring(mailbox));
         out.push(b' ');
         out.extend(nstring(host));
@@ -295,7 +308,9 @@ pub fn address_list(value: Option<&[u8]>) -> Vec<u8> {
 /// The ENVELOPE of a message (RFC 3501 section 7.4.2).
 pub fn envelope(text: &[u8]) -> Vec<u8> {
     let header = split(text).header;
-    let get = |name: &str| value(header, name);
+    // An empty field counts as none (Sender and Reply-To then default to
+    // From).
+    let get = |name: &str| value(header, name).filter(|v| !v.is_empty());
     let from = get("From");
     let sender = get("Sender").or_else(|| from.clone());
     let reply_to = get("Reply-To").or_else(|| from.clone());
@@ -535,6 +550,7 @@ mod tests {
                 "((NIL NIL \"group\" NIL)(NIL NIL NIL NIL)(NIL NIL \"group2\" NIL)(NIL NIL NIL NIL))",
             ),
             ("Real Name <user@domain>", "((\"Real Name\" NIL \"user\" \"domain\"))"),
+            ("<@route:user@domain>", "((NIL \"@route\" \"user\" \"domain\"))"),
         ];
         for (value, want) in table {
             assert_eq!(

@@ -93,7 +93,11 @@ impl ImapSession {
         let mut flags = 0u8;
         let mut keywords: Vec<String> = Vec::new();
         for flag in &flag_args {
-            let flag = flag.atom().ok_or("Invalid arguments.")?;
+            // NIL here is an atom like any keyword (imaptest's `nil`).
+            let flag = match flag {
+                Arg::Nil => "NIL",
+                other => other.atom().ok_or("Invalid arguments.")?,
+            };
             parse_flag(flag, &mut flags, &mut keywords)?;
         }
         let chosen = self.chosen(set, uid)?;

@@ -17,10 +17,12 @@ pub enum Arg {
 }
 
 impl Arg {
-    /// An `astring`: atom, quoted or literal.
+    /// An `astring`: atom, quoted or literal (`NIL` where a string is
+    /// wanted is the atom NIL: `SEARCH SUBJECT NIL` looks for "NIL").
     pub fn astring(&self) -> Option<Vec<u8>> {
         match self {
             Arg::Atom(text) => Some(text.as_bytes().to_vec()),
+            Arg::Nil => Some(b"NIL".to_vec()),
             Arg::Quoted(bytes) | Arg::Literal(bytes) => Some(bytes.clone()),
             _ => None,
         }
