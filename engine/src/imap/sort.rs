@@ -110,7 +110,8 @@ impl ImapSession {
                 found.push((index, values));
             }
         }
-        found.sort_by(|(a_index, a), (b_index, b)| {
+        let order = sorted(found.len(), &|a, b| {
+            let ((a_index, a), (b_index, b)) = (&found[a], &found[b]);
             for ((_, reversed), (x, y)) in criteria.iter().zip(a.iter().zip(b)) {
                 let order = if *reversed { y.cmp(x) } else { x.cmp(y) };
                 if order != Ordering::Equal {
@@ -119,8 +120,9 @@ impl ImapSession {
             }
             a_index.cmp(b_index)
         });
-        let numbers: Vec<String> = found
+        let numbers: Vec<String> = order
             .iter()
+            .map(|&at| &found[at])
             .map(|(index, _)| {
                 if uid {
                     selected.messages[*index].uid.to_string()
@@ -166,7 +168,7 @@ fn sort_key(message: &Message, criterion: Criterion) -> SortKey {
             // for a group, as Dovecot reads its start).
             let mailbox = match field(name).and_then(|v| addresses(&v).into_iter().next()) {
                 Some(Address::Mailbox { mailbox, .. }) | Some(Address::GroupStart(mailbox)) => {
-                    String::from_utf8_lossy(&mailbox).to_uppercase()
+                    String::from_utf8_lossy(&mailbox).to_ascii_uppercase()
                 }
                 _ => String::new(),
             };
@@ -198,9 +200,17 @@ fn sort_key(message: &Message, criterion: Criterion) -> SortKey {
                 }
                 _ => String::new(),
             };
-            SortKey::Text(shown.to_uppercase())
+            SortKey::Text(shown.to_ascii_uppercase())
         }
     }
+}
+
+/// `0..count` in the order `compare` gives (stable). One sort for every
+/// caller, so that the page carries the sorting code once.
+fn sorted(count: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..count).collect();
+    order.sort_by(|a, b| compare(*a, *b));
+    order
 }
 
 /// A message as THREAD sees it: its number (sequence or UID), base
@@ -269,13 +279,16 @@ impl ImapSession {
                 });
             }
         }
-        messages
-            .sort_by(|a, b| (&a.subject, a.date, a.number).cmp(&(&b.subject, b.date, b.number)));
-        let mut threads: Vec<&[Threaded]> =
-            messages.chunk_by(|a, b| a.subject == b.subject).collect();
-        threads.sort_by_key(|thread| (thread[0].date, thread[0].number));
+        let order = sorted(messages.len(), &|a, b| {
+            let (a, b) = (&messages[a], &messages[b]);
+            (&a.subject, a.date, a.number).cmp(&(&b.subject, b.date, b.number))
+        });
+        let messages: Vec<&Threaded> = order.iter().map(|&at| &messages[at]).collect();
+        let threads: Vec<&[&Threaded]> = messages.chunk_by(|a, b| a.subject == b.subject).collect();
+        let first = |at: usize| (threads[at][0].date, threads[at][0].number);
+        let order = sorted(threads.len(), &|a, b| first(a).cmp(&first(b)));
         let mut line = String::from("* THREAD ");
-        for thread in threads {
+        for thread in order.iter().map(|&at| threads[at]) {
             match thread {
                 [only] => line.push_str(&format!("({})", only.number)),
                 [parent, child] => line.push_str(&format!("({} {})", parent.number, child.number)),
@@ -376,7 +389,7 @@ pub(super) fn base_subject(subject: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-        .to_lowercase();
+        .to_ascii_lowercase();
     loop {
         // (2) trailers.
         loop {
@@ -414,8 +427,10 @@ pub(super) fn base_subject(subject: &str) -> String {
             None => break,
         }
     }
-    // Dovecot compares titlecased text: letters before `[` and `_`.
-    text.trim().to_uppercase()
+    // Dovecot compares titlecased text: letters before `[` and `_`. Only
+    // ASCII is folded here: Unicode's case tables would cost the page
+    // more than SORT itself.
+    text.trim().to_ascii_uppercase()
 }
 
 /// `*subj-blob subj-refwd`: blobs, then `re`, `fw` or `fwd`, optional
