@@ -543,3 +543,27 @@ fn nil_as_an_atom_and_envelope_details() {
         "{replies}"
     );
 }
+
+/// Before login, Dovecot's login process parses as bytes come and holds
+/// one token at a time: a 31 KB ID made of 1 KB strings is answered
+/// (imaptest's `id`), while one token longer than its buffer still ends
+/// the connection.
+#[test]
+fn the_login_buffer_holds_a_token_not_a_line() {
+    let pairs: Vec<String> = (0..30)
+        .map(|i| format!("\"k{i:02}{}\" \"{}\"", "x".repeat(27), "1".repeat(1024)))
+        .collect();
+    let mut s = session();
+    let (replies, _) = play(&mut s, &format!("a ID ({})\r\n", pairs.join(" ")));
+    assert!(replies.contains("\r\na OK ID completed"), "{replies}");
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        &format!("b ID (\"name\" \"{}\")\r\n", "2".repeat(1100)),
+    );
+    assert!(!replies.contains("b OK"), "{replies}");
+    assert!(
+        replies.contains("* BYE Input buffer full, aborting"),
+        "{replies}"
+    );
+}

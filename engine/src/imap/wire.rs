@@ -21,15 +21,30 @@ impl ImapSession {
         let mut at = 0;
         let mut literal = 0;
         loop {
+            // The login process parses as the bytes come and keeps only
+            // the token it is reading: one token must fit its buffer, not
+            // the whole line (imaptest's 31 KB `ID` of 1 KB strings).
+            let streaming = !self.logged_in();
             let Some(newline) = self.input[at..].iter().position(|&b| b == b'\n') else {
-                if self.input.len() - at >= limit {
+                let pending = &self.input[at..];
+                let held = if streaming {
+                    longest_token(pending)
+                } else {
+                    pending.len()
+                };
+                if held >= limit {
                     return Scan::TooLong(None);
                 }
                 self.unterminated = Some(at);
                 return Scan::Incomplete;
             };
             let end = at + newline + 1;
-            if end - at > limit {
+            let held = if streaming {
+                longest_token(&self.input[at..end])
+            } else {
+                end - at
+            };
+            if held > limit {
                 return Scan::TooLong(Some(end));
             }
             match literal_at_end(&self.input[at..end]) {
@@ -237,4 +252,33 @@ pub(super) fn split_word(bytes: &[u8]) -> (&[u8], &[u8]) {
         Some(at) => (&bytes[..at], &bytes[at..]),
         None => (bytes, &[]),
     }
+}
+
+/// The longest token of a line, as the login process's parser holds it:
+/// an atom, or a quoted string with its quotes (the line's end counts
+/// with the last token).
+fn longest_token(line: &[u8]) -> usize {
+    let (mut longest, mut current, mut quoted, mut escaped) = (0, 0, false, false);
+    for &b in line {
+        let separator = !quoted && matches!(b, b' ' | b'(' | b')');
+        if separator {
+            longest = longest.max(current);
+            current = 0;
+            continue;
+        }
+        current += 1;
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if quoted => escaped = true,
+            b'"' => {
+                quoted = !quoted;
+                if !quoted {
+                    longest = longest.max(current);
+                    current = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    longest.max(current)
 }
