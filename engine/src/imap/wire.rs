@@ -27,8 +27,10 @@ impl ImapSession {
             let streaming = !self.logged_in();
             let Some(newline) = self.input[at..].iter().position(|&b| b == b'\n') else {
                 let pending = &self.input[at..];
+                // Tokens already read are consumed; the one in progress
+                // is held.
                 let held = if streaming {
-                    longest_token(pending)
+                    tokens(pending).1
                 } else {
                     pending.len()
                 };
@@ -40,7 +42,7 @@ impl ImapSession {
             };
             let end = at + newline + 1;
             let held = if streaming {
-                longest_token(&self.input[at..end])
+                tokens(&self.input[at..end]).0
             } else {
                 end - at
             };
@@ -254,10 +256,10 @@ pub(super) fn split_word(bytes: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// The longest token of a line, as the login process's parser holds it:
-/// an atom, or a quoted string with its quotes (the line's end counts
-/// with the last token).
-fn longest_token(line: &[u8]) -> usize {
+/// The longest token of a line as the login process's parser holds it (an
+/// atom, or a quoted string with its quotes; the line's end counts with
+/// the last token), and the length of the token still in progress.
+fn tokens(line: &[u8]) -> (usize, usize) {
     let (mut longest, mut current, mut quoted, mut escaped) = (0, 0, false, false);
     for &b in line {
         let separator = !quoted && matches!(b, b' ' | b'(' | b')');
@@ -280,5 +282,5 @@ fn longest_token(line: &[u8]) -> usize {
             _ => {}
         }
     }
-    longest.max(current)
+    (longest.max(current), current)
 }
