@@ -567,3 +567,26 @@ fn the_login_buffer_holds_a_token_not_a_line() {
         "{replies}"
     );
 }
+
+/// ESEARCH (RFC 4731) as Dovecot answers it (imaptest's `esearch`): the
+/// tag, UID for UID SEARCH, MIN, MAX, ALL as a compressed set (left out
+/// when nothing matched), COUNT; RETURN () means ALL.
+#[test]
+fn esearch_as_dovecot() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\nc SEARCH RETURN () ALL\r\n\
+         d SEARCH RETURN (MIN MAX COUNT) ALL\r\ne SEARCH RETURN (COUNT ALL MIN) 1000\r\n\
+         f UID SEARCH RETURN (ALL) 1,3\r\ng SEARCH RETURN (BOGUS) ALL\r\n",
+    );
+    for want in [
+        "* ESEARCH (TAG \"c\") ALL 1:3\r\nc OK Search completed",
+        "* ESEARCH (TAG \"d\") MIN 1 MAX 3 COUNT 3\r\nd OK",
+        "* ESEARCH (TAG \"e\") COUNT 0\r\ne OK",
+        "* ESEARCH (TAG \"f\") UID ALL 1,3\r\nf OK",
+        "g BAD Error in IMAP command SEARCH: Unknown return option: BOGUS",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
+    }
+}

@@ -190,6 +190,34 @@ impl ImapSession {
             }
             args = &args[2..];
         }
+        // ESEARCH (RFC 4731): RETURN (MIN MAX ALL COUNT); () means ALL.
+        let mut returns: Option<Vec<String>> = None;
+        if args
+            .first()
+            .and_then(Arg::atom)
+            .is_some_and(|a| a.eq_ignore_ascii_case("RETURN"))
+        {
+            let options = args
+                .get(1)
+                .and_then(Arg::list)
+                .ok_or("Invalid arguments.")?;
+            let mut wanted = Vec::new();
+            for option in options {
+                let name = option
+                    .atom()
+                    .ok_or("Invalid arguments.")?
+                    .to_ascii_uppercase();
+                if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT") {
+                    return Err(format!("Unknown return option: {name}"));
+                }
+                wanted.push(name);
+            }
+            if wanted.is_empty() {
+                wanted.push("ALL".to_string());
+            }
+            returns = Some(wanted);
+            args = &args[2..];
+        }
         if args.is_empty() {
             return Err("Missing search parameters".to_string());
         }
@@ -210,6 +238,30 @@ impl ImapSession {
             if keys.iter().all(|k| k.matches(&context)) {
                 found.push(if uid { message.uid as usize } else { index + 1 });
             }
+        }
+        if let Some(wanted) = returns {
+            // Dovecot's order: MIN, MAX, ALL (omitted when nothing
+            // matched), COUNT.
+            let mut line = format!("* ESEARCH (TAG \"{tag}\")");
+            if uid {
+                line.push_str(" UID");
+            }
+            let has = |name: &str| wanted.iter().any(|w| w == name);
+            if let (true, Some(min)) = (has("MIN"), found.iter().min()) {
+                line.push_str(&format!(" MIN {min}"));
+            }
+            if let (true, Some(max)) = (has("MAX"), found.iter().max()) {
+                line.push_str(&format!(" MAX {max}"));
+            }
+            if has("ALL") && !found.is_empty() {
+                line.push_str(&format!(" ALL {}", compressed(&found)));
+            }
+            if has("COUNT") {
+                line.push_str(&format!(" COUNT {}", found.len()));
+            }
+            out.push(Event::Line(line));
+            self.reply(tag, ImapText::SearchCompleted, &[], out);
+            return Ok(());
         }
         let list: Vec<String> = found.iter().map(ToString::to_string).collect();
         out.push(Event::Line(
@@ -375,4 +427,23 @@ pub(super) fn parse_flag(
         keywords.push(flag.to_string());
     }
     Ok(())
+}
+
+/// Ascending numbers as a sequence set: runs as `first:last`.
+fn compressed(numbers: &[usize]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut start = 0;
+    while start < numbers.len() {
+        let mut end = start;
+        while end + 1 < numbers.len() && numbers[end + 1] == numbers[end] + 1 {
+            end += 1;
+        }
+        parts.push(if end > start {
+            format!("{}:{}", numbers[start], numbers[end])
+        } else {
+            numbers[start].to_string()
+        });
+        start = end + 1;
+    }
+    parts.join(",")
 }
