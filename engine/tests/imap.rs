@@ -590,3 +590,21 @@ fn esearch_as_dovecot() {
         assert!(replies.contains(want), "{want}\n{replies}");
     }
 }
+
+/// ESORT (RFC 5267, imaptest's `esort`): SORT RETURN answers with an
+/// ESEARCH line in sort order: MIN the first sorted, MAX the last.
+#[test]
+fn esort_as_dovecot() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\nc SORT RETURN (MIN MAX COUNT ALL) (REVERSE ARRIVAL) US-ASCII 1:3\r\n\
+         d SORT RETURN () (ARRIVAL) US-ASCII ALL\r\n",
+    );
+    for want in [
+        "* ESEARCH (TAG \"c\") MIN 3 MAX 1 ALL 3,2,1 COUNT 3\r\nc OK Sort completed",
+        "* ESEARCH (TAG \"d\") ALL 1:3\r\nd OK Sort completed",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
+    }
+}

@@ -190,34 +190,8 @@ impl ImapSession {
             }
             args = &args[2..];
         }
-        // ESEARCH (RFC 4731): RETURN (MIN MAX ALL COUNT); () means ALL.
-        let mut returns: Option<Vec<String>> = None;
-        if args
-            .first()
-            .and_then(Arg::atom)
-            .is_some_and(|a| a.eq_ignore_ascii_case("RETURN"))
-        {
-            let options = args
-                .get(1)
-                .and_then(Arg::list)
-                .ok_or("Invalid arguments.")?;
-            let mut wanted = Vec::new();
-            for option in options {
-                let name = option
-                    .atom()
-                    .ok_or("Invalid arguments.")?
-                    .to_ascii_uppercase();
-                if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT") {
-                    return Err(format!("Unknown return option: {name}"));
-                }
-                wanted.push(name);
-            }
-            if wanted.is_empty() {
-                wanted.push("ALL".to_string());
-            }
-            returns = Some(wanted);
-            args = &args[2..];
-        }
+        let (returns, rest) = return_options(args)?;
+        args = rest;
         if args.is_empty() {
             return Err("Missing search parameters".to_string());
         }
@@ -240,26 +214,7 @@ impl ImapSession {
             }
         }
         if let Some(wanted) = returns {
-            // Dovecot's order: MIN, MAX, ALL (omitted when nothing
-            // matched), COUNT.
-            let mut line = format!("* ESEARCH (TAG \"{tag}\")");
-            if uid {
-                line.push_str(" UID");
-            }
-            let has = |name: &str| wanted.iter().any(|w| w == name);
-            if let (true, Some(min)) = (has("MIN"), found.iter().min()) {
-                line.push_str(&format!(" MIN {min}"));
-            }
-            if let (true, Some(max)) = (has("MAX"), found.iter().max()) {
-                line.push_str(&format!(" MAX {max}"));
-            }
-            if has("ALL") && !found.is_empty() {
-                line.push_str(&format!(" ALL {}", compressed(&found)));
-            }
-            if has("COUNT") {
-                line.push_str(&format!(" COUNT {}", found.len()));
-            }
-            out.push(Event::Line(line));
+            out.push(Event::Line(esearch_line(tag, uid, &wanted, &found)));
             self.reply(tag, ImapText::SearchCompleted, &[], out);
             return Ok(());
         }
@@ -446,4 +401,59 @@ fn compressed(numbers: &[usize]) -> String {
         start = end + 1;
     }
     parts.join(",")
+}
+
+/// ESEARCH's `RETURN (MIN MAX ALL COUNT)` before the search keys (RFC
+/// 4731; `()` means ALL), and the arguments after it.
+pub(super) fn return_options(args: &[Arg]) -> Result<(Option<Vec<String>>, &[Arg]), String> {
+    let is_return = args
+        .first()
+        .and_then(Arg::atom)
+        .is_some_and(|a| a.eq_ignore_ascii_case("RETURN"));
+    if !is_return {
+        return Ok((None, args));
+    }
+    let options = args
+        .get(1)
+        .and_then(Arg::list)
+        .ok_or("Invalid arguments.")?;
+    let mut wanted = Vec::new();
+    for option in options {
+        let name = option
+            .atom()
+            .ok_or("Invalid arguments.")?
+            .to_ascii_uppercase();
+        if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT") {
+            return Err(format!("Unknown return option: {name}"));
+        }
+        wanted.push(name);
+    }
+    if wanted.is_empty() {
+        wanted.push("ALL".to_string());
+    }
+    Ok((Some(wanted), &args[2..]))
+}
+
+/// The ESEARCH line for `found` in its order (ascending for SEARCH, the
+/// sort order for SORT): MIN the first, MAX the last, ALL as a set (left
+/// out when nothing matched), COUNT, in Dovecot's order.
+pub(super) fn esearch_line(tag: &str, uid: bool, wanted: &[String], found: &[usize]) -> String {
+    let mut line = format!("* ESEARCH (TAG \"{tag}\")");
+    if uid {
+        line.push_str(" UID");
+    }
+    let has = |name: &str| wanted.iter().any(|w| w == name);
+    if let (true, Some(min)) = (has("MIN"), found.first()) {
+        line.push_str(&format!(" MIN {min}"));
+    }
+    if let (true, Some(max)) = (has("MAX"), found.last()) {
+        line.push_str(&format!(" MAX {max}"));
+    }
+    if has("ALL") && !found.is_empty() {
+        line.push_str(&format!(" ALL {}", compressed(found)));
+    }
+    if has("COUNT") {
+        line.push_str(&format!(" COUNT {}", found.len()));
+    }
+    line
 }

@@ -56,6 +56,7 @@ impl ImapSession {
         args: &[Arg],
         out: &mut Vec<Event>,
     ) -> Result<(), String> {
+        let (returns, args) = super::messages::return_options(args)?;
         let Some(Arg::List(program)) = args.first() else {
             return Err("Invalid sort argument".to_string());
         };
@@ -120,17 +121,25 @@ impl ImapSession {
             }
             a_index.cmp(b_index)
         });
-        let numbers: Vec<String> = order
+        let numbers: Vec<usize> = order
             .iter()
-            .map(|&at| &found[at])
-            .map(|(index, _)| {
+            .map(|&at| found[at].0)
+            .map(|index| {
                 if uid {
-                    selected.messages[*index].uid.to_string()
+                    selected.messages[index].uid as usize
                 } else {
-                    (index + 1).to_string()
+                    index + 1
                 }
             })
             .collect();
+        if let Some(wanted) = returns {
+            // ESORT (RFC 5267): the same line as ESEARCH, in sort order.
+            let line = super::messages::esearch_line(tag, uid, &wanted, &numbers);
+            out.push(Event::Line(line));
+            self.reply(tag, ImapText::SortCompleted, &[], out);
+            return Ok(());
+        }
+        let numbers: Vec<String> = numbers.iter().map(ToString::to_string).collect();
         out.push(Event::Line(
             format!("* SORT {}", numbers.join(" "))
                 .trim_end()
