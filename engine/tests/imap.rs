@@ -608,3 +608,30 @@ fn esort_as_dovecot() {
         assert!(replies.contains(want), "{want}\n{replies}");
     }
 }
+
+/// MULTIAPPEND (RFC 3502): several messages in one APPEND, each with its
+/// own flags and date, answered once with the range of new UIDs; an error
+/// in a later message saves none of them (Dovecot's transaction).
+#[test]
+fn multiappend_as_dovecot() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb APPEND INBOX (\\Seen) {4+}\r\none\n \
+         (\\Flagged) \"22-Feb-2008 10:06:23 +0000\" {4+}\r\ntwo\n {6+}\r\nthree\n\r\n\
+         c SELECT INBOX\r\nd FETCH 4:6 (FLAGS INTERNALDATE)\r\n\
+         e APPEND INBOX {3+}\r\nsix (\\Bogus\r\nf STATUS INBOX (MESSAGES)\r\n",
+    );
+    for want in [
+        " 4:6] Append completed (",
+        "* 6 EXISTS\r\n",
+        "* 4 FETCH (FLAGS (\\Seen \\Recent) INTERNALDATE ",
+        "* 5 FETCH (FLAGS (\\Flagged \\Recent) INTERNALDATE \"22-Feb-2008 10:06:23 +0000\")",
+        "* 6 FETCH (FLAGS (\\Recent) INTERNALDATE ",
+        "e BAD ",
+        "* STATUS INBOX (MESSAGES 6)",
+    ] {
+        assert!(replies.contains(want), "{want:?}\n{replies}");
+    }
+    assert!(replies.contains("b OK [APPENDUID "), "{replies}");
+}

@@ -399,6 +399,8 @@ impl ImapSession {
         Ok(())
     }
 
+    /// APPEND, with MULTIAPPEND's several messages (RFC 3502): each
+    /// `[flags] [date] literal` saved in turn, one reply with their UIDs.
     pub(super) fn append(
         &mut self,
         tag: &str,
@@ -407,30 +409,65 @@ impl ImapSession {
     ) -> Result<(), String> {
         let mailbox = text_at(args, 0)?;
         let mut rest = &args[1..];
-        let mut flags = 0u8;
-        let mut keywords = Vec::new();
-        if let Some(list) = rest.first().and_then(Arg::list) {
-            for flag in list {
-                let flag = flag.atom().ok_or("Invalid arguments.")?;
-                parse_flag(flag, &mut flags, &mut keywords)?;
+        let mut messages = Vec::new();
+        while !rest.is_empty() {
+            let mut flags = 0u8;
+            let mut keywords = Vec::new();
+            if let Some(list) = rest.first().and_then(Arg::list) {
+                for flag in list {
+                    let flag = flag.atom().ok_or("Invalid arguments.")?;
+                    parse_flag(flag, &mut flags, &mut keywords)?;
+                }
+                rest = &rest[1..];
             }
+            let mut date: Option<Timestamp> = None;
+            if let Some(Arg::Quoted(text)) = rest.first() {
+                let text = String::from_utf8_lossy(text);
+                date = Some(Timestamp::parse_imap_date(&text).ok_or("Invalid internal date.")?);
+                rest = &rest[1..];
+            }
+            let Some(Arg::Literal(bytes)) = rest.first() else {
+                return Err("Invalid arguments.".to_string());
+            };
+            messages.push((flags, keywords, date, bytes.clone()));
             rest = &rest[1..];
         }
-        let mut date: Option<Timestamp> = None;
-        if let Some(Arg::Quoted(text)) = rest.first() {
-            let text = String::from_utf8_lossy(text);
-            date = Some(Timestamp::parse_imap_date(&text).ok_or("Invalid internal date.")?);
-            rest = &rest[1..];
+        if messages.is_empty() {
+            return Err("Invalid arguments.".to_string());
         }
-        let message = match rest {
-            [Arg::Literal(bytes)] => bytes.clone(),
-            _ => return Err("Invalid arguments.".to_string()),
-        };
         let Some(name) = self.mailbox_name(&mailbox) else {
             let _ = self.indexed("INBOX", true, out);
             self.reply(tag, ImapText::TryCreate, &[&mailbox], out);
             return Ok(());
         };
+        let mut saved = Vec::new();
+        let mut validity = 0;
+        for (flags, keywords, date, message) in messages {
+            let (this_validity, uid) = self.append_one(&name, flags, keywords, date, &message, out);
+            validity = this_validity;
+            saved.push(uid);
+        }
+        let uids = match saved.as_slice() {
+            [only] => only.to_string(),
+            [first, .., last] => format!("{first}:{last}"),
+            [] => String::new(),
+        };
+        self.announce(out, "APPEND");
+        self.reply(tag, ImapText::AppendCompleted, &[&validity, &uids], out);
+        Ok(())
+    }
+
+    /// Saves one message at the end of `name`: its UID validity and UID.
+    fn append_one(
+        &mut self,
+        name: &str,
+        flags: u8,
+        keywords: Vec<String>,
+        date: Option<Timestamp>,
+        message: &[u8],
+        out: &mut Vec<Event>,
+    ) -> (u32, u32) {
+        let name = name.to_string();
         let (file, _) = self.indexed(&name, false, out);
         let data = mbox::read(&file);
         let validity = self.validity_of(&name, &data);
@@ -459,7 +496,7 @@ impl ImapSession {
         };
         let new_file = mbox::append(
             &current_file,
-            &message,
+            message,
             &sender,
             &received,
             uid,
@@ -486,9 +523,7 @@ impl ImapSession {
             selected.changed_upto = selected.messages.len();
         }
         self.save_file(&name, new_file, out);
-        self.announce(out, "APPEND");
-        self.reply(tag, ImapText::AppendCompleted, &[&validity, &uid], out);
-        Ok(())
+        (validity, uid)
     }
 }
 
