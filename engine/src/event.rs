@@ -5,13 +5,13 @@
 //! A server session (SMTP, POP3, IMAP) returns events in order. The
 //! [`Host`](crate::host::Host) carries out the store's requests
 //! ([`Event::Deliver`], [`Event::Open`], [`Event::Save`],
-//! [`Event::Write`]) and passes on the rest, with [`Event::Delivered`],
+//! [`Event::Write`], [`Event::Flags`]) and passes on the rest, with [`Event::Delivered`],
 //! [`Event::Stored`] and [`Event::Answered`] in their place; a shell sees
 //! only those.
 
 use crate::reply::Reply;
 use crate::session::Delivery;
-use crate::store::{Entry, StorePath};
+use crate::store::{Entry, Flags, StorePath};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -48,6 +48,10 @@ pub enum Event {
         path: StorePath,
         file: Option<Vec<u8>>,
     },
+    /// To the store: an IMAP session changed these messages' flags (or
+    /// took their \Recent), which the other sessions of the user see at
+    /// once though the mailbox file gets them later.
+    Flags { user: String, flags: Vec<Flags> },
     /// From the host: a message was delivered into these mailboxes
     /// (already in the store).
     Delivered {

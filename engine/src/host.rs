@@ -483,8 +483,7 @@ impl HostSession {
             return Vec::new();
         }
         self.store_version = host.store.version();
-        let inbox = host.store.file(s.user()).unwrap_or_default();
-        let actions = s.inbox_changed(&inbox);
+        let actions = s.store_changed(host.store.user_store(s.user()));
         self.carry_out(actions, &mut host.store)
     }
 
@@ -559,6 +558,9 @@ impl HostSession {
                     }
                 }
                 Event::Save { user, file } => {
+                    if matches!(self.server, Server::Pop3(_)) {
+                        store.forget_flags(&user, "INBOX");
+                    }
                     store.replace(&user, &file);
                     done.push(Event::Stored { user, path: None });
                 }
@@ -569,6 +571,7 @@ impl HostSession {
                         path: Some(path),
                     });
                 }
+                Event::Flags { user, flags } => store.set_flags(&user, flags),
                 Event::Line(line) => {
                     let answered = self.answered(&line);
                     done.push(Event::Line(line));

@@ -36,6 +36,8 @@ pub struct StoredMessage {
     pub recent: bool,
     /// The date of the `From ` line (`Sat Nov 28 13:08:26 2026`).
     pub received: String,
+    /// The envelope sender the `From ` line names.
+    pub sender: String,
 }
 
 /// System flags as bits (IMAP's `\Seen` ...), and the letters the mbox
@@ -156,6 +158,7 @@ pub fn read(file: &[u8]) -> Mailbox {
         let from_text = String::from_utf8_lossy(from_line);
         let words: Vec<&str> = from_text.split_whitespace().collect();
         let received = words[words.len().saturating_sub(5)..].join(" ");
+        let sender = words.get(1).map_or("", |w| w).to_string();
         let mut flags = 0u8;
         let mut keywords = Vec::new();
         let mut recent = true;
@@ -207,7 +210,11 @@ pub fn read(file: &[u8]) -> Mailbox {
             text.extend_from_slice(content);
             text.extend_from_slice(b"\r\n");
         }
-        let uid = uid.unwrap_or(mailbox.uid_next).max(1);
+        // A message without `X-UID:` gets the next UID the base line
+        // promises (as Dovecot's index gives it), not one used before.
+        let uid = uid
+            .unwrap_or(mailbox.uid_next.max(base_next.unwrap_or(0)))
+            .max(1);
         mailbox.uid_next = mailbox.uid_next.max(uid.saturating_add(1));
         mailbox.messages.push(StoredMessage {
             text,
@@ -216,6 +223,7 @@ pub fn read(file: &[u8]) -> Mailbox {
             keywords,
             recent,
             received,
+            sender,
         });
     }
     if let Some(next) = base_next {
@@ -333,7 +341,11 @@ pub fn update(file: &[u8], seen: &[bool], deleted: &[bool]) -> Vec<u8> {
                     state.flags |= SEEN;
                 }
             }
-            Plan::Write { state, write }
+            Plan::Write {
+                state,
+                write,
+                uid: 0,
+            }
         })
         .collect();
     let base = Base {
@@ -368,8 +380,12 @@ pub enum Plan {
     /// Remove it.
     Expunge,
     /// Keep it; rewrite its header with `state` when `write` (or when it
-    /// must move).
-    Write { state: MessageState, write: bool },
+    /// must move), with `uid` (0: the one it has) if it is written.
+    Write {
+        state: MessageState,
+        write: bool,
+        uid: u32,
+    },
 }
 
 /// What the first message's `X-IMAPbase:` says.
@@ -627,21 +643,26 @@ pub fn sync(file: &[u8], base: &Base, plans: &[Plan]) -> Vec<u8> {
                     recent: true,
                 }),
             write: false,
+            uid: 0,
         });
         let rest: Vec<u8> = entry.rest.concat();
         let old_size: usize = entry.headers.iter().map(|h| h.len()).sum();
-        let (state, write) = match plan {
+        let (state, write, uid) = match plan {
             Plan::Expunge => {
                 freed += entry.from_line.len() + old_size + rest.len();
                 moved = true;
                 continue;
             }
-            Plan::Write { state, write } => (state, write),
+            Plan::Write { state, write, uid } if uid != 0 => (state, write, uid),
+            Plan::Write { state, write, .. } => (
+                state,
+                write,
+                mailbox
+                    .messages
+                    .get(index)
+                    .map_or(index as u32 + 1, |m| m.uid),
+            ),
         };
-        let uid = mailbox
-            .messages
-            .get(index)
-            .map_or(index as u32 + 1, |m| m.uid);
         let is_first = first_kept;
         first_kept = false;
         let has_base = entry.headers.iter().any(|h| is_named(h, "x-imapbase"));

@@ -19,8 +19,23 @@ pub struct MailStore {
     inboxes: Vec<(String, Vec<Entry>)>,
     /// The users' other mail files, by user and path, in order.
     others: Vec<(String, StorePath, Vec<u8>)>,
+    /// Flags IMAP sessions set, by user, not yet in the mailbox files.
+    flags: Vec<(String, Flags)>,
     /// Counts changes, so a view can tell when to read the store again.
     version: u64,
+}
+
+/// A message's flags as an IMAP session left them (its \Recent taken):
+/// Dovecot keeps them in its index, which every session of the user
+/// reads, and writes the mbox file only when a session closes the
+/// mailbox. A record stands until the mailbox is removed or POP3
+/// rewrites it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flags {
+    pub mailbox: String,
+    pub uid: u32,
+    pub flags: u8,
+    pub keywords: Vec<String>,
 }
 
 /// Two stores are equal when they hold the same mail, however they came to.
@@ -101,11 +116,32 @@ impl MailStore {
         self.version += 1;
         self.inboxes.clear();
         self.others.clear();
+        self.flags.clear();
+    }
+
+    /// Records flags an IMAP session set (see [`Flags`]).
+    pub fn set_flags(&mut self, user: &str, flags: Vec<Flags>) {
+        self.version += 1;
+        for new in flags {
+            self.flags
+                .retain(|(u, f)| !(u == user && f.mailbox == new.mailbox && f.uid == new.uid));
+            self.flags.push((user.to_string(), new));
+        }
+    }
+
+    /// Forgets the flags recorded for one of the user's mailboxes (it was
+    /// removed, or rewritten by POP3).
+    pub fn forget_flags(&mut self, user: &str, mailbox: &str) {
+        self.flags
+            .retain(|(u, f)| !(u == user && f.mailbox == mailbox));
     }
 
     /// Writes (or with `None` removes) one of the user's other mail files.
     pub fn write(&mut self, user: &str, path: &StorePath, file: Option<Vec<u8>>) {
         self.version += 1;
+        if file.is_none() {
+            self.forget_flags(user, path.file_name());
+        }
         self.others.retain(|(u, p, _)| !(u == user && p == path));
         if let Some(file) = file {
             // Kept in order, so two stores with the same files are equal.
@@ -165,6 +201,12 @@ impl MailStore {
             inbox: self.file(user).unwrap_or_default(),
             folders: self.folders(user),
             subscriptions: self.subscriptions(user),
+            flags: self
+                .flags
+                .iter()
+                .filter(|(u, _)| u == user)
+                .map(|(_, f)| f.clone())
+                .collect(),
         }
     }
 }

@@ -354,7 +354,11 @@ fn a_message_delivered_meanwhile_shows_up() {
     let mut delivered = indexed.clone();
     delivered.extend_from_slice(b"From x@y  Sat Nov 28 15:00:00 2026\nSubject: new\n\nhi\n\n");
     assert!(
-        s.inbox_changed(&delivered).is_empty(),
+        s.store_changed(UserStore {
+            inbox: delivered,
+            ..UserStore::default()
+        })
+        .is_empty(),
         "told at the next reply"
     );
     let (replies, _) = play(&mut s, "c NOOP\r\nd FETCH 4 (UID FLAGS)\r\n");

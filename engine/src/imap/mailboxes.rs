@@ -108,34 +108,228 @@ impl ImapSession {
     /// Writes back what the selected mailbox changed, as Dovecot does
     /// when it closes it.
     pub(super) fn close_mailbox(&mut self, out: &mut Vec<Event>) {
-        let Some(selected) = self.selected.take() else {
-            return;
-        };
-        if selected.read_only {
-            return;
+        self.flush(out);
+        if self.selected.as_ref().is_some_and(|s| !s.read_only) {
+            self.write_view(&[], out);
         }
-        let file = sync_file(&selected, &[]);
-        if mbox::read(&file).uid_validity.is_some() {
-            self.indexed.remove(&selected.name);
+        if let Some(selected) = self.selected.take() {
+            if mbox::read(&self.file_of(&selected.name))
+                .uid_validity
+                .is_some()
+            {
+                self.indexed.remove(&selected.name);
+            }
         }
-        self.save_file(&selected.name, file, out);
+    }
+
+    /// A mailbox as the sessions see it: its file, with the flags sessions
+    /// set that the file does not hold yet.
+    pub(super) fn read_mailbox(&self, name: &str) -> mbox::Mailbox {
+        let mut data = mbox::read(&self.file_of(name));
+        for set in self.store.flags.iter().filter(|f| f.mailbox == name) {
+            if let Some(m) = data.messages.iter_mut().find(|m| m.uid == set.uid) {
+                m.flags = set.flags;
+                m.keywords = set.keywords.clone();
+                m.recent = false;
+            }
+        }
+        data
     }
 
     // ---- After login (`imap`) ----
 
-    /// New messages in the selected mailbox, announced before a reply.
-    pub(super) fn announce(&mut self, out: &mut Vec<Event>, name: &str) {
-        if matches!(name, "SELECT" | "EXAMINE" | "LOGOUT") {
-            return;
-        }
+    /// New messages and a new \Recent count in the selected mailbox,
+    /// announced before a reply (Dovecot's `imap_sync_finish`).
+    pub(super) fn announce(&mut self, out: &mut Vec<Event>) {
         if let Some(selected) = &mut self.selected {
-            if selected.announced < selected.messages.len() {
+            let recent = selected.messages.iter().filter(|m| m.recent).count();
+            if selected.announced != selected.messages.len() {
                 selected.announced = selected.messages.len();
-                let recent = selected.messages.iter().filter(|m| m.recent).count();
-                out.push(Event::Line(format!("* {} EXISTS", selected.messages.len())));
+                out.push(Event::Line(format!("* {} EXISTS", selected.announced)));
+            }
+            if selected.announced_recent != recent {
+                selected.announced_recent = recent;
                 out.push(Event::Line(format!("* {recent} RECENT")));
             }
         }
+    }
+
+    /// Tells the store the flags this session changed in the selected
+    /// mailbox (and the \Recent it took), which every session of the
+    /// user sees at once, as they would see Dovecot's index.
+    pub(super) fn flush(&mut self, out: &mut Vec<Event>) {
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
+        let mut flags = Vec::new();
+        for message in selected.messages.iter_mut().filter(|m| m.dirty) {
+            message.dirty = false;
+            flags.push(Flags {
+                mailbox: selected.name.clone(),
+                uid: message.uid,
+                flags: message.flags,
+                keywords: message.keywords.clone(),
+            });
+        }
+        if flags.is_empty() || selected.read_only {
+            return;
+        }
+        for new in &flags {
+            self.store
+                .flags
+                .retain(|f| !(f.mailbox == new.mailbox && f.uid == new.uid));
+        }
+        self.store.flags.extend(flags.iter().cloned());
+        out.push(Event::Flags {
+            user: self.user.clone(),
+            flags,
+        });
+    }
+
+    /// Writes the selected mailbox's file as Dovecot's mbox sync does,
+    /// into the file as it is now (other sessions may have written it
+    /// since): messages up to `changed_upto` written with the view's
+    /// flags, those `gone` in the view removed, the rest byte for byte.
+    pub(super) fn write_view(&mut self, gone: &[bool], out: &mut Vec<Event>) {
+        let Some(name) = self.selected.as_ref().map(|s| s.name.clone()) else {
+            return;
+        };
+        // A mailbox another session deleted is not written again.
+        if self.mailbox_name(&name).is_none() {
+            return;
+        }
+        let file = self.file_of(&name);
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
+        let data = mbox::read(&file);
+        let upto = if gone.contains(&true) {
+            selected.messages.len()
+        } else {
+            selected.changed_upto
+        };
+        let plans: Vec<Plan> = data
+            .messages
+            .iter()
+            .map(|stored| match selected.position(stored.uid) {
+                Some(i) if gone.get(i) == Some(&true) => Plan::Expunge,
+                Some(i) => {
+                    let message = &selected.messages[i];
+                    let write = i < upto;
+                    Plan::Write {
+                        state: MessageState {
+                            flags: message.flags,
+                            keywords: message.keywords.clone(),
+                            // Written back as no longer new; the session had it.
+                            recent: !write,
+                        },
+                        write,
+                        uid: message.uid,
+                    }
+                }
+                None => Plan::Write {
+                    state: MessageState::of(stored),
+                    write: false,
+                    uid: 0,
+                },
+            })
+            .collect();
+        let mut keywords = data.keywords.clone();
+        for k in &selected.keywords {
+            if !keywords.contains(k) {
+                keywords.push(k.clone());
+            }
+        }
+        let base = Base {
+            uid_validity: selected.uid_validity,
+            last_uid: selected.uid_next.max(data.uid_next).saturating_sub(1),
+            keywords,
+        };
+        selected.changed_upto = 0;
+        self.save_file(&name, mbox::sync(&file, &base, &plans), out);
+    }
+
+    /// Brings the selected mailbox up to date with what other sessions
+    /// (or a delivery) changed, and tells the client as Dovecot's sync
+    /// does: flag changes as FETCH, then EXPUNGE (unless the command
+    /// numbers messages by sequence: `expunges` false keeps them for
+    /// later), then EXISTS and RECENT. A new message is \Recent in the
+    /// first session to see it.
+    pub(super) fn sync_view(&mut self, expunges: bool, send_uid: bool, out: &mut Vec<Event>) {
+        self.flush(out);
+        let Some(name) = self.selected.as_ref().map(|s| s.name.clone()) else {
+            return;
+        };
+        let data = self.read_mailbox(&name);
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
+        let mut found = vec![false; selected.messages.len()];
+        let mut added = Vec::new();
+        let mut lines = Vec::new();
+        for stored in &data.messages {
+            let Some(i) = selected.position(stored.uid) else {
+                let uid = stored.uid.max(selected.uid_next);
+                selected.uid_next = uid.saturating_add(1);
+                let recent = stored.recent && !selected.read_only;
+                let mut message = message_of(stored, uid, recent);
+                message.dirty = recent;
+                added.push(message);
+                continue;
+            };
+            found[i] = true;
+            let message = &mut selected.messages[i];
+            if (message.flags, &message.keywords) != (stored.flags, &stored.keywords) {
+                message.flags = stored.flags;
+                message.keywords = stored.keywords.clone();
+                if i < selected.announced {
+                    let uid = if send_uid {
+                        format!("UID {} ", message.uid)
+                    } else {
+                        String::new()
+                    };
+                    lines.push(format!(
+                        "* {} FETCH ({uid}FLAGS ({}))",
+                        i + 1,
+                        flag_names(message.flags, message.recent, &message.keywords)
+                    ));
+                }
+            }
+        }
+        let new_keywords: Vec<String> = data
+            .keywords
+            .iter()
+            .filter(|k| !selected.keywords.contains(k))
+            .cloned()
+            .collect();
+        if !new_keywords.is_empty() {
+            selected.keywords.extend(new_keywords);
+            let list = flag_list_with(&selected.keywords);
+            lines.insert(0, ImapText::PermanentFlags.line("*", &[&list]));
+            lines.insert(
+                0,
+                format!("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list})"),
+            );
+        }
+        if expunges {
+            for i in (0..found.len()).rev().filter(|&i| !found[i]) {
+                selected.messages.remove(i);
+                selected.changed_upto = selected.changed_upto.min(selected.messages.len());
+                if i < selected.announced {
+                    selected.announced -= 1;
+                    lines.push(format!("* {} EXPUNGE", i + 1));
+                }
+            }
+        }
+        if !added.is_empty() {
+            selected.messages.extend(added);
+            // Their UIDs, and that they are no longer new, go into the
+            // file when the mailbox closes.
+            selected.changed_upto = selected.messages.len();
+        }
+        self.flush(out);
+        out.extend(lines.into_iter().map(Event::Line));
+        self.announce(out);
     }
 
     pub(super) fn select(
@@ -153,19 +347,17 @@ impl ImapSession {
             self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out);
             return;
         };
-        let (file, indexed_before) = self.indexed(&name, true, out);
-        let mailbox_data = mbox::read(&file);
+        let (_, indexed_before) = self.indexed(&name, true, out);
+        let mailbox_data = self.read_mailbox(&name);
         let uid_validity = self.validity_of(&name, &mailbox_data);
         let messages: Vec<Message> = mailbox_data
             .messages
             .iter()
-            .map(|m| Message {
-                uid: m.uid,
-                text: Arc::new(m.text.clone()),
-                flags: m.flags,
-                keywords: m.keywords.clone(),
-                recent: m.recent,
-                received: m.received.clone(),
+            .map(|m| {
+                let mut message = message_of(m, m.uid, m.recent);
+                // The first session to open it takes its \Recent.
+                message.dirty = m.recent && !read_only;
+                message
             })
             .collect();
         let count = messages.len();
@@ -178,7 +370,6 @@ impl ImapSession {
         let selected = Selected {
             name,
             read_only,
-            file,
             messages,
             uid_validity,
             uid_next: mailbox_data.uid_next,
@@ -186,6 +377,7 @@ impl ImapSession {
             indexed_before,
             changed_upto,
             announced: count,
+            announced_recent: recent,
         };
         let keywords = flag_list_with(&selected.keywords);
         out.push(Event::Line(format!(
@@ -219,43 +411,43 @@ impl ImapSession {
         }
     }
 
-    /// Removes \Deleted messages (within `uids` if given). Returns their
-    /// sequence numbers as EXPUNGE reports them, and the new file.
-    pub(super) fn expunge(&mut self, uids: Option<&[(u32, u32)]>) -> (Vec<usize>, Option<Vec<u8>>) {
-        let Some(selected) = &mut self.selected else {
-            return (Vec::new(), None);
+    /// Removes \Deleted messages (within `uids` if given) from the view
+    /// and the file. Returns their sequence numbers as EXPUNGE reports them.
+    pub(super) fn expunge(
+        &mut self,
+        uids: Option<&[(u32, u32)]>,
+        out: &mut Vec<Event>,
+    ) -> Vec<usize> {
+        let Some(selected) = &self.selected else {
+            return Vec::new();
         };
-        if selected.read_only {
-            return (Vec::new(), None);
-        }
         let gone: Vec<bool> = selected
             .messages
             .iter()
             .map(|m| m.flags & DELETED != 0 && uids.is_none_or(|set| in_set(set, m.uid)))
             .collect();
-        if !gone.iter().any(|&g| g) {
-            return (Vec::new(), None);
+        if selected.read_only || !gone.contains(&true) {
+            return Vec::new();
         }
-        let file = sync_file(selected, &gone);
+        self.write_view(&gone, out);
         let mut reported = Vec::new();
-        let mut removed = 0;
-        for (index, &g) in gone.iter().enumerate() {
-            if g {
-                reported.push(index + 1 - removed);
-                removed += 1;
-            }
+        let Some(selected) = &mut self.selected else {
+            return reported;
+        };
+        for (index, _) in gone.iter().enumerate().filter(|(_, &g)| g) {
+            reported.push(index + 1 - reported.len());
         }
         let mut index = 0;
         selected.messages.retain(|_| {
-            let keep = !gone[index];
             index += 1;
-            keep
+            !gone[index - 1]
         });
-        selected.announced = selected.messages.len();
-        selected.changed_upto = 0;
+        selected.announced -= gone[..selected.announced.min(gone.len())]
+            .iter()
+            .filter(|&&g| g)
+            .count();
         selected.indexed_before = true;
-        selected.file = file.clone();
-        (reported, Some(file))
+        reported
     }
 
     pub(super) fn list(
@@ -351,8 +543,8 @@ impl ImapSession {
             self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out);
             return Ok(());
         };
-        let (file, _) = self.indexed(&name, true, out);
-        let data = mbox::read(&file);
+        let _ = self.indexed(&name, true, out);
+        let data = self.read_mailbox(&name);
         let selected_here = self.selected.as_ref().filter(|s| s.name == name);
         let (count, recent, unseen, next, validity, size) = match selected_here {
             Some(s) => (
@@ -452,7 +644,6 @@ impl ImapSession {
             [first, .., last] => format!("{first}:{last}"),
             [] => String::new(),
         };
-        self.announce(out, "APPEND");
         self.reply(tag, ImapText::AppendCompleted, &[&validity, &uids], out);
         Ok(())
     }
@@ -471,13 +662,9 @@ impl ImapSession {
         let (file, _) = self.indexed(&name, false, out);
         let data = mbox::read(&file);
         let validity = self.validity_of(&name, &data);
-        let selected_here = self.selected.as_ref().is_some_and(|s| s.name == name);
-        let current_file = match (&self.selected, selected_here) {
-            (Some(s), true) => s.file.clone(),
-            _ => file,
-        };
-        let uid = match (&self.selected, selected_here) {
-            (Some(s), true) => s.uid_next,
+        // The session's own view takes the message at the command's sync.
+        let uid = match &self.selected {
+            Some(s) if s.name == name => data.uid_next.max(s.uid_next),
             _ => data.uid_next,
         };
         let received = date.unwrap_or_else(|| Timestamp::new(self.now_seconds, 0));
@@ -488,14 +675,14 @@ impl ImapSession {
             keywords: keywords.clone(),
             recent: true,
         };
-        let empty = mbox::read(&current_file).messages.is_empty();
+        let empty = data.messages.is_empty();
         let base = Base {
             uid_validity: validity,
             last_uid: uid,
             keywords: Vec::new(),
         };
         let new_file = mbox::append(
-            &current_file,
+            &file,
             message,
             &sender,
             &received,
@@ -503,64 +690,23 @@ impl ImapSession {
             empty.then_some(&base),
             &state,
         );
-        if let Some(selected) = self.selected.as_mut().filter(|s| s.name == name) {
-            let stored = mbox::read(&new_file);
-            let text = stored
-                .messages
-                .last()
-                .map(|m| m.text.clone())
-                .unwrap_or_default();
-            selected.messages.push(Message {
-                uid,
-                text: Arc::new(text),
-                flags,
-                keywords,
-                recent: true,
-                received,
-            });
-            selected.uid_next = uid.saturating_add(1);
-            selected.file = new_file.clone();
-            selected.changed_upto = selected.messages.len();
-        }
         self.save_file(&name, new_file, out);
         (validity, uid)
     }
 }
 
-/// The file of a selected mailbox with its changes written, `gone`
-/// marking messages to remove.
-pub(super) fn sync_file(selected: &Selected, gone: &[bool]) -> Vec<u8> {
-    let changed_upto = if gone.iter().any(|&g| g) {
-        selected.messages.len()
-    } else {
-        selected.changed_upto
-    };
-    let plans: Vec<Plan> = selected
-        .messages
-        .iter()
-        .enumerate()
-        .map(|(index, message)| {
-            if gone.get(index).copied().unwrap_or(false) {
-                return Plan::Expunge;
-            }
-            let write = index < changed_upto;
-            Plan::Write {
-                state: MessageState {
-                    flags: message.flags,
-                    keywords: message.keywords.clone(),
-                    // Written back as no longer new; the session had it.
-                    recent: !write,
-                },
-                write,
-            }
-        })
-        .collect();
-    let base = Base {
-        uid_validity: selected.uid_validity,
-        last_uid: selected.uid_next.saturating_sub(1),
-        keywords: selected.keywords.clone(),
-    };
-    mbox::sync(&selected.file, &base, &plans)
+/// The session's record of a message of the file.
+pub(super) fn message_of(stored: &mbox::StoredMessage, uid: u32, recent: bool) -> Message {
+    Message {
+        uid,
+        text: Arc::new(stored.text.clone()),
+        flags: stored.flags,
+        keywords: stored.keywords.clone(),
+        recent,
+        received: stored.received.clone(),
+        sender: stored.sender.clone(),
+        dirty: false,
+    }
 }
 
 pub(super) fn subscriptions(file: &[u8]) -> Vec<String> {

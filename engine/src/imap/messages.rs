@@ -48,6 +48,7 @@ impl ImapSession {
             let message = &mut selected.messages[index];
             if sets_seen && message.flags & SEEN == 0 {
                 message.flags |= SEEN;
+                message.dirty = true;
                 selected.changed_upto = selected.changed_upto.max(index + 1);
                 if !items.iter().any(|i| matches!(i, Item::Flags)) {
                     let at = usize::from(matches!(items.first(), Some(Item::Uid)));
@@ -148,6 +149,7 @@ impl ImapSession {
                 .cloned()
                 .collect();
             if (message.flags, &message.keywords) != (before.0, &before.1) {
+                message.dirty = true;
                 selected.changed_upto = selected.changed_upto.max(index + 1);
             }
             if !silent {
@@ -247,20 +249,16 @@ impl ImapSession {
         let (mut file, _) = self.indexed(&destination, false, out);
         let data = mbox::read(&file);
         let validity = self.validity_of(&destination, &data);
-        let mut next = data.uid_next;
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
-        let same = selected.name == destination;
-        if same {
-            file = selected.file.clone();
-            next = selected.uid_next;
+        let mut next = data.uid_next;
+        if selected.name == destination {
+            next = next.max(selected.uid_next);
         }
         let mut source_uids = Vec::new();
         let mut new_uids = Vec::new();
-        let mut copies = Vec::new();
         for &index in &chosen {
             let message = &selected.messages[index];
-            let sender = envelope_sender(&selected.file, index)
-                .unwrap_or_else(|| "MAILER-DAEMON".to_string());
+            let sender = &message.sender;
             let empty = mbox::read(&file).messages.is_empty();
             let base = Base {
                 uid_validity: validity,
@@ -275,13 +273,12 @@ impl ImapSession {
             file = mbox::append(
                 &file,
                 &message.text,
-                &sender,
+                sender,
                 &message.received,
                 next,
                 empty.then_some(&base),
                 &state,
             );
-            copies.push((next, message.clone()));
             source_uids.push(message.uid);
             new_uids.push(next);
             next = next.saturating_add(1);
@@ -289,18 +286,6 @@ impl ImapSession {
         if chosen.is_empty() {
             self.reply(tag, ImapText::NoMessagesFound, &[], out);
             return Ok(());
-        }
-        if same {
-            if let Some(selected) = &mut self.selected {
-                for (new_uid, mut message) in copies {
-                    message.uid = new_uid;
-                    message.recent = true;
-                    selected.messages.push(message);
-                }
-                selected.uid_next = next;
-                selected.file = file.clone();
-                selected.changed_upto = selected.messages.len();
-            }
         }
         self.save_file(&destination, file, out);
         let code = format!(
@@ -316,30 +301,15 @@ impl ImapSession {
             }
             let set: Vec<(u32, u32)> = source_uids.iter().map(|&u| (u, u)).collect();
             out.push(Event::Line(ImapText::MovedUids.line("*", &[&code])));
-            let (removed, file) = self.expunge(Some(&set));
-            for sequence in removed {
+            for sequence in self.expunge(Some(&set), out) {
                 out.push(Event::Line(format!("* {sequence} EXPUNGE")));
-            }
-            if let (Some(file), Some(name)) = (file, self.selected.as_ref().map(|s| s.name.clone()))
-            {
-                self.save_file(&name, file, out);
             }
             self.reply(tag, ImapText::MoveCompleted, &[], out);
         } else {
-            self.announce(out, name);
             self.reply(tag, ImapText::CopyCompleted, &[&code], out);
         }
         Ok(())
     }
-}
-
-pub(super) fn envelope_sender(file: &[u8], index: usize) -> Option<String> {
-    let line = file
-        .split(|&b| b == b'\n')
-        .filter(|l| l.starts_with(b"From "))
-        .nth(index)?;
-    let text = String::from_utf8_lossy(line);
-    text.split_whitespace().nth(1).map(str::to_string)
 }
 
 pub(super) fn uid_list(uids: &[u32]) -> String {

@@ -36,7 +36,7 @@ use crate::dovecot_texts::ImapText;
 use crate::event::Event;
 use crate::gate::{admit, close_input, Admitted, Gate};
 use crate::mbox::{self, Base, MessageState, Plan, DELETED, DRAFT, FLAGGED, SEEN};
-use crate::store::StorePath;
+use crate::store::{Flags, StorePath};
 use crate::time::Timestamp;
 use crate::world::{PlaintextLogin, World};
 use fetch::{fetch_item, fetch_items, Item};
@@ -205,6 +205,8 @@ pub struct UserStore {
     pub inbox: Vec<u8>,
     pub folders: ByName<Vec<u8>>,
     pub subscriptions: Vec<u8>,
+    /// Flags sessions set that the files do not hold yet.
+    pub flags: Vec<Flags>,
 }
 
 /// What a mailbox file holds in the session's view.
@@ -217,13 +219,19 @@ struct Message {
     /// \Recent in this session.
     pub(super) recent: bool,
     pub(super) received: String,
+    /// The envelope sender of its `From ` line.
+    pub(super) sender: String,
+    /// Its flags changed in this session and the others are not told yet.
+    pub(super) dirty: bool,
 }
 
 #[derive(Clone, Debug)]
 struct Selected {
     name: String,
     read_only: bool,
-    file: Vec<u8>,
+    /// The session's view, in UID order: what it told the client, or is
+    /// about to (a message another session removed stays until the
+    /// client may be told).
     messages: Vec<Message>,
     uid_validity: u32,
     uid_next: u32,
@@ -233,8 +241,16 @@ struct Selected {
     indexed_before: bool,
     /// Messages written back at close are those up to here (exclusive).
     changed_upto: usize,
-    /// Messages announced with EXISTS.
+    /// Messages announced with EXISTS, and the \Recent count told.
     announced: usize,
+    announced_recent: usize,
+}
+
+impl Selected {
+    /// Where the message with this UID is in the view.
+    fn position(&self, uid: u32) -> Option<usize> {
+        self.messages.binary_search_by_key(&uid, |m| m.uid).ok()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -486,41 +502,15 @@ impl ImapSession {
         out
     }
 
-    /// INBOX changed outside the session (a delivery): new messages are
-    /// announced with the next reply, as Dovecot notices them, or at once
-    /// to a client in IDLE (the actions returned).
-    pub fn inbox_changed(&mut self, file: &[u8]) -> Vec<Event> {
+    /// The user's mail changed outside the session (another session, a
+    /// delivery): the session reads it again; the selected mailbox's
+    /// changes are told with the next command that syncs, or at once to
+    /// a client in IDLE.
+    pub fn store_changed(&mut self, store: UserStore) -> Vec<Event> {
         let mut out = Vec::new();
-        if self.store.inbox == file {
-            return out;
-        }
-        self.store.inbox = file.to_vec();
-        let Some(selected) = &mut self.selected else {
-            return out;
-        };
-        if selected.name != "INBOX" || file == selected.file.as_slice() {
-            return out;
-        }
-        let mailbox = mbox::read(file);
-        if mailbox.messages.len() <= selected.messages.len() {
-            return out;
-        }
-        for stored in &mailbox.messages[selected.messages.len()..] {
-            let uid = selected.uid_next.max(stored.uid);
-            selected.uid_next = uid.saturating_add(1);
-            selected.messages.push(Message {
-                uid,
-                text: Arc::new(stored.text.clone()),
-                flags: stored.flags,
-                keywords: stored.keywords.clone(),
-                recent: !selected.read_only,
-                received: stored.received.clone(),
-            });
-        }
-        selected.file = file.to_vec();
-        selected.changed_upto = selected.messages.len();
+        self.store = store;
         if matches!(self.state, State::Idle { .. }) {
-            self.announce(&mut out, "IDLE");
+            self.sync_view(true, false, &mut out);
         }
         out
     }
@@ -563,10 +553,30 @@ impl ImapSession {
                 return;
             }
         };
+        let start = out.len();
         match self.run(&tag, &name, &args, out) {
             Ok(()) => self.bad_commands = 0,
             Err(reason) => self.command_error(&tag, &name, &reason, out),
         }
+        // Commands that sync (Dovecot's `cmd_sync`) tell what changed in
+        // the selected mailbox before their tagged reply; a command that
+        // numbers messages by sequence is not told of expunges.
+        let by_sequence = matches!(
+            name.as_str(),
+            "FETCH" | "STORE" | "SEARCH" | "SORT" | "THREAD"
+        );
+        if by_sequence || SYNCING.contains(&name.as_str()) {
+            let mut told = Vec::new();
+            let send_uid = name == "UID STORE"
+                && !rest.to_ascii_uppercase().windows(6).any(|w| w == b"SILENT");
+            self.sync_view(!by_sequence, send_uid, &mut told);
+            let tagged = out[start..]
+                .iter()
+                .rposition(|e| matches!(e, Event::Line(l) if l.starts_with(&format!("{tag} "))))
+                .map_or(out.len(), |i| start + i);
+            out.splice(tagged..tagged, told);
+        }
+        self.flush(out);
     }
 
     // ---- Before login (`imap-login`) ----
@@ -577,7 +587,12 @@ impl ImapSession {
         if self.logged_in() || matches!(self.state, State::Closed) {
             self.finish(&mut out);
         }
-        out.retain(|a| matches!(a, Event::Save { .. } | Event::Write { .. }));
+        out.retain(|a| {
+            matches!(
+                a,
+                Event::Save { .. } | Event::Write { .. } | Event::Flags { .. }
+            )
+        });
         out
     }
 
@@ -592,7 +607,6 @@ impl ImapSession {
             self.reply(tag, ImapText::NoMailboxSelected, &[], out);
             return Ok(());
         }
-        self.announce(out, name);
         let text = |a: usize| args.get(a).and_then(Arg::text);
         match name {
             "CAPABILITY" => {
@@ -655,7 +669,7 @@ impl ImapSession {
             "CLOSE" | "UNSELECT" => {
                 if name == "CLOSE" {
                     // Removes \Deleted messages without a word.
-                    let _ = self.expunge(None);
+                    let _ = self.expunge(None, out);
                 }
                 self.close_mailbox(out);
                 let done = if name == "CLOSE" {
@@ -672,14 +686,8 @@ impl ImapSession {
                 } else {
                     None
                 };
-                let (removed, file) = self.expunge(limit.as_deref());
-                for sequence in removed {
+                for sequence in self.expunge(limit.as_deref(), out) {
                     out.push(Event::Line(format!("* {sequence} EXPUNGE")));
-                }
-                if let (Some(file), Some(name)) =
-                    (file, self.selected.as_ref().map(|s| s.name.clone()))
-                {
-                    self.save_file(&name, file, out);
                 }
                 self.reply(tag, ImapText::ExpungeCompleted, &[], out);
             }
@@ -841,6 +849,25 @@ const COMMANDS: &[(&str, bool)] = &[
     ("UID COPY", true),
     ("UID MOVE", true),
     ("UID EXPUNGE", true),
+];
+
+/// The commands besides FETCH, STORE, SEARCH, SORT and THREAD that tell
+/// the client of changes in the selected mailbox, expunges too.
+const SYNCING: &[&str] = &[
+    "NOOP",
+    "CHECK",
+    "APPEND",
+    "EXPUNGE",
+    "UID EXPUNGE",
+    "COPY",
+    "UID COPY",
+    "MOVE",
+    "UID MOVE",
+    "UID FETCH",
+    "UID STORE",
+    "UID SEARCH",
+    "UID SORT",
+    "UID THREAD",
 ];
 
 /// Whether `imap` knows the command (the name in capitals).
