@@ -380,7 +380,7 @@ fn perform(
             | Event::Deliver(_)
             | Event::Open { .. }
             | Event::Save { .. }
-            | Event::Flags { .. }
+            | Event::Index { .. }
             | Event::Write { .. } => {}
             Event::StartTls => {
                 if !flush_output(&mut output, link) || !start_tls(link, shared) {

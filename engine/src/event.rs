@@ -5,7 +5,7 @@
 //! A server session (SMTP, POP3, IMAP) returns events in order. The
 //! [`Host`](crate::host::Host) carries out the store's requests
 //! ([`Event::Deliver`], [`Event::Open`], [`Event::Save`],
-//! [`Event::Write`], [`Event::Flags`]) and passes on the rest, with [`Event::Delivered`],
+//! [`Event::Write`], [`Event::Index`]) and passes on the rest, with [`Event::Delivered`],
 //! [`Event::Stored`] and [`Event::Answered`] in their place; a shell sees
 //! only those.
 
@@ -48,10 +48,15 @@ pub enum Event {
         path: StorePath,
         file: Option<Vec<u8>>,
     },
-    /// To the store: an IMAP session changed these messages' flags (or
-    /// took their \Recent), which the other sessions of the user see at
-    /// once though the mailbox file gets them later.
-    Flags { user: String, flags: Vec<Flags> },
+    /// To the store: what Dovecot keeps in its index rather than in the
+    /// mailbox files, which every session of the user sees at once: flags
+    /// an IMAP session changed (or \Recent it took), and the last
+    /// UIDVALIDITY given to a mailbox (0: unchanged).
+    Index {
+        user: String,
+        flags: Vec<Flags>,
+        uid_validity: u32,
+    },
     /// From the host: a message was delivered into these mailboxes
     /// (already in the store).
     Delivered {

@@ -571,7 +571,11 @@ impl HostSession {
                         path: Some(path),
                     });
                 }
-                Event::Flags { user, flags } => store.set_flags(&user, flags),
+                Event::Index {
+                    user,
+                    flags,
+                    uid_validity,
+                } => store.set_index(&user, flags, uid_validity),
                 Event::Line(line) => {
                     let answered = self.answered(&line);
                     done.push(Event::Line(line));

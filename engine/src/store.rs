@@ -21,6 +21,8 @@ pub struct MailStore {
     others: Vec<(String, StorePath, Vec<u8>)>,
     /// Flags IMAP sessions set, by user, not yet in the mailbox files.
     flags: Vec<(String, Flags)>,
+    /// The last UIDVALIDITY given to a mailbox of each user.
+    validities: Vec<(String, u32)>,
     /// Counts changes, so a view can tell when to read the store again.
     version: u64,
 }
@@ -119,9 +121,14 @@ impl MailStore {
         self.flags.clear();
     }
 
-    /// Records flags an IMAP session set (see [`Flags`]).
-    pub fn set_flags(&mut self, user: &str, flags: Vec<Flags>) {
+    /// Records flags an IMAP session set (see [`Flags`]) and the last
+    /// UIDVALIDITY it gave (unless 0).
+    pub fn set_index(&mut self, user: &str, flags: Vec<Flags>, uid_validity: u32) {
         self.version += 1;
+        if uid_validity != 0 {
+            self.validities.retain(|(u, _)| u != user);
+            self.validities.push((user.to_string(), uid_validity));
+        }
         for new in flags {
             self.flags
                 .retain(|(u, f)| !(u == user && f.mailbox == new.mailbox && f.uid == new.uid));
@@ -201,6 +208,11 @@ impl MailStore {
             inbox: self.file(user).unwrap_or_default(),
             folders: self.folders(user),
             subscriptions: self.subscriptions(user),
+            last_validity: self
+                .validities
+                .iter()
+                .find(|(u, _)| u == user)
+                .map_or(0, |(_, v)| *v),
             flags: self
                 .flags
                 .iter()

@@ -683,7 +683,7 @@ impl TelnetClient {
                 | Event::Deliver(_)
                 | Event::Open { .. }
                 | Event::Save { .. }
-                | Event::Flags { .. }
+                | Event::Index { .. }
                 | Event::Write { .. } => {}
                 // The terminal's telnet cannot do TLS: the session ends at
                 // the client's next bytes, as after a failed handshake.

@@ -46,6 +46,23 @@ impl ImapSession {
         self.now_seconds.clamp(1, i64::from(u32::MAX)) as u32
     }
 
+    /// The UIDVALIDITY of a mailbox new to the index: the time, or one
+    /// past the last given if that is later (Dovecot's
+    /// `dovecot-uidvalidity` file), so that a mailbox deleted and created
+    /// again in the same second gets another.
+    pub(super) fn new_validity(&mut self, out: &mut Vec<Event>) -> u32 {
+        let validity = self
+            .now_validity()
+            .max(self.store.last_validity.saturating_add(1));
+        self.store.last_validity = validity;
+        out.push(Event::Index {
+            user: self.user.clone(),
+            flags: Vec::new(),
+            uid_validity: validity,
+        });
+        validity
+    }
+
     /// Opens a mailbox file as Dovecot does: a file never indexed is
     /// indexed, its UIDs written at once (`eager`: SELECT, LIST, STATUS
     /// ...) or kept in the session until the file is next written (an
@@ -67,7 +84,7 @@ impl ImapSession {
         let validity = match self.folder_validity.get(name) {
             Some(&validity) => validity,
             None => {
-                let now = self.now_validity();
+                let now = self.new_validity(out);
                 self.folder_validity.insert(name.to_string(), now);
                 now
             }
@@ -136,6 +153,27 @@ impl ImapSession {
         data
     }
 
+    /// Takes the flags the store has now for these messages of the view,
+    /// so that a change is made to them as they are (Dovecot's log keeps
+    /// changes, not states: two sessions' changes to one message both
+    /// stand).
+    pub(super) fn refresh(&mut self, chosen: &[usize]) {
+        let Some(name) = self.selected.as_ref().map(|s| s.name.clone()) else {
+            return;
+        };
+        let data = self.read_mailbox(&name);
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
+        for &i in chosen {
+            let message = &mut selected.messages[i];
+            if let Ok(at) = data.messages.binary_search_by_key(&message.uid, |m| m.uid) {
+                message.flags = data.messages[at].flags;
+                message.keywords = data.messages[at].keywords.clone();
+            }
+        }
+    }
+
     // ---- After login (`imap`) ----
 
     /// New messages and a new \Recent count in the selected mailbox,
@@ -180,9 +218,10 @@ impl ImapSession {
                 .retain(|f| !(f.mailbox == new.mailbox && f.uid == new.uid));
         }
         self.store.flags.extend(flags.iter().cloned());
-        out.push(Event::Flags {
+        out.push(Event::Index {
             user: self.user.clone(),
             flags,
+            uid_validity: 0,
         });
     }
 
@@ -296,14 +335,18 @@ impl ImapSession {
                 }
             }
         }
-        let new_keywords: Vec<String> = data
+        let mut new_keywords = false;
+        for k in data
             .keywords
             .iter()
-            .filter(|k| !selected.keywords.contains(k))
-            .cloned()
-            .collect();
-        if !new_keywords.is_empty() {
-            selected.keywords.extend(new_keywords);
+            .chain(data.messages.iter().flat_map(|m| &m.keywords))
+        {
+            if !selected.keywords.contains(k) {
+                selected.keywords.push(k.clone());
+                new_keywords = true;
+            }
+        }
+        if new_keywords {
             let list = flag_list_with(&selected.keywords);
             lines.insert(0, ImapText::PermanentFlags.line("*", &[&list]));
             lines.insert(

@@ -34,6 +34,12 @@ impl ImapSession {
         let set = atom_at(args, 0)?;
         let items = fetch_items(args.get(1).ok_or("Invalid arguments.")?)?;
         let chosen = self.chosen(set, uid)?;
+        if items
+            .iter()
+            .any(|i| matches!(i, Item::Section { peek: false, .. }))
+        {
+            self.refresh(&chosen);
+        }
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
         for index in chosen {
             let mut parts: Vec<Vec<u8>> = Vec::new();
@@ -102,6 +108,7 @@ impl ImapSession {
             parse_flag(flag, &mut flags, &mut keywords)?;
         }
         let chosen = self.chosen(set, uid)?;
+        self.refresh(&chosen);
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
         if selected.read_only {
             self.reply(tag, ImapText::ReadOnlyMailbox, &[], out);

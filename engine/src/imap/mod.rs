@@ -207,6 +207,8 @@ pub struct UserStore {
     pub subscriptions: Vec<u8>,
     /// Flags sessions set that the files do not hold yet.
     pub flags: Vec<Flags>,
+    /// The last UIDVALIDITY given to a new mailbox.
+    pub last_validity: u32,
 }
 
 /// What a mailbox file holds in the session's view.
@@ -590,7 +592,7 @@ impl ImapSession {
         out.retain(|a| {
             matches!(
                 a,
-                Event::Save { .. } | Event::Write { .. } | Event::Flags { .. }
+                Event::Save { .. } | Event::Write { .. } | Event::Index { .. }
             )
         });
         out
@@ -699,8 +701,8 @@ impl ImapSession {
                 } else if mailbox.is_empty() || mailbox.starts_with('/') || mailbox.contains("//") {
                     self.reply(tag, ImapText::InvalidMailboxName, &[], out);
                 } else {
-                    self.folder_validity
-                        .insert(mailbox.clone(), self.now_validity());
+                    let validity = self.new_validity(out);
+                    self.folder_validity.insert(mailbox.clone(), validity);
                     self.save_file(&mailbox, Vec::new(), out);
                     self.reply(tag, ImapText::CreateCompleted, &[], out);
                 }

@@ -1,0 +1,187 @@
+//! Several IMAP sessions of one user on one host: they share what
+//! Dovecot's index shares (flags, \Recent given once, new and expunged
+//! messages, keywords, UIDVALIDITY), each told at the points Dovecot's
+//! `cmd_sync` tells it, while the mbox file is still written only when a
+//! mailbox closes. The expected lines follow Dovecot 2.3's `imap-sync.c`.
+
+use std::sync::Arc;
+
+use smtplab_engine::host::{Client, Host, HostSession};
+use smtplab_engine::personality::SENDMAIL_8_17_DEBIAN;
+use smtplab_engine::{Event, Timestamp, World};
+
+const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");
+
+fn now() -> Timestamp {
+    Timestamp::parse_rfc3339("2027-04-30T23:59:58Z").unwrap()
+}
+
+fn host() -> Host {
+    let mut host = Host::new(Arc::new(World::corpus()), &SENDMAIL_8_17_DEBIAN);
+    host.store_mut().restore("mom", SEED);
+    host
+}
+
+fn connect(host: &mut Host) -> HostSession {
+    let client = Client {
+        address: "127.0.0.2".into(),
+        process_id: 1,
+        queue_sequence: 1,
+    };
+    host.connect(143, &client, now()).unwrap().0
+}
+
+/// What the session sends for `input`, without the timing Dovecot adds.
+fn say(session: &mut HostSession, host: &mut Host, input: &str) -> String {
+    let events = session.receive(host, input.as_bytes(), now());
+    let wire: Vec<u8> = events.iter().flat_map(Event::wire).collect();
+    String::from_utf8_lossy(&wire).replace(" (0.001 + 0.000 secs)", "")
+}
+
+/// Two sessions' changes to one message both stand; each is told of the
+/// other's at its next NOOP (or UID command, with the UID); \Recent goes
+/// to the first session that opens the mailbox; the file is written when
+/// the mailbox closes.
+#[test]
+fn flags_and_recent_are_shared() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    let mut two = connect(&mut host);
+    let selected = say(
+        &mut one,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+    assert!(
+        selected.contains("* 3 EXISTS\r\n* 3 RECENT\r\n"),
+        "{selected}"
+    );
+    let selected = say(
+        &mut two,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+    assert!(
+        selected.contains("* 3 EXISTS\r\n* 0 RECENT\r\n"),
+        "{selected}"
+    );
+
+    assert_eq!(
+        say(&mut one, &mut host, "c STORE 1 +FLAGS (\\Answered)\r\n"),
+        "* 1 FETCH (FLAGS (\\Answered \\Recent))\r\nc OK Store completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut two, &mut host, "c STORE 1 +FLAGS (\\Flagged)\r\n"),
+        "* 1 FETCH (FLAGS (\\Answered \\Flagged))\r\nc OK Store completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut one, &mut host, "d NOOP\r\n"),
+        "* 1 FETCH (FLAGS (\\Answered \\Flagged \\Recent))\r\nd OK NOOP completed.\r\n"
+    );
+    let file = String::from_utf8(host.store().file("mom").unwrap()).unwrap();
+    assert!(!file.contains("X-Status"), "written lazily:\n{file}");
+
+    assert_eq!(
+        say(&mut one, &mut host, "e STORE 3 +FLAGS (\\Seen)\r\n"),
+        "* 3 FETCH (FLAGS (\\Seen \\Recent))\r\ne OK Store completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut two, &mut host, "d UID STORE 2 +FLAGS (\\Draft)\r\n"),
+        "* 2 FETCH (UID 2 FLAGS (\\Draft))\r\n* 3 FETCH (UID 3 FLAGS (\\Seen))\r\n\
+         d OK Store completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut one, &mut host, "f CHECK\r\n"),
+        "* 2 FETCH (FLAGS (\\Draft \\Recent))\r\nf OK Check completed.\r\n"
+    );
+
+    say(&mut one, &mut host, "g LOGOUT\r\n");
+    let file = String::from_utf8(host.store().file("mom").unwrap()).unwrap();
+    assert!(file.contains("X-Status: AF"), "{file}");
+    assert!(file.contains("X-Status: T"), "{file}");
+}
+
+/// A message one session appends is \Recent to the session that has the
+/// mailbox selected; an expunge is told at once to a NOOP but not to a
+/// FETCH by sequence number, which still sees the message; a new keyword
+/// comes with FLAGS and PERMANENTFLAGS.
+#[test]
+fn new_and_expunged_messages_and_keywords_are_shared() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    let mut two = connect(&mut host);
+    say(
+        &mut one,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+    say(
+        &mut two,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+
+    let appended = say(&mut two, &mut host, "c APPEND INBOX {5+}\r\nnew\r\n\r\n");
+    assert!(
+        appended.starts_with("* 4 EXISTS\r\n* 1 RECENT\r\nc OK [APPENDUID "),
+        "{appended}"
+    );
+    assert_eq!(
+        say(&mut one, &mut host, "c NOOP\r\n"),
+        "* 4 EXISTS\r\nc OK NOOP completed.\r\n"
+    );
+
+    assert_eq!(
+        say(
+            &mut one,
+            &mut host,
+            "d STORE 2 +FLAGS.SILENT (\\Deleted)\r\ne EXPUNGE\r\n"
+        ),
+        // The \Recent count fell too (`imap_sync_finish`).
+        "d OK Store completed.\r\n* 2 EXPUNGE\r\n* 2 RECENT\r\ne OK Expunge completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut two, &mut host, "d FETCH 1:* (UID)\r\n"),
+        "* 1 FETCH (UID 1)\r\n* 2 FETCH (UID 2)\r\n* 3 FETCH (UID 3)\r\n\
+         * 4 FETCH (UID 4)\r\nd OK Fetch completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut two, &mut host, "e NOOP\r\n"),
+        "* 2 EXPUNGE\r\ne OK NOOP completed.\r\n"
+    );
+
+    say(&mut one, &mut host, "f STORE 1 +FLAGS ($Work)\r\n");
+    assert_eq!(
+        say(&mut two, &mut host, "f NOOP\r\n"),
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)\r\n\
+         * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted.\r\n\
+         * 1 FETCH (FLAGS ($Work))\r\nf OK NOOP completed.\r\n"
+    );
+}
+
+/// A mailbox deleted and created again in the same second gets another
+/// UIDVALIDITY, whichever session creates it (Dovecot's
+/// `dovecot-uidvalidity`).
+#[test]
+fn a_mailbox_created_again_gets_another_uidvalidity() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    let mut two = connect(&mut host);
+    say(&mut one, &mut host, "a LOGIN mom mom-password\r\n");
+    say(&mut two, &mut host, "a LOGIN mom mom-password\r\n");
+    let first = say(
+        &mut one,
+        &mut host,
+        "b CREATE Box\r\nc STATUS Box (UIDVALIDITY)\r\nd DELETE Box\r\n",
+    );
+    let second = say(
+        &mut two,
+        &mut host,
+        "b CREATE Box\r\nc STATUS Box (UIDVALIDITY)\r\n",
+    );
+    let validity = |text: &str| -> u32 {
+        let at = text.find("UIDVALIDITY ").unwrap() + 12;
+        text[at..].split(')').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(validity(&second), validity(&first) + 1, "{first}{second}");
+}
