@@ -164,6 +164,7 @@ pub enum ImapText {
     CommandBad,
     TagError,
     TooManyInvalidCommands,
+    SelectedDeleted,
     InputBufferFull,
     NoMailboxSelected,
     IdleCompleted,
@@ -240,6 +241,7 @@ impl ImapText {
         ImapText::CommandBad,
         ImapText::TagError,
         ImapText::TooManyInvalidCommands,
+        ImapText::SelectedDeleted,
         ImapText::InputBufferFull,
         ImapText::NoMailboxSelected,
         ImapText::IdleCompleted,
@@ -318,6 +320,7 @@ impl ImapText {
             ImapText::CommandBad => "BAD {}",
             ImapText::TagError => "BAD Error in IMAP tag: {}",
             ImapText::TooManyInvalidCommands => "BYE Too many invalid IMAP commands.",
+            ImapText::SelectedDeleted => "BYE Selected mailbox was deleted, have to disconnect.",
             ImapText::InputBufferFull => "BYE Input buffer full, aborting",
             ImapText::NoMailboxSelected => "BAD No mailbox selected.",
             ImapText::IdleCompleted => "OK Idle completed.",
@@ -374,6 +377,7 @@ impl ImapText {
             | ImapText::ByeLoggingOut
             | ImapText::PlaintextAlert
             | ImapText::TooManyInvalidCommands
+            | ImapText::SelectedDeleted
             | ImapText::InputBufferFull
             | ImapText::ReadOnlyFlags
             | ImapText::PermanentFlags

@@ -35,6 +35,9 @@ pub struct MailStore {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flags {
     pub mailbox: String,
+    /// The mailbox's UIDVALIDITY then (a mailbox created again under the
+    /// name is another).
+    pub uid_validity: u32,
     pub uid: u32,
     pub flags: u8,
     pub keywords: Vec<String>,

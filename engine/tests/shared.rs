@@ -185,3 +185,37 @@ fn a_mailbox_created_again_gets_another_uidvalidity() {
     };
     assert_eq!(validity(&second), validity(&first) + 1, "{first}{second}");
 }
+
+/// Deleting the selected mailbox closes it and then the session
+/// (Dovecot's `cmd_delete`); a UID once given is not given again, though
+/// every message and with them the file's record of the last UID are gone.
+#[test]
+fn deleting_the_selected_mailbox_and_uids_not_given_twice() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    say(
+        &mut one,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb CREATE Box\r\nc SELECT Box\r\n",
+    );
+    let appended = say(
+        &mut one,
+        &mut host,
+        "d APPEND Box {1+}\r\nx\r\ne STORE 1 +FLAGS.SILENT (\\Deleted)\r\nf EXPUNGE\r\n",
+    );
+    assert!(appended.contains(" 1] Append completed."), "{appended}");
+    // Another session, without the mailbox selected, appends to the
+    // empty file.
+    let mut two = connect(&mut host);
+    let appended = say(
+        &mut two,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb APPEND Box {1+}\r\ny\r\n",
+    );
+    assert!(appended.contains(" 2] Append completed."), "{appended}");
+    assert_eq!(
+        say(&mut one, &mut host, "h DELETE Box\r\n"),
+        "h OK Delete completed.\r\n* BYE Selected mailbox was deleted, have to disconnect.\r\n"
+    );
+    assert!(one.is_closed());
+}

@@ -143,12 +143,32 @@ impl ImapSession {
     /// set that the file does not hold yet.
     pub(super) fn read_mailbox(&self, name: &str) -> mbox::Mailbox {
         let mut data = mbox::read(&self.file_of(name));
-        for set in self.store.flags.iter().filter(|f| f.mailbox == name) {
+        // A file emptied by an expunge no longer says its UIDVALIDITY; the
+        // index still does.
+        if data.uid_validity.is_none() {
+            data.uid_validity = self
+                .store
+                .flags
+                .iter()
+                .rev()
+                .find(|f| f.mailbox == name)
+                .map(|f| f.uid_validity);
+        }
+        let validity = self.validity_of(name, &data);
+        for set in self
+            .store
+            .flags
+            .iter()
+            .filter(|f| f.mailbox == name && f.uid_validity == validity)
+        {
             if let Some(m) = data.messages.iter_mut().find(|m| m.uid == set.uid) {
                 m.flags = set.flags;
                 m.keywords = set.keywords.clone();
                 m.recent = false;
             }
+            // A UID once given is not given again, though the message is
+            // gone and the file with it.
+            data.uid_next = data.uid_next.max(set.uid.saturating_add(1));
         }
         data
     }
@@ -204,6 +224,7 @@ impl ImapSession {
             message.dirty = false;
             flags.push(Flags {
                 mailbox: selected.name.clone(),
+                uid_validity: selected.uid_validity,
                 uid: message.uid,
                 flags: message.flags,
                 keywords: message.keywords.clone(),
@@ -472,6 +493,9 @@ impl ImapSession {
         if selected.read_only || !gone.contains(&true) {
             return Vec::new();
         }
+        // Their flags (\Deleted) go to the index first: it keeps their
+        // UIDs from being given again.
+        self.flush(out);
         self.write_view(&gone, out);
         let mut reported = Vec::new();
         let Some(selected) = &mut self.selected else {
@@ -703,7 +727,7 @@ impl ImapSession {
     ) -> (u32, u32) {
         let name = name.to_string();
         let (file, _) = self.indexed(&name, false, out);
-        let data = mbox::read(&file);
+        let data = self.read_mailbox(&name);
         let validity = self.validity_of(&name, &data);
         // The session's own view takes the message at the command's sync.
         let uid = match &self.selected {

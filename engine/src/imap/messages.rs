@@ -254,7 +254,7 @@ impl ImapSession {
             return Ok(());
         };
         let (mut file, _) = self.indexed(&destination, false, out);
-        let data = mbox::read(&file);
+        let data = self.read_mailbox(&destination);
         let validity = self.validity_of(&destination, &data);
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let mut next = data.uid_next;
@@ -304,6 +304,7 @@ impl ImapSession {
             if let Some(selected) = &mut self.selected {
                 for &index in &chosen {
                     selected.messages[index].flags |= DELETED;
+                    selected.messages[index].dirty = true;
                 }
             }
             let set: Vec<(u32, u32)> = source_uids.iter().map(|&u| (u, u)).collect();

@@ -714,7 +714,10 @@ impl ImapSession {
                         self.reply(tag, ImapText::InboxNotDeletable, &[], out)
                     }
                     Some(found) => {
-                        if self.selected.as_ref().is_some_and(|s| s.name == found) {
+                        // Deleting the selected mailbox closes it first, and
+                        // then the session (Dovecot's `cmd_delete`).
+                        let selected = self.selected.as_ref().is_some_and(|s| s.name == found);
+                        if selected {
                             self.selected = None;
                         }
                         self.store.folders.remove(&found);
@@ -724,6 +727,11 @@ impl ImapSession {
                             file: None,
                         });
                         self.reply(tag, ImapText::DeleteCompleted, &[], out);
+                        if selected {
+                            out.push(Event::Line(ImapText::SelectedDeleted.line("*", &[])));
+                            self.finish(out);
+                            self.close(out);
+                        }
                     }
                     None => self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out),
                 }
