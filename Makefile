@@ -21,9 +21,12 @@ SIZE_BUDGET := 298500
 # The release build rebuilds the standard library with panics that abort at
 # once (no panic messages or their formatting in the module), as Yew's own
 # size guide does; `{:?}` formats nothing and panics carry no source
-# locations (the page formats nothing with Debug). The stable compiler allows it with RUSTC_BOOTSTRAP; its
+# locations (the page formats nothing with Debug). The standard library is
+# built with its `optimize_for_size` feature (smaller sorts and formatting:
+# 3.7 KB gzip). The stable compiler allows it with RUSTC_BOOTSTRAP; its
 # own build dir keeps it apart from the ordinary stable builds and tests.
 DIST_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+  CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none" \
   CARGO_TARGET_DIR=$(CURDIR)/target/dist
 

@@ -639,3 +639,60 @@ fn multiappend_as_dovecot() {
     }
     assert!(replies.contains("b OK [APPENDUID "), "{replies}");
 }
+
+/// Sections of a message in a message (RFC 3501 6.4.5, imaptest's
+/// `fetch-body-message-rfc822` and `fetch-body-mime`): a part's HEADER,
+/// TEXT and HEADER.FIELDS are those of the message it holds, its MIME
+/// header its own, and its parts the held message's parts.
+#[test]
+fn sections_of_a_message_in_a_message() {
+    let message = "From: user@domain.org\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nfirst\r\n\
+--b\r\nContent-Type: message/rfc822\r\n\r\n\
+From: sub@domain.org\r\nSubject: submsg\r\nContent-Type: multipart/alternative; boundary=\"s\"\r\n\r\n\
+--s\r\nContent-Type: text/plain\r\n\r\nplain\r\n--s\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n--s--\r\n\
+\r\n--b--\r\n";
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        &format!(
+            "a LOGIN mom mom-password\r\nb APPEND INBOX {{{}+}}\r\n{message}\r\nc SELECT INBOX\r\n",
+            message.len()
+        ),
+    );
+    assert!(replies.contains("b OK [APPENDUID"), "{replies}");
+    let table = [
+        ("2.MIME", "{32}\r\nContent-Type: message/rfc822\r\n\r\n"),
+        ("2.HEADER", "{92}\r\nFrom: sub@domain.org\r\nSubject: submsg\r\nContent-Type: multipart/alternative; boundary=\"s\"\r\n\r\n"),
+        ("2.HEADER.FIELDS (SUBJECT)", "{19}\r\nSubject: submsg\r\n\r\n"),
+        ("2.1", "{5}\r\nplain"),
+        ("2.2.MIME", "{27}\r\nContent-Type: text/html\r\n\r\n"),
+        ("2.2", "{11}\r\n<p>html</p>"),
+        ("1", "{5}\r\nfirst"),
+        ("1.HEADER", "{0}\r\n"),
+        ("3", "{0}\r\n"),
+    ];
+    // In a multipart/digest a part without a type is a message/rfc822.
+    let digest = "Content-Type: multipart/digest; boundary=\"d\"\r\n\r\n\
+--d\r\n\r\nFrom: m1@example.com\r\nSubject: m1\r\n\r\nm1 body\r\n--d--\r\n";
+    play(
+        &mut s,
+        &format!("d APPEND INBOX {{{}+}}\r\n{digest}\r\n", digest.len()),
+    );
+    let (replies, _) = play(
+        &mut s,
+        "e FETCH 5 (BODY.PEEK[1.HEADER] BODY.PEEK[1.TEXT])\r\n",
+    );
+    assert!(
+        replies.starts_with(
+            "* 5 FETCH (BODY[1.HEADER] {37}\r\nFrom: m1@example.com\r\nSubject: m1\r\n\r\n \
+             BODY[1.TEXT] {7}\r\nm1 body)\r\n"
+        ),
+        "{replies}"
+    );
+    for (section, want) in table {
+        let (replies, _) = play(&mut s, &format!("f FETCH 4 (BODY.PEEK[{section}])\r\n"));
+        let want = format!("* 4 FETCH (BODY[{section}] {want})\r\n");
+        assert!(replies.starts_with(&want), "{section}: {want:?}\n{replies}");
+    }
+}

@@ -167,10 +167,9 @@ fn section_data(text: &[u8], section: &str) -> Vec<u8> {
             _ => break,
         }
     }
-    let Some(part) = part_at(text, &numbers) else {
+    let Some((part, message)) = part_at(text, &numbers) else {
         return Vec::new();
     };
-    let pieces = split(part);
     let specifier = if numbers.is_empty() { section } else { rest };
     let (kind, names) = match specifier.split_once(' ') {
         Some((kind, names)) => (kind, names),
@@ -181,11 +180,19 @@ fn section_data(text: &[u8], section: &str) -> Vec<u8> {
         .split_whitespace()
         .map(str::to_string)
         .collect();
+    // A part's HEADER and TEXT are those of the message it holds (none
+    // unless it is a message/rfc822); its MIME header is its own.
+    let pieces = if numbers.is_empty() || matches!(kind, "" | "MIME") {
+        part
+    } else if message {
+        split(part.body)
+    } else {
+        return Vec::new();
+    };
     match kind {
-        "" if numbers.is_empty() => part.to_vec(),
-        "" => pieces.body.to_vec(),
+        "" if numbers.is_empty() => text.to_vec(),
+        "" | "TEXT" => pieces.body.to_vec(),
         "HEADER" | "MIME" => pieces.header.to_vec(),
-        "TEXT" => pieces.body.to_vec(),
         "HEADER.FIELDS" => header_fields(pieces.header, &names, false),
         "HEADER.FIELDS.NOT" => header_fields(pieces.header, &names, true),
         _ => Vec::new(),

@@ -509,26 +509,41 @@ fn structure_at(text: &[u8], extended: bool, depth: usize) -> Vec<u8> {
     out
 }
 
-/// The MIME part at `path` (1-based numbers) of a message: its whole text.
-/// A message that is not multipart has its body as part 1.
-pub fn part_at<'a>(text: &'a [u8], path: &[usize]) -> Option<&'a [u8]> {
+/// Whether a part with this MIME header is a `message/rfc822` (as a part
+/// without a type is in a `multipart/digest`, RFC 2046 5.1.5).
+fn holds_message(header: &[u8], in_digest: bool) -> bool {
+    let Some(kind) = value(header, "Content-Type") else {
+        return in_digest;
+    };
+    let (main, sub, _) = content_type(Some(kind));
+    main.eq_ignore_ascii_case("message") && sub.eq_ignore_ascii_case("rfc822")
+}
+
+/// The part a section's numbers name (RFC 3501 6.4.5), as its MIME
+/// header and body, and whether it holds a message: the message's part 1
+/// is its body when it is not multipart, and the parts of a
+/// `message/rfc822` part are those of the message it holds.
+pub fn part_at<'a>(text: &'a [u8], path: &[usize]) -> Option<(Part<'a>, bool)> {
     if path.len() > MAX_NESTING {
         return None;
     }
-    let Some((&first, rest)) = path.split_first() else {
-        return Some(text);
-    };
-    let part = split(text);
-    if let Some(parts) = children(part.header, part.body) {
-        let child = parts.get(first.checked_sub(1)?)?;
-        return part_at(child, rest);
+    let mut current = split(text);
+    let mut message = holds_message(current.header, false);
+    for (step, &n) in path.iter().enumerate() {
+        if step > 0 && message {
+            current = split(current.body);
+        }
+        let digest = content_type(value(current.header, "Content-Type"))
+            .1
+            .eq_ignore_ascii_case("digest");
+        if let Some(parts) = children(current.header, current.body) {
+            current = split(parts.get(n.checked_sub(1)?)?);
+            message = holds_message(current.header, digest);
+        } else if n != 1 {
+            return None;
+        }
     }
-    if first == 1 && rest.is_empty() {
-        // The body of a single-part message is its part 1; return the
-        // whole so the caller takes the body.
-        return Some(text);
-    }
-    None
+    Some((current, message))
 }
 
 #[cfg(test)]
