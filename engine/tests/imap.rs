@@ -696,3 +696,31 @@ From: sub@domain.org\r\nSubject: submsg\r\nContent-Type: multipart/alternative; 
         assert!(replies.starts_with(&want), "{section}: {want:?}\n{replies}");
     }
 }
+
+/// An address with comments inside (`<user (c)@ (c) host>`) is the
+/// address without them, in ENVELOPE and for SEARCH FROM (imaptest's
+/// `search-addresses`); LSUB with `%` shows the unsubscribed parent of a
+/// subscribed mailbox below as \Noselect (imaptest's `subscribe`).
+#[test]
+fn address_comments_and_lsub_parents() {
+    let message = "From: <user-from (comment)@ (comment) domain.org>\r\nSubject: x\r\n\r\nbody\r\n";
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        &format!(
+            "a LOGIN mom mom-password\r\nb APPEND INBOX {{{}+}}\r\n{message}\r\nc SELECT INBOX\r\n\
+             d SEARCH FROM user-from@domain.org\r\ne FETCH 4 (ENVELOPE)\r\n\
+             f CREATE box/sub/leaf\r\ng SUBSCRIBE box/sub/leaf\r\nh LSUB \"\" box/%\r\n\
+             i LSUB \"\" %\r\n",
+            message.len()
+        ),
+    );
+    for want in [
+        "* SEARCH 4\r\nd OK",
+        "((NIL NIL \"user-from\" \"domain.org\"))",
+        "* LSUB (\\Noselect) \"/\" box/sub\r\nh OK",
+        "* LSUB (\\Noselect) \"/\" box\r\ni OK",
+    ] {
+        assert!(replies.contains(want), "{want:?}\n{replies}");
+    }
+}

@@ -595,6 +595,26 @@ impl ImapSession {
                 mailbox_wire(mailbox)
             ));
         }
+        if name == "LSUB" {
+            // A subscribed mailbox below what `%` reaches shows its
+            // unsubscribed parent as \Noselect (RFC 3501 6.3.9).
+            let mut parents: Vec<&str> = Vec::new();
+            for subscription in subscribed.iter().filter(|s| !list_match(&full, s)) {
+                for (at, _) in subscription.match_indices('/') {
+                    let parent = &subscription[..at];
+                    if list_match(&full, parent)
+                        && !subscribed.iter().any(|s| s == parent)
+                        && !parents.contains(&parent)
+                    {
+                        parents.push(parent);
+                        lines.push(format!(
+                            "* LSUB (\\Noselect) \"/\" {}",
+                            mailbox_wire(parent)
+                        ));
+                    }
+                }
+            }
+        }
         out.extend(lines.into_iter().map(Event::Line));
         self.reply(tag, done, &[], out);
     }

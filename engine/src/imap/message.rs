@@ -204,7 +204,7 @@ fn mailbox(item: &[u8]) -> Address {
                 .unwrap_or(name);
             (
                 (!name.is_empty()).then(|| name.to_vec()),
-                item[open + 1..close].to_vec(),
+                without_comments(&item[open + 1..close]),
             )
         }
         _ => {
@@ -238,6 +238,29 @@ fn mailbox(item: &[u8]) -> Address {
         mailbox,
         host,
     }
+}
+
+/// An address without its comments and folding white space (RFC 5322
+/// CFWS: `<user (c)@ (c) host>` is `user@host`); quoted text stays.
+fn without_comments(address: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(address.len());
+    let (mut depth, mut quoted) = (0usize, false);
+    for &b in address {
+        match b {
+            b'"' if depth == 0 => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted && depth > 0 => {
+                depth -= 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' if !quoted => continue,
+            _ => {}
+        }
+        if depth == 0 {
+            out.push(b);
+        }
+    }
+    out
 }
 
 /// Reads each address of a header value, groups marked.

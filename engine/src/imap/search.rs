@@ -60,7 +60,16 @@ impl Key {
                     .filter(|(n, _)| n.eq_ignore_ascii_case(name))
                     .any(|(_, raw)| {
                         let colon = raw.iter().position(|&b| b == b':').unwrap_or(0);
-                        contains_ci(&raw[colon + 1..], value)
+                        let raw = &raw[colon + 1..];
+                        contains_ci(raw, value) || {
+                            // An address header is searched as its
+                            // addresses read (Dovecot's search writes
+                            // them back without comments).
+                            let address = ["FROM", "TO", "CC", "BCC", "SENDER", "REPLY-TO"]
+                                .iter()
+                                .any(|a| a.eq_ignore_ascii_case(name));
+                            address && contains_ci(&written_addresses(raw), value)
+                        }
                     })
             }
             Key::Body(value) => contains_ci(split(&m.text).body, value),
@@ -188,4 +197,28 @@ fn key_at(args: &[Arg], position: &mut usize, depth: usize) -> Result<Key, Strin
         _ if sequence_set(&upper, u32::MAX).is_some() => Key::Sequence(upper.clone()),
         _ => return Err(format!("Unknown argument {upper}")),
     })
+}
+
+/// Addresses as `name <user@host>`, one after another.
+fn written_addresses(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for address in message::addresses(value) {
+        if let message::Address::Mailbox {
+            name,
+            mailbox,
+            host,
+            ..
+        } = address
+        {
+            out.extend(name.unwrap_or_default());
+            out.extend(b" <");
+            out.extend(mailbox);
+            if let Some(host) = host {
+                out.push(b'@');
+                out.extend(host);
+            }
+            out.extend(b">, ");
+        }
+    }
+    out
 }
