@@ -582,14 +582,20 @@ fn esearch_as_dovecot() {
         &mut s,
         "a LOGIN mom mom-password\r\nb SELECT INBOX\r\nc SEARCH RETURN () ALL\r\n\
          d SEARCH RETURN (MIN MAX COUNT) ALL\r\ne SEARCH RETURN (COUNT ALL MIN) 1000\r\n\
-         f UID SEARCH RETURN (ALL) 1,3\r\ng SEARCH RETURN (BOGUS) ALL\r\n",
+         f UID SEARCH RETURN (ALL) 1,3\r\ng SEARCH RETURN (BOGUS) ALL\r\n\
+         h SEARCH RETURN (PARTIAL 3:2) ALL\r\ni SEARCH RETURN (PARTIAL 5:9 COUNT) ALL\r\n\
+         j SEARCH RETURN (ALL PARTIAL 1:2) ALL\r\nk SEARCH RETURN (PARTIAL 0:2) ALL\r\n",
     );
     for want in [
         "* ESEARCH (TAG \"c\") ALL 1:3\r\nc OK Search completed",
         "* ESEARCH (TAG \"d\") MIN 1 MAX 3 COUNT 3\r\nd OK",
         "* ESEARCH (TAG \"e\") COUNT 0\r\ne OK",
         "* ESEARCH (TAG \"f\") UID ALL 1,3\r\nf OK",
-        "g BAD Error in IMAP command SEARCH: Unknown return option: BOGUS",
+        "g BAD Error in IMAP command SEARCH: Unknown SEARCH return option",
+        "* ESEARCH (TAG \"h\") PARTIAL (2:3 2:3)\r\nh OK",
+        "* ESEARCH (TAG \"i\") PARTIAL (5:9 NIL) COUNT 3\r\ni OK",
+        "j BAD Error in IMAP command SEARCH: PARTIAL conflicts with ALL",
+        "k BAD Error in IMAP command SEARCH: PARTIAL range broken (",
     ] {
         assert!(replies.contains(want), "{want}\n{replies}");
     }

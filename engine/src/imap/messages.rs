@@ -396,15 +396,39 @@ pub(super) fn return_options(args: &[Arg]) -> Result<(Option<Vec<String>>, &[Arg
         .and_then(Arg::list)
         .ok_or("Invalid arguments.")?;
     let mut wanted = Vec::new();
-    for option in options {
+    let mut options = options.iter();
+    while let Some(option) = options.next() {
         let name = option
             .atom()
-            .ok_or("Invalid arguments.")?
+            .ok_or("SEARCH return options contain non-atoms.")?
             .to_ascii_uppercase();
+        if name == "PARTIAL" {
+            // RFC 5267's range of results, `low:high` either way round.
+            let range = options
+                .next()
+                .and_then(Arg::atom)
+                .ok_or("PARTIAL range missing.")?;
+            let bounds: Vec<u32> = range
+                .split_once(':')
+                .into_iter()
+                .flat_map(|(a, b)| [a.parse().unwrap_or(0), b.parse().unwrap_or(0)])
+                .collect();
+            let [a, b] = bounds[..] else {
+                return Err("PARTIAL range broken.".to_string());
+            };
+            if a == 0 || b == 0 {
+                return Err("PARTIAL range broken.".to_string());
+            }
+            wanted.push(format!("PARTIAL {}:{}", a.min(b), a.max(b)));
+            continue;
+        }
         if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT") {
-            return Err(format!("Unknown return option: {name}"));
+            return Err("Unknown SEARCH return option".to_string());
         }
         wanted.push(name);
+    }
+    if wanted.iter().any(|w| w == "ALL") && wanted.iter().any(|w| w.starts_with("PARTIAL")) {
+        return Err("PARTIAL conflicts with ALL".to_string());
     }
     if wanted.is_empty() {
         wanted.push("ALL".to_string());
@@ -429,6 +453,22 @@ pub(super) fn esearch_line(tag: &str, uid: bool, wanted: &[String], found: &[usi
     }
     if has("ALL") && !found.is_empty() {
         line.push_str(&format!(" ALL {}", compressed(found)));
+    }
+    if let Some(range) = wanted.iter().find_map(|w| w.strip_prefix("PARTIAL ")) {
+        let (low, high) = range.split_once(':').unwrap_or_default();
+        let (low, high): (usize, usize) = (low.parse().unwrap_or(1), high.parse().unwrap_or(1));
+        let part: Vec<usize> = found
+            .iter()
+            .copied()
+            .skip(low - 1)
+            .take(high + 1 - low)
+            .collect();
+        let part = if part.is_empty() {
+            "NIL".to_string()
+        } else {
+            compressed(&part)
+        };
+        line.push_str(&format!(" PARTIAL ({range} {part})"));
     }
     if has("COUNT") {
         line.push_str(&format!(" COUNT {}", found.len()));
