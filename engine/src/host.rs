@@ -559,7 +559,7 @@ impl HostSession {
                 }
                 Event::Save { user, file } => {
                     if matches!(self.server, Server::Pop3(_)) {
-                        store.forget_flags(&user, "INBOX");
+                        store.forget_flags(&user, "INBOX", false);
                     }
                     store.replace(&user, &file);
                     done.push(Event::Stored { user, path: None });

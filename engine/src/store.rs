@@ -39,6 +39,9 @@ pub struct Flags {
     /// name is another).
     pub uid_validity: u32,
     pub uid: u32,
+    /// False once POP3 rewrote the file (with the flags it knew): then
+    /// only that the message's \Recent was taken still holds.
+    pub flags_known: bool,
     pub flags: u8,
     pub keywords: Vec<String>,
 }
@@ -139,18 +142,26 @@ impl MailStore {
         }
     }
 
-    /// Forgets the flags recorded for one of the user's mailboxes (it was
-    /// removed, or rewritten by POP3).
-    pub fn forget_flags(&mut self, user: &str, mailbox: &str) {
+    /// Forgets the flags recorded for one of the user's mailboxes: all of
+    /// it when the mailbox was removed; when POP3 rewrote it, the flags
+    /// (the file has its own now) but not which \Recent were taken.
+    pub fn forget_flags(&mut self, user: &str, mailbox: &str, removed: bool) {
         self.flags
-            .retain(|(u, f)| !(u == user && f.mailbox == mailbox));
+            .retain(|(u, f)| !(removed && u == user && f.mailbox == mailbox));
+        for (_, f) in self
+            .flags
+            .iter_mut()
+            .filter(|(u, f)| u == user && f.mailbox == mailbox)
+        {
+            f.flags_known = false;
+        }
     }
 
     /// Writes (or with `None` removes) one of the user's other mail files.
     pub fn write(&mut self, user: &str, path: &StorePath, file: Option<Vec<u8>>) {
         self.version += 1;
         if file.is_none() {
-            self.forget_flags(user, path.file_name());
+            self.forget_flags(user, path.file_name(), true);
         }
         self.others.retain(|(u, p, _)| !(u == user && p == path));
         if let Some(file) = file {

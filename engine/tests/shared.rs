@@ -22,13 +22,16 @@ fn host() -> Host {
     host
 }
 
-fn connect(host: &mut Host) -> HostSession {
-    let client = Client {
+fn client() -> Client {
+    Client {
         address: "127.0.0.2".into(),
         process_id: 1,
         queue_sequence: 1,
-    };
-    host.connect(143, &client, now()).unwrap().0
+    }
+}
+
+fn connect(host: &mut Host) -> HostSession {
+    host.connect(143, &client(), now()).unwrap().0
 }
 
 /// What the session sends for `input`, without the timing Dovecot adds.
@@ -218,4 +221,128 @@ fn deleting_the_selected_mailbox_and_uids_not_given_twice() {
         "h OK Delete completed.\r\n* BYE Selected mailbox was deleted, have to disconnect.\r\n"
     );
     assert!(one.is_closed());
+}
+
+/// One random command for a session with INBOX selected.
+fn random_command(random: &mut smtplab_corpus::Generator) -> String {
+    let sets = ["1", "2", "1:*", "2:3", "*", "1,3"];
+    let set = sets[random.below(sets.len())];
+    let flags = [
+        "\\Seen",
+        "\\Deleted",
+        "\\Flagged $Work",
+        "\\Answered \\Draft",
+    ];
+    let flag = flags[random.below(flags.len())];
+    match random.below(14) {
+        0 => format!("STORE {set} +FLAGS ({flag})"),
+        1 => format!("STORE {set} -FLAGS.SILENT ({flag})"),
+        2 => format!("UID STORE {set} FLAGS ({flag})"),
+        3 => "EXPUNGE".to_string(),
+        4 => format!("UID EXPUNGE {set}"),
+        5 => "APPEND INBOX (\\Seen) {14+}\r\nSubject: x\r\n\r\n".to_string(),
+        6 => format!("COPY {set} INBOX"),
+        7 => format!("MOVE {set} Drafts"),
+        8 => format!("FETCH {set} (UID FLAGS BODY[TEXT])"),
+        9 => "SEARCH SEEN".to_string(),
+        10 => "STATUS INBOX (MESSAGES RECENT UNSEEN UIDNEXT)".to_string(),
+        11 => "CLOSE\r\nr SELECT INBOX".to_string(),
+        12 => "APPEND Drafts {3+}\r\nabc".to_string(),
+        _ => "NOOP".to_string(),
+    }
+}
+
+/// What a session sees after a NOOP: each message's UID and flags
+/// (without \Recent), and the UIDs it holds as \Recent.
+fn view(session: &mut HostSession, host: &mut Host) -> (Vec<String>, Vec<String>) {
+    let replies = say(session, host, "v NOOP\r\nw FETCH 1:* (UID FLAGS)\r\n");
+    let mut messages = Vec::new();
+    let mut recent = Vec::new();
+    for line in replies.lines().filter(|l| l.contains(" FETCH (UID ")) {
+        let rest = &line[line.find("(UID ").unwrap() + 5..];
+        let (uid, flags) = rest.split_once(" FLAGS (").unwrap();
+        let flags = flags.trim_end_matches("))");
+        if flags.contains("\\Recent") {
+            recent.push(uid.to_string());
+        }
+        let mut kept: Vec<&str> = flags.split(' ').filter(|f| *f != "\\Recent").collect();
+        kept.sort_unstable();
+        messages.push(format!("{uid} {}", kept.join(" ")));
+    }
+    (messages, recent)
+}
+
+/// Three sessions on one INBOX, random commands in turn (and now and then
+/// a POP3 session that removes a message): every command is completed once, and afterwards every session sees the same messages
+/// with the same flags, each \Recent in one session at most.
+#[test]
+fn random_sessions_on_one_mailbox_agree() {
+    for seed in 1..120u64 {
+        let mut random = smtplab_corpus::Generator(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut host = host();
+        say(
+            &mut connect(&mut host),
+            &mut host,
+            "a LOGIN mom mom-password\r\nb CREATE Drafts\r\nc LOGOUT\r\n",
+        );
+        let mut sessions: Vec<HostSession> = (0..3).map(|_| connect(&mut host)).collect();
+        for session in &mut sessions {
+            say(
+                session,
+                &mut host,
+                "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+            );
+        }
+        for step in 0..40 {
+            if random.below(12) == 0 {
+                // POP3 meanwhile: it removes the first message.
+                let mut pop3 = host.connect(110, &client(), now()).unwrap().0;
+                let said = say(
+                    &mut pop3,
+                    &mut host,
+                    "USER mom\r\nPASS mom-password\r\nDELE 1\r\nQUIT\r\n",
+                );
+                assert!(said.contains("+OK Logging out"), "seed {seed}\n{said}");
+                continue;
+            }
+            let who = random.below(sessions.len());
+            let tag = format!("t{step}");
+            let command = random_command(&mut random);
+            let replies = say(
+                &mut sessions[who],
+                &mut host,
+                &format!("{tag} {command}\r\n"),
+            );
+            let completed = replies
+                .lines()
+                .filter(|l| l.starts_with(&format!("{tag} ")))
+                .count();
+            assert_eq!(completed, 1, "seed {seed}: {tag} {command}\n{replies}");
+        }
+        let views: Vec<(Vec<String>, Vec<String>)> =
+            sessions.iter_mut().map(|s| view(s, &mut host)).collect();
+        for (messages, _) in &views[1..] {
+            assert_eq!(messages, &views[0].0, "seed {seed}");
+        }
+        let mut recent: Vec<&String> = views.iter().flat_map(|(_, r)| r).collect();
+        let all = recent.len();
+        recent.sort_unstable();
+        recent.dedup();
+        assert_eq!(recent.len(), all, "seed {seed}: \\Recent twice");
+        for session in &mut sessions {
+            say(session, &mut host, "z LOGOUT\r\n");
+        }
+        // What the file says once all have closed it: the same messages.
+        let mut last = connect(&mut host);
+        say(
+            &mut last,
+            &mut host,
+            "a LOGIN mom mom-password\r\nb EXAMINE INBOX\r\n",
+        );
+        assert_eq!(
+            view(&mut last, &mut host).0,
+            views[0].0,
+            "seed {seed}: the file"
+        );
+    }
 }

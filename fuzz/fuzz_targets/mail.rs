@@ -1,22 +1,23 @@
 //! Fuzzes the engine's POP3 and IMAP sessions (Dovecot): mail-reading
-//! bytes, cut into random chunks. The engine must never panic, and what it
-//! answers must not depend on how the input is cut: the same bytes fed
-//! whole and in chunks give the same replies and the same mailbox files.
+//! bytes from three sessions of one user on one host, cut into random
+//! chunks. The engine must never panic, and what it answers must not
+//! depend on how the input is cut: the same bytes fed whole and in chunks
+//! give the same replies and the same mailbox files.
 //!
 //! The input is a program: the first byte picks the protocol and the
 //! chunking, the rest are tokens from an alphabet that reaches deep states
 //! (commands, tags, literals `{N}` and `{N+}`, sequence sets, flags, CR,
-//! LF) or raw bytes.
+//! LF) or raw bytes; the byte 0xFE hands what follows to the next
+//! session.
 
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
-use smtplab_engine::Event;
-use smtplab_engine::pop3::{Pop3Session, DOVECOT_2_3_19_DEBIAN};
-use smtplab_engine::World;
+use smtplab_engine::host::{Client, Host};
+use smtplab_engine::personality::SENDMAIL_8_17_DEBIAN;
+use smtplab_engine::{Event, Timestamp, World};
 
 const SEED: &[u8] = include_bytes!("../../tests/corpus/dovecot-2.3/seed/mom");
 
@@ -82,47 +83,45 @@ fn world() -> Arc<World> {
     Arc::clone(WORLD.get_or_init(|| Arc::new(World::corpus())))
 }
 
-enum Mail {
-    Pop3(Pop3Session),
-    Imap(Box<ImapSession>),
-}
+/// The byte that hands the input that follows to the next session.
+const NEXT_SESSION: u8 = 0xFE;
 
-/// Replies and written files for `bytes` fed in pieces of `chunk`.
-fn run(imap: bool, bytes: &[u8], chunk: usize) -> Vec<u8> {
-    let mut session = if imap {
-        Mail::Imap(Box::new(ImapSession::new(&DOVECOT_IMAP_2_3_19_DEBIAN, world(), "127.0.0.2")))
-    } else {
-        Mail::Pop3(Pop3Session::new(&DOVECOT_2_3_19_DEBIAN, world(), "127.0.0.2"))
+/// Replies of every session and the user's mail files at the end, for
+/// `segments` fed in pieces of `chunk`: three sessions of one user on one
+/// host (IMAP, IMAP, and IMAP or POP3), each segment to its session in
+/// turn, so that they share one mailbox.
+fn run(imap: bool, segments: &[(usize, Vec<u8>)], chunk: usize) -> Vec<u8> {
+    let mut host = Host::new(world(), &SENDMAIL_8_17_DEBIAN);
+    host.store_mut().restore("mom", SEED);
+    let client = Client {
+        address: "127.0.0.2".into(),
+        process_id: 1,
+        queue_sequence: 1,
     };
+    let now = Timestamp::new(1_800_000_000, 0);
     let mut record = Vec::new();
-    let mut pending = match &mut session {
-        Mail::Pop3(s) => s.connect(1_800_000_000),
-        Mail::Imap(s) => s.connect(1_800_000_000),
-    };
-    let mut pieces = bytes.chunks(chunk.max(1));
-    loop {
-        while !pending.is_empty() {
-            let action = pending.remove(0);
-            match action {
-                Event::Open { .. } => pending.extend(match &mut session {
-                    Mail::Pop3(s) => s.opened(SEED),
-                    Mail::Imap(s) => s.opened(UserStore {
-                        inbox: SEED.to_vec(),
-                        ..UserStore::default()
-                    }),
-                }),
-                Event::Save { file, .. } => record.extend(file),
-                Event::Write { file, .. } => record.extend(file.unwrap_or_default()),
-                // No handshake: what follows STARTTLS is not TLS, and the
-                // session closes on it however it is cut.
-                other => record.extend(other.wire()),
-            }
-        }
-        let Some(piece) = pieces.next() else { break };
-        pending = match &mut session {
-            Mail::Pop3(s) => s.receive(piece, 1_800_000_000),
-            Mail::Imap(s) => s.receive(piece, 1_800_000_000),
+    let mut sessions = Vec::new();
+    for port in [143, 143, if imap { 143 } else { 110 }] {
+        let Some((session, events)) = host.connect(port, &client, now) else {
+            return record;
         };
+        record.extend(events.iter().flat_map(Event::wire));
+        sessions.push(session);
+    }
+    for (which, bytes) in segments {
+        for piece in bytes.chunks(chunk.max(1)) {
+            // No handshake: what follows STARTTLS is not TLS, and the
+            // session closes on it however it is cut.
+            let events = sessions[*which].receive(&mut host, piece, now);
+            record.extend(events.iter().flat_map(Event::wire));
+        }
+    }
+    for session in &mut sessions {
+        session.close(&mut host, now);
+    }
+    record.extend(host.store().file("mom").unwrap_or_default());
+    for (_, file) in host.store().other_files() {
+        record.extend(file);
     }
     record
 }
@@ -133,14 +132,20 @@ fuzz_target!(|data: &[u8]| {
     };
     let imap = first & 1 == 1;
     let chunk = 1 + usize::from(first >> 1) % 17;
-    let mut input = Vec::new();
+    let mut segments = vec![(0, Vec::new())];
     for &byte in program.iter().take(4096) {
+        if byte == NEXT_SESSION {
+            let next = (segments.len()) % 3;
+            segments.push((next, Vec::new()));
+            continue;
+        }
+        let input = &mut segments.last_mut().expect("one segment at least").1;
         match TOKENS.get(usize::from(byte)) {
             Some(token) => input.extend_from_slice(token),
             None => input.push(byte),
         }
     }
-    let whole = run(imap, &input, input.len());
-    let cut = run(imap, &input, chunk);
+    let whole = run(imap, &segments, usize::MAX);
+    let cut = run(imap, &segments, chunk);
     assert!(whole == cut, "the replies depend on how the input is cut");
 });

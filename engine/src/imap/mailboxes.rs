@@ -162,8 +162,10 @@ impl ImapSession {
             .filter(|f| f.mailbox == name && f.uid_validity == validity)
         {
             if let Some(m) = data.messages.iter_mut().find(|m| m.uid == set.uid) {
-                m.flags = set.flags;
-                m.keywords = set.keywords.clone();
+                if set.flags_known {
+                    m.flags = set.flags;
+                    m.keywords = set.keywords.clone();
+                }
                 m.recent = false;
             }
             // A UID once given is not given again, though the message is
@@ -226,6 +228,7 @@ impl ImapSession {
                 mailbox: selected.name.clone(),
                 uid_validity: selected.uid_validity,
                 uid: message.uid,
+                flags_known: true,
                 flags: message.flags,
                 keywords: message.keywords.clone(),
             });
