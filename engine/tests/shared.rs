@@ -346,3 +346,29 @@ fn random_sessions_on_one_mailbox_agree() {
         );
     }
 }
+
+/// A keyword another session set reaches a STORE's reply only after
+/// FLAGS has listed it.
+#[test]
+fn a_keyword_from_another_session_is_listed_first() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    let mut two = connect(&mut host);
+    say(
+        &mut one,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+    say(
+        &mut two,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+    say(&mut one, &mut host, "c STORE 1 +FLAGS.SILENT ($Work)\r\n");
+    assert_eq!(
+        say(&mut two, &mut host, "c STORE 1 +FLAGS (\\Seen)\r\n"),
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)\r\n\
+         * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted.\r\n\
+         * 1 FETCH (FLAGS (\\Seen $Work))\r\nc OK Store completed.\r\n"
+    );
+}

@@ -179,7 +179,7 @@ impl ImapSession {
     /// so that a change is made to them as they are (Dovecot's log keeps
     /// changes, not states: two sessions' changes to one message both
     /// stand).
-    pub(super) fn refresh(&mut self, chosen: &[usize]) {
+    pub(super) fn refresh(&mut self, chosen: &[usize], out: &mut Vec<Event>) {
         let Some(name) = self.selected.as_ref().map(|s| s.name.clone()) else {
             return;
         };
@@ -194,6 +194,13 @@ impl ImapSession {
                 message.keywords = data.messages[at].keywords.clone();
             }
         }
+        let mut told = Vec::new();
+        let keywords: Vec<String> = chosen
+            .iter()
+            .flat_map(|&i| selected.messages[i].keywords.clone())
+            .collect();
+        learn_keywords(selected, keywords.iter(), &mut told);
+        out.extend(told.into_iter().map(Event::Line));
     }
 
     // ---- After login (`imap`) ----
@@ -359,25 +366,15 @@ impl ImapSession {
                 }
             }
         }
-        let mut new_keywords = false;
-        for k in data
-            .keywords
-            .iter()
-            .chain(data.messages.iter().flat_map(|m| &m.keywords))
-        {
-            if !selected.keywords.contains(k) {
-                selected.keywords.push(k.clone());
-                new_keywords = true;
-            }
-        }
-        if new_keywords {
-            let list = flag_list_with(&selected.keywords);
-            lines.insert(0, ImapText::PermanentFlags.line("*", &[&list]));
-            lines.insert(
-                0,
-                format!("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list})"),
-            );
-        }
+        let mut told = Vec::new();
+        learn_keywords(
+            selected,
+            data.keywords
+                .iter()
+                .chain(data.messages.iter().flat_map(|m| &m.keywords)),
+            &mut told,
+        );
+        lines.splice(0..0, told);
         if expunges {
             for i in (0..found.len()).rev().filter(|&i| !found[i]) {
                 selected.messages.remove(i);
@@ -782,6 +779,30 @@ impl ImapSession {
         );
         self.save_file(&name, new_file, out);
         (validity, uid)
+    }
+}
+
+/// Keywords the view did not know yet join the mailbox's list, told with
+/// FLAGS and PERMANENTFLAGS lines (a client may not see a keyword before
+/// FLAGS lists it).
+fn learn_keywords<'a>(
+    selected: &mut Selected,
+    keywords: impl Iterator<Item = &'a String>,
+    told: &mut Vec<String>,
+) {
+    let mut new = false;
+    for k in keywords {
+        if !selected.keywords.contains(k) {
+            selected.keywords.push(k.clone());
+            new = true;
+        }
+    }
+    if new {
+        let list = flag_list_with(&selected.keywords);
+        told.push(format!(
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{list})"
+        ));
+        told.push(ImapText::PermanentFlags.line("*", &[&list]));
     }
 }
 

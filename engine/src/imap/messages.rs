@@ -38,7 +38,7 @@ impl ImapSession {
             .iter()
             .any(|i| matches!(i, Item::Section { peek: false, .. }))
         {
-            self.refresh(&chosen);
+            self.refresh(&chosen, out);
         }
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
         for index in chosen {
@@ -108,7 +108,7 @@ impl ImapSession {
             parse_flag(flag, &mut flags, &mut keywords)?;
         }
         let chosen = self.chosen(set, uid)?;
-        self.refresh(&chosen);
+        self.refresh(&chosen, out);
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
         if selected.read_only {
             self.reply(tag, ImapText::ReadOnlyMailbox, &[], out);
