@@ -195,11 +195,7 @@ impl ImapSession {
             }
         }
         let mut told = Vec::new();
-        let keywords: Vec<String> = chosen
-            .iter()
-            .flat_map(|&i| selected.messages[i].keywords.clone())
-            .collect();
-        learn_keywords(selected, keywords.iter(), &mut told);
+        learn_keywords(selected, &data, &mut told);
         out.extend(told.into_iter().map(Event::Line));
     }
 
@@ -367,13 +363,7 @@ impl ImapSession {
             }
         }
         let mut told = Vec::new();
-        learn_keywords(
-            selected,
-            data.keywords
-                .iter()
-                .chain(data.messages.iter().flat_map(|m| &m.keywords)),
-            &mut told,
-        );
+        learn_keywords(selected, &data, &mut told);
         lines.splice(0..0, told);
         if expunges {
             for i in (0..found.len()).rev().filter(|&i| !found[i]) {
@@ -785,13 +775,13 @@ impl ImapSession {
 /// Keywords the view did not know yet join the mailbox's list, told with
 /// FLAGS and PERMANENTFLAGS lines (a client may not see a keyword before
 /// FLAGS lists it).
-fn learn_keywords<'a>(
-    selected: &mut Selected,
-    keywords: impl Iterator<Item = &'a String>,
-    told: &mut Vec<String>,
-) {
+fn learn_keywords(selected: &mut Selected, data: &mbox::Mailbox, told: &mut Vec<String>) {
     let mut new = false;
-    for k in keywords {
+    for k in data
+        .keywords
+        .iter()
+        .chain(data.messages.iter().flat_map(|m| &m.keywords))
+    {
         if !selected.keywords.contains(k) {
             selected.keywords.push(k.clone());
             new = true;

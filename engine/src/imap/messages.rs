@@ -408,18 +408,9 @@ pub(super) fn return_options(args: &[Arg]) -> Result<(Option<Vec<String>>, &[Arg
                 .next()
                 .and_then(Arg::atom)
                 .ok_or("PARTIAL range missing.")?;
-            let bounds: Vec<u32> = range
-                .split_once(':')
-                .into_iter()
-                .flat_map(|(a, b)| [a.parse().unwrap_or(0), b.parse().unwrap_or(0)])
-                .collect();
-            let [a, b] = bounds[..] else {
-                return Err("PARTIAL range broken.".to_string());
-            };
-            if a == 0 || b == 0 {
-                return Err("PARTIAL range broken.".to_string());
-            }
-            wanted.push(format!("PARTIAL {}:{}", a.min(b), a.max(b)));
+            let (a, b) = partial_range(range).ok_or("PARTIAL range broken.")?;
+            wanted.push(name);
+            wanted.push(format!("{}:{}", a.min(b), a.max(b)));
             continue;
         }
         if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT") {
@@ -427,13 +418,20 @@ pub(super) fn return_options(args: &[Arg]) -> Result<(Option<Vec<String>>, &[Arg
         }
         wanted.push(name);
     }
-    if wanted.iter().any(|w| w == "ALL") && wanted.iter().any(|w| w.starts_with("PARTIAL")) {
+    if wanted.contains(&"ALL".to_string()) && wanted.contains(&"PARTIAL".to_string()) {
         return Err("PARTIAL conflicts with ALL".to_string());
     }
     if wanted.is_empty() {
         wanted.push("ALL".to_string());
     }
     Ok((Some(wanted), &args[2..]))
+}
+
+/// A PARTIAL range `a:b`, both numbers above 0.
+fn partial_range(range: &str) -> Option<(u32, u32)> {
+    let (a, b) = range.split_once(':')?;
+    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
+    (a > 0 && b > 0).then_some((a, b))
 }
 
 /// The ESEARCH line for `found` in its order (ascending for SEARCH, the
@@ -454,14 +452,14 @@ pub(super) fn esearch_line(tag: &str, uid: bool, wanted: &[String], found: &[usi
     if has("ALL") && !found.is_empty() {
         line.push_str(&format!(" ALL {}", compressed(found)));
     }
-    if let Some(range) = wanted.iter().find_map(|w| w.strip_prefix("PARTIAL ")) {
-        let (low, high) = range.split_once(':').unwrap_or_default();
-        let (low, high): (usize, usize) = (low.parse().unwrap_or(1), high.parse().unwrap_or(1));
+    if let Some(at) = wanted.iter().position(|w| w == "PARTIAL") {
+        let range = &wanted[at + 1];
+        let (low, high) = partial_range(range).unwrap_or((1, 1));
         let part: Vec<usize> = found
             .iter()
             .copied()
-            .skip(low - 1)
-            .take(high + 1 - low)
+            .skip(low as usize - 1)
+            .take((high - low) as usize + 1)
             .collect();
         let part = if part.is_empty() {
             "NIL".to_string()
