@@ -13,10 +13,10 @@ WASM_OPT_FLAGS := -Oz --converge --low-memory-unused --strip-producers --enable-
 # 160 KB, which Yew and serde do not reach (199.7 KB; docs/size.md);
 # the Postfix personality added 13.1 KB, the worlds' passwords and login
 # policy (for POP3) 1.1 KB, POP3/IMAP and Exim more, submission with AUTH
-# and the shell's s_client, swaks and base64 19.4 KB, IMAP SORT, THREAD and
-# ESEARCH 8.6 KB (docs/size.md). This guards the figure reached, so that it
-# does not grow unnoticed.
-SIZE_BUDGET := 298500
+# and the shell's s_client, swaks and base64 19.4 KB, the IMAP work that
+# Dovecot's tester asked for at most 10 KB (docs/size.md). This guards the
+# figure allowed, so that it does not grow unnoticed.
+SIZE_BUDGET := 299625
 
 # The release build rebuilds the standard library with panics that abort at
 # once (no panic messages or their formatting in the module), as Yew's own
