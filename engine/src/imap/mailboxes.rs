@@ -24,6 +24,7 @@ impl ImapSession {
     }
 
     pub(super) fn save_file(&mut self, name: &str, file: Vec<u8>, out: &mut Vec<Event>) {
+        self.stale = true;
         if name == "INBOX" {
             if self.store.inbox != file {
                 self.store.inbox = file.clone();
@@ -183,6 +184,9 @@ impl ImapSession {
         let Some(name) = self.selected.as_ref().map(|s| s.name.clone()) else {
             return;
         };
+        if !self.stale {
+            return;
+        }
         let data = self.read_mailbox(&name);
         let Some(selected) = &mut self.selected else {
             return;
@@ -326,6 +330,11 @@ impl ImapSession {
         let Some(name) = self.selected.as_ref().map(|s| s.name.clone()) else {
             return;
         };
+        if !self.stale {
+            self.announce(out);
+            return;
+        }
+        self.stale = false;
         let data = self.read_mailbox(&name);
         let Some(selected) = &mut self.selected else {
             return;
@@ -365,6 +374,8 @@ impl ImapSession {
         let mut told = Vec::new();
         learn_keywords(selected, &data, &mut told);
         lines.splice(0..0, told);
+        // Removed messages not told yet keep the mailbox to be read again.
+        self.stale = !expunges && found.contains(&false);
         if expunges {
             for i in (0..found.len()).rev().filter(|&i| !found[i]) {
                 selected.messages.remove(i);

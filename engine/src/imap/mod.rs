@@ -304,6 +304,11 @@ pub struct ImapSession {
     /// at the input stopped there: bytes without a line end then only
     /// need counting, not another scan of everything before them.
     unterminated: Option<usize>,
+    /// The store changed since the selected mailbox was last compared with
+    /// it (another session wrote, or this one wrote a file), or messages
+    /// another session removed are still to be told: the next sync reads
+    /// the mailbox again; otherwise it need not.
+    stale: bool,
     /// CAPABILITY was asked before login without TLS: Dovecot then takes
     /// the client for one that ignores the capability code of the login
     /// reply, and lists them untagged.
@@ -387,6 +392,7 @@ impl ImapSession {
             folder_validity: ByName::default(),
             indexed: ByName::default(),
             unterminated: None,
+            stale: false,
             asked_capability: false,
         }
     }
@@ -511,6 +517,7 @@ impl ImapSession {
     pub fn store_changed(&mut self, store: UserStore) -> Vec<Event> {
         let mut out = Vec::new();
         self.store = store;
+        self.stale = true;
         if matches!(self.state, State::Idle { .. }) {
             self.sync_view(true, false, &mut out);
         }
