@@ -371,4 +371,16 @@ fn a_keyword_from_another_session_is_listed_first() {
          * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted.\r\n\
          * 1 FETCH (FLAGS (\\Seen $Work))\r\nc OK Store completed.\r\n"
     );
+    // A session opening the mailbox now, its file not yet written, lists
+    // the keyword too.
+    let mut three = connect(&mut host);
+    let selected = say(
+        &mut three,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+    assert!(
+        selected.contains("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)\r\n"),
+        "{selected}"
+    );
 }

@@ -432,18 +432,21 @@ impl ImapSession {
         } else {
             0
         };
-        let selected = Selected {
+        let mut selected = Selected {
             name,
             read_only,
             messages,
             uid_validity,
             uid_next: mailbox_data.uid_next,
-            keywords: mailbox_data.keywords.clone(),
+            keywords: Vec::new(),
             indexed_before,
             changed_upto,
             announced: count,
             announced_recent: recent,
         };
+        // The file's keywords and those sessions set since (FLAGS below
+        // lists them all).
+        learn_keywords(&mut selected, &mailbox_data, &mut Vec::new());
         let keywords = flag_list_with(&selected.keywords);
         out.push(Event::Line(format!(
             "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft{keywords})"
