@@ -423,12 +423,13 @@ pub struct Explanations {
 }
 
 /// A POP3 or IMAP reply or command: its syntax (commands only), what it
-/// means, and the RFC and section that define it.
+/// means, and the RFC and section that define it. In the document, as
+/// the other rows, a list of strings in this order: reading a list is
+/// much less code in the page than reading an object's named fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "[String; 5]", into = "[String; 5]")]
 pub struct MailExplanation {
     pub key: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub syntax: String,
     pub what: String,
     pub rfc: String,
@@ -439,7 +440,7 @@ pub struct MailExplanation {
 /// lists rather than maps: they are small, and lists are less code in the
 /// page.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "[String; 3]", into = "[String; 3]")]
 struct ReplyEntry {
     name: String,
     why: String,
@@ -448,7 +449,7 @@ struct ReplyEntry {
 
 /// One row of a table: a key (`""` for anything not listed) and its text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "[String; 2]", into = "[String; 2]")]
 struct TableEntry {
     key: String,
     text: String,
@@ -466,12 +467,72 @@ pub struct ReplyExplanation {
 /// A command's syntax, what it does, and its RFC 5321 section, filed
 /// under its verb (`""` for anything else).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "[String; 4]", into = "[String; 4]")]
 pub struct CommandExplanation {
     pub verb: String,
     pub syntax: String,
     pub what: String,
     pub section: String,
+}
+
+/// The rows of the document as lists of strings, field by field.
+impl From<[String; 5]> for MailExplanation {
+    fn from([key, syntax, what, rfc, section]: [String; 5]) -> Self {
+        MailExplanation {
+            key,
+            syntax,
+            what,
+            rfc,
+            section,
+        }
+    }
+}
+
+impl From<MailExplanation> for [String; 5] {
+    fn from(e: MailExplanation) -> Self {
+        [e.key, e.syntax, e.what, e.rfc, e.section]
+    }
+}
+
+impl From<[String; 3]> for ReplyEntry {
+    fn from([name, why, section]: [String; 3]) -> Self {
+        ReplyEntry { name, why, section }
+    }
+}
+
+impl From<ReplyEntry> for [String; 3] {
+    fn from(e: ReplyEntry) -> Self {
+        [e.name, e.why, e.section]
+    }
+}
+
+impl From<[String; 2]> for TableEntry {
+    fn from([key, text]: [String; 2]) -> Self {
+        TableEntry { key, text }
+    }
+}
+
+impl From<TableEntry> for [String; 2] {
+    fn from(e: TableEntry) -> Self {
+        [e.key, e.text]
+    }
+}
+
+impl From<[String; 4]> for CommandExplanation {
+    fn from([verb, syntax, what, section]: [String; 4]) -> Self {
+        CommandExplanation {
+            verb,
+            syntax,
+            what,
+            section,
+        }
+    }
+}
+
+impl From<CommandExplanation> for [String; 4] {
+    fn from(e: CommandExplanation) -> Self {
+        [e.verb, e.syntax, e.what, e.section]
+    }
 }
 
 impl Explanations {
