@@ -288,6 +288,9 @@ fn load_spool(spool: &Path, host: &mut Host) -> Result<(), String> {
                         let name = entry.file_name().to_string_lossy().into_owned();
                         let path = entry.path();
                         if path.is_dir() && !name.starts_with('.') {
+                            // A directory of the layout (IMAP's `CREATE name/`).
+                            let directory = StorePath::Folder(format!("{prefix}{name}/"));
+                            host.store_mut().write(user, &directory, Some(Vec::new()));
                             pending.push((path, format!("{prefix}{name}/")));
                         } else if !name.starts_with('.')
                             || (name == ".subscriptions" && prefix.is_empty())
@@ -544,8 +547,13 @@ fn write_stored(user: &str, path: Option<&StorePath>, shared: &Shared) {
         );
         return;
     };
-    // Folder names come from the client: no way out of the folder.
+    // Folder names come from the client: no way out of the folder. A
+    // name ending in `/` is a directory that holds mailboxes.
     let name = path.file_name();
+    let (name, directory) = match name.strip_suffix('/') {
+        Some(name) => (name, true),
+        None => (name, false),
+    };
     if name
         .split('/')
         .any(|part| part.is_empty() || part == "." || part == "..")
@@ -553,12 +561,14 @@ fn write_stored(user: &str, path: Option<&StorePath>, shared: &Shared) {
         return;
     }
     let target = spool.join(format!("{user}-mail")).join(name);
-    let result = match host.store().other(user, path) {
-        Some(bytes) => target
+    let result = match (host.store().other(user, path), directory) {
+        (Some(_), true) => std::fs::create_dir_all(&target),
+        (None, true) => std::fs::remove_dir(&target),
+        (Some(bytes), false) => target
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
             .and_then(|_| std::fs::write(&target, bytes)),
-        None => std::fs::remove_file(&target),
+        (None, false) => std::fs::remove_file(&target),
     };
     report(result, &format!("the mail of {user}"));
 }

@@ -292,6 +292,7 @@ const MAIL_REPLIES: &[(&str, &str, &str, &str)] = &[
     ("imap [COPYUID", "[COPYUID validity old new]: the UIDs the copies got in the target mailbox (UIDPLUS).", "4315", "3"),
     ("imap [AUTHENTICATIONFAILED]", "[AUTHENTICATIONFAILED]: wrong user name or password. Dovecot waits a moment before saying so, to slow down guessing.", "5530", "3"),
     ("imap [PRIVACYREQUIRED]", "[PRIVACYREQUIRED]: this server takes passwords only over an encrypted connection (STARTTLS first); Debian's Dovecot is set up so.", "5530", "3"),
+    ("imap [CANNOT]", "[CANNOT]: the server cannot do this, however often you try. Dovecot keeps each mailbox in one mbox file, and a file cannot hold other mailboxes: create a directory (CREATE name/) for them.", "5530", "3"),
     ("imap [CLIENTBUG]", "[CLIENTBUG]: the server did it, but says the client should not have asked that way (STATUS on the mailbox already selected).", "5530", "3"),
 ];
 

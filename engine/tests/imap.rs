@@ -730,3 +730,32 @@ fn address_comments_and_lsub_parents() {
         assert!(replies.contains(want), "{want:?}\n{replies}");
     }
 }
+
+/// Dovecot's mbox layout: a mailbox is a file, so it holds no mailboxes;
+/// `CREATE name/` makes a directory that does, listed as \Noselect, and
+/// deleted once it holds none (imaptest's `list` and `subscribe`).
+#[test]
+fn directories_of_the_mbox_layout() {
+    let mut s = session();
+    let (replies, writes) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb CREATE box/\r\nc LIST \"\" box\r\nd CREATE box\r\n\
+         e CREATE box/leaf\r\nf CREATE box/leaf/deeper\r\ng DELETE box\r\nh DELETE box/leaf\r\n\
+         i DELETE box\r\nj LIST \"\" *\r\n",
+    );
+    for want in [
+        "* LIST (\\Noselect \\HasNoChildren) \"/\" box\r\nc OK",
+        "d NO Mailbox already exists",
+        "e OK Create completed",
+        "f NO [CANNOT] Mailbox doesn't allow inferior mailboxes",
+        "g NO Mailbox has children, delete them first",
+        "h OK Delete completed",
+        "i OK Delete completed",
+    ] {
+        assert!(replies.contains(want), "{want:?}\n{replies}");
+    }
+    let listed = &replies[replies.find("i OK").unwrap()..];
+    assert!(!listed.contains(" box"), "{listed}");
+    assert!(writes.iter().any(|w| matches!(w,
+        Event::Write { path: StorePath::Folder(name), file: Some(_), .. } if name == "box/")));
+}

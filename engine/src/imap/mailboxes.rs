@@ -9,10 +9,16 @@ impl ImapSession {
         if name.eq_ignore_ascii_case("INBOX") {
             return Some("INBOX".to_string());
         }
-        self.store
-            .folders
-            .contains_key(name)
-            .then(|| name.to_string())
+        // `NAME/` is a directory of the layout, no mailbox.
+        (!name.ends_with('/') && self.store.folders.contains_key(name)).then(|| name.to_string())
+    }
+
+    /// Whether `name` is a directory of Dovecot's mbox layout: made by
+    /// `CREATE name/`, or holding mailboxes. It holds mailboxes but is
+    /// none (LIST's `\Noselect`).
+    pub(super) fn is_dir(&self, name: &str) -> bool {
+        let prefix = format!("{name}/");
+        self.store.folders.keys().any(|k| k.starts_with(&prefix))
     }
 
     pub(super) fn file_of(&self, name: &str) -> Vec<u8> {
@@ -541,7 +547,13 @@ impl ImapSession {
         }
         let full = format!("{reference}{pattern}");
         let mut names: Vec<String> = vec!["INBOX".to_string()];
-        names.extend(self.store.folders.keys().cloned());
+        names.extend(
+            self.store
+                .folders
+                .keys()
+                .filter(|k| !k.ends_with('/'))
+                .cloned(),
+        );
         // Folders in folders: the directories above them are listed too,
         // as places that hold mailboxes but are none.
         let mut parents: Vec<String> = Vec::new();

@@ -701,12 +701,22 @@ impl ImapSession {
                 self.reply(tag, ImapText::ExpungeCompleted, &[], out);
             }
             "CREATE" => {
-                let mailbox = text_at(args, 0)?;
-                let mailbox = mailbox.trim_end_matches('/').to_string();
-                if self.mailbox_name(&mailbox).is_some() {
+                let given = text_at(args, 0)?;
+                let mailbox = given.trim_end_matches('/').to_string();
+                // In Dovecot's mbox layout a mailbox is a file, so it
+                // holds no mailboxes; `NAME/` makes a directory that does.
+                let under_file = mailbox
+                    .match_indices('/')
+                    .any(|(at, _)| self.store.folders.contains_key(&mailbox[..at]));
+                if self.mailbox_name(&mailbox).is_some() || self.is_dir(&mailbox) {
                     self.reply(tag, ImapText::MailboxExists, &[], out);
                 } else if mailbox.is_empty() || mailbox.starts_with('/') || mailbox.contains("//") {
                     self.reply(tag, ImapText::InvalidMailboxName, &[], out);
+                } else if under_file {
+                    self.reply(tag, ImapText::NoInferiors, &[], out);
+                } else if mailbox.len() < given.len() {
+                    self.save_file(&format!("{mailbox}/"), Vec::new(), out);
+                    self.reply(tag, ImapText::CreateCompleted, &[], out);
                 } else {
                     let validity = self.new_validity(out);
                     self.folder_validity.insert(mailbox.clone(), validity);
@@ -738,6 +748,26 @@ impl ImapSession {
                             out.push(Event::Line(ImapText::SelectedDeleted.line("*", &[])));
                             self.finish(out);
                             self.close(out);
+                        }
+                    }
+                    // A directory goes when it holds no mailbox.
+                    None if self.is_dir(&mailbox) => {
+                        let dir = format!("{mailbox}/");
+                        if self
+                            .store
+                            .folders
+                            .keys()
+                            .any(|k| k.starts_with(&dir) && *k != dir)
+                        {
+                            self.reply(tag, ImapText::HasChildren, &[], out);
+                        } else {
+                            self.store.folders.remove(&dir);
+                            out.push(Event::Write {
+                                user: self.user.clone(),
+                                path: StorePath::Folder(dir),
+                                file: None,
+                            });
+                            self.reply(tag, ImapText::DeleteCompleted, &[], out);
                         }
                     }
                     None => self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out),
