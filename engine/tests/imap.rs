@@ -759,3 +759,34 @@ fn directories_of_the_mbox_layout() {
     assert!(writes.iter().any(|w| matches!(w,
         Event::Write { path: StorePath::Folder(name), file: Some(_), .. } if name == "box/")));
 }
+
+/// BINARY (RFC 3516, imaptest's `fetch-binary-mime` groups): a part's
+/// content with base64 or quoted-printable undone, sent as a literal8,
+/// BINARY.SIZE its decoded size; other parts as BODY gives them.
+#[test]
+fn binary_decodes_parts() {
+    let message = "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+--b\r\nContent-Transfer-Encoding: base64\r\n\r\n  aGVs \r\n bG8g\td29y\r\nbGQ=\r\n\
+--b\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nfoo  \r\nbar=\r\n\r\nb=3Dc =\r\nd_e\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nas is\r\n--b--\r\n";
+    let mut s = session();
+    play(
+        &mut s,
+        &format!(
+            "a LOGIN mom mom-password\r\nb APPEND INBOX {{{}+}}\r\n{message}\r\nc SELECT INBOX\r\n",
+            message.len()
+        ),
+    );
+    let (replies, _) = play(
+        &mut s,
+        "d FETCH 4 (BINARY.SIZE[1] BINARY.PEEK[1] BINARY.PEEK[2] BINARY.PEEK[3] BINARY.PEEK[1]<6.5>)\r\n",
+    );
+    assert!(
+        replies.starts_with(
+            "* 4 FETCH (BINARY.SIZE[1] 11 BINARY[1] ~{11}\r\nhello world \
+             BINARY[2] ~{17}\r\nfoo\r\nbar\r\nb=c d_e BINARY[3] {5}\r\nas is \
+             BINARY[1]<6> ~{5}\r\nworld)\r\n"
+        ),
+        "{replies}"
+    );
+}

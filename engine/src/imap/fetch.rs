@@ -1,8 +1,11 @@
 //! FETCH: the items a client asks for (`FLAGS`, `BODY.PEEK[HEADER]`,
 //! `ALL` ...) and what each says of a message, as Dovecot writes it.
 
-use super::message::{body_structure, envelope, header_fields, part_at, split};
+use base64::Engine as _;
+
+use super::message::{body_structure, envelope, header_fields, part_at, split, value};
 use super::parse::Arg;
+use super::sort::q_decode;
 use super::{flag_names, Message};
 use crate::time::Timestamp;
 
@@ -16,7 +19,10 @@ pub(super) enum Item {
     Envelope,
     Body,
     BodyStructure,
-    /// `BODY[section]<partial>`, `RFC822`, `RFC822.HEADER`, `RFC822.TEXT`.
+    /// `BINARY.SIZE[section]`: the size of the part decoded (RFC 3516).
+    BinarySize(String),
+    /// `BODY[section]<partial>`, `BINARY[section]<partial>` (the part's
+    /// content decoded), `RFC822`, `RFC822.HEADER`, `RFC822.TEXT`.
     Section {
         name: String,
         section: String,
@@ -64,6 +70,9 @@ pub(super) fn fetch_items(arg: &Arg) -> Result<Vec<Item>, String> {
                 partial: None,
                 peek: upper == "RFC822.HEADER",
             }),
+            _ if upper.starts_with("BINARY.SIZE[") && upper.ends_with(']') => {
+                items.push(Item::BinarySize(upper[12..upper.len() - 1].to_string()))
+            }
             _ => {
                 let (peek, rest) = if let Some(rest) = upper.strip_prefix("BODY.PEEK[") {
                     (true, rest)
@@ -95,7 +104,7 @@ pub(super) fn fetch_items(arg: &Arg) -> Result<Vec<Item>, String> {
                     ))
                 };
                 items.push(Item::Section {
-                    name: "BODY".to_string(),
+                    name: upper[..upper.find(['.', '[']).unwrap_or(0)].to_string(),
                     section,
                     partial,
                     peek,
@@ -128,28 +137,98 @@ pub(super) fn fetch_item(message: &Message, item: &Item) -> Vec<u8> {
             body_structure(&message.text, true),
         ]
         .concat(),
+        Item::BinarySize(section) => format!(
+            "BINARY.SIZE[{section}] {}",
+            binary_data(&message.text, section).0.len()
+        )
+        .into_bytes(),
         Item::Section {
             name,
             section,
             partial,
             ..
         } => {
-            let data = section_data(&message.text, section);
-            let (label, data) = match partial {
+            let (data, converted) = if name == "BINARY" {
+                binary_data(&message.text, section)
+            } else {
+                (section_data(&message.text, section), false)
+            };
+            let mut label = if name.starts_with("RFC822") {
+                name.clone()
+            } else {
+                format!("{name}[{section}]")
+            };
+            let data = match partial {
                 Some((start, count)) => {
                     let from = (*start).min(data.len());
                     let to = from.saturating_add(*count).min(data.len());
-                    (format!("BODY[{section}]<{start}>"), data[from..to].to_vec())
+                    label.push_str(&format!("<{start}>"));
+                    data[from..to].to_vec()
                 }
-                None if name == "BODY" => (format!("BODY[{section}]"), data),
-                None => (name.clone(), data),
+                None => data,
             };
-            let mut out = format!("{label} {{{}}}\r\n", data.len()).into_bytes();
+            // Decoded content is sent as a literal8 (`~{n}`), as Dovecot
+            // sends what it converted.
+            let tilde = if converted { "~" } else { "" };
+            let mut out = format!("{label} {tilde}{{{}}}\r\n", data.len()).into_bytes();
             out.extend_from_slice(&data);
             out
         }
     }
 }
+
+/// The octets of `BINARY[section]` (RFC 3516): a part's content with its
+/// Content-Transfer-Encoding (base64, quoted-printable) undone, and
+/// whether it was; the whole message or a multipart as it is.
+fn binary_data(text: &[u8], section: &str) -> (Vec<u8>, bool) {
+    let body = section_data(text, section);
+    if section.is_empty() {
+        return (body, false);
+    }
+    let header = section_data(text, &format!("{section}.MIME"));
+    let encoding = value(&header, "Content-Transfer-Encoding").unwrap_or_default();
+    let encoding = String::from_utf8_lossy(&encoding)
+        .trim()
+        .to_ascii_lowercase();
+    match encoding.as_str() {
+        "base64" => {
+            // Anything outside the alphabet (line ends, spaces) is skipped.
+            let kept: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+                .collect();
+            (LENIENT_BASE64.decode(kept).unwrap_or_default(), true)
+        }
+        "quoted-printable" => {
+            // RFC 2045 6.7: trailing white space dropped, `=` at a line's
+            // end joins it to the next.
+            let mut out = Vec::new();
+            for line in body.split_inclusive(|&b| b == b'\n') {
+                let ended = line.ends_with(b"\n");
+                let line = line.trim_ascii_end();
+                let (line, soft) = match line.strip_suffix(b"=") {
+                    Some(line) => (line, true),
+                    None => (line, false),
+                };
+                out.extend(q_decode(line, false));
+                if ended && !soft {
+                    out.extend_from_slice(b"\r\n");
+                }
+            }
+            (out, true)
+        }
+        _ => (body, false),
+    }
+}
+
+/// Base64 as a message part may carry it: padding or not.
+const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
 
 /// The octets of `BODY[section]`.
 fn section_data(text: &[u8], section: &str) -> Vec<u8> {

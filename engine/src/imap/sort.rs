@@ -330,7 +330,7 @@ pub(super) fn decode_words(value: &[u8]) -> String {
             let (encoding, after) = after.split_once('?')?;
             let (payload, after) = after.split_once("?=")?;
             let bytes = match encoding.to_ascii_uppercase().as_str() {
-                "Q" => q_decode(payload),
+                "Q" => q_decode(payload.as_bytes(), true),
                 "B" => base64::engine::general_purpose::STANDARD
                     .decode(payload)
                     .ok()?,
@@ -364,13 +364,14 @@ pub(super) fn decode_words(value: &[u8]) -> String {
     out
 }
 
-fn q_decode(payload: &str) -> Vec<u8> {
-    let bytes = payload.as_bytes();
+/// `=XX` escapes decoded (and with `underscore`, RFC 2047's `_` for a
+/// space).
+pub(super) fn q_decode(bytes: &[u8], underscore: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'_' => out.push(b' '),
+            b'_' if underscore => out.push(b' '),
             b'=' if i + 2 < bytes.len() => {
                 match std::str::from_utf8(&bytes[i + 1..(i + 3).min(bytes.len())])
                     .ok()
