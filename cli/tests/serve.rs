@@ -240,6 +240,75 @@ m.logout()
     let _ = std::fs::remove_dir_all(&spool);
 }
 
+/// Two of Python's imaplib connections to one native server share the
+/// mailbox as Dovecot's index lets them: a flag one sets and a message it
+/// appends are told to the other at its NOOP, `\Recent` once; a folder
+/// made to hold folders (`CREATE name/`) is a directory in the spool.
+#[test]
+fn two_imap_clients_share_a_mailbox() {
+    let spool = std::env::temp_dir().join(format!("smtplab-shared-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&spool);
+    std::fs::create_dir_all(&spool).unwrap();
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/corpus/dovecot-2.3/seed/mom"
+    );
+    std::fs::copy(seed, spool.join("mom")).unwrap();
+    let world = concat!(env!("CARGO_MANIFEST_DIR"), "/../worlds/corpus.json");
+    let spool_arg = spool.to_string_lossy().to_string();
+    let server = Server::start(2, |ports| {
+        let mut command = smtplab_serve(ports);
+        command
+            .args(["--imap", &format!("127.0.0.1:{}", ports[1])])
+            .args(["--world", world, "--spool", &spool_arg, "--no-delays"]);
+        command
+    });
+    let client = format!(
+        r#"
+import imaplib
+def connect():
+    m = imaplib.IMAP4("127.0.0.1", {imap}, timeout=10)
+    m.login("mom", "mom-password")
+    return m
+a, b = connect(), connect()
+assert a.select("INBOX") == ("OK", [b"3"])
+assert b.select("INBOX") == ("OK", [b"3"])
+assert a.response("RECENT") == ("RECENT", [b"3"]), a.response("RECENT")
+assert b.response("RECENT") == ("RECENT", [b"0"]), b.response("RECENT")
+typ, data = a.store("2", "+FLAGS", "(\\Flagged)")
+assert typ == "OK", data
+typ, data = b.noop()
+assert typ == "OK"
+fetched = b.response("FETCH")[1]
+assert fetched == [b"2 (FLAGS (\\Flagged))"], fetched
+typ, data = a.append("INBOX", None, None, b"Subject: shared\r\n\r\nhello\r\n")
+assert typ == "OK", data
+b.noop()
+exists = b.response("EXISTS")[1]
+assert exists[-1] == b"4", exists
+typ, data = b.fetch("4", "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+assert b"Subject: shared" in data[0][1] and b"\\Recent" not in data[0][0], data
+assert a.create("Work/")[0] == "OK"
+assert a.create("Work/2026")[0] == "OK"
+assert a.create("Work/2026/June")[0] == "NO"
+a.logout()
+b.logout()
+"#,
+        imap = server.port(1)
+    );
+    let status = Command::new("python3")
+        .args(["-c", &client])
+        .status()
+        .expect("python3 runs");
+    assert!(status.success(), "two imaplib clients");
+    assert!(spool.join("mom-mail/Work").is_dir());
+    assert!(spool.join("mom-mail/Work/2026").is_file());
+    let mailbox = std::fs::read_to_string(spool.join("mom")).unwrap();
+    assert!(mailbox.contains("X-Status: F"), "{mailbox}");
+    assert!(mailbox.contains("Subject: shared"), "{mailbox}");
+    let _ = std::fs::remove_dir_all(&spool);
+}
+
 /// A client in IMAP IDLE hears of a message as soon as SMTP delivers it.
 #[test]
 fn idle_hears_of_new_mail() {
