@@ -7,10 +7,11 @@
 const VERSION = 'dev';
 const CACHE = `smtplab-${VERSION}`;
 const FILES = ['./', 'index.html', 'boot.js', 'smtplab-web.js', 'smtplab-web_bg.wasm', 'style.css', 'icon.svg', 'manifest.webmanifest'];
-// Loaded by the page only when needed (explain mode's texts). Not part of
+// Loaded by the page only when needed (explain mode's texts, the built-in
+// lessons). Not part of
 // a first visit: the worker fetches them on a later visit, so they work
 // offline too.
-const LATER = ['explain.json'];
+const LATER = ['explain.json', 'lessons/builtin.json'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)).then(() => self.skipWaiting()));

@@ -790,3 +790,150 @@ fn binary_decodes_parts() {
         "{replies}"
     );
 }
+
+/// APPENDs each (INTERNALDATE time, message) to a new mailbox `name`
+/// after logging in, then SELECTs it.
+fn dated_mailbox(name: &str, messages: &[(&str, &str)]) -> String {
+    let mut script = format!("a LOGIN mom mom-password\r\nb CREATE {name}\r\n");
+    for (i, (time, message)) in messages.iter().enumerate() {
+        let body = message.replace('\n', "\r\n");
+        script.push_str(&format!(
+            "p{i} APPEND {name} \"22-Feb-2008 {time} +0000\" {{{}+}}\r\n{body}\r\n",
+            body.len()
+        ));
+    }
+    script.push_str(&format!("c SELECT {name}\r\n"));
+    script
+}
+
+/// THREAD REFERENCES and REFS, worked out from Dovecot's thread index
+/// (`index-thread-links.c`, `index-thread-finish.c`) for imaptest's
+/// `thread` messages and others: a message's own References outweigh the
+/// links others made for it, a link that would make a loop is dropped, a
+/// second message with an id is a message of its own until the first is
+/// expunged, a dummy with one child gives way to it, and REFERENCES (not
+/// REFS) joins threads by base subject: a reply under the original, two
+/// originals under a new dummy.
+#[test]
+fn thread_references_as_dovecot() {
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+    let cases: &[(Pairs, Pairs)] = &[
+        (
+            &[
+                ("17:06:23", "Message-ID: <a@b>\n\nbody\n"),
+                (
+                    "15:06:23",
+                    "Message-Id: <b@b>\nReferences: <a@b> <c@b>\n\nbody\n",
+                ),
+                ("16:06:25", "Message-Id: <c@b>\nReferences: <b@b>\n\nbody\n"),
+            ],
+            &[
+                ("THREAD REFERENCES US-ASCII ALL", "* THREAD (3 2)(1)"),
+                ("THREAD REFS US-ASCII ALL", "* THREAD (3 2)(1)"),
+                ("UID THREAD references UTF-8 ALL", "* THREAD (3 2)(1)"),
+                ("THREAD REFERENCES US-ASCII 2:3", "* THREAD (3 2)"),
+            ],
+        ),
+        (
+            &[
+                ("15:06:23", "Message-Id: <a@b>\n\nbody\n"),
+                ("15:06:23", "Message-Id: <b@b>\nReferences: <a@b>\n\nbody\n"),
+                ("15:06:23", "Message-Id: <c@b>\nReferences: <b@b>\n\nbody\n"),
+                ("15:06:23", "Message-Id: <b@b>\nReferences: <a@b>\n\nbody\n"),
+            ],
+            &[
+                ("THREAD REFERENCES US-ASCII ALL", "* THREAD (1 (2 3)(4))"),
+                ("STORE 2 +FLAGS.SILENT (\\Deleted)", ""),
+                ("EXPUNGE", ""),
+                ("THREAD REFERENCES US-ASCII ALL", "* THREAD (1 3 2)"),
+            ],
+        ),
+        (
+            &[
+                ("15:06:23", "Message-Id: <a@b>\nSubject: foo\n\nbody\n"),
+                (
+                    "15:06:24",
+                    "Message-Id: <b@b>\nReferences: <c@b>\nSubject: Re: foo\n\nbody\n",
+                ),
+                ("15:06:25", "Message-Id: <d@b>\nSubject: bar\n\nbody\n"),
+                (
+                    "15:06:26",
+                    "Message-Id: <e@b>\nSubject: [list] bar\n\nbody\n",
+                ),
+                ("15:06:27", "References: <x@y>\n\nbody\n"),
+                ("15:06:28", "In-Reply-To: <x@y> <d@b>\n\nbody\n"),
+            ],
+            &[
+                (
+                    "THREAD REFERENCES US-ASCII ALL",
+                    "* THREAD (1 2)((3)(4))((5)(6))",
+                ),
+                ("THREAD REFS US-ASCII ALL", "* THREAD (1)(2)(3)(4)((5)(6))"),
+                ("THREAD REFERENCES US-ASCII SUBJECT zzz", "* THREAD "),
+            ],
+        ),
+    ];
+    for (messages, commands) in cases {
+        let mut script = dated_mailbox("threads", messages);
+        for (i, (command, _)) in commands.iter().enumerate() {
+            script.push_str(&format!("t{i} {command}\r\n"));
+        }
+        let mut s = session();
+        let (replies, _) = play(&mut s, &script);
+        for (i, (command, want)) in commands.iter().enumerate() {
+            if !want.is_empty() {
+                assert!(
+                    replies.contains(&format!("\r\n{want}\r\nt{i} OK Thread completed")),
+                    "{command}: {want}\n{replies}"
+                );
+            }
+        }
+    }
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        &(dated_mailbox("threads", &[]) + "d THREAD WEAVE US-ASCII ALL\r\ne THREAD REFS\r\n"),
+    );
+    assert!(
+        replies.contains("d BAD Error in IMAP command THREAD: Unknown thread algorithm"),
+        "{replies}"
+    );
+    assert!(
+        replies.contains("e BAD Error in IMAP command THREAD: Invalid arguments"),
+        "{replies}"
+    );
+}
+
+/// APPEND with a binary literal (`~{n}`, RFC 3516): Dovecot saves a part
+/// that says `Content-Transfer-Encoding: binary` in base64 (its binary
+/// converter), so BODY[] gives base64 and BINARY[] the bytes sent; a
+/// multipart that says binary is left as it is.
+#[test]
+fn binary_append_is_saved_in_base64() {
+    let message = "Content-Type: multipart/mixed; boundary=\"b\"\r\n\
+Content-Transfer-Encoding: binary\r\n\r\n\
+--b\r\nContent-Transfer-Encoding: BINARY\r\nContent-Type: application/octet-stream\r\n\r\n\0-\u{e4}\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nas is\r\n--b--\r\n";
+    let mut s = session();
+    play(
+        &mut s,
+        &format!(
+            "a LOGIN mom mom-password\r\nb APPEND INBOX ~{{{}+}}\r\n{message}\r\nc SELECT INBOX\r\n",
+            message.len()
+        ),
+    );
+    let (replies, _) = play(
+        &mut s,
+        "d FETCH 4 (BODY.PEEK[1.MIME] BODY.PEEK[1] BINARY.SIZE[1] BINARY.PEEK[2] BODY.PEEK[HEADER])\r\n",
+    );
+    assert!(
+        replies.starts_with(
+            "* 4 FETCH (BODY[1.MIME] {77}\r\nContent-Transfer-Encoding: base64\r\n\
+             Content-Type: application/octet-stream\r\n\r\n BODY[1] {8}\r\nAC3DpA0K \
+             BINARY.SIZE[1] 6 BINARY[2] {5}\r\nas is BODY[HEADER] {82}\r\n\
+             Content-Type: multipart/mixed; boundary=\"b\"\r\n\
+             Content-Transfer-Encoding: binary\r\n\r\n)\r\n"
+        ),
+        "{replies}"
+    );
+}

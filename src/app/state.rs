@@ -355,16 +355,13 @@ impl AppState {
             }
         }
         terminal.configure(world, personality);
-        let file = Rc::new(
-            lessons::parse_lessons(lessons::BUILT_IN).unwrap_or(LessonFile {
-                title: "Lessons".to_string(),
-                lessons: Vec::new(),
-            }),
-        );
-        let current = parameters
-            .get("lesson")
-            .filter(|id| file.lessons.iter().any(|l| l.id == *id))
-            .map(str::to_string);
+        // The lessons arrive when the panel first opens (`lessons_url`).
+        let file = Rc::new(LessonFile {
+            title: "Lessons".to_string(),
+            lessons: Vec::new(),
+        });
+        // The lesson a link names, current once its file has it.
+        let current = parameters.get("lesson").map(str::to_string);
         let completed = startup
             .progress
             .as_deref()
@@ -375,8 +372,9 @@ impl AppState {
             .collect();
         // A link that names a lesson, or a teacher's lesson file, opens the
         // Lessons panel.
-        let lessons_url = parameters.get("lessons").map(str::to_string);
-        let panel = if parameters.get("lesson").is_some() || lessons_url.is_some() {
+        let mut lessons_url = parameters.get("lessons").map(str::to_string);
+        let panel = if current.is_some() || lessons_url.is_some() {
+            lessons_url.get_or_insert_with(|| lessons::BUILT_IN_URL.to_string());
             Panel::Lessons
         } else {
             Panel::None
@@ -558,6 +556,9 @@ impl AppState {
                     self.mail_message = None;
                     self.settings = SettingsState::default();
                     self.share_link = None;
+                    if next == Panel::Lessons && self.lessons_url.is_none() {
+                        self.lessons_url = Some(lessons::BUILT_IN_URL.to_string());
+                    }
                     if next == Panel::Settings {
                         let terminal = self.terminal.borrow();
                         self.settings.form = Form::from_world(
@@ -660,12 +661,21 @@ impl AppState {
     fn lesson(&mut self, action: Action) {
         match action {
             Action::LessonsLoaded(Ok(file)) => {
-                self.lessons.use_file(file);
-                self.lessons.current = None;
-                self.lessons.error = None;
+                let lessons = &mut self.lessons;
+                lessons.current = lessons
+                    .current
+                    .take()
+                    .filter(|id| file.lessons.iter().any(|l| l.id == *id));
+                lessons.use_file(file);
+                lessons.error = None;
             }
             Action::LessonsLoaded(Err(error)) => {
                 self.lessons.error = Some(error);
+                // The built-in lessons are asked for again when the panel
+                // next opens.
+                if self.lessons_url.as_deref() == Some(lessons::BUILT_IN_URL) {
+                    self.lessons_url = None;
+                }
             }
             Action::StartLesson(id) => {
                 let file = Rc::clone(&self.lessons.file);
@@ -843,11 +853,33 @@ mod tests {
             screen(&state).last().map(String::as_str),
             Some("Connection closed by foreign host.")
         );
+        assert_eq!(state.terminal.borrow().mailboxes().count("mom"), 1);
+        // The lessons arrive when the panel opens, and follow the session
+        // from its start.
+        assert!(state.lessons.completed.is_empty());
+        assert_eq!(state.lessons_url, None);
+        state = state.reduce(Action::Show(Panel::Lessons));
+        assert_eq!(state.lessons_url.as_deref(), Some(lessons::BUILT_IN_URL));
+        let file = Rc::new(lessons::parse_lessons(lessons::BUILT_IN).unwrap());
+        state = state.reduce(Action::LessonsLoaded(Ok(file)));
         assert!(state
             .lessons
             .completed
             .contains(&"first-message".to_string()));
-        assert_eq!(state.terminal.borrow().mailboxes().count("mom"), 1);
+    }
+
+    /// A lesson a link names is current once the lessons arrive, if they
+    /// have it.
+    #[test]
+    fn a_linked_lesson_waits_for_its_file() {
+        let file = Rc::new(lessons::parse_lessons(lessons::BUILT_IN).unwrap());
+        for (search, current) in [("?lesson=relay", Some("relay")), ("?lesson=nope", None)] {
+            let state = start(search, "");
+            assert_eq!(state.panel, Panel::Lessons);
+            assert_eq!(state.lessons_url.as_deref(), Some(lessons::BUILT_IN_URL));
+            let state = state.reduce(Action::LessonsLoaded(Ok(Rc::clone(&file))));
+            assert_eq!(state.lessons.current.as_deref(), current, "{search}");
+        }
     }
 
     #[test]

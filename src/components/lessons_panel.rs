@@ -91,7 +91,13 @@ pub fn lessons_panel(props: &LessonsPanelProps) -> Html {
     html! {
         <aside class="panel lessons-panel" aria-label="Lessons">
             <h2>{ &lessons.file.title }</h2>
-            <p class="progress" role="status">{ format!("{done} of {total} done") }</p>
+            <p class="progress" role="status">{
+                if total == 0 && lessons.error.is_none() {
+                    "Loading the lessons…".to_string()
+                } else {
+                    format!("{done} of {total} done")
+                }
+            }</p>
             if let Some(error) = &lessons.error {
                 <p class="field-error" role="alert">
                     { format!("Could not load the lessons: {error}. The lessons you had are still here.") }

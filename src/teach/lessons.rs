@@ -176,7 +176,12 @@ pub struct LessonFile {
 /// Where the lessons completed are kept in the browser, by id, one per line.
 pub const PROGRESS_KEY: &str = "smtplab.progress";
 
-/// The lessons that come with SMTP Lab.
+/// The lessons that come with SMTP Lab, fetched (from the site, beside the
+/// page) when the Lessons panel first opens: not part of a first visit.
+pub const BUILT_IN_URL: &str = "lessons/builtin.json";
+
+/// The same lessons, for the tests.
+#[cfg(test)]
 pub const BUILT_IN: &str = include_str!("../../www/lessons/builtin.json");
 
 /// Reads a lesson file; errors say where the problem is.

@@ -498,6 +498,8 @@ await check('the lessons a session completes, and progress survives a reload', a
   await page.reload();
   await page.waitForSelector('.input-line .prompt');
   await page.click('button:has-text("Lessons")');
+  // The lessons are fetched when the panel first opens.
+  await page.waitForSelector('button[data-lesson="first-message"]');
   const after = await page.$$eval('button.lesson.complete', (n) => n.map((e) => e.dataset.lesson).sort());
   expect(after.join() === done.join(), `completed after reload: ${after}`);
 });

@@ -721,10 +721,12 @@ impl ImapSession {
                 date = Some(Timestamp::parse_imap_date(&text).ok_or("Invalid internal date.")?);
                 rest = &rest[1..];
             }
-            let Some(Arg::Literal(bytes)) = rest.first() else {
-                return Err("Invalid arguments.".to_string());
+            let bytes = match rest.first() {
+                Some(Arg::Literal(bytes)) => bytes.clone(),
+                Some(Arg::Literal8(bytes)) => super::message::binary_as_base64(bytes, 0),
+                _ => return Err("Invalid arguments.".to_string()),
             };
-            messages.push((flags, keywords, date, bytes.clone()));
+            messages.push((flags, keywords, date, bytes));
             rest = &rest[1..];
         }
         if messages.is_empty() {

@@ -7,6 +7,8 @@
 //! a mail-parsing crate would bring decoding this does not want, since
 //! IMAP shows the raw octets.
 
+use base64::Engine as _;
+
 use crate::ascii::find;
 
 /// A string as IMAP sends it: `NIL`, a quoted string, or a literal when
@@ -529,6 +531,54 @@ fn structure_at(text: &[u8], extended: bool, depth: usize) -> Vec<u8> {
         out.extend(nstring(value(part.header, "Content-Location").as_deref()));
     }
     out.push(b')');
+    out
+}
+
+/// A message APPENDed as a binary literal (RFC 3516), as Dovecot's binary
+/// converter saves it (`istream-binary-converter.c`): a part that is not
+/// a multipart and says `Content-Transfer-Encoding: binary` says base64
+/// instead, and its body is in base64, lines of 76 characters.
+pub fn binary_as_base64(text: &[u8], depth: usize) -> Vec<u8> {
+    let Part { header, body } = split(text);
+    let offset = |inner: &[u8], outer: &[u8]| inner.as_ptr() as usize - outer.as_ptr() as usize;
+    let mut out = Vec::new();
+    let kids = children(header, body);
+    let message = holds_message(header, false);
+    if depth < MAX_NESTING && (kids.is_some() || message) {
+        out.extend_from_slice(header);
+        let parts = kids.unwrap_or_else(|| vec![body]);
+        let mut at = 0;
+        for part in parts {
+            let start = offset(part, body);
+            out.extend_from_slice(&body[at..start]);
+            out.extend(binary_as_base64(part, depth + 1));
+            at = start + part.len();
+        }
+        out.extend_from_slice(&body[at..]);
+        return out;
+    }
+    let binary = fields(header).into_iter().find(|(name, raw)| {
+        name.eq_ignore_ascii_case("Content-Transfer-Encoding")
+            && raw
+                .split(|&b| b == b'\n')
+                .nth(1)
+                .is_some_and(<[u8]>::is_empty)
+            && value(raw, name).is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case(b"binary"))
+    });
+    let Some((_, raw)) = binary.filter(|_| !body.is_empty()) else {
+        return text.to_vec();
+    };
+    let start = offset(raw, header);
+    out.extend_from_slice(&header[..start]);
+    out.extend_from_slice(b"Content-Transfer-Encoding: base64\r\n");
+    out.extend_from_slice(&header[start + raw.len()..]);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(body);
+    for (index, line) in encoded.as_bytes().chunks(76).enumerate() {
+        if index > 0 {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(line);
+    }
     out
 }
 

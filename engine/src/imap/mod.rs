@@ -28,6 +28,7 @@ mod messages;
 pub mod parse;
 mod search;
 mod sort;
+mod thread;
 mod wire;
 
 use std::sync::Arc;

@@ -14,6 +14,8 @@ pub enum Arg {
     Literal(Vec<u8>),
     List(Vec<Arg>),
     Nil,
+    /// A literal8 (`~{N}`): binary content.
+    Literal8(Vec<u8>),
 }
 
 impl Arg {
@@ -110,6 +112,13 @@ impl Reader<'_> {
                 }
                 Some(b'"') => out.push(self.quoted()?),
                 Some(b'{') => out.push(self.literal()?),
+                // BINARY's literal8 (RFC 3516), which APPEND takes.
+                Some(b'~') if self.bytes.get(self.at + 1) == Some(&b'{') => {
+                    self.at += 1;
+                    if let Arg::Literal(bytes) = self.literal()? {
+                        out.push(Arg::Literal8(bytes));
+                    }
+                }
                 Some(_) => out.push(self.atom()?),
             }
         }

@@ -17,7 +17,7 @@ use crate::time::Timestamp;
 
 /// What a message is sorted by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Criterion {
+pub(super) enum Criterion {
     Arrival,
     Cc,
     Date,
@@ -43,7 +43,7 @@ const CRITERIA: &[(&str, Criterion)] = &[
 
 /// A message's value for one criterion.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum SortKey {
+pub(super) enum SortKey {
     Number(i64),
     Text(String),
 }
@@ -150,7 +150,7 @@ impl ImapSession {
     }
 }
 
-fn sort_key(message: &Message, criterion: Criterion) -> SortKey {
+pub(super) fn sort_key(message: &Message, criterion: Criterion) -> SortKey {
     let header = split(&message.text).header;
     let field = |name: &str| value(header, name);
     let arrival = || Timestamp::parse_ctime(&message.received, 0).map_or(0, |t| t.unix_seconds);
@@ -216,105 +216,10 @@ fn sort_key(message: &Message, criterion: Criterion) -> SortKey {
 
 /// `0..count` in the order `compare` gives (stable). One sort for every
 /// caller, so that the page carries the sorting code once.
-fn sorted(count: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+pub(super) fn sorted(count: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..count).collect();
     order.sort_by(|a, b| compare(*a, *b));
     order
-}
-
-/// A message as THREAD sees it: its number (sequence or UID), base
-/// subject and sent date.
-struct Threaded {
-    number: u32,
-    subject: String,
-    date: i64,
-}
-
-impl ImapSession {
-    /// THREAD ORDEREDSUBJECT (RFC 5256 section 4): messages with one base
-    /// subject form a thread, the earliest its parent and the others its
-    /// children by date; threads by their parent's date, ties in mailbox
-    /// order.
-    pub(super) fn thread(
-        &mut self,
-        tag: &str,
-        uid: bool,
-        args: &[Arg],
-        out: &mut Vec<Event>,
-    ) -> Result<(), String> {
-        let algorithm = args
-            .first()
-            .and_then(Arg::atom)
-            .ok_or("Missing thread algorithm")?
-            .to_ascii_uppercase();
-        if algorithm != "ORDEREDSUBJECT" {
-            return Err(format!("Unknown thread algorithm: {algorithm}"));
-        }
-        let charset = args.get(1).and_then(Arg::text).ok_or("Missing charset")?;
-        if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("US-ASCII") {
-            self.reply(tag, ImapText::BadCharset, &[], out);
-            return Ok(());
-        }
-        let search = &args[2..];
-        if search.is_empty() {
-            return Err("Missing search parameters".to_string());
-        }
-        let mut position = 0;
-        let mut keys = Vec::new();
-        while position < search.len() {
-            keys.push(search_key(search, &mut position)?);
-        }
-        let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
-        let mut messages: Vec<Threaded> = Vec::new();
-        for (index, message) in selected.messages.iter().enumerate() {
-            let context = SearchContext {
-                index,
-                count: selected.messages.len(),
-                largest_uid: selected.messages.last().map_or(0, |m| m.uid),
-                message,
-            };
-            if keys.iter().all(|k| k.matches(&context)) {
-                let (SortKey::Text(subject), SortKey::Number(date)) = (
-                    sort_key(message, Criterion::Subject),
-                    sort_key(message, Criterion::Date),
-                ) else {
-                    continue;
-                };
-                let number = if uid { message.uid } else { index as u32 + 1 };
-                messages.push(Threaded {
-                    number,
-                    subject,
-                    date,
-                });
-            }
-        }
-        let order = sorted(messages.len(), &|a, b| {
-            let (a, b) = (&messages[a], &messages[b]);
-            (&a.subject, a.date, a.number).cmp(&(&b.subject, b.date, b.number))
-        });
-        let messages: Vec<&Threaded> = order.iter().map(|&at| &messages[at]).collect();
-        let threads: Vec<&[&Threaded]> = messages.chunk_by(|a, b| a.subject == b.subject).collect();
-        let first = |at: usize| (threads[at][0].date, threads[at][0].number);
-        let order = sorted(threads.len(), &|a, b| first(a).cmp(&first(b)));
-        let mut line = String::from("* THREAD ");
-        for thread in order.iter().map(|&at| threads[at]) {
-            match thread {
-                [only] => line.push_str(&format!("({})", only.number)),
-                [parent, child] => line.push_str(&format!("({} {})", parent.number, child.number)),
-                [parent, children @ ..] => {
-                    line.push_str(&format!("({} ", parent.number));
-                    for child in children {
-                        line.push_str(&format!("({})", child.number));
-                    }
-                    line.push(')');
-                }
-                [] => {}
-            }
-        }
-        out.push(Event::Line(line.trim_end().to_string()));
-        self.reply(tag, ImapText::ThreadCompleted, &[], out);
-        Ok(())
-    }
 }
 
 /// RFC 2047 encoded words decoded (UTF-8, US-ASCII and ISO-8859-1; Q and
@@ -395,6 +300,14 @@ pub(super) fn q_decode(bytes: &[u8], underscore: bool) -> Vec<u8> {
 /// (`Re:`, `Fwd:`, `[blob]`), trailers (`(fwd)`) and a `[fwd: ...]`
 /// wrapping removed, white space made single spaces.
 pub(super) fn base_subject(subject: &str) -> String {
+    base_subject_reply(subject).0
+}
+
+/// The base subject, and whether taking it off removed a `Re:`, `Fwd:`,
+/// `(fwd)` or `[fwd: ...]` (a reply or forward, which THREAD REFERENCES
+/// weighs: `imap_get_base_subject_cased`).
+pub(super) fn base_subject_reply(subject: &str) -> (String, bool) {
+    let mut reply = false;
     let mut text: String = subject
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -405,7 +318,10 @@ pub(super) fn base_subject(subject: &str) -> String {
         loop {
             let trimmed = text.trim_end();
             match trimmed.strip_suffix("(fwd)") {
-                Some(rest) => text = rest.to_string(),
+                Some(rest) => {
+                    text = rest.to_string();
+                    reply = true;
+                }
                 None => {
                     text = trimmed.to_string();
                     break;
@@ -418,6 +334,7 @@ pub(super) fn base_subject(subject: &str) -> String {
             text = text.trim_start().to_string();
             if let Some(rest) = strip_leader(&text) {
                 text = rest.to_string();
+                reply = true;
             }
             if let Some(rest) = strip_blob(&text) {
                 if !rest.trim().is_empty() {
@@ -433,14 +350,17 @@ pub(super) fn base_subject(subject: &str) -> String {
             .strip_prefix("[fwd:")
             .and_then(|inner| inner.strip_suffix(']'))
         {
-            Some(inner) => text = inner.to_string(),
+            Some(inner) => {
+                text = inner.to_string();
+                reply = true;
+            }
             None => break,
         }
     }
     // Dovecot compares titlecased text: letters before `[` and `_`. Only
     // ASCII is folded here: Unicode's case tables would cost the page
     // more than SORT itself.
-    text.trim().to_ascii_uppercase()
+    (text.trim().to_ascii_uppercase(), reply)
 }
 
 /// `*subj-blob subj-refwd`: blobs, then `re`, `fw` or `fwd`, optional
