@@ -428,7 +428,7 @@ pub struct Explanations {
 /// the other rows, a list of strings in this order: reading a list is
 /// much less code in the page than reading an object's named fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "[String; 5]", into = "[String; 5]")]
+#[serde(from = "Vec<String>", into = "[String; 5]")]
 pub struct MailExplanation {
     pub key: String,
     pub syntax: String,
@@ -441,7 +441,7 @@ pub struct MailExplanation {
 /// lists rather than maps: they are small, and lists are less code in the
 /// page.)
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "[String; 3]", into = "[String; 3]")]
+#[serde(from = "Vec<String>", into = "[String; 3]")]
 struct ReplyEntry {
     name: String,
     why: String,
@@ -450,7 +450,7 @@ struct ReplyEntry {
 
 /// One row of a table: a key (`""` for anything not listed) and its text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "[String; 2]", into = "[String; 2]")]
+#[serde(from = "Vec<String>", into = "[String; 2]")]
 struct TableEntry {
     key: String,
     text: String,
@@ -468,12 +468,44 @@ pub struct ReplyExplanation {
 /// A command's syntax, what it does, and its RFC 5321 section, filed
 /// under its verb (`""` for anything else).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "[String; 4]", into = "[String; 4]")]
+#[serde(from = "Vec<String>", into = "[String; 4]")]
 pub struct CommandExplanation {
     pub verb: String,
     pub syntax: String,
     pub what: String,
     pub section: String,
+}
+
+/// A row of the document as `N` strings (a missing one empty). Every row
+/// is read as the same type, `Vec<String>`, so the page carries one
+/// reader for them all rather than one per row type.
+fn row<const N: usize>(strings: Vec<String>) -> [String; N] {
+    let mut strings = strings.into_iter();
+    std::array::from_fn(|_| strings.next().unwrap_or_default())
+}
+
+impl From<Vec<String>> for MailExplanation {
+    fn from(strings: Vec<String>) -> Self {
+        row::<5>(strings).into()
+    }
+}
+
+impl From<Vec<String>> for ReplyEntry {
+    fn from(strings: Vec<String>) -> Self {
+        row::<3>(strings).into()
+    }
+}
+
+impl From<Vec<String>> for TableEntry {
+    fn from(strings: Vec<String>) -> Self {
+        row::<2>(strings).into()
+    }
+}
+
+impl From<Vec<String>> for CommandExplanation {
+    fn from(strings: Vec<String>) -> Self {
+        row::<4>(strings).into()
+    }
 }
 
 /// The rows of the document as lists of strings, field by field.

@@ -937,3 +937,84 @@ Content-Transfer-Encoding: binary\r\n\r\n\
         "{replies}"
     );
 }
+
+/// CONTEXT=SEARCH's SEARCH RETURN (UPDATE) (RFC 5267) as Dovecot keeps it
+/// (`imap-sync.c`): after each command that syncs, ADDTO and REMOVEFROM
+/// with position 0; messages expunged that the search had found are told
+/// before the EXPUNGE replies, by their numbers before; CANCELUPDATE ends
+/// it (imaptest's `search-context-update`).
+#[test]
+fn search_updates_as_dovecot() {
+    let mut script = dated_mailbox(
+        "updates",
+        &[
+            ("10:00:00", "Subject: a\n\nbody 1\n"),
+            ("10:00:01", "Subject: b\n\nbody 2\n"),
+            ("10:00:02", "Subject: c\n\nbody 3\n"),
+            ("10:00:03", "Subject: d\n\nbody 4\n"),
+            ("10:00:04", "Subject: e\n\nbody 5\n"),
+        ],
+    );
+    script.push_str(
+        "s1 SEARCH RETURN (UPDATE) BODY body SEEN\r\n\
+         s2 STORE 1,2,4 +FLAGS (\\Seen)\r\n\
+         s3 STORE 1,2 -FLAGS.SILENT (\\Seen)\r\n\
+         s4 UID SEARCH RETURN (UPDATE ALL) SUBJECT c\r\n\
+         s5 STORE 3:5 +FLAGS.SILENT (\\Deleted)\r\n\
+         s6 EXPUNGE\r\n\
+         s7 SEARCH RETURN (UPDATE) ALL\r\n\
+         s8 CANCELUPDATE \"s1\" \"s7\"\r\n\
+         s9 STORE 1 +FLAGS.SILENT (\\Seen)\r\n\
+         t1 CANCELUPDATE \"s1\"\r\n\
+         t2 CANCELUPDATE s4\r\n\
+         t3 SEARCH RETURN (UPDATE) ALL\r\n\
+         t3 SEARCH RETURN (UPDATE) ALL\r\n",
+    );
+    let mut s = session();
+    let (replies, _) = play(&mut s, &script);
+    // Each command's replies: the lines after the previous tagged reply,
+    // up to its own.
+    let mut chunks: Vec<(String, String)> = Vec::new();
+    let mut chunk = String::new();
+    for line in replies.split_inclusive("\r\n") {
+        chunk.push_str(line);
+        if !line.starts_with(['*', '+']) {
+            let tag = line.split(' ').next().unwrap_or("").to_string();
+            chunks.push((tag, std::mem::take(&mut chunk)));
+        }
+    }
+    let after = |tag: &str| {
+        chunks
+            .iter()
+            .filter(|(t, _)| t == tag)
+            .map(|(_, c)| c.as_str())
+            .collect::<String>()
+    };
+    for (from, want) in [
+        ("s1", "* ESEARCH (TAG \"s1\")\r\ns1 OK Search completed"),
+        (
+            "s2",
+            "* 4 FETCH (FLAGS (\\Seen \\Recent))\r\n* ESEARCH (TAG \"s1\") ADDTO (0 1:2,4)\r\ns2 OK",
+        ),
+        ("s3", "* ESEARCH (TAG \"s1\") REMOVEFROM (0 1:2)\r\ns3 OK"),
+        ("s4", "* ESEARCH (TAG \"s4\") UID ALL 3\r\ns4 OK"),
+        (
+            "s6",
+            "* ESEARCH (TAG \"s1\") REMOVEFROM (0 4)\r\n* ESEARCH (TAG \"s4\") UID REMOVEFROM (0 3)\r\n\
+             * 3 EXPUNGE\r\n* 3 EXPUNGE\r\n* 3 EXPUNGE\r\n* 2 RECENT\r\ns6 OK",
+        ),
+        ("s8", "s8 OK Updates cancelled"),
+        // s1 would have found message 1 now, but it was cancelled.
+        ("s9", "ESEARCH"),
+        ("t1", "t1 NO Unknown tag"),
+        ("t2", "t2 BAD Error in IMAP command CANCELUPDATE: Invalid parameters"),
+        ("t3", "t3 BAD Error in IMAP command SEARCH: Duplicate search update tag"),
+    ] {
+        let rest = after(from);
+        if from == "s9" {
+            assert!(!rest.contains(want), "{from}: {want}\n{replies}");
+        } else {
+            assert!(rest.contains(want), "{from}: {want}\n{replies}");
+        }
+    }
+}

@@ -55,10 +55,12 @@ struct Version {
 /// Files by name, as text (one conversion for the mailboxes and the
 /// folders alike, so the page carries one copy of it).
 fn as_map(files: Vec<(String, Vec<u8>)>) -> BTreeMap<String, String> {
-    files
-        .into_iter()
-        .map(|(name, file)| (name, String::from_utf8_lossy(&file).into_owned()))
-        .collect()
+    // Inserted one by one: collecting sorts first, with a sort of its own.
+    let mut map = BTreeMap::new();
+    for (name, file) in files {
+        map.insert(name, String::from_utf8_lossy(&file).into_owned());
+    }
+    map
 }
 
 impl Saved {

@@ -449,6 +449,7 @@ impl ImapSession {
             changed_upto,
             announced: count,
             announced_recent: recent,
+            updates: Vec::new(),
         };
         // The file's keywords and those sessions set since (FLAGS below
         // lists them all).

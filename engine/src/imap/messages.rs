@@ -176,6 +176,70 @@ impl ImapSession {
         Ok(())
     }
 
+    /// CONTEXT=SEARCH's updates after a command (Dovecot's
+    /// `imap_sync_send_search_updates`): messages a search had found that
+    /// are expunged, by their numbers before (`before`, the view's UIDs
+    /// when the command began), ahead of the EXPUNGE replies; then what
+    /// each search finds now that it did not, or no longer finds, ahead
+    /// of the tagged reply.
+    pub(super) fn search_updates(&mut self, before: &[u32], start: usize, out: &mut Vec<Event>) {
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
+        let current: Vec<u32> = selected.messages.iter().map(|m| m.uid).collect();
+        let (mut first, mut later) = (Vec::new(), Vec::new());
+        for update in &mut selected.updates {
+            let now: Vec<u32> = matching(&selected.messages, &update.keys)
+                .into_iter()
+                .map(|i| current[i])
+                .collect();
+            let number = |uid: u32, view: &[u32]| match update.uid {
+                true => Some(uid as usize),
+                false => view.binary_search(&uid).ok().map(|i| i + 1),
+            };
+            let (mut gone, mut removed, mut added) = (Vec::new(), Vec::new(), Vec::new());
+            for &uid in &update.found {
+                if current.binary_search(&uid).is_err() {
+                    gone.extend(number(uid, before));
+                } else if now.binary_search(&uid).is_err() {
+                    removed.extend(number(uid, &current));
+                }
+            }
+            for &uid in &now {
+                if update.found.binary_search(&uid).is_err() {
+                    added.extend(number(uid, &current));
+                }
+            }
+            update.found = now;
+            let line = |removed: &[usize], added: &[usize]| {
+                let mut line = format!("* ESEARCH (TAG \"{}\")", update.tag);
+                if update.uid {
+                    line.push_str(" UID");
+                }
+                for (name, set) in [("REMOVEFROM", removed), ("ADDTO", added)] {
+                    if !set.is_empty() {
+                        line.push_str(&format!(" {name} (0 {})", compressed(set)));
+                    }
+                }
+                Event::Line(line)
+            };
+            if !gone.is_empty() {
+                first.push(line(&gone, &[]));
+            }
+            if !removed.is_empty() || !added.is_empty() {
+                later.push(line(&removed, &added));
+            }
+        }
+        // The tagged reply, last.
+        let tagged = out.len() - usize::from(out.len() > start);
+        let expunges = out[start..tagged]
+            .iter()
+            .position(|e| matches!(e, Event::Line(l) if l.ends_with(" EXPUNGE")))
+            .map_or(tagged, |i| start + i);
+        out.splice(tagged..tagged, later);
+        out.splice(expunges..expunges, first);
+    }
+
     pub(super) fn search(
         &mut self,
         tag: &str,
@@ -210,19 +274,32 @@ impl ImapSession {
         while position < args.len() {
             keys.push(search_key(args, &mut position)?);
         }
-        let mut found = Vec::new();
-        for (index, message) in selected.messages.iter().enumerate() {
-            let context = SearchContext {
-                index,
-                count: selected.messages.len(),
-                largest_uid: selected.messages.last().map_or(0, |m| m.uid),
-                message,
-            };
-            if keys.iter().all(|k| k.matches(&context)) {
-                found.push(if uid { message.uid as usize } else { index + 1 });
-            }
-        }
+        let indexes = matching(&selected.messages, &keys);
+        let uids: Vec<u32> = indexes.iter().map(|&i| selected.messages[i].uid).collect();
+        let found: Vec<usize> = if uid {
+            uids.iter().map(|&u| u as usize).collect()
+        } else {
+            indexes.iter().map(|i| i + 1).collect()
+        };
         if let Some(wanted) = returns {
+            if wanted.iter().any(|w| w == "UPDATE") {
+                // CONTEXT=SEARCH (RFC 5267): kept up to date until
+                // CANCELUPDATE or the mailbox closes.
+                let updates = &mut self
+                    .selected
+                    .as_mut()
+                    .ok_or("No mailbox selected.")?
+                    .updates;
+                if updates.iter().any(|u| u.tag == tag) {
+                    return Err("Duplicate search update tag".to_string());
+                }
+                updates.push(Update {
+                    tag: tag.to_string(),
+                    uid,
+                    keys,
+                    found: uids,
+                });
+            }
             out.push(Event::Line(esearch_line(tag, uid, &wanted, &found)));
             self.reply(tag, ImapText::SearchCompleted, &[], out);
             return Ok(());
@@ -413,7 +490,7 @@ pub(super) fn return_options(args: &[Arg]) -> Result<(Option<Vec<String>>, &[Arg
             wanted.push(format!("{}:{}", a.min(b), a.max(b)));
             continue;
         }
-        if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT") {
+        if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT" | "UPDATE") {
             return Err("Unknown SEARCH return option".to_string());
         }
         wanted.push(name);

@@ -44,7 +44,7 @@ use fetch::{fetch_item, fetch_items, Item};
 use mailboxes::subscriptions;
 use messages::{flag_list_with, parse_flag};
 use parse::{arguments, in_set, literal_at_end, sequence_set, valid_tag, Arg};
-use search::{search_key, SearchContext};
+use search::{matching, search_key};
 use wire::split_word;
 
 /// What makes one IMAP server release different, as data.
@@ -247,6 +247,18 @@ struct Selected {
     /// Messages announced with EXISTS, and the \Recent count told.
     announced: usize,
     announced_recent: usize,
+    /// Searches kept up to date (CONTEXT=SEARCH's UPDATE).
+    updates: Vec<Update>,
+}
+
+/// A SEARCH RETURN (UPDATE) (RFC 5267): its tag, whether it numbers by
+/// UID, its keys and the UIDs it finds, as last told.
+#[derive(Clone, Debug)]
+struct Update {
+    tag: String,
+    uid: bool,
+    keys: Vec<search::Key>,
+    found: Vec<u32>,
 }
 
 impl Selected {
@@ -564,6 +576,11 @@ impl ImapSession {
             }
         };
         let start = out.len();
+        let before: Vec<u32> = self
+            .selected
+            .iter()
+            .flat_map(|s| s.messages.iter().map(|m| m.uid))
+            .collect();
         match self.run(&tag, &name, &args, out) {
             Ok(()) => self.bad_commands = 0,
             Err(reason) => self.command_error(&tag, &name, &reason, out),
@@ -585,6 +602,7 @@ impl ImapSession {
                 .rposition(|e| matches!(e, Event::Line(l) if l.starts_with(&format!("{tag} "))))
                 .map_or(out.len(), |i| start + i);
             out.splice(tagged..tagged, told);
+            self.search_updates(&before, start, out);
         }
         self.flush(out);
     }
@@ -851,6 +869,31 @@ impl ImapSession {
             "SORT" | "UID SORT" => self.sort(tag, name == "UID SORT", args, out)?,
             "THREAD" | "UID THREAD" => self.thread(tag, name == "UID THREAD", args, out)?,
             "COPY" | "UID COPY" | "MOVE" | "UID MOVE" => self.copy(tag, name, args, out)?,
+            "CANCELUPDATE" => {
+                let tags: Vec<&[u8]> = args
+                    .iter()
+                    .map_while(|a| match a {
+                        Arg::Quoted(tag) => Some(&tag[..]),
+                        _ => None,
+                    })
+                    .collect();
+                if tags.is_empty() || tags.len() < args.len() {
+                    return Err("Invalid parameters.".to_string());
+                }
+                let mut none = Vec::new();
+                let updates = self.selected.as_mut().map_or(&mut none, |s| &mut s.updates);
+                let mut done = ImapText::UpdatesCancelled;
+                for cancel in tags {
+                    match updates.iter().position(|u| u.tag.as_bytes() == cancel) {
+                        Some(at) => drop(updates.remove(at)),
+                        None => {
+                            done = ImapText::UnknownTag;
+                            break;
+                        }
+                    }
+                }
+                self.reply(tag, done, &[], out);
+            }
             _ => return Err("Unknown command.".to_string()),
         }
         Ok(())
@@ -897,6 +940,7 @@ const COMMANDS: &[(&str, bool)] = &[
     ("UID COPY", true),
     ("UID MOVE", true),
     ("UID EXPUNGE", true),
+    ("CANCELUPDATE", false),
 ];
 
 /// The commands besides FETCH, STORE, SEARCH, SORT and THREAD that tell

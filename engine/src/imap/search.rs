@@ -7,6 +7,22 @@ use super::Message;
 use crate::mbox::{self, DELETED, DRAFT, FLAGGED, SEEN};
 use crate::time::Timestamp;
 
+/// The indexes of the messages of the view that match every key.
+pub(super) fn matching(messages: &[Message], keys: &[Key]) -> Vec<usize> {
+    let largest_uid = messages.last().map_or(0, |m| m.uid);
+    (0..messages.len())
+        .filter(|&index| {
+            let context = SearchContext {
+                index,
+                count: messages.len(),
+                largest_uid,
+                message: &messages[index],
+            };
+            keys.iter().all(|k| k.matches(&context))
+        })
+        .collect()
+}
+
 pub(super) struct SearchContext<'a> {
     pub(super) index: usize,
     pub(super) count: usize,
@@ -14,6 +30,7 @@ pub(super) struct SearchContext<'a> {
     pub(super) message: &'a Message,
 }
 
+#[derive(Clone, Debug)]
 pub(super) enum Key {
     All,
     Flag(u8, bool),

@@ -9,7 +9,7 @@ use base64::Engine as _;
 
 use super::message::{addresses, split, value, Address};
 use super::parse::Arg;
-use super::search::{search_key, SearchContext};
+use super::search::{matching, search_key};
 use super::{ImapSession, Message};
 use crate::dovecot_texts::ImapText;
 use crate::event::Event;
@@ -95,22 +95,17 @@ impl ImapSession {
             keys.push(search_key(search, &mut position)?);
         }
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
-        let mut found: Vec<(usize, Vec<SortKey>)> = Vec::new();
-        for (index, message) in selected.messages.iter().enumerate() {
-            let context = SearchContext {
-                index,
-                count: selected.messages.len(),
-                largest_uid: selected.messages.last().map_or(0, |m| m.uid),
-                message,
-            };
-            if keys.iter().all(|k| k.matches(&context)) {
+        let found: Vec<(usize, Vec<SortKey>)> = matching(&selected.messages, &keys)
+            .into_iter()
+            .map(|index| {
+                let message = &selected.messages[index];
                 let values = criteria
                     .iter()
                     .map(|(c, _)| sort_key(message, *c))
                     .collect();
-                found.push((index, values));
-            }
-        }
+                (index, values)
+            })
+            .collect();
         let order = sorted(found.len(), &|a, b| {
             let ((a_index, a), (b_index, b)) = (&found[a], &found[b]);
             for ((_, reversed), (x, y)) in criteria.iter().zip(a.iter().zip(b)) {

@@ -7,7 +7,7 @@
 
 use super::message::{split, value};
 use super::parse::Arg;
-use super::search::{search_key, SearchContext};
+use super::search::{matching, search_key};
 use super::sort::{base_subject_reply, decode_words, sort_key, sorted, Criterion, SortKey};
 use super::ImapSession;
 use crate::dovecot_texts::ImapText;
@@ -82,16 +82,8 @@ impl ImapSession {
         }
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let mut messages: Vec<Threaded> = Vec::new();
-        for (index, message) in selected.messages.iter().enumerate() {
-            let context = SearchContext {
-                index,
-                count: selected.messages.len(),
-                largest_uid: selected.messages.last().map_or(0, |m| m.uid),
-                message,
-            };
-            if !keys.iter().all(|k| k.matches(&context)) {
-                continue;
-            }
+        for index in matching(&selected.messages, &keys) {
+            let message = &selected.messages[index];
             let header = split(&message.text).header;
             let ids = |name: &str| value(header, name).map_or(Vec::new(), |v| message_ids(&v));
             let (subject, reply) = base_subject_reply(
