@@ -2,9 +2,10 @@
 //! and the settings, as versioned JSON. A saved state that cannot be read
 //! is reported, never a blank page.
 
-use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smtplab_engine::World;
 
 use crate::terminal::scrollback::LineKind;
@@ -30,11 +31,11 @@ pub struct Saved {
     pub transcript: Vec<SavedLine>,
     pub history: Vec<String>,
     /// Each user's mailbox file.
-    pub mailboxes: BTreeMap<String, String>,
+    pub mailboxes: Files,
     /// The users' other mail files (IMAP folders and subscriptions), by
     /// `USER/NAME` as in `~USER/mail/NAME`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub folders: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Files::is_empty")]
+    pub folders: Files,
     pub world: World,
     pub personality: String,
     #[serde(default = "timing_default")]
@@ -52,15 +53,54 @@ struct Version {
     version: Option<u32>,
 }
 
+/// Files by name, as text, written as a JSON object. A list rather than a
+/// `BTreeMap`: the map's code cost the page a kilobyte (gzip) for the few
+/// files a session has; serde reads and writes the object through the
+/// two short impls below.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Files(pub Vec<(String, String)>);
+
+impl Files {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Files {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, text)| (name, text)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Files {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Files, D::Error> {
+        struct FilesVisitor;
+        impl<'de> Visitor<'de> for FilesVisitor {
+            type Value = Files;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Files, A::Error> {
+                let mut files = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    files.push(entry);
+                }
+                Ok(Files(files))
+            }
+        }
+        deserializer.deserialize_map(FilesVisitor)
+    }
+}
+
 /// Files by name, as text (one conversion for the mailboxes and the
 /// folders alike, so the page carries one copy of it).
-fn as_map(files: Vec<(String, Vec<u8>)>) -> BTreeMap<String, String> {
-    // Inserted one by one: collecting sorts first, with a sort of its own.
-    let mut map = BTreeMap::new();
-    for (name, file) in files {
-        map.insert(name, String::from_utf8_lossy(&file).into_owned());
-    }
-    map
+fn as_map(files: Vec<(String, Vec<u8>)>) -> Files {
+    Files(
+        files
+            .into_iter()
+            .map(|(name, file)| (name, String::from_utf8_lossy(&file).into_owned()))
+            .collect(),
+    )
 }
 
 impl Saved {
@@ -104,8 +144,8 @@ impl Saved {
                 .map(|line| (line.kind, line.text))
                 .collect(),
             history: self.history,
-            inboxes: self.mailboxes.into_iter().collect(),
-            others: self.folders.into_iter().collect(),
+            inboxes: self.mailboxes.0,
+            others: self.folders.0,
             world: self.world,
             personality,
             timing: self.timing,
@@ -160,8 +200,11 @@ mod tests {
                 text: "$ whoami".into(),
             }],
             history: vec!["whoami".into()],
-            mailboxes: BTreeMap::from([("mom".into(), "From a\n\nhi\n\n".into())]),
-            folders: BTreeMap::from([("mom/Drafts".into(), "From mom@vm\n\nnote\n\n".into())]),
+            mailboxes: Files(vec![("mom".into(), "From a\n\nhi\n\n".into())]),
+            folders: Files(vec![(
+                "mom/Drafts".into(),
+                "From mom@vm\n\nnote\n\n".into(),
+            )]),
             world: World::tutorial(),
             personality: "sendmail-8.13.8".into(),
             timing: true,
@@ -173,7 +216,7 @@ mod tests {
         assert_eq!(Saved::from_json(&sample().to_json()).unwrap(), sample());
         // A save from before IMAP folders still reads.
         let mut older = sample();
-        older.folders.clear();
+        older.folders.0.clear();
         let text = older.to_json();
         assert!(!text.contains("folders"));
         assert_eq!(Saved::from_json(&text).unwrap(), older);
