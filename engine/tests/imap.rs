@@ -1018,3 +1018,40 @@ fn search_updates_as_dovecot() {
         }
     }
 }
+
+/// LIST-EXTENDED (RFC 5258) and LIST-STATUS (RFC 5819) as Dovecot reads
+/// them (`cmd-list.c`, imaptest's `listext`): selection by subscription
+/// (a subscription to a deleted mailbox is \NonExistent), RECURSIVEMATCH's
+/// CHILDINFO for a parent whose subscribed child the patterns do not
+/// list, several patterns, RETURN's CHILDREN, SUBSCRIBED and STATUS, and
+/// Dovecot's errors.
+#[test]
+fn list_extended_as_dovecot() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb CREATE t/\r\nc CREATE t/a\r\nd CREATE t/b/\r\n\
+         e CREATE t/b/c\r\nf CREATE t/d\r\ng SUBSCRIBE t/a\r\nh SUBSCRIBE t/b/c\r\n\
+         i SUBSCRIBE t/d\r\nj DELETE t/d\r\n\
+         k LIST (SUBSCRIBED) \"\" t/*\r\n\
+         l LIST (SUBSCRIBED RECURSIVEMATCH) \"\" t/% RETURN (CHILDREN)\r\n\
+         m LIST \"\" (t/b t/a) RETURN (SUBSCRIBED STATUS (MESSAGES UIDNEXT))\r\n\
+         n LIST (RECURSIVEMATCH) \"\" %\r\no LIST (COLOUR) \"\" %\r\n\
+         p LIST \"\" % RETURN (COLOUR)\r\nq LIST \"\" % extra\r\n",
+    );
+    for want in [
+        "* LIST (\\Subscribed) \"/\" t/a\r\n* LIST (\\Subscribed) \"/\" t/b/c\r\n\
+         * LIST (\\Subscribed \\NonExistent) \"/\" t/d\r\nk OK List completed",
+        "* LIST (\\Subscribed \\HasNoChildren) \"/\" t/a\r\n\
+         * LIST (\\Noselect \\HasChildren) \"/\" t/b (CHILDINFO (\"SUBSCRIBED\"))\r\n\
+         * LIST (\\Subscribed \\NonExistent \\HasNoChildren) \"/\" t/d\r\nl OK",
+        "* LIST (\\Subscribed) \"/\" t/a\r\n* STATUS t/a (MESSAGES 0 UIDNEXT 1)\r\n\
+         * LIST (\\Noselect) \"/\" t/b\r\nm OK",
+        "n BAD Error in IMAP command LIST: RECURSIVEMATCH must not be the only selection",
+        "o BAD Error in IMAP command LIST: Unknown select options",
+        "p BAD Error in IMAP command LIST: Unknown return options",
+        "q BAD Error in IMAP command LIST: Extra arguments",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
+    }
+}

@@ -528,25 +528,95 @@ impl ImapSession {
         reported
     }
 
+    /// LIST and LSUB, with LIST-EXTENDED (RFC 5258) as Dovecot reads it
+    /// (`cmd-list.c`): `[(selection)] reference pattern|(patterns)
+    /// [RETURN (options)]`.
     pub(super) fn list(
         &mut self,
         tag: &str,
         name: &str,
-        reference: &str,
-        pattern: &str,
+        args: &[Arg],
         out: &mut Vec<Event>,
-    ) {
-        let done = if name == "LIST" {
-            ImapText::ListCompleted
-        } else {
-            ImapText::LsubCompleted
+    ) -> Result<(), String> {
+        let lsub = name == "LSUB";
+        let mut args = args;
+        // What is selected, and what is returned, by Dovecot's flags.
+        let (mut extended, mut subscribed_only, mut special_only) = (false, lsub, false);
+        let (mut recursive, mut tell_subscribed, mut tell_children) = (false, false, false);
+        let mut status: Option<&[Arg]> = None;
+        let atoms = |options: &[Arg]| -> Result<Vec<String>, String> {
+            options
+                .iter()
+                .map(|o| o.atom().map(str::to_ascii_uppercase))
+                .collect::<Option<_>>()
+                .ok_or_else(|| "List options contains non-atoms.".to_string())
         };
-        if name == "LIST" && pattern.is_empty() {
+        if let (false, Some(options)) = (lsub, args.first().and_then(Arg::list)) {
+            extended = true;
+            for option in atoms(options)? {
+                match option.as_str() {
+                    "SUBSCRIBED" => (subscribed_only, tell_subscribed) = (true, true),
+                    "RECURSIVEMATCH" => recursive = true,
+                    "SPECIAL-USE" => special_only = true,
+                    "REMOTE" => {}
+                    _ => return Err("Unknown select options".to_string()),
+                }
+            }
+            if recursive && !subscribed_only && !special_only {
+                return Err("RECURSIVEMATCH must not be the only selection.".to_string());
+            }
+            args = &args[1..];
+        }
+        let reference = args
+            .first()
+            .and_then(Arg::text)
+            .ok_or("Invalid reference.")?;
+        let patterns: Vec<String> = match args.get(1) {
+            Some(Arg::List(list)) => {
+                extended = true;
+                list.iter()
+                    .map(Arg::text)
+                    .collect::<Option<_>>()
+                    .ok_or("Invalid pattern list.")?
+            }
+            other => vec![other.and_then(Arg::text).ok_or("Invalid pattern.")?],
+        };
+        args = args.get(2..).unwrap_or_default();
+        if let (Some(Arg::Atom(word)), Some(Arg::List(options))) = (args.first(), args.get(1)) {
+            if word.eq_ignore_ascii_case("RETURN") {
+                extended = true;
+                let mut options = options.iter();
+                while let Some(option) = options.next() {
+                    match atoms(std::slice::from_ref(option))?[0].as_str() {
+                        "SUBSCRIBED" => tell_subscribed = true,
+                        "CHILDREN" => tell_children = true,
+                        "SPECIAL-USE" => {}
+                        "STATUS" => status = options.next().and_then(Arg::list),
+                        _ => return Err("Unknown return options".to_string()),
+                    }
+                }
+                args = &args[2..];
+            }
+        }
+        if !args.is_empty() {
+            return Err("Extra arguments.".to_string());
+        }
+        let done = if lsub {
+            ImapText::LsubCompleted
+        } else {
+            ImapText::ListCompleted
+        };
+        if !extended && !lsub && patterns[0].is_empty() {
             out.push(Event::Line("* LIST (\\Noselect) \"/\" \"\"".to_string()));
             self.reply(tag, done, &[], out);
-            return;
+            return Ok(());
         }
-        let full = format!("{reference}{pattern}");
+        tell_children |= !extended && !lsub;
+        let matches = |mailbox: &str| {
+            patterns
+                .iter()
+                .any(|p| list_match(&format!("{reference}{p}"), mailbox))
+        };
         let mut names: Vec<String> = vec!["INBOX".to_string()];
         names.extend(
             self.store
@@ -577,63 +647,102 @@ impl ImapSession {
             names.insert(at, parent.clone());
         }
         let subscribed = subscriptions(&self.store.subscriptions);
+        // Subscriptions to mailboxes that no longer exist (\NonExistent).
+        let existing = names.len();
+        if subscribed_only && !lsub {
+            names.extend(
+                subscribed
+                    .iter()
+                    .filter(|s| !names.contains(s))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
+        }
         let mut lines = Vec::new();
-        for mailbox in &names {
-            if !list_match(&full, mailbox) {
-                continue;
-            }
-            if name == "LSUB" && !subscribed.contains(mailbox) {
+        for (index, mailbox) in names.iter().enumerate() {
+            let is_subscribed = subscribed.contains(mailbox);
+            // RECURSIVEMATCH: a subscribed mailbox below this one that
+            // the patterns do not list.
+            let prefix = format!("{mailbox}/");
+            let child_subscribed = recursive
+                && subscribed
+                    .iter()
+                    .any(|s| s.starts_with(&prefix) && !matches(s));
+            let special = self.server.special_use.iter().find(|(n, _)| n == mailbox);
+            let chosen = (!subscribed_only || is_subscribed || child_subscribed)
+                && (!special_only || special.is_some());
+            if !matches(mailbox) || !chosen {
                 continue;
             }
             if mailbox == "INBOX" {
                 let _ = self.indexed("INBOX", true, out);
             }
             let mut flags: Vec<&str> = Vec::new();
-            if name == "LIST" {
-                let prefix = format!("{mailbox}/");
-                let children = names.iter().any(|n| n.starts_with(&prefix));
+            if !lsub {
+                if tell_subscribed && is_subscribed {
+                    flags.push("\\Subscribed");
+                }
                 if parents.contains(mailbox) {
                     flags.push("\\Noselect");
                 }
-                flags.push(if children {
-                    "\\HasChildren"
-                } else {
-                    "\\HasNoChildren"
-                });
-                if let Some((_, special)) =
-                    self.server.special_use.iter().find(|(n, _)| n == mailbox)
-                {
+                if index >= existing {
+                    flags.push("\\NonExistent");
+                }
+                if tell_children {
+                    let children = names[..existing].iter().any(|n| n.starts_with(&prefix));
+                    flags.push(if children {
+                        "\\HasChildren"
+                    } else {
+                        "\\HasNoChildren"
+                    });
+                }
+                if let Some((_, special)) = special {
                     flags.push(special);
                 }
             }
-            lines.push(format!(
-                "* {name} ({}) \"/\" {}",
+            let childinfo = if child_subscribed && !lsub {
+                " (CHILDINFO (\"SUBSCRIBED\"))"
+            } else {
+                ""
+            };
+            lines.push(Event::Line(format!(
+                "* {name} ({}) \"/\" {}{childinfo}",
                 flags.join(" "),
                 mailbox_wire(mailbox)
-            ));
+            )));
+            // LIST-STATUS: a STATUS reply for each mailbox that can have one.
+            if let Some(items) = status.filter(|_| index < existing && !parents.contains(mailbox)) {
+                if !subscribed_only || is_subscribed {
+                    let mut told = Vec::new();
+                    self.status("", mailbox, items, &mut told)?;
+                    told.pop();
+                    lines.extend(told);
+                }
+            }
         }
-        if name == "LSUB" {
+        if lsub {
             // A subscribed mailbox below what `%` reaches shows its
             // unsubscribed parent as \Noselect (RFC 3501 6.3.9).
             let mut parents: Vec<&str> = Vec::new();
-            for subscription in subscribed.iter().filter(|s| !list_match(&full, s)) {
+            for subscription in subscribed.iter().filter(|s| !matches(s)) {
                 for (at, _) in subscription.match_indices('/') {
                     let parent = &subscription[..at];
-                    if list_match(&full, parent)
+                    if matches(parent)
                         && !subscribed.iter().any(|s| s == parent)
                         && !parents.contains(&parent)
                     {
                         parents.push(parent);
-                        lines.push(format!(
+                        lines.push(Event::Line(format!(
                             "* LSUB (\\Noselect) \"/\" {}",
                             mailbox_wire(parent)
-                        ));
+                        )));
                     }
                 }
             }
         }
-        out.extend(lines.into_iter().map(Event::Line));
+        out.extend(lines);
         self.reply(tag, done, &[], out);
+        Ok(())
     }
 
     pub(super) fn status(

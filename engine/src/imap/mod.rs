@@ -850,10 +850,7 @@ impl ImapSession {
                 };
                 self.reply(tag, done, &[], out);
             }
-            "LIST" | "LSUB" => {
-                let (reference, pattern) = (text_at(args, 0)?, text_at(args, 1)?);
-                self.list(tag, name, &reference, &pattern, out);
-            }
+            "LIST" | "LSUB" => self.list(tag, name, args, out)?,
             "STATUS" => {
                 let mailbox = text_at(args, 0)?;
                 let items = args
