@@ -1055,3 +1055,48 @@ fn list_extended_as_dovecot() {
         assert!(replies.contains(want), "{want}\n{replies}");
     }
 }
+
+/// CATENATE (RFC 4469) as Dovecot saves it (`cmd-append.c`,
+/// `imap-msgpart-url.c`): TEXT literals and the parts URLs name, joined;
+/// a URL that cannot be read is NO [BADURL] and nothing is saved; a
+/// missing mailbox is TRYCREATE first (imaptest's `catenate`).
+#[test]
+fn catenate_as_dovecot() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb CREATE c\r\n\
+         c APPEND c CATENATE (TEXT {25+}\r\nFrom: a@b\r\n\r\nHello body\r\n)\r\n\
+         d STATUS c (UIDVALIDITY)\r\n",
+    );
+    let validity = replies
+        .split("UIDVALIDITY ")
+        .nth(1)
+        .and_then(|v| v.split(')').next())
+        .unwrap_or("0")
+        .to_string();
+    let (replies, _) = play(
+        &mut s,
+        &format!(
+            "e APPEND c (\\Seen) CATENATE (URL \"/c/;uid=1/;section=header\" TEXT {{6+}}\r\nbody2\n \
+             URL \"/c;UIDVALIDITY={validity}/;UID=1/;SECTION=TEXT/;PARTIAL=6.4\")\r\n\
+             f APPEND c CATENATE (URL \"/c;uidvalidity=1/;uid=1\")\r\n\
+             g APPEND c CATENATE (URL \"/c/;uid=9\") CATENATE (TEXT {{2+}}\r\nx\n)\r\n\
+             h APPEND nosuch CATENATE (URL \"/c;uidvalidity=1/;uid=1\")\r\n\
+             i APPEND c CATENATE (FILE \"x\")\r\nj SELECT c\r\nk FETCH 2 BODY[]\r\n"
+        ),
+    );
+    for want in [
+        "e OK [APPENDUID",
+        "f NO [BADURL /c;uidvalidity=1/;uid=1] Invalid UIDVALIDITY",
+        "g NO [BADURL /c/;uid=9] Message not found",
+        "h NO [TRYCREATE] Mailbox doesn't exist: nosuch",
+        "i BAD Error in IMAP command APPEND: Invalid arguments",
+        "* 2 EXISTS",
+        // The header of message 1, the text, 4 octets of its body from the
+        // 7th (the store writes line ends as CRLF).
+        "* 2 FETCH (BODY[] {26}\r\nFrom: a@b\r\n\r\nbody2\r\nbody",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies:?}");
+    }
+}

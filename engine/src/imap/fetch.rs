@@ -231,7 +231,7 @@ const LENIENT_BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPu
 );
 
 /// The octets of `BODY[section]`.
-fn section_data(text: &[u8], section: &str) -> Vec<u8> {
+pub(super) fn section_data(text: &[u8], section: &str) -> Vec<u8> {
     let mut numbers = Vec::new();
     let mut rest = section;
     while let Some((first, tail)) = rest.split_once('.').or(Some((rest, ""))) {

@@ -831,13 +831,40 @@ impl ImapSession {
                 date = Some(Timestamp::parse_imap_date(&text).ok_or("Invalid internal date.")?);
                 rest = &rest[1..];
             }
-            let bytes = match rest.first() {
-                Some(Arg::Literal(bytes)) => bytes.clone(),
-                Some(Arg::Literal8(bytes)) => super::message::binary_as_base64(bytes, 0),
-                _ => return Err("Invalid arguments.".to_string()),
-            };
-            messages.push((flags, keywords, date, bytes));
-            rest = &rest[1..];
+            // The message: a literal, or CATENATE's (RFC 4469) texts and
+            // URLs of parts, each a piece (`Err` a URL until it is read).
+            let mut pieces: Vec<Result<Vec<u8>, String>> = Vec::new();
+            let mut parts = rest.get(..1).unwrap_or_default();
+            if let (Some(Arg::Atom(word)), Some(Arg::List(list))) = (rest.first(), rest.get(1)) {
+                if word.eq_ignore_ascii_case("CATENATE") {
+                    parts = list;
+                    rest = &rest[1..];
+                }
+            }
+            let mut at = 0;
+            while at < parts.len() {
+                let kind = match parts.len() {
+                    1 => "TEXT".to_string(),
+                    _ => {
+                        at += 1;
+                        parts[at - 1].atom().unwrap_or("").to_ascii_uppercase()
+                    }
+                };
+                pieces.push(match (kind.as_str(), parts.get(at)) {
+                    ("TEXT", Some(Arg::Literal(bytes))) => Ok(bytes.clone()),
+                    ("TEXT", Some(Arg::Literal8(bytes))) => {
+                        Ok(super::message::binary_as_base64(bytes, 0))
+                    }
+                    ("URL", Some(url)) => Err(url.text().ok_or("Invalid arguments.")?),
+                    _ => return Err("Invalid arguments.".to_string()),
+                });
+                at += 1;
+            }
+            if pieces.is_empty() {
+                return Err("Invalid arguments.".to_string());
+            }
+            messages.push((flags, keywords, date, pieces));
+            rest = rest.get(1..).unwrap_or_default();
         }
         if messages.is_empty() {
             return Err("Invalid arguments.".to_string());
@@ -847,9 +874,27 @@ impl ImapSession {
             self.reply(tag, ImapText::TryCreate, &[&mailbox], out);
             return Ok(());
         };
+        // The URLs read, before anything is saved.
+        let mut whole = Vec::new();
+        for (flags, keywords, date, pieces) in messages {
+            let mut message = Vec::new();
+            for piece in pieces {
+                match piece {
+                    Ok(bytes) => message.extend(bytes),
+                    Err(url) => match self.url_part(&url) {
+                        Ok(bytes) => message.extend(bytes),
+                        Err(why) => {
+                            self.reply(tag, ImapText::BadUrl, &[&url, &why], out);
+                            return Ok(());
+                        }
+                    },
+                }
+            }
+            whole.push((flags, keywords, date, message));
+        }
         let mut saved = Vec::new();
         let mut validity = 0;
-        for (flags, keywords, date, message) in messages {
+        for (flags, keywords, date, message) in whole {
             let (this_validity, uid) = self.append_one(&name, flags, keywords, date, &message, out);
             validity = this_validity;
             saved.push(uid);
@@ -861,6 +906,56 @@ impl ImapSession {
         };
         self.reply(tag, ImapText::AppendCompleted, &[&validity, &uids], out);
         Ok(())
+    }
+
+    /// The octets a CATENATE URL names (RFC 5092, relative: `/mailbox
+    /// [;UIDVALIDITY=n]/;UID=n[/;SECTION=s][/;PARTIAL=o[.l]]`), or why
+    /// not, in Dovecot's words (`imap-msgpart-url.c`).
+    fn url_part(&mut self, url: &str) -> Result<Vec<u8>, &'static str> {
+        let mut pieces = url.strip_prefix('/').ok_or("Invalid IMAP URL")?.split("/;");
+        let (mut mailbox, mut validity) = (pieces.next().unwrap_or(""), 0);
+        if let Some((name, value)) = mailbox.split_once(';') {
+            let value = value
+                .get(12..)
+                .filter(|_| value[..12].eq_ignore_ascii_case("UIDVALIDITY="));
+            validity = value
+                .and_then(|v| v.parse().ok())
+                .ok_or("Invalid IMAP URL")?;
+            mailbox = name;
+        }
+        let (mut uid, mut section, mut range) = (0u32, String::new(), (0, usize::MAX));
+        for piece in pieces {
+            let (key, value) = piece.split_once('=').ok_or("Invalid IMAP URL")?;
+            let value = percent_decoded(value);
+            match key.to_ascii_uppercase().as_str() {
+                "UID" => uid = value.parse().map_err(|_| "Invalid IMAP URL")?,
+                "SECTION" => section = value.to_ascii_uppercase(),
+                "PARTIAL" => {
+                    let (offset, length) = value.split_once('.').unwrap_or((&value, ""));
+                    let offset = offset.parse().map_err(|_| "Invalid IMAP URL")?;
+                    range = (offset, length.parse().unwrap_or(usize::MAX));
+                }
+                _ => return Err("Invalid IMAP URL"),
+            }
+        }
+        if uid == 0 {
+            return Err("Invalid messagepart IMAP URL");
+        }
+        let name = self
+            .mailbox_name(&percent_decoded(mailbox))
+            .ok_or("Mailbox doesn't exist")?;
+        let data = self.read_mailbox(&name);
+        if validity > 0 && validity != self.validity_of(&name, &data) {
+            return Err("Invalid UIDVALIDITY");
+        }
+        let message = data
+            .messages
+            .iter()
+            .find(|m| m.uid == uid)
+            .ok_or("Message not found")?;
+        let bytes = super::fetch::section_data(&message.text, &section);
+        let start = range.0.min(bytes.len());
+        Ok(bytes[start..start.saturating_add(range.1).min(bytes.len())].to_vec())
     }
 
     /// Saves one message at the end of `name`: its UID validity and UID.
@@ -1032,4 +1127,11 @@ mod tests {
             assert_eq!(list_match(pattern, name), want, "{pattern} {name}");
         }
     }
+}
+
+/// `%XX` escapes undone (an IMAP URL's mailbox and section).
+fn percent_decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
