@@ -1100,6 +1100,13 @@ pub(super) fn list_match(pattern: &str, name: &str) -> bool {
     matches[name.len()]
 }
 
+/// `%XX` escapes undone (an IMAP URL's mailbox and section).
+fn percent_decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::list_match;
@@ -1127,11 +1134,4 @@ mod tests {
             assert_eq!(list_match(pattern, name), want, "{pattern} {name}");
         }
     }
-}
-
-/// `%XX` escapes undone (an IMAP URL's mailbox and section).
-fn percent_decoded(text: &str) -> String {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8_lossy()
-        .into_owned()
 }
