@@ -181,8 +181,14 @@ impl ImapSession {
     /// are expunged, by their numbers before (`before`, the view's UIDs
     /// when the command began), ahead of the EXPUNGE replies; then what
     /// each search finds now that it did not, or no longer finds, ahead
-    /// of the tagged reply.
-    pub(super) fn search_updates(&mut self, before: &[u32], start: usize, out: &mut Vec<Event>) {
+    /// of the tagged reply (at `tagged`).
+    pub(super) fn search_updates(
+        &mut self,
+        before: &[u32],
+        start: usize,
+        tagged: usize,
+        out: &mut Vec<Event>,
+    ) {
         let Some(selected) = &mut self.selected else {
             return;
         };
@@ -230,8 +236,7 @@ impl ImapSession {
                 later.push(line(&removed, &added));
             }
         }
-        // The tagged reply, last.
-        let tagged = out.len() - usize::from(out.len() > start);
+        let tagged = tagged.min(out.len());
         let expunges = out[start..tagged]
             .iter()
             .position(|e| matches!(e, Event::Line(l) if l.ends_with(" EXPUNGE")))

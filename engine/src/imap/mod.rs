@@ -601,8 +601,9 @@ impl ImapSession {
                 .iter()
                 .rposition(|e| matches!(e, Event::Line(l) if l.starts_with(&format!("{tag} "))))
                 .map_or(out.len(), |i| start + i);
+            let told_count = told.len();
             out.splice(tagged..tagged, told);
-            self.search_updates(&before, start, out);
+            self.search_updates(&before, start, tagged + told_count, out);
         }
         self.flush(out);
     }

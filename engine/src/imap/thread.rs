@@ -189,35 +189,34 @@ impl Tree<'_> {
             .map_or(String::new(), |m| self.messages[m].number.to_string())
     }
 
-    /// Below a node (`imap_thread_write`): an only child without
-    /// parentheses, else each child in its own.
-    fn write(&self, kids: &[usize], out: &mut String) {
-        match kids {
-            [only] => self.write_node(*only, false, out),
-            _ => {
-                for &kid in kids {
-                    self.write_node(kid, true, out);
-                }
+    /// The threads from these tops, as `imap_thread_write` writes them: a
+    /// node's number (none for a dummy), then what is below it, an only
+    /// child without parentheses, several each in their own. Written
+    /// with a stack of its own, not by recursion: a chain of thousands of
+    /// replies must not run out of the page's stack.
+    fn write(&self, tops: &[usize], out: &mut String) {
+        // (node, enclosed); `CLOSE` stands for a closing parenthesis.
+        const CLOSE: usize = usize::MAX;
+        let mut stack: Vec<(usize, bool)> = tops.iter().rev().map(|&t| (t, true)).collect();
+        while let Some((node, enclosed)) = stack.pop() {
+            if node == CLOSE {
+                out.push(')');
+                continue;
             }
-        }
-    }
-
-    /// A node's number (none for a dummy) and what is below it.
-    fn write_node(&self, node: usize, enclosed: bool, out: &mut String) {
-        if enclosed {
-            out.push('(');
-        }
-        let number = self.number(node);
-        out.push_str(&number);
-        let below = self.kids(node);
-        if !below.is_empty() {
-            if !number.is_empty() {
+            if enclosed {
+                out.push('(');
+                stack.push((CLOSE, false));
+            }
+            let number = self.number(node);
+            out.push_str(&number);
+            let below = self.kids(node);
+            if !below.is_empty() && !number.is_empty() {
                 out.push(' ');
             }
-            self.write(&below, out);
-        }
-        if enclosed {
-            out.push(')');
+            match below[..] {
+                [only] => stack.push((only, false)),
+                _ => stack.extend(below.iter().rev().map(|&kid| (kid, true))),
+            }
         }
     }
 
@@ -425,16 +424,40 @@ fn threads(messages: &[Threaded], algorithm: usize) -> String {
             tree.sort_roots(&mut roots);
         }
     }
+    let tops: Vec<usize> = roots.iter().filter(|r| !r.ignore).map(|r| r.node).collect();
     let mut line = String::new();
-    for root in roots.iter().filter(|r| !r.ignore) {
-        tree.write_node(root.node, true, &mut line);
-    }
+    tree.write(&tops, &mut line);
     line
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chain of replies thousands deep is written without recursion
+    /// (the page's stack is 1 MB): `(1 2 3 ... n)`.
+    #[test]
+    fn a_long_chain_of_replies() {
+        let count = 20_000;
+        let messages: Vec<Threaded> = (0..count)
+            .map(|i| Threaded {
+                number: i + 1,
+                date: 0,
+                subject: String::new(),
+                reply: false,
+                id: Some(format!("{i}@x")),
+                refs: if i == 0 {
+                    Vec::new()
+                } else {
+                    vec![format!("{}@x", i - 1)]
+                },
+            })
+            .collect();
+        let numbers: Vec<String> = (1..=count).map(|n| n.to_string()).collect();
+        let want = format!("({})", numbers.join(" "));
+        assert_eq!(threads(&messages, 1), want);
+        assert_eq!(threads(&messages, 2), want);
+    }
 
     #[test]
     fn message_ids_as_dovecot_reads_them() {
