@@ -33,7 +33,7 @@ pub fn block(props: &BlockProps) -> Html {
         let explainable = props.explain && matches!(line.kind, LineKind::Server | LineKind::Client);
         if explainable {
             html! {
-                <div class={classes!(class_of(line.kind), "explainable")} tabindex="0" role="button"
+                <div class={if line.kind == LineKind::Server { "line server explainable" } else { "line client explainable" }} tabindex="0" role="button"
                     data-line={format!("{}:{index}", props.id)}
                     aria-label={format!("Explain: {}", line.text)}>{ &line.text }</div>
             }

@@ -63,7 +63,7 @@ pub fn lessons_panel(props: &LessonsPanelProps) -> Html {
         };
         html! {
             <li>
-                <button class={classes!("lesson", complete.then_some("complete"))}
+                <button class={if complete { "lesson complete" } else { "lesson" }}
                     data-lesson={lesson.id.clone()} {onclick}>
                     <span>{ &lesson.title }</span>
                     <span class="count">{ if complete { "✓ done" } else { "" } }</span>
