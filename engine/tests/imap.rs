@@ -8,6 +8,7 @@ use std::sync::Arc;
 use smtplab_corpus::Generator;
 use smtplab_engine::imap::{ImapSession, UserStore, DOVECOT_IMAP_2_3_19_DEBIAN};
 use smtplab_engine::store::StorePath;
+use smtplab_engine::time::Timestamp;
 use smtplab_engine::Event;
 use smtplab_engine::World;
 
@@ -1098,5 +1099,35 @@ fn catenate_as_dovecot() {
         "* 2 FETCH (BODY[] {26}\r\nFrom: a@b\r\n\r\nbody2\r\nbody",
     ] {
         assert!(replies.contains(want), "{want}\n{replies:?}");
+    }
+}
+
+/// WITHIN (RFC 5032) as Dovecot reads it (`arg_new_interval`): OLDER and
+/// YOUNGER count seconds back from the command, by INTERNALDATE; OLDER
+/// takes the second itself; an interval of 0 or not a number is refused.
+#[test]
+fn within_counts_back_from_the_command() {
+    let at = |seconds_ago: i64| Timestamp::new(NOW - seconds_ago, 0).imap_date();
+    let mut script = String::from("a LOGIN mom mom-password\r\nb CREATE w\r\n");
+    for (i, ago) in [7200, 3600, 60].iter().enumerate() {
+        script.push_str(&format!(
+            "p{i} APPEND w \"{}\" {{3+}}\r\nx\r\n\r\n",
+            at(*ago)
+        ));
+    }
+    script.push_str(
+        "c SELECT w\r\nd SEARCH OLDER 3600\r\ne SEARCH YOUNGER 3600\r\nf SEARCH YOUNGER 10\r\n\
+         g SEARCH OLDER 0\r\nh SEARCH YOUNGER soon\r\n",
+    );
+    let mut s = session();
+    let (replies, _) = play(&mut s, &script);
+    for want in [
+        "* SEARCH 1 2\r\nd OK",
+        "* SEARCH 2 3\r\ne OK",
+        "* SEARCH\r\nf OK",
+        "g BAD Error in IMAP command SEARCH: Invalid search interval parameter",
+        "h BAD Error in IMAP command SEARCH: Invalid search interval parameter",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
     }
 }

@@ -277,7 +277,7 @@ impl ImapSession {
         let mut position = 0;
         let mut keys = Vec::new();
         while position < args.len() {
-            keys.push(search_key(args, &mut position)?);
+            keys.push(search_key(args, &mut position, self.now_seconds)?);
         }
         let indexes = matching(&selected.messages, &keys);
         let uids: Vec<u32> = indexes.iter().map(|&i| selected.messages[i].uid).collect();

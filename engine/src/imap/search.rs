@@ -45,6 +45,10 @@ pub(super) enum Key {
     Sequence(String),
     Uid(String),
     Date(std::cmp::Ordering, bool, i64),
+    /// WITHIN (RFC 5032): OLDER (`true`) or YOUNGER than this many
+    /// seconds before the command, by INTERNALDATE: received before, or
+    /// at or after, this time.
+    Within(bool, i64),
     Not(Box<Key>),
     Or(Box<Key>, Box<Key>),
     And(Vec<Key>),
@@ -99,6 +103,8 @@ impl Key {
             Key::Uid(set) => {
                 sequence_set(set, c.largest_uid.max(1)).is_some_and(|s| in_set(&s, m.uid))
             }
+            Key::Within(older, time) => Timestamp::parse_ctime(&m.received, 0)
+                .is_some_and(|t| (t.unix_seconds < *time) == *older),
             Key::Date(order, sent, day) => {
                 let seconds = if *sent {
                     message::value(split(&m.text).header, "Date")
@@ -137,11 +143,13 @@ fn rfc822_day(text: &str) -> Option<i64> {
 /// send thousands and exhaust the stack (the page has one megabyte).
 const MAX_DEPTH: usize = 100;
 
-pub(super) fn search_key(args: &[Arg], position: &mut usize) -> Result<Key, String> {
-    key_at(args, position, 0)
+/// The search key at `position`; `now` (Unix seconds) is when the command
+/// came, which WITHIN counts back from.
+pub(super) fn search_key(args: &[Arg], position: &mut usize, now: i64) -> Result<Key, String> {
+    key_at(args, position, 0, now)
 }
 
-fn key_at(args: &[Arg], position: &mut usize, depth: usize) -> Result<Key, String> {
+fn key_at(args: &[Arg], position: &mut usize, depth: usize, now: i64) -> Result<Key, String> {
     if depth > MAX_DEPTH {
         return Err("Search keys nested too deep".to_string());
     }
@@ -151,7 +159,7 @@ fn key_at(args: &[Arg], position: &mut usize, depth: usize) -> Result<Key, Strin
         let mut inner = 0;
         let mut keys = Vec::new();
         while inner < items.len() {
-            keys.push(key_at(items, &mut inner, depth + 1)?);
+            keys.push(key_at(items, &mut inner, depth + 1, now)?);
         }
         return Ok(Key::And(keys));
     }
@@ -205,10 +213,20 @@ fn key_at(args: &[Arg], position: &mut usize, depth: usize) -> Result<Key, Strin
         "SENTBEFORE" => Key::Date(Less, true, day(value(position)?)?),
         "SENTON" => Key::Date(Equal, true, day(value(position)?)?),
         "SENTSINCE" => Key::Date(Greater, true, day(value(position)?)?),
-        "NOT" => Key::Not(Box::new(key_at(args, position, depth + 1)?)),
+        // Dovecot's `arg_new_interval`: OLDER matches the second itself.
+        "OLDER" | "YOUNGER" => {
+            let seconds: i64 = text(value(position)?)
+                .parse()
+                .ok()
+                .filter(|&n: &i64| n > 0 && n <= i64::from(u32::MAX))
+                .ok_or("Invalid search interval parameter")?;
+            let older = upper == "OLDER";
+            Key::Within(older, now - seconds + i64::from(older))
+        }
+        "NOT" => Key::Not(Box::new(key_at(args, position, depth + 1, now)?)),
         "OR" => {
-            let a = key_at(args, position, depth + 1)?;
-            let b = key_at(args, position, depth + 1)?;
+            let a = key_at(args, position, depth + 1, now)?;
+            let b = key_at(args, position, depth + 1, now)?;
             Key::Or(Box::new(a), Box::new(b))
         }
         _ if sequence_set(&upper, u32::MAX).is_some() => Key::Sequence(upper.clone()),

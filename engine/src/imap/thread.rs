@@ -78,7 +78,7 @@ impl ImapSession {
         let mut position = 0;
         let mut keys = Vec::new();
         while position < search.len() {
-            keys.push(search_key(search, &mut position)?);
+            keys.push(search_key(search, &mut position, self.now_seconds)?);
         }
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let mut messages: Vec<Threaded> = Vec::new();
