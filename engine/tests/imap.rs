@@ -1131,3 +1131,37 @@ fn within_counts_back_from_the_command() {
         assert!(replies.contains(want), "{want}\n{replies}");
     }
 }
+
+/// SEARCHRES (RFC 5182) as Dovecot keeps it: SEARCH RETURN (SAVE) keeps
+/// the UIDs found (no ESEARCH reply when SAVE is all that was asked), `$`
+/// names them as a set or a search key, with MIN or MAX only those are
+/// kept, and before any SAVE `$` is nothing.
+#[test]
+fn searchres_saves_and_reuses_a_result() {
+    let mut script = dated_mailbox(
+        "res",
+        &[
+            ("10:00:00", "Subject: a\n\n1\n"),
+            ("10:00:01", "Subject: b\n\n2\n"),
+            ("10:00:02", "Subject: a\n\n3\n"),
+            ("10:00:03", "Subject: a\n\n4\n"),
+        ],
+    );
+    script.push_str(
+        "d SEARCH $\r\ne SEARCH RETURN (SAVE) SUBJECT a\r\nf FETCH $ (FLAGS)\r\n\
+         g SEARCH NOT $\r\nh SEARCH RETURN (SAVE MIN MAX) SUBJECT a\r\ni SEARCH $\r\n",
+    );
+    let mut s = session();
+    let (replies, _) = play(&mut s, &script);
+    for want in [
+        "* SEARCH\r\nd OK",
+        "c OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\r\n* SEARCH\r\nd OK",
+        "d OK Search completed (0.001 + 0.000 secs).\r\ne OK Search completed",
+        "* 1 FETCH (FLAGS (\\Recent))\r\n* 3 FETCH (FLAGS (\\Recent))\r\n* 4 FETCH (FLAGS (\\Recent))\r\nf OK",
+        "* SEARCH 2\r\ng OK",
+        "* ESEARCH (TAG \"h\") MIN 1 MAX 4\r\nh OK",
+        "* SEARCH 1 4\r\ni OK",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
+    }
+}

@@ -450,6 +450,7 @@ impl ImapSession {
             announced: count,
             announced_recent: recent,
             updates: Vec::new(),
+            saved: Vec::new(),
         };
         // The file's keywords and those sessions set since (FLAGS below
         // lists them all).

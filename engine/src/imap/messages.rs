@@ -4,10 +4,24 @@
 use super::*;
 
 impl ImapSession {
-    /// The messages a sequence or UID set names, as indexes.
+    /// The UIDs SEARCHRES's `$` stands for (none before a SAVE).
+    pub(super) fn saved(&self) -> Vec<u32> {
+        self.selected
+            .as_ref()
+            .map_or(Vec::new(), |s| s.saved.clone())
+    }
+
+    /// The messages a sequence or UID set names, as indexes; `$` those
+    /// the last SEARCH ... SAVE found.
     pub(super) fn chosen(&self, set: &str, uid: bool) -> Result<Vec<usize>, String> {
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let count = selected.messages.len();
+        if set == "$" {
+            return Ok(matching(
+                &selected.messages,
+                &[search::Key::Saved(selected.saved.clone())],
+            ));
+        }
         if uid {
             let largest = selected.messages.last().map_or(0, |m| m.uid);
             let ranges = sequence_set(set, largest.max(1)).ok_or("Invalid uidset")?;
@@ -274,10 +288,15 @@ impl ImapSession {
             return Err("Missing search parameters".to_string());
         }
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
+        let saved = self.saved();
+        let given = Given {
+            now: self.now_seconds,
+            saved: &saved,
+        };
         let mut position = 0;
         let mut keys = Vec::new();
         while position < args.len() {
-            keys.push(search_key(args, &mut position, self.now_seconds)?);
+            keys.push(search_key(args, &mut position, given)?);
         }
         let indexes = matching(&selected.messages, &keys);
         let uids: Vec<u32> = indexes.iter().map(|&i| selected.messages[i].uid).collect();
@@ -287,7 +306,41 @@ impl ImapSession {
             indexes.iter().map(|i| i + 1).collect()
         };
         if let Some(wanted) = returns {
-            if wanted.iter().any(|w| w == "UPDATE") {
+            let has = |name: &str| wanted.iter().any(|w| w == name);
+            if has("SAVE") {
+                // RFC 5182 2.4: with MIN or MAX alone, only those are kept.
+                let kept: Vec<u32> = if (has("MIN") || has("MAX")) && !has("ALL") && !has("COUNT") {
+                    let ends = [
+                        has("MIN").then(|| uids.first()),
+                        has("MAX").then(|| uids.last()),
+                    ];
+                    let mut ends: Vec<u32> =
+                        ends.into_iter().flatten().flatten().copied().collect();
+                    ends.dedup();
+                    ends
+                } else if let (Some(at), false) =
+                    (wanted.iter().position(|w| w == "PARTIAL"), has("COUNT"))
+                {
+                    // With PARTIAL, the part returned (all with COUNT).
+                    let (low, high) = partial_range(&wanted[at + 1]).unwrap_or((1, 1));
+                    let part = uids
+                        .iter()
+                        .skip(low as usize - 1)
+                        .take((high - low) as usize + 1);
+                    part.copied().collect()
+                } else {
+                    uids.clone()
+                };
+                if let Some(selected) = self.selected.as_mut() {
+                    selected.saved = kept;
+                }
+                if wanted.len() == 1 {
+                    // Only SAVE: no ESEARCH reply.
+                    self.reply(tag, ImapText::SearchCompleted, &[], out);
+                    return Ok(());
+                }
+            }
+            if has("UPDATE") {
                 // CONTEXT=SEARCH (RFC 5267): kept up to date until
                 // CANCELUPDATE or the mailbox closes.
                 let updates = &mut self
@@ -495,7 +548,10 @@ pub(super) fn return_options(args: &[Arg]) -> Result<(Option<Vec<String>>, &[Arg
             wanted.push(format!("{}:{}", a.min(b), a.max(b)));
             continue;
         }
-        if !matches!(name.as_str(), "MIN" | "MAX" | "ALL" | "COUNT" | "UPDATE") {
+        if !matches!(
+            name.as_str(),
+            "MIN" | "MAX" | "ALL" | "COUNT" | "UPDATE" | "SAVE"
+        ) {
             return Err("Unknown SEARCH return option".to_string());
         }
         wanted.push(name);

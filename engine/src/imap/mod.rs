@@ -44,7 +44,7 @@ use fetch::{fetch_item, fetch_items, Item};
 use mailboxes::subscriptions;
 use messages::{flag_list_with, parse_flag};
 use parse::{arguments, in_set, literal_at_end, sequence_set, valid_tag, Arg};
-use search::{matching, search_key};
+use search::{matching, search_key, Given};
 use wire::split_word;
 
 /// What makes one IMAP server release different, as data.
@@ -249,6 +249,8 @@ struct Selected {
     announced_recent: usize,
     /// Searches kept up to date (CONTEXT=SEARCH's UPDATE).
     updates: Vec<Update>,
+    /// The UIDs the last SEARCH ... SAVE found (SEARCHRES's `$`), if any.
+    saved: Vec<u32>,
 }
 
 /// A SEARCH RETURN (UPDATE) (RFC 5267): its tag, whether it numbers by

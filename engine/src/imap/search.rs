@@ -49,6 +49,8 @@ pub(super) enum Key {
     /// seconds before the command, by INTERNALDATE: received before, or
     /// at or after, this time.
     Within(bool, i64),
+    /// SEARCHRES's `$` (RFC 5182): the UIDs the last SEARCH ... SAVE found.
+    Saved(Vec<u32>),
     Not(Box<Key>),
     Or(Box<Key>, Box<Key>),
     And(Vec<Key>),
@@ -103,6 +105,7 @@ impl Key {
             Key::Uid(set) => {
                 sequence_set(set, c.largest_uid.max(1)).is_some_and(|s| in_set(&s, m.uid))
             }
+            Key::Saved(uids) => uids.binary_search(&m.uid).is_ok(),
             Key::Within(older, time) => Timestamp::parse_ctime(&m.received, 0)
                 .is_some_and(|t| (t.unix_seconds < *time) == *older),
             Key::Date(order, sent, day) => {
@@ -143,13 +146,21 @@ fn rfc822_day(text: &str) -> Option<i64> {
 /// send thousands and exhaust the stack (the page has one megabyte).
 const MAX_DEPTH: usize = 100;
 
-/// The search key at `position`; `now` (Unix seconds) is when the command
-/// came, which WITHIN counts back from.
-pub(super) fn search_key(args: &[Arg], position: &mut usize, now: i64) -> Result<Key, String> {
-    key_at(args, position, 0, now)
+/// What a search key may refer to besides its words: when the command came
+/// (Unix seconds; WITHIN counts back from it) and the UIDs SAVE kept (`$`).
+#[derive(Clone, Copy)]
+pub(super) struct Given<'a> {
+    pub(super) now: i64,
+    pub(super) saved: &'a [u32],
 }
 
-fn key_at(args: &[Arg], position: &mut usize, depth: usize, now: i64) -> Result<Key, String> {
+/// The search key at `position`.
+pub(super) fn search_key(args: &[Arg], position: &mut usize, given: Given) -> Result<Key, String> {
+    key_at(args, position, 0, given)
+}
+
+fn key_at(args: &[Arg], position: &mut usize, depth: usize, given: Given) -> Result<Key, String> {
+    let now = given.now;
     if depth > MAX_DEPTH {
         return Err("Search keys nested too deep".to_string());
     }
@@ -159,7 +170,7 @@ fn key_at(args: &[Arg], position: &mut usize, depth: usize, now: i64) -> Result<
         let mut inner = 0;
         let mut keys = Vec::new();
         while inner < items.len() {
-            keys.push(key_at(items, &mut inner, depth + 1, now)?);
+            keys.push(key_at(items, &mut inner, depth + 1, given)?);
         }
         return Ok(Key::And(keys));
     }
@@ -207,6 +218,7 @@ fn key_at(args: &[Arg], position: &mut usize, depth: usize, now: i64) -> Result<
         "LARGER" => Key::Larger(text(value(position)?).parse().map_err(|_| "Invalid size")?),
         "SMALLER" => Key::Smaller(text(value(position)?).parse().map_err(|_| "Invalid size")?),
         "UID" => Key::Uid(text(value(position)?)),
+        "$" => Key::Saved(given.saved.to_vec()),
         "BEFORE" => Key::Date(Less, false, day(value(position)?)?),
         "ON" => Key::Date(Equal, false, day(value(position)?)?),
         "SINCE" => Key::Date(Greater, false, day(value(position)?)?),
@@ -223,10 +235,10 @@ fn key_at(args: &[Arg], position: &mut usize, depth: usize, now: i64) -> Result<
             let older = upper == "OLDER";
             Key::Within(older, now - seconds + i64::from(older))
         }
-        "NOT" => Key::Not(Box::new(key_at(args, position, depth + 1, now)?)),
+        "NOT" => Key::Not(Box::new(key_at(args, position, depth + 1, given)?)),
         "OR" => {
-            let a = key_at(args, position, depth + 1, now)?;
-            let b = key_at(args, position, depth + 1, now)?;
+            let a = key_at(args, position, depth + 1, given)?;
+            let b = key_at(args, position, depth + 1, given)?;
             Key::Or(Box::new(a), Box::new(b))
         }
         _ if sequence_set(&upper, u32::MAX).is_some() => Key::Sequence(upper.clone()),

@@ -9,7 +9,7 @@ use base64::Engine as _;
 
 use super::message::{addresses, split, value, Address};
 use super::parse::Arg;
-use super::search::{matching, search_key};
+use super::search::{matching, search_key, Given};
 use super::{ImapSession, Message};
 use crate::dovecot_texts::ImapText;
 use crate::event::Event;
@@ -89,10 +89,15 @@ impl ImapSession {
         if search.is_empty() {
             return Err("Missing search parameters".to_string());
         }
+        let saved = self.saved();
+        let given = Given {
+            now: self.now_seconds,
+            saved: &saved,
+        };
         let mut position = 0;
         let mut keys = Vec::new();
         while position < search.len() {
-            keys.push(search_key(search, &mut position, self.now_seconds)?);
+            keys.push(search_key(search, &mut position, given)?);
         }
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let found: Vec<(usize, Vec<SortKey>)> = matching(&selected.messages, &keys)

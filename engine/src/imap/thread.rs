@@ -7,7 +7,7 @@
 
 use super::message::{split, value};
 use super::parse::Arg;
-use super::search::{matching, search_key};
+use super::search::{matching, search_key, Given};
 use super::sort::{base_subject_reply, decode_words, sort_key, sorted, Criterion, SortKey};
 use super::ImapSession;
 use crate::dovecot_texts::ImapText;
@@ -75,10 +75,15 @@ impl ImapSession {
         if search.is_empty() {
             return Err("Missing search parameters".to_string());
         }
+        let saved = self.saved();
+        let given = Given {
+            now: self.now_seconds,
+            saved: &saved,
+        };
         let mut position = 0;
         let mut keys = Vec::new();
         while position < search.len() {
-            keys.push(search_key(search, &mut position, self.now_seconds)?);
+            keys.push(search_key(search, &mut position, given)?);
         }
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let mut messages: Vec<Threaded> = Vec::new();
