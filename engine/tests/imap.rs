@@ -68,7 +68,19 @@ fn command(random: &mut Generator, tag: &str) -> Vec<u8> {
         "1,3",
     ];
     let n = numbers[random.below(numbers.len())];
-    let body = match random.below(33) {
+    let body = match random.below(43) {
+        33 => "THREAD REFERENCES UTF-8 ALL".to_string(),
+        34 => format!("UID THREAD REFS US-ASCII {n}"),
+        35 => "SEARCH RETURN (UPDATE ALL) SEEN".to_string(),
+        36 => "CANCELUPDATE \"a1\" \"x\"".to_string(),
+        37 => "SEARCH RETURN (SAVE MIN) OLDER 60".to_string(),
+        38 => "FETCH $ (FLAGS)".to_string(),
+        39 => "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (% *) RETURN (CHILDREN STATUS (MESSAGES))"
+            .to_string(),
+        40 => {
+            "APPEND Drafts CATENATE (URL \"/INBOX/;uid=1/;section=1\" TEXT {2+}\r\nx\n)".to_string()
+        }
+        41 => "APPEND INBOX ~{9+}\r\nx: \x00\r\n\r\nb".to_string(),
         30 => "LOGIN mom {12+}\r\nmom-password".to_string(),
         31 => "APPEND INBOX {14}\r\nSubject: y\r\n\r\n".to_string(),
         32 => "SEARCH SUBJECT {3}\r\ndot".to_string(),
