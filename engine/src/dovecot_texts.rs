@@ -208,6 +208,7 @@ pub enum ImapText {
     UpdatesCancelled,
     UnknownTag,
     BadUrl,
+    HighestModseq,
     NoMessagesFound,
     MovedUids,
     MoveCompleted,
@@ -290,6 +291,7 @@ impl ImapText {
         ImapText::UpdatesCancelled,
         ImapText::UnknownTag,
         ImapText::BadUrl,
+        ImapText::HighestModseq,
         ImapText::NoMessagesFound,
         ImapText::MovedUids,
         ImapText::MoveCompleted,
@@ -374,6 +376,7 @@ impl ImapText {
             ImapText::UpdatesCancelled => "OK Updates cancelled.",
             ImapText::UnknownTag => "NO Unknown tag.",
             ImapText::BadUrl => "NO [BADURL {}] {}.",
+            ImapText::HighestModseq => "OK [HIGHESTMODSEQ {}] Highest",
             ImapText::NoMessagesFound => "OK No messages found.",
             ImapText::MovedUids => "OK [{}] Moved UIDs.",
             ImapText::MoveCompleted => "OK Move completed.",
@@ -399,6 +402,7 @@ impl ImapText {
             | ImapText::FirstUnseen
             | ImapText::UidValidity
             | ImapText::UidNext
+            | ImapText::HighestModseq
             | ImapText::MovedUids => Some("*"),
             _ => None,
         }

@@ -38,6 +38,8 @@ pub struct StoredMessage {
     pub received: String,
     /// The envelope sender the `From ` line names.
     pub sender: String,
+    /// CONDSTORE's mod-sequence: 1 in the file; the index may know a later.
+    pub modseq: u64,
 }
 
 /// System flags as bits (IMAP's `\Seen` ...), and the letters the mbox
@@ -217,6 +219,7 @@ pub fn read(file: &[u8]) -> Mailbox {
             .max(1);
         mailbox.uid_next = mailbox.uid_next.max(uid.saturating_add(1));
         mailbox.messages.push(StoredMessage {
+            modseq: 1,
             text,
             uid,
             flags,

@@ -44,6 +44,9 @@ pub struct Flags {
     pub flags_known: bool,
     pub flags: u8,
     pub keywords: Vec<String>,
+    /// CONDSTORE's mod-sequence of the message's last change (1 for one
+    /// never changed).
+    pub modseq: u64,
 }
 
 /// Two stores are equal when they hold the same mail, however they came to.

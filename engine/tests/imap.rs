@@ -1177,3 +1177,35 @@ fn searchres_saves_and_reuses_a_result() {
         assert!(replies.contains(want), "{want}\n{replies}");
     }
 }
+
+/// CONDSTORE (RFC 7162): a command that uses it turns it on and tells
+/// HIGHESTMODSEQ; each STORE gives the messages it changes the next
+/// mod-sequence, told with their flags; SEARCH MODSEQ finds what changed
+/// since and adds the highest mod-sequence it returns (imaptest's
+/// `esearch-condstore`); FETCH CHANGEDSINCE, STATUS HIGHESTMODSEQ and
+/// SELECT once it is on.
+#[test]
+fn condstore_counts_changes() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\nc FETCH 1 (MODSEQ)\r\n\
+         d STORE 1 +FLAGS (\\Seen)\r\ne STORE 3 +FLAGS (\\Flagged)\r\n\
+         f SEARCH MODSEQ 2\r\ng SEARCH RETURN (MIN) MODSEQ \"/flags/\\\\seen\" all 1\r\n\
+         h FETCH 1:* (FLAGS) (CHANGEDSINCE 2)\r\ni STATUS INBOX (HIGHESTMODSEQ)\r\n\
+         j SELECT INBOX\r\nk SEARCH MODSEQ 9\r\n",
+    );
+    for want in [
+        "* OK [HIGHESTMODSEQ 1] Highest\r\n* 1 FETCH (MODSEQ (1))\r\nc OK",
+        "* 1 FETCH (FLAGS (\\Seen \\Recent) MODSEQ (2))\r\nd OK",
+        "* 3 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (3))\r\ne OK",
+        "* SEARCH 1 3 (MODSEQ 3)\r\nf OK",
+        "* ESEARCH (TAG \"g\") MIN 1 MODSEQ 2\r\ng OK",
+        "* 3 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (3))\r\nh OK",
+        "* STATUS INBOX (HIGHESTMODSEQ 3)\r\ni OK",
+        "* OK [HIGHESTMODSEQ 3] Highest\r\nj OK",
+        "* SEARCH\r\nk OK",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
+    }
+}

@@ -384,3 +384,44 @@ fn a_keyword_from_another_session_is_listed_first() {
         "{selected}"
     );
 }
+
+/// CONDSTORE's mod-sequences are the index's, so every session counts
+/// the same: a change in one raises HIGHESTMODSEQ for the other, which is
+/// told the change with its MODSEQ.
+#[test]
+fn mod_sequences_are_shared() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    let mut two = connect(&mut host);
+    say(
+        &mut one,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n",
+    );
+    let selected = say(
+        &mut two,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb ENABLE CONDSTORE\r\nc SELECT INBOX\r\n",
+    );
+    assert!(
+        selected.contains("* OK [HIGHESTMODSEQ 1] Highest\r\n"),
+        "{selected}"
+    );
+    assert_eq!(
+        say(&mut one, &mut host, "c STORE 2 +FLAGS.SILENT (\\Seen)\r\n"),
+        "c OK Store completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut two, &mut host, "d NOOP\r\n"),
+        "* 2 FETCH (FLAGS (\\Seen) MODSEQ (2))\r\nd OK NOOP completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut two, &mut host, "e STORE 3 +FLAGS (\\Flagged)\r\n"),
+        "* 3 FETCH (FLAGS (\\Flagged) MODSEQ (3))\r\ne OK Store completed.\r\n"
+    );
+    assert_eq!(
+        say(&mut one, &mut host, "f STATUS INBOX (HIGHESTMODSEQ)\r\n"),
+        "* STATUS INBOX (HIGHESTMODSEQ 3)\r\n\
+         f OK [CLIENTBUG] Status on selected mailbox completed.\r\n"
+    );
+}

@@ -14,6 +14,8 @@ use crate::time::Timestamp;
 pub(super) enum Item {
     Uid,
     Flags,
+    /// CONDSTORE's `MODSEQ`.
+    ModSeq,
     InternalDate,
     Size,
     Envelope,
@@ -54,6 +56,7 @@ pub(super) fn fetch_items(arg: &Arg) -> Result<Vec<Item>, String> {
                 Item::Body,
             ]),
             "UID" => items.push(Item::Uid),
+            "MODSEQ" => items.push(Item::ModSeq),
             "FLAGS" => items.push(Item::Flags),
             "INTERNALDATE" => items.push(Item::InternalDate),
             "RFC822.SIZE" => items.push(Item::Size),
@@ -118,6 +121,7 @@ pub(super) fn fetch_items(arg: &Arg) -> Result<Vec<Item>, String> {
 pub(super) fn fetch_item(message: &Message, item: &Item) -> Vec<u8> {
     match item {
         Item::Uid => format!("UID {}", message.uid).into_bytes(),
+        Item::ModSeq => format!("MODSEQ ({})", message.modseq).into_bytes(),
         Item::Flags => format!(
             "FLAGS ({})",
             flag_names(message.flags, message.recent, &message.keywords)

@@ -174,6 +174,7 @@ impl ImapSession {
                     m.keywords = set.keywords.clone();
                 }
                 m.recent = false;
+                m.modseq = m.modseq.max(set.modseq);
             }
             // A UID once given is not given again, though the message is
             // gone and the file with it.
@@ -244,6 +245,7 @@ impl ImapSession {
                 flags_known: true,
                 flags: message.flags,
                 keywords: message.keywords.clone(),
+                modseq: message.modseq,
             });
         }
         if flags.is_empty() || selected.read_only {
@@ -342,6 +344,7 @@ impl ImapSession {
         }
         self.stale = false;
         let data = self.read_mailbox(&name);
+        let modseq = self.modseq_part();
         let Some(selected) = &mut self.selected else {
             return;
         };
@@ -360,6 +363,7 @@ impl ImapSession {
             };
             found[i] = true;
             let message = &mut selected.messages[i];
+            message.modseq = message.modseq.max(stored.modseq);
             if (message.flags, &message.keywords) != (stored.flags, &stored.keywords) {
                 message.flags = stored.flags;
                 message.keywords = stored.keywords.clone();
@@ -370,9 +374,10 @@ impl ImapSession {
                         String::new()
                     };
                     lines.push(format!(
-                        "* {} FETCH ({uid}FLAGS ({}))",
+                        "* {} FETCH ({uid}FLAGS ({}){})",
                         i + 1,
-                        flag_names(message.flags, message.recent, &message.keywords)
+                        flag_names(message.flags, message.recent, &message.keywords),
+                        modseq(message)
                     ));
                 }
             }
@@ -480,6 +485,9 @@ impl ImapSession {
             ImapText::UidNext.line("*", &[&selected.uid_next]),
         ));
         self.selected = Some(selected);
+        if self.condstore {
+            self.tell_highest_modseq(out);
+        }
         if read_only {
             self.reply(tag, ImapText::ExamineCompleted, &[], out);
         } else {
@@ -759,6 +767,12 @@ impl ImapSession {
         };
         let _ = self.indexed(&name, true, out);
         let data = self.read_mailbox(&name);
+        // CONDSTORE's HIGHESTMODSEQ: the selected view's, or the latest
+        // change the index knows.
+        let highest = match self.selected.as_ref().is_some_and(|s| s.name == name) {
+            true => self.highest_modseq(),
+            false => data.messages.iter().map(|m| m.modseq).fold(1, u64::max),
+        };
         let selected_here = self.selected.as_ref().filter(|s| s.name == name);
         let (count, recent, unseen, next, validity, size) = match selected_here {
             Some(s) => (
@@ -788,6 +802,7 @@ impl ImapSession {
                 "UIDNEXT" => next.to_string(),
                 "UIDVALIDITY" => validity.to_string(),
                 "SIZE" => size.to_string(),
+                "HIGHESTMODSEQ" => highest.to_string(),
                 _ => return Err(format!("Invalid status item {item}")),
             };
             parts.push(format!("{item} {value}"));
@@ -1033,6 +1048,7 @@ fn learn_keywords(selected: &mut Selected, data: &mbox::Mailbox, told: &mut Vec<
 /// The session's record of a message of the file.
 pub(super) fn message_of(stored: &mbox::StoredMessage, uid: u32, recent: bool) -> Message {
     Message {
+        modseq: stored.modseq,
         uid,
         text: Arc::new(stored.text.clone()),
         flags: stored.flags,

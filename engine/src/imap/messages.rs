@@ -4,6 +4,51 @@
 use super::*;
 
 impl ImapSession {
+    /// The selected mailbox's HIGHESTMODSEQ: the latest change its
+    /// messages had, here or in the index (1 when none changed).
+    pub(super) fn highest_modseq(&self) -> u64 {
+        let Some(selected) = &self.selected else {
+            return 1;
+        };
+        let told = self
+            .store
+            .flags
+            .iter()
+            .filter(|f| f.mailbox == selected.name);
+        let known = selected.messages.iter().map(|m| m.modseq);
+        known.chain(told.map(|f| f.modseq)).fold(1, u64::max)
+    }
+
+    /// `* OK [HIGHESTMODSEQ n] Highest`, as SELECT and enabling CONDSTORE
+    /// with a mailbox selected say it.
+    pub(super) fn tell_highest_modseq(&self, out: &mut Vec<Event>) {
+        if self.selected.is_some() {
+            let highest = self.highest_modseq();
+            out.push(Event::Line(ImapText::HighestModseq.line("*", &[&highest])));
+        }
+    }
+
+    /// Turns CONDSTORE on (ENABLE, or a command that uses it), telling
+    /// HIGHESTMODSEQ when a mailbox is selected (`client_enable`).
+    pub(super) fn enable_condstore(&mut self, out: &mut Vec<Event>) {
+        if !self.condstore {
+            self.condstore = true;
+            self.tell_highest_modseq(out);
+        }
+    }
+
+    /// What a flag change's FETCH adds once CONDSTORE is on: ` MODSEQ (n)`.
+    pub(super) fn modseq_part(&self) -> impl Fn(&Message) -> String {
+        let on = self.condstore;
+        move |m: &Message| {
+            if on {
+                format!(" MODSEQ ({})", m.modseq)
+            } else {
+                String::new()
+            }
+        }
+    }
+
     /// The UIDs SEARCHRES's `$` stands for (none before a SAVE).
     pub(super) fn saved(&self) -> Vec<u32> {
         self.selected
@@ -46,14 +91,33 @@ impl ImapSession {
         out: &mut Vec<Event>,
     ) -> Result<(), String> {
         let set = atom_at(args, 0)?;
-        let items = fetch_items(args.get(1).ok_or("Invalid arguments.")?)?;
-        let chosen = self.chosen(set, uid)?;
+        let mut items = fetch_items(args.get(1).ok_or("Invalid arguments.")?)?;
+        let mut chosen = self.chosen(set, uid)?;
+        // CONDSTORE's `(CHANGEDSINCE n)`: only messages changed since,
+        // with their MODSEQ.
+        if let Some(modifiers) = args.get(2).and_then(Arg::list) {
+            let since = match modifiers {
+                [Arg::Atom(word), Arg::Atom(n)] if word.eq_ignore_ascii_case("CHANGEDSINCE") => {
+                    n.parse::<u64>().ok()
+                }
+                _ => None,
+            };
+            let since = since.ok_or("Invalid arguments.")?;
+            if let Some(selected) = &self.selected {
+                chosen.retain(|&i| selected.messages[i].modseq > since);
+            }
+            items.push(Item::ModSeq);
+        }
+        if items.iter().any(|i| matches!(i, Item::ModSeq)) {
+            self.enable_condstore(out);
+        }
         if items
             .iter()
             .any(|i| matches!(i, Item::Section { peek: false, .. }))
         {
             self.refresh(&chosen, out);
         }
+        let next = self.highest_modseq() + 1;
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
         for index in chosen {
             let mut parts: Vec<Vec<u8>> = Vec::new();
@@ -69,6 +133,7 @@ impl ImapSession {
             if sets_seen && message.flags & SEEN == 0 {
                 message.flags |= SEEN;
                 message.dirty = true;
+                message.modseq = next;
                 selected.changed_upto = selected.changed_upto.max(index + 1);
                 if !items.iter().any(|i| matches!(i, Item::Flags)) {
                     let at = usize::from(matches!(items.first(), Some(Item::Uid)));
@@ -123,6 +188,9 @@ impl ImapSession {
         }
         let chosen = self.chosen(set, uid)?;
         self.refresh(&chosen, out);
+        // One mod-sequence for the messages this command changes.
+        let next = self.highest_modseq() + 1;
+        let modseq = self.modseq_part();
         let selected = self.selected.as_mut().ok_or("No mailbox selected.")?;
         if selected.read_only {
             self.reply(tag, ImapText::ReadOnlyMailbox, &[], out);
@@ -171,6 +239,7 @@ impl ImapSession {
                 .collect();
             if (message.flags, &message.keywords) != (before.0, &before.1) {
                 message.dirty = true;
+                message.modseq = next;
                 selected.changed_upto = selected.changed_upto.max(index + 1);
             }
             if !silent {
@@ -180,9 +249,10 @@ impl ImapSession {
                     String::new()
                 };
                 out.push(Event::Line(format!(
-                    "* {} FETCH ({uid_part}FLAGS ({}))",
+                    "* {} FETCH ({uid_part}FLAGS ({}){})",
                     index + 1,
-                    flag_names(message.flags, message.recent, &message.keywords)
+                    flag_names(message.flags, message.recent, &message.keywords),
+                    modseq(message)
                 )));
             }
         }
@@ -305,20 +375,34 @@ impl ImapSession {
         } else {
             indexes.iter().map(|i| i + 1).collect()
         };
+        // With a MODSEQ key, the highest mod-sequence of what is returned
+        // (of MIN and MAX alone when only they are asked).
+        // What MIN and MAX alone return (RFC 5182 2.4: and what SAVE keeps
+        // then); with a MODSEQ key, the highest mod-sequence of it.
+        let asked = |name: &str| returns.iter().flatten().any(|w| w == name);
+        let mut shown = indexes.clone();
+        if (asked("MIN") || asked("MAX")) && !asked("ALL") && !asked("COUNT") {
+            let ends = [
+                asked("MIN").then(|| indexes.first()),
+                asked("MAX").then(|| indexes.last()),
+            ];
+            shown = ends.into_iter().flatten().flatten().copied().collect();
+            shown.dedup();
+        }
+        let highest = shown
+            .iter()
+            .map(|&i| selected.messages[i].modseq)
+            .max()
+            .unwrap_or(0);
+        let shown: Vec<u32> = shown.iter().map(|&i| selected.messages[i].uid).collect();
+        let modseq = uses_modseq(&keys) && highest > 0;
+        if uses_modseq(&keys) {
+            self.enable_condstore(out);
+        }
         if let Some(wanted) = returns {
             let has = |name: &str| wanted.iter().any(|w| w == name);
             if has("SAVE") {
-                // RFC 5182 2.4: with MIN or MAX alone, only those are kept.
-                let kept: Vec<u32> = if (has("MIN") || has("MAX")) && !has("ALL") && !has("COUNT") {
-                    let ends = [
-                        has("MIN").then(|| uids.first()),
-                        has("MAX").then(|| uids.last()),
-                    ];
-                    let mut ends: Vec<u32> =
-                        ends.into_iter().flatten().flatten().copied().collect();
-                    ends.dedup();
-                    ends
-                } else if let (Some(at), false) =
+                let kept: Vec<u32> = if let (Some(at), false) =
                     (wanted.iter().position(|w| w == "PARTIAL"), has("COUNT"))
                 {
                     // With PARTIAL, the part returned (all with COUNT).
@@ -329,7 +413,7 @@ impl ImapSession {
                         .take((high - low) as usize + 1);
                     part.copied().collect()
                 } else {
-                    uids.clone()
+                    shown
                 };
                 if let Some(selected) = self.selected.as_mut() {
                     selected.saved = kept;
@@ -358,16 +442,22 @@ impl ImapSession {
                     found: uids,
                 });
             }
-            out.push(Event::Line(esearch_line(tag, uid, &wanted, &found)));
+            let mut line = esearch_line(tag, uid, &wanted, &found);
+            if modseq {
+                line.push_str(&format!(" MODSEQ {highest}"));
+            }
+            out.push(Event::Line(line));
             self.reply(tag, ImapText::SearchCompleted, &[], out);
             return Ok(());
         }
         let list: Vec<String> = found.iter().map(ToString::to_string).collect();
-        out.push(Event::Line(
-            format!("* SEARCH {}", list.join(" "))
-                .trim_end()
-                .to_string(),
-        ));
+        let mut line = format!("* SEARCH {}", list.join(" "))
+            .trim_end()
+            .to_string();
+        if modseq {
+            line.push_str(&format!(" (MODSEQ {highest})"));
+        }
+        out.push(Event::Line(line));
         self.reply(tag, ImapText::SearchCompleted, &[], out);
         Ok(())
     }

@@ -44,7 +44,7 @@ use fetch::{fetch_item, fetch_items, Item};
 use mailboxes::subscriptions;
 use messages::{flag_list_with, parse_flag};
 use parse::{arguments, in_set, literal_at_end, sequence_set, valid_tag, Arg};
-use search::{matching, search_key, Given};
+use search::{matching, search_key, uses_modseq, Given};
 use wire::split_word;
 
 /// What makes one IMAP server release different, as data.
@@ -226,6 +226,8 @@ struct Message {
     pub(super) sender: String,
     /// Its flags changed in this session and the others are not told yet.
     pub(super) dirty: bool,
+    /// CONDSTORE's mod-sequence (RFC 7162) of its last flag change.
+    pub(super) modseq: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -328,6 +330,9 @@ pub struct ImapSession {
     /// the client for one that ignores the capability code of the login
     /// reply, and lists them untagged.
     asked_capability: bool,
+    /// CONDSTORE is enabled (RFC 7162): MODSEQ goes with flag changes and
+    /// SELECT tells HIGHESTMODSEQ.
+    condstore: bool,
 }
 
 /// The timing Dovecot adds to tagged replies after login (masked by the
@@ -397,6 +402,7 @@ impl ImapSession {
             acknowledged: 0,
             skip_line: false,
             bad_commands: 0,
+            condstore: false,
             tls: false,
             local_client,
             now_seconds: 0,
@@ -672,6 +678,9 @@ impl ImapSession {
                 if args.is_empty() {
                     return Err("Invalid arguments.".to_string());
                 }
+                if !known.is_empty() {
+                    self.enable_condstore(out);
+                }
                 out.push(Event::Line(
                     format!("* ENABLED {}", known.join(" "))
                         .trim_end()
@@ -695,6 +704,14 @@ impl ImapSession {
                 let Some(mailbox) = text(0) else {
                     return Err("Invalid arguments.".to_string());
                 };
+                // SELECT name (CONDSTORE): RFC 7162's select parameter.
+                let condstore = args.get(1).and_then(Arg::list).unwrap_or_default();
+                if condstore.iter().any(|a| {
+                    a.atom()
+                        .is_some_and(|a| a.eq_ignore_ascii_case("CONDSTORE"))
+                }) {
+                    self.condstore = true;
+                }
                 self.select(tag, &mailbox, name == "EXAMINE", out);
             }
             "CLOSE" | "UNSELECT" => {

@@ -7,6 +7,20 @@ use super::Message;
 use crate::mbox::{self, DELETED, DRAFT, FLAGGED, SEEN};
 use crate::time::Timestamp;
 
+/// Whether a key (or one inside it) is MODSEQ, which turns CONDSTORE on
+/// and adds the highest mod-sequence found to the reply.
+pub(super) fn uses_modseq(keys: &[Key]) -> bool {
+    keys.iter().any(|key| match key {
+        Key::ModSeq(_) => true,
+        Key::Not(inner) => uses_modseq(std::slice::from_ref(inner)),
+        Key::Or(a, b) => {
+            uses_modseq(std::slice::from_ref(a)) || uses_modseq(std::slice::from_ref(b))
+        }
+        Key::And(inner) => uses_modseq(inner),
+        _ => false,
+    })
+}
+
 /// The indexes of the messages of the view that match every key.
 pub(super) fn matching(messages: &[Message], keys: &[Key]) -> Vec<usize> {
     let largest_uid = messages.last().map_or(0, |m| m.uid);
@@ -51,6 +65,8 @@ pub(super) enum Key {
     Within(bool, i64),
     /// SEARCHRES's `$` (RFC 5182): the UIDs the last SEARCH ... SAVE found.
     Saved(Vec<u32>),
+    /// CONDSTORE's MODSEQ (RFC 7162): changed at or after this.
+    ModSeq(u64),
     Not(Box<Key>),
     Or(Box<Key>, Box<Key>),
     And(Vec<Key>),
@@ -106,6 +122,7 @@ impl Key {
                 sequence_set(set, c.largest_uid.max(1)).is_some_and(|s| in_set(&s, m.uid))
             }
             Key::Saved(uids) => uids.binary_search(&m.uid).is_ok(),
+            Key::ModSeq(n) => m.modseq >= *n,
             Key::Within(older, time) => Timestamp::parse_ctime(&m.received, 0)
                 .is_some_and(|t| (t.unix_seconds < *time) == *older),
             Key::Date(order, sent, day) => {
@@ -219,6 +236,20 @@ fn key_at(args: &[Arg], position: &mut usize, depth: usize, given: Given) -> Res
         "SMALLER" => Key::Smaller(text(value(position)?).parse().map_err(|_| "Invalid size")?),
         "UID" => Key::Uid(text(value(position)?)),
         "$" => Key::Saved(given.saved.to_vec()),
+        "MODSEQ" => {
+            // An entry name ("/flags/\\seen") and type may come first; the
+            // index keeps one mod-sequence a message, whatever changed.
+            if args
+                .get(*position)
+                .is_some_and(|a| matches!(a, Arg::Quoted(_)))
+            {
+                *position += 2;
+            }
+            let n = text(value(position)?)
+                .parse()
+                .map_err(|_| "Invalid MODSEQ value")?;
+            Key::ModSeq(n)
+        }
         "BEFORE" => Key::Date(Less, false, day(value(position)?)?),
         "ON" => Key::Date(Equal, false, day(value(position)?)?),
         "SINCE" => Key::Date(Greater, false, day(value(position)?)?),
