@@ -49,6 +49,25 @@ impl ImapSession {
         }
     }
 
+    /// The search keys of SEARCH, SORT and THREAD (all of `args`), with
+    /// what they may refer to: the command's time and SAVE's UIDs.
+    pub(super) fn search_keys(&self, args: &[Arg]) -> Result<Vec<search::Key>, String> {
+        if args.is_empty() {
+            return Err("Missing search parameters".to_string());
+        }
+        let saved = self.saved();
+        let given = Given {
+            now: self.now_seconds,
+            saved: &saved,
+        };
+        let mut position = 0;
+        let mut keys = Vec::new();
+        while position < args.len() {
+            keys.push(search_key(args, &mut position, given)?);
+        }
+        Ok(keys)
+    }
+
     /// The UIDs SEARCHRES's `$` stands for (none before a SAVE).
     pub(super) fn saved(&self) -> Vec<u32> {
         self.selected
@@ -273,7 +292,7 @@ impl ImapSession {
         tagged: usize,
         out: &mut Vec<Event>,
     ) {
-        let Some(selected) = &mut self.selected else {
+        let Some(selected) = self.selected.as_mut().filter(|s| !s.updates.is_empty()) else {
             return;
         };
         let current: Vec<u32> = selected.messages.iter().map(|m| m.uid).collect();
@@ -346,7 +365,7 @@ impl ImapSession {
                 .get(1)
                 .and_then(Arg::text)
                 .ok_or("Missing search parameters")?;
-            if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("US-ASCII") {
+            if !search::known_charset(&charset) {
                 self.reply(tag, ImapText::BadCharset, &[], out);
                 return Ok(());
             }
@@ -354,20 +373,8 @@ impl ImapSession {
         }
         let (returns, rest) = return_options(args)?;
         args = rest;
-        if args.is_empty() {
-            return Err("Missing search parameters".to_string());
-        }
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
-        let saved = self.saved();
-        let given = Given {
-            now: self.now_seconds,
-            saved: &saved,
-        };
-        let mut position = 0;
-        let mut keys = Vec::new();
-        while position < args.len() {
-            keys.push(search_key(args, &mut position, given)?);
-        }
+        let keys = self.search_keys(args)?;
         let indexes = matching(&selected.messages, &keys);
         let uids: Vec<u32> = indexes.iter().map(|&i| selected.messages[i].uid).collect();
         let found: Vec<usize> = if uid {

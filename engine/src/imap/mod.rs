@@ -584,9 +584,13 @@ impl ImapSession {
             }
         };
         let start = out.len();
+        // The view's UIDs before the command, which the search updates
+        // number expunged messages by: taken only when there are updates
+        // (one this command starts has seen no expunge yet).
         let before: Vec<u32> = self
             .selected
             .iter()
+            .filter(|s| !s.updates.is_empty())
             .flat_map(|s| s.messages.iter().map(|m| m.uid))
             .collect();
         match self.run(&tag, &name, &args, out) {

@@ -7,6 +7,11 @@ use super::Message;
 use crate::mbox::{self, DELETED, DRAFT, FLAGGED, SEEN};
 use crate::time::Timestamp;
 
+/// The charsets a search may name: Dovecot's list in its `[BADCHARSET]`.
+pub(super) fn known_charset(charset: &str) -> bool {
+    charset.eq_ignore_ascii_case("UTF-8") || charset.eq_ignore_ascii_case("US-ASCII")
+}
+
 /// Whether a key (or one inside it) is MODSEQ, which turns CONDSTORE on
 /// and adds the highest mod-sequence found to the reply.
 pub(super) fn uses_modseq(keys: &[Key]) -> bool {

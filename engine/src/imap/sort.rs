@@ -9,7 +9,7 @@ use base64::Engine as _;
 
 use super::message::{addresses, split, value, Address};
 use super::parse::Arg;
-use super::search::{matching, search_key, Given};
+use super::search::{known_charset, matching};
 use super::{ImapSession, Message};
 use crate::dovecot_texts::ImapText;
 use crate::event::Event;
@@ -81,24 +81,11 @@ impl ImapSession {
             return Err("Sort list ends with REVERSE".to_string());
         }
         let charset = args.get(1).and_then(Arg::text).ok_or("Missing charset")?;
-        if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("US-ASCII") {
+        if !known_charset(&charset) {
             self.reply(tag, ImapText::BadCharset, &[], out);
             return Ok(());
         }
-        let search = &args[2..];
-        if search.is_empty() {
-            return Err("Missing search parameters".to_string());
-        }
-        let saved = self.saved();
-        let given = Given {
-            now: self.now_seconds,
-            saved: &saved,
-        };
-        let mut position = 0;
-        let mut keys = Vec::new();
-        while position < search.len() {
-            keys.push(search_key(search, &mut position, given)?);
-        }
+        let keys = self.search_keys(&args[2..])?;
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let found: Vec<(usize, Vec<SortKey>)> = matching(&selected.messages, &keys)
             .into_iter()

@@ -7,7 +7,7 @@
 
 use super::message::{split, value};
 use super::parse::Arg;
-use super::search::{matching, search_key, Given};
+use super::search::{known_charset, matching};
 use super::sort::{base_subject_reply, decode_words, sort_key, sorted, Criterion, SortKey};
 use super::ImapSession;
 use crate::dovecot_texts::ImapText;
@@ -67,24 +67,11 @@ impl ImapSession {
             .iter()
             .position(|name| algorithm.eq_ignore_ascii_case(name))
             .ok_or("Unknown thread algorithm.")?;
-        if !charset.eq_ignore_ascii_case("UTF-8") && !charset.eq_ignore_ascii_case("US-ASCII") {
+        if !known_charset(&charset) {
             self.reply(tag, ImapText::BadCharset, &[], out);
             return Ok(());
         }
-        let search = &args[2..];
-        if search.is_empty() {
-            return Err("Missing search parameters".to_string());
-        }
-        let saved = self.saved();
-        let given = Given {
-            now: self.now_seconds,
-            saved: &saved,
-        };
-        let mut position = 0;
-        let mut keys = Vec::new();
-        while position < search.len() {
-            keys.push(search_key(search, &mut position, given)?);
-        }
+        let keys = self.search_keys(&args[2..])?;
         let selected = self.selected.as_ref().ok_or("No mailbox selected.")?;
         let mut messages: Vec<Threaded> = Vec::new();
         for index in matching(&selected.messages, &keys) {
