@@ -289,6 +289,8 @@ const MAIL_REPLIES: &[(&str, &str, &str, &str)] = &[
     ("imap [BADCHARSET", "[BADCHARSET (...)]: the server cannot search text in the charset you named; the list in parentheses says which it can.", "3501", "7.1"),
     ("imap [TRYCREATE]", "[TRYCREATE]: the target mailbox does not exist; CREATE it, then try again.", "3501", "7.1"),
     ("imap [HIGHESTMODSEQ", "[HIGHESTMODSEQ n]: the mod-sequence of the latest change to the mailbox (CONDSTORE); a client that keeps it asks later for what changed since (FETCH ... (CHANGEDSINCE n)).", "7162", "3.1.2.1"),
+    ("imap [BADEVENT", "[BADEVENT ...]: NOTIFY was asked for events this server does not watch (Dovecot has no annotations or metadata to report); nothing was changed.", "5465", "5.3"),
+    ("imap [NOTIFICATIONOVERFLOW]", "[NOTIFICATIONOVERFLOW]: NOTIFY named more mailboxes than the server will watch at once (Dovecot: 100 per filter); watch a subtree or personal instead.", "5465", "5.8"),
     ("imap [BADURL", "[BADURL url]: a URL that CATENATE was to copy a part from could not be used (no such mailbox, UIDVALIDITY or message); nothing was saved.", "4469", "6"),
     ("imap [APPENDUID", "[APPENDUID validity uid]: the UID the saved message got (UIDPLUS).", "4315", "3"),
     ("imap [COPYUID", "[COPYUID validity old new]: the UIDs the copies got in the target mailbox (UIDPLUS).", "4315", "3"),

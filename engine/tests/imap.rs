@@ -68,7 +68,11 @@ fn command(random: &mut Generator, tag: &str) -> Vec<u8> {
         "1,3",
     ];
     let n = numbers[random.below(numbers.len())];
-    let body = match random.below(43) {
+    let body = match random.below(45) {
+        42 => "NOTIFY SET STATUS (selected (MessageNew (UID FLAGS) MessageExpunge)) \
+               (personal (MessageNew MessageExpunge MailboxName SubscriptionChange))"
+            .to_string(),
+        43 => "NOTIFY NONE".to_string(),
         33 => "THREAD REFERENCES UTF-8 ALL".to_string(),
         34 => format!("UID THREAD REFS US-ASCII {n}"),
         35 => "SEARCH RETURN (UPDATE ALL) SEEN".to_string(),
@@ -1205,6 +1209,74 @@ fn condstore_counts_changes() {
         "* STATUS INBOX (HIGHESTMODSEQ 3)\r\ni OK",
         "* OK [HIGHESTMODSEQ 3] Highest\r\nj OK",
         "* SEARCH\r\nk OK",
+    ] {
+        assert!(replies.contains(want), "{want}\n{replies}");
+    }
+}
+
+/// NOTIFY (RFC 5465) as Dovecot's `cmd-notify.c` reads it: SET STATUS
+/// tells each mailbox it covers as it is (HIGHESTMODSEQ too when
+/// FlagChange is asked), the selected filter's rules and Dovecot's texts,
+/// then the changes to other mailboxes as `imap-notify.c` tells them:
+/// created, subscribed, renamed (`OLDNAME`), a STATUS for new mail, and
+/// deleted.
+#[test]
+fn notify_as_dovecot() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb CREATE box2\r\nc APPEND box2 {3+}\r\none\r\n\
+         d NOTIFY SET STATUS (mailboxes box2 (MessageExpunge))\r\n\
+         e NOTIFY SET STATUS (mailboxes (box2 nobox) (FlagChange))\r\n\
+         f NOTIFY SET (mailboxes box2 (MessageNew))\r\n\
+         g NOTIFY SET (personal (AnnotationChange MailboxMetadataChange))\r\n\
+         h NOTIFY SET (selected (MessageNew))\r\ni NOTIFY SET (selected (FlagChange))\r\n\
+         j NOTIFY SET (selected NONE) (selected-delayed NONE)\r\nk NOTIFY BOGUS\r\n\
+         l NOTIFY SET (personal (MessageFoo))\r\nm NOTIFY SET (subtree () (MessageNew))\r\n\
+         n NOTIFY SET (personal (MailboxName SubscriptionChange MessageNew MessageExpunge))\r\n\
+         o CREATE box3\r\np SUBSCRIBE box3\r\nq RENAME box3 box4\r\n\
+         r APPEND box2 {3+}\r\ntwo\r\ns DELETE box4\r\nt NOTIFY NONE\r\nu CREATE box5\r\n",
+    );
+    let replies = replies.replace(" (0.001 + 0.000 secs)", "");
+    let validity = NOW;
+    for want in [
+        format!("* STATUS box2 (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {validity} UNSEEN 1)\r\nd OK NOTIFY completed.\r\n"),
+        format!("d OK NOTIFY completed.\r\n* STATUS box2 (MESSAGES 1 UIDNEXT 2 UIDVALIDITY {validity} UNSEEN 1 HIGHESTMODSEQ 1)\r\ne OK"),
+        "\r\nf OK NOTIFY completed.\r\ng NO [BADEVENT AnnotationChange MailboxMetadataChange] Unsupported NOTIFY events.\r\n".to_string(),
+        "h BAD Error in IMAP command NOTIFY: MessageNew and MessageExpunge must be together.\r\n".to_string(),
+        "i BAD Error in IMAP command NOTIFY: FlagChange requires MessageNew and MessageExpunge.\r\n".to_string(),
+        "j BAD Error in IMAP command NOTIFY: Duplicate selected filter.\r\n".to_string(),
+        "k BAD Error in IMAP command NOTIFY: Invalid arguments.\r\n".to_string(),
+        "l BAD Error in IMAP command NOTIFY: Invalid arguments.\r\n".to_string(),
+        "m BAD Error in IMAP command NOTIFY: Invalid arguments.\r\n".to_string(),
+        "o OK Create completed.\r\n* LIST (\\NoInferiors \\UnMarked) \"/\" box3\r\n".to_string(),
+        "p OK Subscribe completed.\r\n* LIST (\\Subscribed \\NoInferiors \\UnMarked) \"/\" box3\r\n".to_string(),
+        "q OK Rename completed.\r\n* LIST (\\NoInferiors \\UnMarked) \"/\" box4 (\"OLDNAME\" (box3))\r\n".to_string(),
+        // CONDSTORE is on since FlagChange's STATUS asked HIGHESTMODSEQ.
+        "Append completed.\r\n* STATUS box2 (MESSAGES 2 UIDNEXT 3 UNSEEN 2 HIGHESTMODSEQ 1)\r\n".to_string(),
+        "s OK Delete completed.\r\n* LIST (\\NonExistent) \"/\" box4\r\n".to_string(),
+        "t OK NOTIFY completed.\r\nu OK Create completed.\r\n".to_string(),
+    ] {
+        assert!(replies.contains(&want), "{want}\n{replies}");
+    }
+    // STATUS names its items in Dovecot's order, whatever the order asked.
+    let (replies, _) = play(
+        &mut s,
+        "v STATUS box2 (UNSEEN X-SIZE UIDNEXT MESSAGES)\r\nw STATUS box2 ()\r\n\
+         x STATUS box2 (MESSAGES \"UNSEEN\")\r\ny STATUS box2 (MESSAGES X-GUIDE)\r\n\
+         z EXAMINE box2\r\nz1 FETCH 1:* (RFC822.SIZE)\r\n\
+         z2 NOTIFY SET STATUS (mailboxes (\"INBO\u{e9}\" inbox box2) (MessageNew MessageExpunge))\r\n",
+    );
+    for want in [
+        // X-SIZE (and SIZE) is what RFC822.SIZE says of each, summed.
+        "* STATUS box2 (MESSAGES 2 UIDNEXT 3 UNSEEN 2 X-SIZE 14)",
+        "* 2 FETCH (RFC822.SIZE 7)",
+        // Any case of INBOX is INBOX (indexed after box2, so its
+        // UIDVALIDITY is the next); the selected mailbox is not told.
+        "\r\n* STATUS INBOX (MESSAGES 3 UIDNEXT 4 UIDVALIDITY 1800000001 UNSEEN 3)\r\nz2 OK",
+        "w BAD Error in IMAP command STATUS: Empty status list (",
+        "x BAD Error in IMAP command STATUS: Status list contains non-atoms (",
+        "y BAD Error in IMAP command STATUS: Invalid status item X-GUIDE",
     ] {
         assert!(replies.contains(want), "{want}\n{replies}");
     }

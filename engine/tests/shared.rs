@@ -234,7 +234,11 @@ fn random_command(random: &mut smtplab_corpus::Generator) -> String {
         "\\Answered \\Draft",
     ];
     let flag = flags[random.below(flags.len())];
-    match random.below(14) {
+    match random.below(15) {
+        // Everything told as without NOTIFY, other mailboxes too.
+        13 => "NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) \
+               (personal (MessageNew MessageExpunge FlagChange))"
+            .to_string(),
         0 => format!("STORE {set} +FLAGS ({flag})"),
         1 => format!("STORE {set} -FLAGS.SILENT ({flag})"),
         2 => format!("UID STORE {set} FLAGS ({flag})"),
@@ -421,7 +425,101 @@ fn mod_sequences_are_shared() {
     );
     assert_eq!(
         say(&mut one, &mut host, "f STATUS INBOX (HIGHESTMODSEQ)\r\n"),
-        "* STATUS INBOX (HIGHESTMODSEQ 3)\r\n\
+        // Asking for HIGHESTMODSEQ turns CONDSTORE on, which a session
+        // with a mailbox selected is told of first.
+        "* OK [HIGHESTMODSEQ 3] Highest\r\n\
+         * STATUS INBOX (HIGHESTMODSEQ 3)\r\n\
          f OK [CLIENTBUG] Status on selected mailbox completed.\r\n"
     );
+}
+
+/// NOTIFY between two sessions: another session's new mail in a mailbox
+/// not selected arrives as STATUS without being asked for (Dovecot's
+/// `imap-notify.c`); in the selected mailbox, MessageNew's FETCH items
+/// follow EXISTS, and without a selected filter neither EXISTS nor other
+/// sessions' flag changes are told.
+#[test]
+fn notify_tells_other_sessions_changes() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    let mut two = connect(&mut host);
+    say(
+        &mut one,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb CREATE Sent\r\nc SELECT INBOX\r\n",
+    );
+    say(&mut two, &mut host, "a LOGIN mom mom-password\r\n");
+    assert_eq!(
+        say(
+            &mut one,
+            &mut host,
+            "d NOTIFY SET (selected (MessageNew (UID FLAGS) MessageExpunge)) \
+             (personal (MessageNew MessageExpunge))\r\n"
+        ),
+        "d OK NOTIFY completed.\r\n"
+    );
+    say(
+        &mut two,
+        &mut host,
+        "b APPEND Sent {5+}\r\nsent!\r\nc APPEND INBOX {4+}\r\nnew!\r\n",
+    );
+    assert_eq!(
+        say(&mut one, &mut host, ""),
+        "* STATUS Sent (MESSAGES 1 UIDNEXT 2 UNSEEN 1)\r\n"
+    );
+    assert_eq!(
+        say(&mut one, &mut host, "e NOOP\r\n"),
+        "* 4 EXISTS\r\n* 4 RECENT\r\n* 4 FETCH (UID 4 FLAGS (\\Recent))\r\n\
+         e OK NOOP completed.\r\n"
+    );
+    // The selected mailbox is left out: nothing of it is told.
+    assert_eq!(
+        say(
+            &mut one,
+            &mut host,
+            "f NOTIFY SET (personal (MessageNew))\r\n"
+        ),
+        "f OK NOTIFY completed.\r\n"
+    );
+    say(
+        &mut two,
+        &mut host,
+        "d SELECT INBOX\r\ne STORE 1 +FLAGS (\\Flagged)\r\nf APPEND INBOX {4+}\r\nmore\r\n",
+    );
+    assert_eq!(
+        say(&mut one, &mut host, "g NOOP\r\n"),
+        "g OK NOOP completed.\r\n"
+    );
+    assert_eq!(
+        say(
+            &mut one,
+            &mut host,
+            "h NOTIFY NONE\r\ni FETCH 5 (FLAGS)\r\n"
+        ),
+        "h OK NOTIFY completed.\r\n* 5 FETCH (FLAGS ())\r\ni OK Fetch completed.\r\n"
+    );
+}
+
+/// A mailbox's UIDVALIDITY is the index's, not a session's: a mailbox
+/// created (or renamed) empty in one session has the same one in another.
+#[test]
+fn new_mailboxes_have_one_uidvalidity() {
+    let mut host = host();
+    let mut one = connect(&mut host);
+    let mut two = connect(&mut host);
+    let status = |s: &str| s.lines().next().unwrap_or("").to_string();
+    say(&mut two, &mut host, "a LOGIN mom mom-password\r\n");
+    let created = say(
+        &mut one,
+        &mut host,
+        "a LOGIN mom mom-password\r\nb CREATE Box\r\n",
+    );
+    assert!(created.ends_with("b OK Create completed.\r\n"), "{created}");
+    let mine = say(&mut one, &mut host, "c STATUS Box (UIDVALIDITY)\r\n");
+    let theirs = say(&mut two, &mut host, "b STATUS Box (UIDVALIDITY)\r\n");
+    assert!(mine.starts_with("* STATUS Box (UIDVALIDITY "), "{mine}");
+    assert_eq!(status(&mine), status(&theirs));
+    say(&mut one, &mut host, "d RENAME Box Moved\r\n");
+    let theirs = say(&mut two, &mut host, "c STATUS Moved (UIDVALIDITY)\r\n");
+    assert_eq!(status(&mine).replace("Box", "Moved"), status(&theirs));
 }

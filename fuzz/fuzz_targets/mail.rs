@@ -42,6 +42,7 @@ const TOKENS: &[&[u8]] = &[
     b"CLOSE",
     b"LIST \"\" *",
     b"STATUS ",
+    b"NOTIFY SET STATUS (selected (MessageNew (FLAGS) MessageExpunge)) (personal (MessageNew))",
     b"IDLE",
     b"DONE",
     b"RETR ",

@@ -88,11 +88,11 @@ impl ImapSession {
         if before {
             return (file, true);
         }
-        let validity = match self.folder_validity.get(name) {
-            Some(&validity) => validity,
+        let validity = match self.known_validity(name) {
+            Some(validity) => validity,
             None => {
                 let now = self.new_validity(out);
-                self.folder_validity.insert(name.to_string(), now);
+                self.remember_validity(name, now, out);
                 now
             }
         };
@@ -125,8 +125,38 @@ impl ImapSession {
         mailbox
             .uid_validity
             .or_else(|| self.indexed.get(name).copied())
-            .or_else(|| self.folder_validity.get(name).copied())
+            .or_else(|| self.known_validity(name))
             .unwrap_or_else(|| self.now_validity())
+    }
+
+    /// The UIDVALIDITY the index gave a mailbox whose file does not say
+    /// it (new, emptied or renamed): every session of the user sees it.
+    pub(super) fn known_validity(&self, name: &str) -> Option<u32> {
+        let records = self.store.flags.iter().rev();
+        records
+            .filter(|f| f.mailbox == name)
+            .map(|f| f.uid_validity)
+            .next()
+    }
+
+    /// Records a mailbox's UIDVALIDITY in the index the sessions share,
+    /// as a record of no message (UID 0).
+    pub(super) fn remember_validity(&mut self, name: &str, validity: u32, out: &mut Vec<Event>) {
+        let record = Flags {
+            mailbox: name.to_string(),
+            uid_validity: validity,
+            uid: 0,
+            flags_known: false,
+            flags: 0,
+            keywords: Vec::new(),
+            modseq: 0,
+        };
+        self.store.flags.push(record.clone());
+        out.push(Event::Index {
+            user: self.user.clone(),
+            flags: vec![record],
+            uid_validity: 0,
+        });
     }
 
     /// Writes back what the selected mailbox changed, as Dovecot does
@@ -214,16 +244,42 @@ impl ImapSession {
 
     /// New messages and a new \Recent count in the selected mailbox,
     /// announced before a reply (Dovecot's `imap_sync_finish`).
+    /// NOTIFY without MessageNew leaves them untold; with FETCH items,
+    /// the new messages are fetched after them (`imap_client_notify_newmails`).
     pub(super) fn announce(&mut self, out: &mut Vec<Event>) {
-        if let Some(selected) = &mut self.selected {
-            let recent = selected.messages.iter().filter(|m| m.recent).count();
-            if selected.announced != selected.messages.len() {
-                selected.announced = selected.messages.len();
-                out.push(Event::Line(format!("* {} EXISTS", selected.announced)));
-            }
-            if selected.announced_recent != recent {
-                selected.announced_recent = recent;
-                out.push(Event::Line(format!("* {recent} RECENT")));
+        let told = self.told_of(notify::MESSAGE_NEW);
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
+        let recent = selected.messages.iter().filter(|m| m.recent).count();
+        let known = selected.announced;
+        let mut lines = Vec::new();
+        if known != selected.messages.len() {
+            selected.announced = selected.messages.len();
+            lines.push(Event::Line(format!("* {} EXISTS", selected.announced)));
+        }
+        if selected.announced_recent != recent {
+            selected.announced_recent = recent;
+            lines.push(Event::Line(format!("* {recent} RECENT")));
+        }
+        let count = selected.messages.len();
+        if told {
+            out.extend(lines);
+            let fetch = self
+                .notify
+                .as_ref()
+                .map(|n| n.fetch.clone())
+                .unwrap_or_default();
+            if !fetch.is_empty() && known < count {
+                let set = Arg::Atom(format!("{}:{count}", known + 1));
+                let mut fetched = Vec::new();
+                if self
+                    .fetch("", false, &[set, Arg::List(fetch)], &mut fetched)
+                    .is_ok()
+                {
+                    fetched.pop();
+                    out.extend(fetched);
+                }
             }
         }
     }
@@ -345,6 +401,8 @@ impl ImapSession {
         self.stale = false;
         let data = self.read_mailbox(&name);
         let modseq = self.modseq_part();
+        let flags_told = self.told_of(notify::FLAG_CHANGE);
+        let counts_told = self.told_of(notify::MESSAGE_NEW);
         let Some(selected) = &mut self.selected else {
             return;
         };
@@ -367,7 +425,7 @@ impl ImapSession {
             if (message.flags, &message.keywords) != (stored.flags, &stored.keywords) {
                 message.flags = stored.flags;
                 message.keywords = stored.keywords.clone();
-                if i < selected.announced {
+                if i < selected.announced && flags_told {
                     let uid = if send_uid {
                         format!("UID {} ", message.uid)
                     } else {
@@ -393,7 +451,9 @@ impl ImapSession {
                 selected.changed_upto = selected.changed_upto.min(selected.messages.len());
                 if i < selected.announced {
                     selected.announced -= 1;
-                    lines.push(format!("* {} EXPUNGE", i + 1));
+                    if counts_told {
+                        lines.push(format!("* {} EXPUNGE", i + 1));
+                    }
                 }
             }
         }
@@ -552,7 +612,7 @@ impl ImapSession {
         // What is selected, and what is returned, by Dovecot's flags.
         let (mut extended, mut subscribed_only, mut special_only) = (false, lsub, false);
         let (mut recursive, mut tell_subscribed, mut tell_children) = (false, false, false);
-        let mut status: Option<&[Arg]> = None;
+        let mut status = 0;
         let atoms = |options: &[Arg]| -> Result<Vec<String>, String> {
             options
                 .iter()
@@ -600,7 +660,11 @@ impl ImapSession {
                         "SUBSCRIBED" => tell_subscribed = true,
                         "CHILDREN" => tell_children = true,
                         "SPECIAL-USE" => {}
-                        "STATUS" => status = options.next().and_then(Arg::list),
+                        "STATUS" if options.as_slice().first().and_then(Arg::list).is_some() => {
+                            status = status_items(
+                                options.next().and_then(Arg::list).unwrap_or_default(),
+                            )?;
+                        }
                         _ => return Err("Unknown return options".to_string()),
                     }
                 }
@@ -720,13 +784,10 @@ impl ImapSession {
                 mailbox_wire(mailbox)
             )));
             // LIST-STATUS: a STATUS reply for each mailbox that can have one.
-            if let Some(items) = status.filter(|_| index < existing && !parents.contains(mailbox)) {
-                if !subscribed_only || is_subscribed {
-                    let mut told = Vec::new();
-                    self.status("", mailbox, items, &mut told)?;
-                    told.pop();
-                    lines.extend(told);
-                }
+            let can_have = index < existing && !parents.contains(mailbox);
+            if status != 0 && can_have && (!subscribed_only || is_subscribed) {
+                let (values, _) = self.status_values(mailbox, out);
+                lines.push(Event::Line(status_line(mailbox, status, &values)));
             }
         }
         if lsub {
@@ -754,70 +815,65 @@ impl ImapSession {
         Ok(())
     }
 
-    pub(super) fn status(
-        &mut self,
-        tag: &str,
-        mailbox: &str,
-        items: &[Arg],
-        out: &mut Vec<Event>,
-    ) -> Result<(), String> {
+    /// STATUS: `* STATUS name (items)` in Dovecot's order
+    /// (`imap_status_send`), whatever the order asked; HIGHESTMODSEQ
+    /// turns CONDSTORE on first (`imap_status_get_result`).
+    pub(super) fn status(&mut self, tag: &str, mailbox: &str, items: u8, out: &mut Vec<Event>) {
         let Some(name) = self.mailbox_name(mailbox) else {
             self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out);
-            return Ok(());
+            return;
         };
-        let _ = self.indexed(&name, true, out);
-        let data = self.read_mailbox(&name);
+        if items & HIGHESTMODSEQ_ITEM != 0 {
+            self.enable_condstore(out);
+        }
+        let (values, selected) = self.status_values(&name, out);
+        out.push(Event::Line(status_line(&name, items, &values)));
+        let done = match selected {
+            true => ImapText::StatusOnSelected,
+            false => ImapText::StatusCompleted,
+        };
+        self.reply(tag, done, &[], out);
+    }
+
+    /// What STATUS tells of an existing mailbox, in `STATUS_ITEMS`
+    /// order, and whether it is the one selected (then as the session
+    /// sees it).
+    pub(super) fn status_values(&mut self, name: &str, out: &mut Vec<Event>) -> ([u64; 8], bool) {
+        let _ = self.indexed(name, true, out);
+        let data = self.read_mailbox(name);
         // CONDSTORE's HIGHESTMODSEQ: the selected view's, or the latest
         // change the index knows.
-        let highest = match self.selected.as_ref().is_some_and(|s| s.name == name) {
+        let selected = self.selected.as_ref().is_some_and(|s| s.name == name);
+        let highest = match selected {
             true => self.highest_modseq(),
             false => data.messages.iter().map(|m| m.modseq).fold(1, u64::max),
         };
-        let selected_here = self.selected.as_ref().filter(|s| s.name == name);
-        let (count, recent, unseen, next, validity, size) = match selected_here {
-            Some(s) => (
-                s.messages.len(),
-                s.messages.iter().filter(|m| m.recent).count(),
-                s.messages.iter().filter(|m| m.flags & SEEN == 0).count(),
-                s.uid_next,
-                s.uid_validity,
-                s.messages.iter().map(|m| m.text.len()).sum::<usize>(),
-            ),
-            None => (
-                data.messages.len(),
-                data.messages.iter().filter(|m| m.recent).count(),
-                data.messages.iter().filter(|m| m.flags & SEEN == 0).count(),
-                data.uid_next,
-                self.validity_of(&name, &data),
-                data.messages.iter().map(|m| m.text.len()).sum::<usize>(),
-            ),
+        let mut values = [0; 8];
+        let mut count = |recent: bool, seen: bool, size: usize| {
+            values[0] += 1;
+            values[1] += u64::from(recent);
+            values[4] += u64::from(!seen);
+            values[6] += size as u64;
         };
-        let mut parts = Vec::new();
-        for item in items {
-            let item = item.atom().map(str::to_ascii_uppercase).unwrap_or_default();
-            let value = match item.as_str() {
-                "MESSAGES" => count.to_string(),
-                "RECENT" => recent.to_string(),
-                "UNSEEN" => unseen.to_string(),
-                "UIDNEXT" => next.to_string(),
-                "UIDVALIDITY" => validity.to_string(),
-                "SIZE" => size.to_string(),
-                "HIGHESTMODSEQ" => highest.to_string(),
-                _ => return Err(format!("Invalid status item {item}")),
-            };
-            parts.push(format!("{item} {value}"));
-        }
-        out.push(Event::Line(format!(
-            "* STATUS {} ({})",
-            mailbox_wire(&name),
-            parts.join(" ")
-        )));
-        if selected_here.is_some() {
-            self.reply(tag, ImapText::StatusOnSelected, &[], out);
-        } else {
-            self.reply(tag, ImapText::StatusCompleted, &[], out);
-        }
-        Ok(())
+        let (next, validity) = match self.selected.as_ref().filter(|_| selected) {
+            Some(s) => {
+                for m in &s.messages {
+                    count(m.recent, m.flags & SEEN != 0, m.text.len());
+                }
+                (s.uid_next, s.uid_validity)
+            }
+            None => {
+                for m in &data.messages {
+                    count(m.recent, m.flags & SEEN != 0, m.text.len());
+                }
+                (data.uid_next, self.validity_of(name, &data))
+            }
+        };
+        values[2] = next.into();
+        values[3] = validity.into();
+        values[5] = highest;
+        values[7] = values[6];
+        (values, selected)
     }
 
     /// APPEND, with MULTIAPPEND's several messages (RFC 3502): each
@@ -1058,6 +1114,47 @@ pub(super) fn message_of(stored: &mbox::StoredMessage, uid: u32, recent: bool) -
         sender: stored.sender.clone(),
         dirty: false,
     }
+}
+
+/// STATUS's items, in the order Dovecot writes them; X-SIZE is SIZE.
+const STATUS_ITEMS: [&str; 8] = [
+    "MESSAGES",
+    "RECENT",
+    "UIDNEXT",
+    "UIDVALIDITY",
+    "UNSEEN",
+    "HIGHESTMODSEQ",
+    "SIZE",
+    "X-SIZE",
+];
+pub(super) const HIGHESTMODSEQ_ITEM: u8 = 1 << 5;
+
+/// STATUS's item list as bits of `STATUS_ITEMS` (`imap_status_parse_items`).
+pub(super) fn status_items(items: &[Arg]) -> Result<u8, String> {
+    if items.is_empty() {
+        return Err("Empty status list.".to_string());
+    }
+    let mut bits = 0;
+    for item in items {
+        let item = item.atom().ok_or("Status list contains non-atoms.")?;
+        let item = item.to_ascii_uppercase();
+        match STATUS_ITEMS.iter().position(|known| *known == item) {
+            Some(at) => bits |= 1 << at,
+            None => return Err(format!("Invalid status item {item}")),
+        }
+    }
+    Ok(bits)
+}
+
+/// `* STATUS name (ITEM n ...)` with the items of `bits`.
+pub(super) fn status_line(name: &str, bits: u8, values: &[u64; 8]) -> String {
+    let mut parts = Vec::new();
+    for (at, item) in STATUS_ITEMS.iter().enumerate() {
+        if bits & (1 << at) != 0 {
+            parts.push(format!("{item} {}", values[at]));
+        }
+    }
+    format!("* STATUS {} ({})", mailbox_wire(name), parts.join(" "))
 }
 
 pub(super) fn subscriptions(file: &[u8]) -> Vec<String> {

@@ -25,6 +25,7 @@ mod login;
 mod mailboxes;
 pub mod message;
 mod messages;
+mod notify;
 pub mod parse;
 mod search;
 mod sort;
@@ -41,7 +42,7 @@ use crate::store::{Flags, StorePath};
 use crate::time::Timestamp;
 use crate::world::{PlaintextLogin, World};
 use fetch::{fetch_item, fetch_items, Item};
-use mailboxes::subscriptions;
+use mailboxes::{status_items, subscriptions};
 use messages::{flag_list_with, parse_flag};
 use parse::{arguments, in_set, literal_at_end, sequence_set, valid_tag, Arg};
 use search::{matching, search_key, uses_modseq, Given};
@@ -311,8 +312,6 @@ pub struct ImapSession {
     user: String,
     store: UserStore,
     selected: Option<Selected>,
-    /// UIDVALIDITY of folders created in this session, still empty.
-    folder_validity: ByName<u32>,
     /// Mailboxes indexed in this session whose files do not say so yet
     /// (Dovecot writes its UIDs lazily, when it closes them), with their
     /// UIDVALIDITY.
@@ -333,6 +332,8 @@ pub struct ImapSession {
     /// CONDSTORE is enabled (RFC 7162): MODSEQ goes with flag changes and
     /// SELECT tells HIGHESTMODSEQ.
     condstore: bool,
+    /// What NOTIFY asked to be told, once it has been.
+    notify: Option<notify::Notify>,
 }
 
 /// The timing Dovecot adds to tagged replies after login (masked by the
@@ -403,6 +404,7 @@ impl ImapSession {
             skip_line: false,
             bad_commands: 0,
             condstore: false,
+            notify: None,
             tls: false,
             local_client,
             now_seconds: 0,
@@ -410,7 +412,6 @@ impl ImapSession {
             user: String::new(),
             store: UserStore::default(),
             selected: None,
-            folder_validity: ByName::default(),
             indexed: ByName::default(),
             unterminated: None,
             stale: false,
@@ -434,6 +435,13 @@ impl ImapSession {
     /// The user logged in, or empty.
     pub fn user(&self) -> &str {
         &self.user
+    }
+
+    /// Whether the selected mailbox's changes of this kind are told:
+    /// always, unless NOTIFY left them out (`notify_count_changes`,
+    /// `notify_flag_changes`).
+    fn told_of(&self, event: u8) -> bool {
+        self.notify.as_ref().is_none_or(|n| n.selected & event != 0)
     }
 
     fn logged_in(&self) -> bool {
@@ -542,6 +550,9 @@ impl ImapSession {
         if matches!(self.state, State::Idle { .. }) {
             self.sync_view(true, false, &mut out);
         }
+        if self.logged_in() {
+            self.notify_changes(&mut out);
+        }
         out
     }
 
@@ -618,6 +629,9 @@ impl ImapSession {
             self.search_updates(&before, start, tagged + told_count, out);
         }
         self.flush(out);
+        if self.logged_in() {
+            self.notify_changes(out);
+        }
     }
 
     // ---- Before login (`imap-login`) ----
@@ -739,7 +753,9 @@ impl ImapSession {
                     None
                 };
                 for sequence in self.expunge(limit.as_deref(), out) {
-                    out.push(Event::Line(format!("* {sequence} EXPUNGE")));
+                    if self.told_of(notify::MESSAGE_NEW) {
+                        out.push(Event::Line(format!("* {sequence} EXPUNGE")));
+                    }
                 }
                 self.reply(tag, ImapText::ExpungeCompleted, &[], out);
             }
@@ -762,7 +778,7 @@ impl ImapSession {
                     self.reply(tag, ImapText::CreateCompleted, &[], out);
                 } else {
                     let validity = self.new_validity(out);
-                    self.folder_validity.insert(mailbox.clone(), validity);
+                    self.remember_validity(&mailbox, validity, out);
                     self.save_file(&mailbox, Vec::new(), out);
                     self.reply(tag, ImapText::CreateCompleted, &[], out);
                 }
@@ -827,12 +843,18 @@ impl ImapSession {
                         self.reply(tag, ImapText::InboxNotRenamable, &[], out)
                     }
                     Some(found) => {
+                        // The index goes with the mailbox: its UIDVALIDITY
+                        // stays, though the file may not say it yet.
+                        let validity = self.known_validity(&found);
                         let file = self.store.folders.remove(&found).unwrap_or_default();
                         out.push(Event::Write {
                             user: self.user.clone(),
                             path: StorePath::Folder(found),
                             file: None,
                         });
+                        if let Some(validity) = validity {
+                            self.remember_validity(&to, validity, out);
+                        }
                         self.save_file(&to, file, out);
                         self.reply(tag, ImapText::RenameCompleted, &[], out);
                     }
@@ -875,13 +897,14 @@ impl ImapSession {
                 self.reply(tag, done, &[], out);
             }
             "LIST" | "LSUB" => self.list(tag, name, args, out)?,
+            "NOTIFY" => self.notify(tag, args, out)?,
             "STATUS" => {
                 let mailbox = text_at(args, 0)?;
                 let items = args
                     .get(1)
                     .and_then(Arg::list)
                     .ok_or("Invalid arguments.")?;
-                self.status(tag, &mailbox, items, out)?;
+                self.status(tag, &mailbox, status_items(items)?, out);
             }
             "APPEND" => self.append(tag, args, out)?,
             "FETCH" | "UID FETCH" => self.fetch(tag, name == "UID FETCH", args, out)?,
@@ -962,6 +985,7 @@ const COMMANDS: &[(&str, bool)] = &[
     ("UID MOVE", true),
     ("UID EXPUNGE", true),
     ("CANCELUPDATE", false),
+    ("NOTIFY", false),
 ];
 
 /// The commands besides FETCH, STORE, SEARCH, SORT and THREAD that tell
@@ -981,6 +1005,7 @@ const SYNCING: &[&str] = &[
     "UID SEARCH",
     "UID SORT",
     "UID THREAD",
+    "NOTIFY",
 ];
 
 /// Whether `imap` knows the command (the name in capitals).
