@@ -145,7 +145,7 @@ pub fn app() -> Html {
     };
 
     html! {
-        <div class={if state.compact { "app compact" } else { "app" }}>
+        <div ~className={if state.compact { "app compact" } else { "app" }}>
             if !state.compact {
                 <Toolbar preferences={state.preferences} panel={state.panel} explain={state.explain}
                     copied={state.copied} on_action={act.clone()} {on_copy} />

@@ -33,12 +33,12 @@ pub fn block(props: &BlockProps) -> Html {
         let explainable = props.explain && matches!(line.kind, LineKind::Server | LineKind::Client);
         if explainable {
             html! {
-                <div class={if line.kind == LineKind::Server { "line server explainable" } else { "line client explainable" }} tabindex="0" role="button"
+                <div ~className={if line.kind == LineKind::Server { "line server explainable" } else { "line client explainable" }} tabindex="0" role="button"
                     data-line={format!("{}:{index}", props.id)}
                     aria-label={format!("Explain: {}", line.text)}>{ &line.text }</div>
             }
         } else {
-            html! { <div class={class_of(line.kind)}>{ &line.text }</div> }
+            html! { <div ~className={class_of(line.kind)}>{ &line.text }</div> }
         }
     });
     html! { <div class="block">{ for lines }</div> }

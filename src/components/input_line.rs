@@ -20,7 +20,7 @@ pub fn input_line(props: &InputLineProps) -> Html {
     let at: String = chars.get(cursor).map_or(" ".to_string(), char::to_string);
     let after: String = chars.get(cursor + 1..).unwrap_or_default().iter().collect();
     html! {
-        <div class={if props.waiting { "input-line waiting" } else { "input-line" }} aria-hidden="true">
+        <div ~className={if props.waiting { "input-line waiting" } else { "input-line" }} aria-hidden="true">
             <span class="prompt">{ props.prompt }</span>
             <span>{ before }</span>
             <span class="cursor">{ at }</span>

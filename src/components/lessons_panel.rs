@@ -24,7 +24,7 @@ fn current_lesson(props: &LessonsPanelProps, lesson: &Lesson) -> Html {
         .zip(props.checks.iter().chain(std::iter::repeat(&false)));
     let checks = checks.map(|(check, ok)| {
         html! {
-            <li class={if *ok { "passed" } else { "" }}>{ if *ok { "✓ " } else { "○ " } }{ check.describe() }</li>
+            <li ~className={if *ok { "passed" } else { "" }}>{ if *ok { "✓ " } else { "○ " } }{ check.describe() }</li>
         }
     });
     html! {
@@ -63,7 +63,7 @@ pub fn lessons_panel(props: &LessonsPanelProps) -> Html {
         };
         html! {
             <li>
-                <button class={if complete { "lesson complete" } else { "lesson" }}
+                <button ~className={if complete { "lesson complete" } else { "lesson" }}
                     data-lesson={lesson.id.clone()} {onclick}>
                     <span>{ &lesson.title }</span>
                     <span class="count">{ if complete { "✓ done" } else { "" } }</span>

@@ -20,7 +20,7 @@ pub struct MailPanelProps {
 
 fn opened(message: &Message) -> Html {
     let headers = message.headers.iter().map(|h| {
-        html! { <pre class={if h.added { "header added" } else { "header" }}>{ &h.text }</pre> }
+        html! { <pre ~className={if h.added { "header added" } else { "header" }}>{ &h.text }</pre> }
     });
     html! {
         <article class="message" aria-label="Message">
@@ -43,7 +43,7 @@ pub fn mail_panel(props: &MailPanelProps) -> Html {
         };
         html! {
             <li>
-                <button class={if current { "mailbox current" } else { "mailbox" }}
+                <button ~className={if current { "mailbox current" } else { "mailbox" }}
                     aria-pressed={current.to_string()} {onclick}>
                     { format!("/var/mail/{user}") }
                     <span class="count">{ format!("{count} message{}", if *count == 1 { "" } else { "s" }) }</span>

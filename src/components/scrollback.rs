@@ -62,7 +62,7 @@ pub fn scrollback(props: &ScrollbackProps) -> Html {
         html! { <BlockGroup {key} blocks={blocks.to_vec()} explain={props.explain} /> }
     });
     html! {
-        <div class={if props.explain { "scrollback explaining" } else { "scrollback" }} role="log"
+        <div ~className={if props.explain { "scrollback explaining" } else { "scrollback" }} role="log"
             aria-live="polite" aria-label="Terminal output" {onclick} {onkeydown}>
             { for groups }
         </div>

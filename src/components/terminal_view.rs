@@ -105,7 +105,7 @@ pub fn terminal_view(props: &TerminalViewProps) -> Html {
         }
     });
     html! {
-        <section class={format!("terminal fs-{}", props.font_size)} aria-label="Terminal" {onclick}
+        <section ~className={format!("terminal fs-{}", props.font_size)} aria-label="Terminal" {onclick}
             ref={screen}>
             <Scrollback blocks={props.blocks.clone()}
                 explain={props.explain} on_explain={props.on_explain.clone()} />

@@ -89,10 +89,10 @@ fn event_bits(list: &[Arg]) -> Option<u8> {
 }
 
 impl Notify {
-    /// Whether a filter with these events covers the mailbox.
-    fn covers(&self, mailbox: &str, wanted: impl Fn(u8) -> bool) -> bool {
+    /// Whether a filter with any of these events covers the mailbox.
+    fn covers(&self, mailbox: &str, wanted: u8) -> bool {
         self.filters.iter().any(|(which, names, events)| {
-            wanted(*events)
+            events & wanted != 0
                 && match which {
                     Which::Subscribed => self.subscribed.iter().any(|s| s == mailbox),
                     Which::Named => names.iter().any(|n| n == mailbox),
@@ -263,7 +263,7 @@ impl ImapSession {
             }
             let selected = self.selected.as_ref().map(|s| s.name.clone());
             for (name, _) in &notify.seen {
-                if Some(name) != selected.as_ref() && notify.covers(name, |_| true) {
+                if Some(name) != selected.as_ref() && notify.covers(name, u8::MAX) {
                     if items & HIGHESTMODSEQ != 0 {
                         self.enable_condstore(out);
                     }
@@ -319,7 +319,7 @@ impl ImapSession {
             .iter()
             .filter(|(n, _)| !notify.seen.iter().any(|(m, _)| m == n))
             .collect();
-        let named = |name: &str| notify.covers(name, |e| e & MAILBOX_NAME != 0);
+        let named = |name: &str| notify.covers(name, MAILBOX_NAME);
         // A mailbox file holds no mailboxes; it is marked when mail came
         // since it was last read (`STAT_GET_MARKED_FILE`).
         let file_flags = |name: &str| match now.iter().any(|(n, s)| n == name && s[5] > 0) {
@@ -355,7 +355,7 @@ impl ImapSession {
             (changes(&subscribed, &notify.subscribed), ""),
         ] {
             for name in names {
-                if notify.covers(&name, |e| e & SUBSCRIPTION_CHANGE != 0) {
+                if notify.covers(&name, SUBSCRIPTION_CHANGE) {
                     let exists = now.iter().any(|(n, _)| *n == name);
                     let flags = if exists {
                         file_flags(&name)
@@ -381,12 +381,20 @@ impl ImapSession {
             let expunged = state[2] < was[2];
             let seen = state[3] != was[3];
             let modseq = state[4] > was[4];
-            let wanted = notify.covers(name, |e| {
-                (validity && e & (MESSAGE_NEW | MESSAGE_EXPUNGE | FLAG_CHANGE) != 0)
-                    || (appended && e & MESSAGE_NEW != 0)
-                    || (expunged && e & MESSAGE_EXPUNGE != 0)
-                    || ((seen || modseq) && e & FLAG_CHANGE != 0)
-            });
+            let mut wanted = 0;
+            if validity {
+                wanted |= MESSAGE_NEW | MESSAGE_EXPUNGE | FLAG_CHANGE;
+            }
+            if appended {
+                wanted |= MESSAGE_NEW;
+            }
+            if expunged {
+                wanted |= MESSAGE_EXPUNGE;
+            }
+            if seen || modseq {
+                wanted |= FLAG_CHANGE;
+            }
+            let wanted = notify.covers(name, wanted);
             let mut items = if self.condstore { HIGHESTMODSEQ } else { 0 };
             if validity {
                 items |= UIDVALIDITY | UIDNEXT | MESSAGES | UNSEEN;
