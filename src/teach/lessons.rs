@@ -59,7 +59,7 @@ struct CheckFields {
     body_line: Option<String>,
     first: Option<u16>,
     then: Option<u16>,
-    commands: Option<usize>,
+    commands: Option<u16>,
     command: Option<String>,
     status: Option<String>,
     server: Option<String>,
@@ -97,7 +97,7 @@ impl TryFrom<CheckFields> for Check {
                 then: f.then.ok_or_else(|| missing("then"))?,
             },
             "pipelined" => Check::Pipelined {
-                commands: f.commands.unwrap_or(2),
+                commands: usize::from(f.commands.unwrap_or(2)),
             },
             "read_mail" => Check::ReadMail {
                 command: f.command.clone().unwrap_or_default(),

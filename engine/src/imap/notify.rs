@@ -306,114 +306,106 @@ impl ImapSession {
             return;
         };
         let now = self.mailbox_states(out);
+        let was = std::mem::replace(&mut notify.seen, now);
         let subscribed = subscriptions(&self.store.subscriptions);
-        let mut lines = Vec::new();
-        let list =
-            |flags: &str, name: &str| format!("* LIST ({flags}) \"/\" {}", mailbox_wire(name));
-        let gone: Vec<&Seen> = notify
-            .seen
-            .iter()
-            .filter(|(n, _)| !now.iter().any(|(m, _)| m == n))
-            .collect();
-        let new: Vec<&Seen> = now
-            .iter()
-            .filter(|(n, _)| !notify.seen.iter().any(|(m, _)| m == n))
-            .collect();
-        let named = |name: &str| notify.covers(name, MAILBOX_NAME);
+        let was_subscribed = std::mem::replace(&mut notify.subscribed, subscribed);
+        let (now, subscribed) = (&notify.seen, &notify.subscribed);
         // A mailbox file holds no mailboxes; it is marked when mail came
         // since it was last read (`STAT_GET_MARKED_FILE`).
-        let file_flags = |name: &str| match now.iter().any(|(n, s)| n == name && s[5] > 0) {
-            true => "\\NoInferiors \\Marked",
-            false => "\\NoInferiors \\UnMarked",
+        let flags = |name: &str| match in_list(now, name) {
+            None => "\\NonExistent",
+            Some(state) if state[5] > 0 => "\\NoInferiors \\Marked",
+            Some(_) => "\\NoInferiors \\UnMarked",
         };
-        // A mailbox gone and one new with its UIDVALIDITY: renamed.
-        let renamed = |old: &Seen| new.iter().find(|(_, state)| state[0] == old.1[0]);
-        for old in &gone {
-            if renamed(old).is_none() && named(&old.0) {
-                lines.push(list("\\NonExistent", &old.0));
-            }
-        }
-        for old in &gone {
-            if let Some((name, _)) = renamed(old).filter(|(name, _)| named(name)) {
-                lines.push(format!(
-                    "{} (\"OLDNAME\" ({}))",
-                    list(file_flags(name), name),
-                    mailbox_wire(&old.0)
-                ));
-            }
-        }
-        for (name, state) in &new {
-            if !gone.iter().any(|old| old.1[0] == state[0]) && named(name) {
-                lines.push(list(file_flags(name), name));
-            }
-        }
-        let changes = |from: &[String], to: &[String]| -> Vec<String> {
-            to.iter().filter(|s| !from.contains(s)).cloned().collect()
-        };
-        for (names, flag) in [
-            (changes(&notify.subscribed, &subscribed), "\\Subscribed "),
-            (changes(&subscribed, &notify.subscribed), ""),
-        ] {
-            for name in names {
-                if notify.covers(&name, SUBSCRIPTION_CHANGE) {
-                    let exists = now.iter().any(|(n, _)| *n == name);
-                    let flags = if exists {
-                        file_flags(&name)
-                    } else {
-                        "\\NonExistent"
-                    };
-                    lines.push(list(&format!("{flag}{flags}"), &name));
+        let mut lines = Vec::new();
+        for (old, state) in &was {
+            if in_list(now, old).is_none() {
+                match renamed(&was, now, state[0]) {
+                    Some(new) if notify.covers(new, MAILBOX_NAME) => lines.push(format!(
+                        "{} (\"OLDNAME\" ({}))",
+                        list_line(flags(new), new),
+                        mailbox_wire(old)
+                    )),
+                    None if notify.covers(old, MAILBOX_NAME) => {
+                        lines.push(list_line(flags(old), old))
+                    }
+                    _ => {}
                 }
             }
         }
-        let selected = self.selected.as_ref().map(|s| s.name.clone());
-        for (name, state) in &now {
-            let Some((_, was)) = notify.seen.iter().find(|(n, _)| n == name) else {
+        for (new, state) in now {
+            let created = in_list(&was, new).is_none() && renamed(now, &was, state[0]).is_none();
+            if created && notify.covers(new, MAILBOX_NAME) {
+                lines.push(list_line(flags(new), new));
+            }
+        }
+        let (added, removed) = (subscribed, &was_subscribed);
+        for (name, flag) in added
+            .iter()
+            .filter(|s| !removed.contains(s))
+            .map(|s| (s, "\\Subscribed "))
+            .chain(
+                removed
+                    .iter()
+                    .filter(|s| !added.contains(s))
+                    .map(|s| (s, "")),
+            )
+        {
+            if notify.covers(name, SUBSCRIPTION_CHANGE) {
+                lines.push(list_line(&format!("{flag}{}", flags(name)), name));
+            }
+        }
+        let selected = self.selected.as_ref().map(|s| s.name.as_str());
+        for (name, state) in now {
+            let Some(was) = in_list(&was, name).filter(|_| Some(name.as_str()) != selected) else {
                 continue;
             };
-            if Some(name) == selected.as_ref() {
-                continue;
-            }
-            // Which changes (`mailbox_list_index_get_changed_events`),
-            // who wants them, and what they tell (`imap_notify_status`).
-            let validity = state[0] != was[0];
-            let appended = state[1] != was[1];
-            let expunged = state[2] < was[2];
-            let seen = state[3] != was[3];
-            let modseq = state[4] > was[4];
-            let mut wanted = 0;
-            if validity {
+            // Which changes (`mailbox_list_index_get_changed_events`), who
+            // wants them, and what they tell (`imap_notify_status`).
+            let (mut wanted, mut items) = (0, if self.condstore { HIGHESTMODSEQ } else { 0 });
+            if state[0] != was[0] {
                 wanted |= MESSAGE_NEW | MESSAGE_EXPUNGE | FLAG_CHANGE;
-            }
-            if appended {
-                wanted |= MESSAGE_NEW;
-            }
-            if expunged {
-                wanted |= MESSAGE_EXPUNGE;
-            }
-            if seen || modseq {
-                wanted |= FLAG_CHANGE;
-            }
-            let wanted = notify.covers(name, wanted);
-            let mut items = if self.condstore { HIGHESTMODSEQ } else { 0 };
-            if validity {
                 items |= UIDVALIDITY | UIDNEXT | MESSAGES | UNSEEN;
             }
-            if appended || expunged {
+            if state[1] != was[1] {
+                wanted |= MESSAGE_NEW;
                 items |= UIDNEXT | MESSAGES | UNSEEN;
             }
-            if seen {
+            if state[2] < was[2] {
+                wanted |= MESSAGE_EXPUNGE;
+                items |= UIDNEXT | MESSAGES | UNSEEN;
+            }
+            if state[3] != was[3] {
+                wanted |= FLAG_CHANGE;
                 items |= UNSEEN;
             }
-            if wanted && items != 0 {
+            if state[4] > was[4] {
+                wanted |= FLAG_CHANGE;
+            }
+            if items != 0 && notify.covers(name, wanted) {
                 let [validity, next, messages, unseen, highest, _] = *state;
                 let values = [messages, 0, next, validity, unseen, highest, 0, 0];
                 lines.push(status_line(name, items, &values));
             }
         }
-        notify.seen = now;
-        notify.subscribed = subscribed;
         self.notify = Some(notify);
         out.extend(lines.into_iter().map(Event::Line));
     }
+}
+
+/// `* LIST (flags) "/" name`, as NOTIFY tells a mailbox's change.
+fn list_line(flags: &str, name: &str) -> String {
+    format!("* LIST ({flags}) \"/\" {}", mailbox_wire(name))
+}
+
+fn in_list(list: &[Seen], name: &str) -> Option<[u64; 6]> {
+    list.iter().find(|(n, _)| n == name).map(|s| s.1)
+}
+
+/// A mailbox gone and one new with its UIDVALIDITY: renamed. The name in
+/// `to` that is not in `from` with this UIDVALIDITY.
+fn renamed<'a>(from: &[Seen], to: &'a [Seen], validity: u64) -> Option<&'a str> {
+    to.iter()
+        .find(|(n, s)| s[0] == validity && in_list(from, n).is_none())
+        .map(|(n, _)| n.as_str())
 }
