@@ -9,9 +9,10 @@ WASM_OPT := $(CURDIR)/.tools/node_modules/.bin/wasm-opt
 # --flatten --rereloop then -Oz again, twice: the control flow rebuilt by
 # Binaryen's relooper from the flattened code, and shrunk once more; then
 # -Oz from SSA form (2.6 KB in all).
-WASM_OPT_FLAGS := -Oz --converge --low-memory-unused --flatten --rereloop -Oz --flatten --rereloop -Oz --converge \
-  --ssa-nomerge -Oz --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+WASM_FEATURES := --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue
+WASM_OPT_FLAGS := -Oz --converge --low-memory-unused --flatten --rereloop -Oz --flatten --rereloop -Oz --converge \
+  --ssa-nomerge -Oz --strip-producers $(WASM_FEATURES)
 
 # What a first visit may download, at most, in gzip bytes. The goal was
 # 160 KB, which Yew and serde do not reach (199.7 KB; docs/size.md);
@@ -48,6 +49,8 @@ dist: setup
 	@for wasm in dist/*.wasm; do \
 	  $(WASM_OPT) $(WASM_OPT_FLAGS) "$$wasm" -o "$$wasm.opt" && mv "$$wasm.opt" "$$wasm"; \
 	done
+	@# Short names for the imports and exports, in the module and its glue.
+	@node scripts/short-names.mjs $(WASM_OPT) dist/smtplab-web_bg.wasm dist/smtplab-web.js $(WASM_FEATURES)
 	@for js in dist/smtplab-web.js dist/boot.js; do \
 	  .tools/node_modules/.bin/terser "$$js" --module --compress --mangle -o "$$js.min" && mv "$$js.min" "$$js"; \
 	done
