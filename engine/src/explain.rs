@@ -351,6 +351,8 @@ const MAIL_COMMANDS: &[(&str, &str, &str, &str, &str)] = &[
     ("imap ID", "tag ID NIL", "Asks the server who it is.", "2971", "3.1"),
     ("imap ENABLE", "tag ENABLE extension", "Turns on an extension for this session.", "5161", "3.1"),
     ("imap NAMESPACE", "tag NAMESPACE", "Asks where mailboxes live.", "2342", "5"),
+    ("imap NOTIFY", "tag NOTIFY SET [STATUS] (filter (events)) ... | tag NOTIFY NONE", "Asks to be told of changes as they happen, without asking again: new mail, expunges and flag changes in other mailboxes (as STATUS), mailboxes created, renamed or deleted (as LIST). The filter says which mailboxes: selected, personal, subscribed, subtree names, mailboxes names; STATUS first tells each as it is now.", "5465", "3"),
+    ("imap CANCELUPDATE", "tag CANCELUPDATE \"tag\"", "Stops the updates of a search kept up to date (SEARCH RETURN (UPDATE)): the ADDTO and REMOVEFROM lines tagged so.", "5267", "4.3"),
     ("imap ", "", "Not an IMAP command this server knows. An IMAP command starts with a tag of your choosing, then the command: a1 LOGIN mom mom.", "3501", "6"),
 ];
 
@@ -1050,6 +1052,17 @@ mod tests {
                     explained.section
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_imap_command_is_explained() {
+        let all = Explanations::built_in();
+        for name in crate::imap::command_names() {
+            let line = format!("a1 {name}");
+            let found = all.mail_command("imap", &line).map(|c| c.key.clone());
+            let verb = name.split(' ').next().unwrap_or(name);
+            assert_eq!(found, Some(format!("imap {verb}")), "{name}");
         }
     }
 

@@ -1008,6 +1008,12 @@ const SYNCING: &[&str] = &[
     "NOTIFY",
 ];
 
+/// The commands `imap` knows after login, for the tests.
+#[cfg(test)]
+pub(crate) fn command_names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|(name, _)| *name)
+}
+
 /// Whether `imap` knows the command (the name in capitals).
 fn is_command(name: &str) -> bool {
     COMMANDS.iter().any(|(known, _)| *known == name)
