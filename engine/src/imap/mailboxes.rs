@@ -57,7 +57,8 @@ impl ImapSession {
     /// past the last given if that is later (Dovecot's
     /// `dovecot-uidvalidity` file), so that a mailbox deleted and created
     /// again in the same second gets another.
-    pub(super) fn new_validity(&mut self, out: &mut Vec<Event>) -> u32 {
+    /// The new mailbox `name` is given it in the shared index.
+    pub(super) fn new_validity(&mut self, name: &str, out: &mut Vec<Event>) -> u32 {
         let validity = self
             .now_validity()
             .max(self.store.last_validity.saturating_add(1));
@@ -67,7 +68,17 @@ impl ImapSession {
             flags: Vec::new(),
             uid_validity: validity,
         });
+        self.remember_validity(name, validity, out);
         validity
+    }
+
+    /// Every mailbox: INBOX, then the folders that are files, in name
+    /// order.
+    pub(super) fn mailbox_names(&self) -> Vec<String> {
+        let mut names = vec!["INBOX".to_string()];
+        let files = self.store.folders.keys().filter(|k| !k.ends_with('/'));
+        names.extend(files.cloned());
+        names
     }
 
     /// Opens a mailbox file as Dovecot does: a file never indexed is
@@ -90,11 +101,7 @@ impl ImapSession {
         }
         let validity = match self.known_validity(name) {
             Some(validity) => validity,
-            None => {
-                let now = self.new_validity(out);
-                self.remember_validity(name, now, out);
-                now
-            }
+            None => self.new_validity(name, out),
         };
         if data.messages.is_empty() {
             return (file, false);
@@ -660,10 +667,10 @@ impl ImapSession {
                         "SUBSCRIBED" => tell_subscribed = true,
                         "CHILDREN" => tell_children = true,
                         "SPECIAL-USE" => {}
-                        "STATUS" if options.as_slice().first().and_then(Arg::list).is_some() => {
-                            status = status_items(
-                                options.next().and_then(Arg::list).unwrap_or_default(),
-                            )?;
+                        // STATUS without its list is an unknown option.
+                        "STATUS" => {
+                            let items = options.next().and_then(Arg::list);
+                            status = status_items(items.ok_or("Unknown return options")?)?;
                         }
                         _ => return Err("Unknown return options".to_string()),
                     }
@@ -690,14 +697,7 @@ impl ImapSession {
                 .iter()
                 .any(|p| list_match(&format!("{reference}{p}"), mailbox))
         };
-        let mut names: Vec<String> = vec!["INBOX".to_string()];
-        names.extend(
-            self.store
-                .folders
-                .keys()
-                .filter(|k| !k.ends_with('/'))
-                .cloned(),
-        );
+        let mut names = self.mailbox_names();
         // Folders in folders: the directories above them are listed too,
         // as places that hold mailboxes but are none.
         let mut parents: Vec<String> = Vec::new();
@@ -1127,6 +1127,11 @@ const STATUS_ITEMS: [&str; 8] = [
     "SIZE",
     "X-SIZE",
 ];
+/// Items as bits of `STATUS_ITEMS`.
+pub(super) const MESSAGES_ITEM: u8 = 1;
+pub(super) const UIDNEXT_ITEM: u8 = 1 << 2;
+pub(super) const UIDVALIDITY_ITEM: u8 = 1 << 3;
+pub(super) const UNSEEN_ITEM: u8 = 1 << 4;
 pub(super) const HIGHESTMODSEQ_ITEM: u8 = 1 << 5;
 
 /// STATUS's item list as bits of `STATUS_ITEMS` (`imap_status_parse_items`).

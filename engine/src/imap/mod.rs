@@ -752,8 +752,9 @@ impl ImapSession {
                 } else {
                     None
                 };
+                let told = self.told_of(notify::MESSAGE_NEW);
                 for sequence in self.expunge(limit.as_deref(), out) {
-                    if self.told_of(notify::MESSAGE_NEW) {
+                    if told {
                         out.push(Event::Line(format!("* {sequence} EXPUNGE")));
                     }
                 }
@@ -777,8 +778,7 @@ impl ImapSession {
                     self.save_file(&format!("{mailbox}/"), Vec::new(), out);
                     self.reply(tag, ImapText::CreateCompleted, &[], out);
                 } else {
-                    let validity = self.new_validity(out);
-                    self.remember_validity(&mailbox, validity, out);
+                    self.new_validity(&mailbox, out);
                     self.save_file(&mailbox, Vec::new(), out);
                     self.reply(tag, ImapText::CreateCompleted, &[], out);
                 }

@@ -13,6 +13,7 @@
 
 use super::*;
 use mailboxes::{mailbox_wire, status_line};
+use mailboxes::{HIGHESTMODSEQ_ITEM, MESSAGES_ITEM, UIDNEXT_ITEM, UIDVALIDITY_ITEM, UNSEEN_ITEM};
 
 /// The events by name, each a bit in this order (Dovecot's
 /// `imap_notify_event_names`).
@@ -36,13 +37,6 @@ const SUBSCRIPTION_CHANGE: u8 = 32;
 const UNSUPPORTED: u8 = ANNOTATION_CHANGE | 64 | 128;
 /// The most mailbox names one filter may list (`IMAP_NOTIFY_MAX_NAMES_PER_NS`).
 const MAX_NAMES: usize = 100;
-
-/// STATUS items as bits of `mailboxes::STATUS_ITEMS`.
-const MESSAGES: u8 = 1;
-const UIDNEXT: u8 = 4;
-const UIDVALIDITY: u8 = 8;
-const UNSEEN: u8 = 16;
-const HIGHESTMODSEQ: u8 = 32;
 
 /// Which mailboxes a filter covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -257,18 +251,17 @@ impl ImapSession {
                 .iter()
                 .any(|(_, _, events)| wants_status(*events))
         {
-            let mut items = UIDVALIDITY | UIDNEXT | MESSAGES | UNSEEN;
+            let mut items = UIDVALIDITY_ITEM | UIDNEXT_ITEM | MESSAGES_ITEM | UNSEEN_ITEM;
             if notify.used & FLAG_CHANGE != 0 {
-                items |= HIGHESTMODSEQ;
+                items |= HIGHESTMODSEQ_ITEM;
             }
             let selected = self.selected.as_ref().map(|s| s.name.clone());
-            for (name, _) in &notify.seen {
+            for (name, state) in &notify.seen {
                 if Some(name) != selected.as_ref() && notify.covers(name, u8::MAX) {
-                    if items & HIGHESTMODSEQ != 0 {
+                    if items & HIGHESTMODSEQ_ITEM != 0 {
                         self.enable_condstore(out);
                     }
-                    let (values, _) = self.status_values(name, out);
-                    out.push(Event::Line(status_line(name, items, &values)));
+                    out.push(Event::Line(seen_status(name, items, state)));
                 }
             }
         }
@@ -280,15 +273,7 @@ impl ImapSession {
     /// Every mailbox (INBOX, then the folders that are files, in name
     /// order) with what NOTIFY compares.
     fn mailbox_states(&mut self, out: &mut Vec<Event>) -> Vec<Seen> {
-        let mut names = vec!["INBOX".to_string()];
-        names.extend(
-            self.store
-                .folders
-                .keys()
-                .filter(|k| !k.ends_with('/'))
-                .cloned(),
-        );
-        names
+        self.mailbox_names()
             .into_iter()
             .map(|name| {
                 let ([messages, recent, next, validity, unseen, highest, _, _], _) =
@@ -362,30 +347,33 @@ impl ImapSession {
             };
             // Which changes (`mailbox_list_index_get_changed_events`), who
             // wants them, and what they tell (`imap_notify_status`).
-            let (mut wanted, mut items) = (0, if self.condstore { HIGHESTMODSEQ } else { 0 });
+            let mut wanted = 0;
+            let mut items = if self.condstore {
+                HIGHESTMODSEQ_ITEM
+            } else {
+                0
+            };
             if state[0] != was[0] {
                 wanted |= MESSAGE_NEW | MESSAGE_EXPUNGE | FLAG_CHANGE;
-                items |= UIDVALIDITY | UIDNEXT | MESSAGES | UNSEEN;
+                items |= UIDVALIDITY_ITEM | UIDNEXT_ITEM | MESSAGES_ITEM | UNSEEN_ITEM;
             }
             if state[1] != was[1] {
                 wanted |= MESSAGE_NEW;
-                items |= UIDNEXT | MESSAGES | UNSEEN;
+                items |= UIDNEXT_ITEM | MESSAGES_ITEM | UNSEEN_ITEM;
             }
             if state[2] < was[2] {
                 wanted |= MESSAGE_EXPUNGE;
-                items |= UIDNEXT | MESSAGES | UNSEEN;
+                items |= UIDNEXT_ITEM | MESSAGES_ITEM | UNSEEN_ITEM;
             }
             if state[3] != was[3] {
                 wanted |= FLAG_CHANGE;
-                items |= UNSEEN;
+                items |= UNSEEN_ITEM;
             }
             if state[4] > was[4] {
                 wanted |= FLAG_CHANGE;
             }
             if items != 0 && notify.covers(name, wanted) {
-                let [validity, next, messages, unseen, highest, _] = *state;
-                let values = [messages, 0, next, validity, unseen, highest, 0, 0];
-                lines.push(status_line(name, items, &values));
+                lines.push(seen_status(name, items, state));
             }
         }
         self.notify = Some(notify);
@@ -396,6 +384,13 @@ impl ImapSession {
 /// `* LIST (flags) "/" name`, as NOTIFY tells a mailbox's change.
 fn list_line(flags: &str, name: &str) -> String {
     format!("* LIST ({flags}) \"/\" {}", mailbox_wire(name))
+}
+
+/// `* STATUS name (...)` with `items` of what was seen of a mailbox.
+fn seen_status(name: &str, items: u8, state: &[u64; 6]) -> String {
+    let [validity, next, messages, unseen, highest, recent] = *state;
+    let values = [messages, recent, next, validity, unseen, highest, 0, 0];
+    status_line(name, items, &values)
 }
 
 fn in_list(list: &[Seen], name: &str) -> Option<[u64; 6]> {
