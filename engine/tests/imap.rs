@@ -1281,3 +1281,23 @@ fn notify_as_dovecot() {
         assert!(replies.contains(want), "{want}\n{replies}");
     }
 }
+
+/// LIST-STATUS gets its STATUS as the STATUS command does (Dovecot's
+/// `imap_status_get`): asking HIGHESTMODSEQ with a mailbox selected turns
+/// CONDSTORE on, told after the mailbox's LIST line and before its STATUS.
+#[test]
+fn list_status_highestmodseq_turns_condstore_on() {
+    let mut s = session();
+    let (replies, _) = play(
+        &mut s,
+        "a LOGIN mom mom-password\r\nb SELECT INBOX\r\n\
+         c LIST \"\" INBOX RETURN (STATUS (HIGHESTMODSEQ MESSAGES))\r\n\
+         d STORE 1 +FLAGS (\\Flagged)\r\n",
+    );
+    let want = "* LIST () \"/\" INBOX\r\n* OK [HIGHESTMODSEQ 1] Highest\r\n\
+                * STATUS INBOX (MESSAGES 3 HIGHESTMODSEQ 1)\r\nc OK";
+    assert!(replies.contains(want), "{want}\n{replies}");
+    // CONDSTORE is on: a flag change comes with its MODSEQ.
+    let want = "* 1 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ (2))\r\nd OK";
+    assert!(replies.contains(want), "{want}\n{replies}");
+}

@@ -786,8 +786,7 @@ impl ImapSession {
             // LIST-STATUS: a STATUS reply for each mailbox that can have one.
             let can_have = index < existing && !parents.contains(mailbox);
             if status != 0 && can_have && (!subscribed_only || is_subscribed) {
-                let (values, _) = self.status_values(mailbox, out);
-                lines.push(Event::Line(status_line(mailbox, status, &values)));
+                self.status_reply(mailbox, status, &mut lines);
             }
         }
         if lsub {
@@ -823,16 +822,24 @@ impl ImapSession {
             self.reply(tag, ImapText::NoSuchMailbox, &[&mailbox], out);
             return;
         };
-        if items & HIGHESTMODSEQ_ITEM != 0 {
-            self.enable_condstore(out);
-        }
-        let (values, selected) = self.status_values(&name, out);
-        out.push(Event::Line(status_line(&name, items, &values)));
-        let done = match selected {
+        let done = match self.status_reply(&name, items, out) {
             true => ImapText::StatusOnSelected,
             false => ImapText::StatusCompleted,
         };
         self.reply(tag, done, &[], out);
+    }
+
+    /// `* STATUS name (items)` of an existing mailbox, as Dovecot's
+    /// `imap_status_get` gives it to STATUS and LIST-STATUS:
+    /// HIGHESTMODSEQ turns CONDSTORE on first. Whether it is the mailbox
+    /// selected.
+    fn status_reply(&mut self, name: &str, items: u8, out: &mut Vec<Event>) -> bool {
+        if items & HIGHESTMODSEQ_ITEM != 0 {
+            self.enable_condstore(out);
+        }
+        let (values, selected) = self.status_values(name, out);
+        out.push(Event::Line(status_line(name, items, &values)));
+        selected
     }
 
     /// What STATUS tells of an existing mailbox, in `STATUS_ITEMS`
